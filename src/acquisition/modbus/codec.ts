@@ -1,0 +1,123 @@
+/**
+ * Register words <-> engineering values, for every data type and word/byte order met in
+ * the field. Shared by the gateway (decode) and the simulators (encode), so one register
+ * map is written once and both sides agree on it by construction.
+ */
+import { registerCount } from '../../config/registers.js';
+import type { DataType, ModbusPointConfig, WordOrder } from '../../config/schema.js';
+
+export type Encoding = Pick<ModbusPointConfig, 'type' | 'order' | 'table' | 'bit' | 'scale' | 'offset'>;
+
+const wordSwapped = (order: WordOrder) => order === 'CDAB' || order === 'DCBA';
+const byteSwapped = (order: WordOrder) => order === 'BADC' || order === 'DCBA';
+
+/** Wire words -> big-endian bytes (ABCD...). The transform is its own inverse. */
+function toCanonical(words: readonly number[], order: WordOrder): Buffer {
+  const buf = Buffer.alloc(words.length * 2);
+  const n = words.length;
+  for (let i = 0; i < n; i++) {
+    const word = words[wordSwapped(order) ? n - 1 - i : i] ?? 0;
+    if (byteSwapped(order)) buf.writeUInt16LE(word, i * 2);
+    else buf.writeUInt16BE(word, i * 2);
+  }
+  return buf;
+}
+
+function fromCanonical(buf: Buffer, order: WordOrder): number[] {
+  const n = buf.length / 2;
+  const words = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const word = byteSwapped(order) ? buf.readUInt16LE(i * 2) : buf.readUInt16BE(i * 2);
+    words[wordSwapped(order) ? n - 1 - i : i] = word;
+  }
+  return words;
+}
+
+function readRaw(buf: Buffer, type: DataType): number {
+  switch (type) {
+    case 'int16':
+      return buf.readInt16BE(0);
+    case 'uint16':
+    case 'bool':
+      return buf.readUInt16BE(0);
+    case 'int32':
+      return buf.readInt32BE(0);
+    case 'uint32':
+      return buf.readUInt32BE(0);
+    case 'float32':
+      return buf.readFloatBE(0);
+    case 'int64':
+      return Number(buf.readBigInt64BE(0));
+    case 'uint64':
+      return Number(buf.readBigUInt64BE(0));
+    case 'float64':
+      return buf.readDoubleBE(0);
+  }
+}
+
+function writeRaw(buf: Buffer, type: DataType, raw: number): void {
+  switch (type) {
+    case 'int16':
+      buf.writeInt16BE(clampInt(raw, -0x8000, 0x7fff));
+      return;
+    case 'uint16':
+    case 'bool':
+      buf.writeUInt16BE(clampInt(raw, 0, 0xffff));
+      return;
+    case 'int32':
+      buf.writeInt32BE(clampInt(raw, -0x80000000, 0x7fffffff));
+      return;
+    case 'uint32':
+      buf.writeUInt32BE(clampInt(raw, 0, 0xffffffff));
+      return;
+    case 'float32':
+      buf.writeFloatBE(raw);
+      return;
+    case 'int64':
+      buf.writeBigInt64BE(BigInt(Math.round(raw)));
+      return;
+    case 'uint64':
+      buf.writeBigUInt64BE(BigInt(Math.max(0, Math.round(raw))));
+      return;
+    case 'float64':
+      buf.writeDoubleBE(raw);
+      return;
+  }
+}
+
+function clampInt(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, Math.round(value)));
+}
+
+const isFloat = (type: DataType) => type === 'float32' || type === 'float64';
+
+/**
+ * Decode one value from `words` starting at `index` (register tables), or from a bit
+ * array (coils / discrete inputs).
+ */
+export function decodeRegisters(point: Encoding, words: ArrayLike<number>, index: number): number | boolean {
+  const count = registerCount(point);
+  const slice: number[] = [];
+  for (let i = 0; i < count; i++) slice.push(words[index + i] ?? 0);
+  const raw = readRaw(toCanonical(slice, point.order), point.type === 'bool' ? 'uint16' : point.type);
+  if (point.bit !== undefined) {
+    const set = ((raw >> point.bit) & 1) === 1;
+    return point.type === 'bool' ? set : Number(set);
+  }
+  if (point.type === 'bool') return raw !== 0;
+  return raw * point.scale + point.offset;
+}
+
+export function decodeBit(bits: ArrayLike<boolean>, index: number): boolean {
+  return Boolean(bits[index]);
+}
+
+/** Engineering value -> wire words: the inverse of decodeRegisters (used by simulators). */
+export function encodeRegisters(point: Encoding, value: number | boolean): number[] {
+  const count = registerCount(point);
+  const buf = Buffer.alloc(count * 2);
+  const numeric = typeof value === 'boolean' ? Number(value) : value;
+  const raw = point.type === 'bool' ? numeric : (numeric - point.offset) / point.scale;
+  writeRaw(buf, point.type === 'bool' ? 'uint16' : point.type, isFloat(point.type) ? raw : Math.round(raw));
+  return fromCanonical(buf, point.order);
+}

@@ -1,0 +1,273 @@
+/**
+ * Reads a configuration directory, validates every file and the references between
+ * them, and returns one resolved PlantConfig, or throws a ConfigError listing every
+ * problem (file, key path, line, what was expected) so a user fixes them all in one go.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { checkReferences } from './references.js';
+import {
+  type DeviceConfig,
+  devicesFile,
+  type GatewaySettings,
+  gatewayFile,
+  linesFile,
+  type ModbusLineConfig,
+  type Profile,
+  profileFile,
+  type SimulationConfig,
+  type Site,
+  simulationFile,
+  siteFile,
+} from './schema.js';
+
+export interface ConfigIssue {
+  file: string;
+  /** Key path inside the file, e.g. "devices[3].modbus.line". */
+  path: string;
+  line?: number;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: ConfigIssue[]) {
+    super(`invalid configuration:\n${issues.map(formatIssue).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function formatIssue(issue: ConfigIssue): string {
+  const where = issue.line === undefined ? issue.file : `${issue.file}:${issue.line}`;
+  return issue.path ? `${where}: ${issue.path}: ${issue.message}` : `${where}: ${issue.message}`;
+}
+
+export interface PlantConfig {
+  dir: string;
+  gateway: GatewaySettings;
+  sites: Site[];
+  lines: ModbusLineConfig[];
+  profiles: Map<string, Profile>;
+  devices: DeviceConfig[];
+  simulation: SimulationConfig;
+}
+
+/** Where a validated value came from, for reference errors found after parsing. */
+export interface Located<T> {
+  value: T;
+  file: string;
+  path: (string | number)[];
+  lineOf: (path: (string | number)[]) => number | undefined;
+}
+
+type Path = (string | number)[];
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
+    .join('');
+}
+
+interface ParsedFile<T> {
+  file: string;
+  data?: T;
+  lineOf: (path: Path) => number | undefined;
+}
+
+/** Parse and validate one YAML file against a schema; problems go to `issues`. */
+function readYaml<S extends z.ZodType>(
+  absPath: string,
+  displayName: string,
+  schema: S,
+  issues: ConfigIssue[],
+  env: NodeJS.ProcessEnv,
+): ParsedFile<z.infer<S>> {
+  const text = readFileSync(absPath, 'utf8');
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const lineOf = (path: Path): number | undefined => {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node = doc.getIn(path.slice(0, depth), true) as Node | undefined;
+      if (node && (isMap(node) || isSeq(node) || isScalar(node)) && node.range) {
+        return lineCounter.linePos(node.range[0]).line;
+      }
+    }
+    return undefined;
+  };
+  if (doc.errors.length > 0) {
+    for (const error of doc.errors) {
+      const line = error.linePos?.[0]?.line;
+      issues.push({
+        file: displayName,
+        path: '',
+        line,
+        message: `YAML syntax: ${error.message.split('\n')[0]}`,
+      });
+    }
+    return { file: displayName, lineOf };
+  }
+  const raw = expandEnv(doc.toJS() ?? {}, [], displayName, issues, lineOf, env);
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    for (const issue of flattenUnions(result.error.issues, [])) {
+      const path = issue.path as Path;
+      issues.push({
+        file: displayName,
+        path: formatPath(path),
+        line: lineOf(path),
+        message: describe(issue),
+      });
+    }
+    return { file: displayName, lineOf };
+  }
+  return { file: displayName, data: result.data, lineOf };
+}
+
+/**
+ * A plain union (a device is modbus or mqtt) fails with one issue per branch; report the
+ * branch that came closest, which is what the user meant to write.
+ */
+function flattenUnions(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]): z.core.$ZodIssue[] {
+  return issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const closest = [...issue.errors].sort((a, b) => a.length - b.length)[0] ?? [];
+      return flattenUnions(closest, path);
+    }
+    return [{ ...issue, path }];
+  });
+}
+
+/** zod's messages, reworded to say what was expected in the words of a config file. */
+function describe(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  }
+  return issue.message.replace(/^Invalid input: /, '').replace(/^Invalid option: /, '');
+}
+
+const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/** Secrets stay out of the repo: "${MQTT_PASSWORD}" or "${VAR:-default}" in any string. */
+function expandEnv(
+  value: unknown,
+  path: Path,
+  file: string,
+  issues: ConfigIssue[],
+  lineOf: (path: Path) => number | undefined,
+  env: NodeJS.ProcessEnv,
+): unknown {
+  if (typeof value === 'string') {
+    return value.replace(ENV_REF, (_match, name: string, fallback: string | undefined) => {
+      const found = env[name] ?? fallback;
+      if (found === undefined) {
+        issues.push({
+          file,
+          path: formatPath(path),
+          line: lineOf(path),
+          message: `environment variable ${name} is not set (write \${${name}:-default} for a default)`,
+        });
+        return '';
+      }
+      return found;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, [...path, i], file, issues, lineOf, env));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, expandEnv(v, [...path, k], file, issues, lineOf, env)]),
+    );
+  }
+  return value;
+}
+
+function yamlFilesIn(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Load `dir`: plantwatch.yaml, site.yaml, lines.yaml (optional), profiles/*.yaml,
+ * devices/*.yaml and simulation.yaml (optional).
+ */
+export function loadConfig(dir: string, options: LoadOptions = {}): PlantConfig {
+  const env = options.env ?? process.env;
+  const issues: ConfigIssue[] = [];
+  const display = (abs: string) => relative(process.cwd(), abs) || abs;
+  if (!existsSync(dir))
+    throw new ConfigError([{ file: dir, path: '', message: 'configuration directory not found' }]);
+
+  const required = <S extends z.ZodType>(name: string, schema: S) => {
+    const abs = join(dir, name);
+    if (!existsSync(abs)) {
+      issues.push({ file: display(abs), path: '', message: 'required file is missing' });
+      return undefined;
+    }
+    return readYaml(abs, display(abs), schema, issues, env);
+  };
+  const optional = <S extends z.ZodType>(name: string, schema: S) => {
+    const abs = join(dir, name);
+    return existsSync(abs) ? readYaml(abs, display(abs), schema, issues, env) : undefined;
+  };
+
+  const gateway = required('plantwatch.yaml', gatewayFile);
+  const sites = required('site.yaml', siteFile);
+  const lines = optional('lines.yaml', linesFile);
+  const simulation = optional('simulation.yaml', simulationFile);
+  const profiles = yamlFilesIn(join(dir, 'profiles')).map((abs) =>
+    readYaml(abs, display(abs), profileFile, issues, env),
+  );
+  const deviceFiles = yamlFilesIn(join(dir, 'devices')).map((abs) =>
+    readYaml(abs, display(abs), devicesFile, issues, env),
+  );
+
+  const config: PlantConfig = {
+    dir,
+    gateway: gateway?.data ?? gatewayFile.parse({ mqtt: undefined }),
+    sites: sites?.data?.sites ?? [],
+    lines: lines?.data?.lines ?? [],
+    profiles: new Map(),
+    devices: [],
+    simulation: simulation?.data ?? simulationFile.parse({}),
+  };
+  for (const parsed of profiles) {
+    if (!parsed.data) continue;
+    const expected = basename(parsed.file).replace(/\.ya?ml$/, '');
+    if (parsed.data.id !== expected) {
+      issues.push({
+        file: parsed.file,
+        path: 'id',
+        line: parsed.lineOf(['id']),
+        message: `profile id "${parsed.data.id}" must match its file name "${expected}"`,
+      });
+    }
+    config.profiles.set(parsed.data.id, parsed.data);
+  }
+  for (const parsed of deviceFiles) config.devices.push(...(parsed.data?.devices ?? []));
+
+  // References are only worth checking once every file parsed: otherwise one typo cascades.
+  if (issues.length === 0) {
+    issues.push(
+      ...checkReferences({
+        config,
+        siteFile: sites,
+        linesFile: lines,
+        profileFiles: profiles,
+        deviceFiles,
+        simulationFile: simulation,
+      }),
+    );
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return config;
+}
+
+export type { ParsedFile };

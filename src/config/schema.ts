@@ -1,0 +1,326 @@
+/**
+ * The shape of a Plantwatch configuration directory, as validated data.
+ * Every object is strict: an unknown key is an error, because a misspelt key
+ * silently ignored is how a plant ends up unmonitored.
+ */
+import { z } from 'zod';
+
+const id = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'an id of letters, digits, "-" or "_" (no spaces, dots or slashes)');
+
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** "500ms", "2s", "1m", "1h" or a number of milliseconds. */
+export const duration = z.union([z.number().positive(), z.string()]).transform((value, ctx) => {
+  if (typeof value === 'number') return value;
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/.exec(value.trim());
+  if (!match) {
+    ctx.addIssue({ code: 'custom', message: `a duration such as "500ms", "2s", "1m" (got "${value}")` });
+    return z.NEVER;
+  }
+  return Number(match[1]) * (DURATION_UNITS_MS[match[2] as string] as number);
+});
+
+const port = z.number().int().min(0).max(65535);
+
+// ---------------------------------------------------------------- site
+
+export const roomKinds = [
+  'distribution-room',
+  'pump-room',
+  'chiller-plant',
+  'oxygen-station',
+  'boiler-room',
+  'water-meter-point',
+  'other',
+] as const;
+
+const room = z.strictObject({
+  id,
+  name: z.string().min(1),
+  kind: z.enum(roomKinds),
+  /** Rated capacity of a distribution room, for headroom reports. */
+  ratedKva: z.number().positive().optional(),
+});
+
+const building = z.strictObject({
+  id,
+  name: z.string().min(1),
+  areaM2: z.number().positive().optional(),
+  beds: z.number().int().nonnegative().optional(),
+  rooms: z.array(room).default([]),
+});
+
+const site = z.strictObject({
+  id,
+  name: z.string().min(1),
+  buildings: z.array(building).min(1),
+});
+
+export const siteFile = z.strictObject({ sites: z.array(site).min(1) });
+
+// ---------------------------------------------------------------- lines (Modbus transports)
+
+const lineCommon = {
+  id,
+  name: z.string().optional(),
+  /** How long to wait for one response. */
+  timeout: duration.default(1000),
+  /** Extra attempts of a failed request before the device is marked comm-error. */
+  retries: z.number().int().min(0).max(5).default(1),
+  /** Silent interval kept between frames (RS-485 turnaround; some gateways need it too). */
+  interFrameDelay: duration.or(z.literal(0)).default(0),
+  /** Reconnect / dead-unit backoff: first wait, doubled up to max. */
+  backoff: z
+    .strictObject({ initial: duration.default(1000), max: duration.default(30_000) })
+    .default({ initial: 1000, max: 30_000 }),
+};
+
+const tcpLine = z.strictObject({
+  ...lineCommon,
+  transport: z.literal('tcp'),
+  host: z.string().min(1),
+  port: port.default(502),
+});
+
+const rtuOverTcpLine = z.strictObject({
+  ...lineCommon,
+  transport: z.literal('rtu-over-tcp'),
+  host: z.string().min(1),
+  port: port.default(502),
+  /** Baud rate of the RS-485 segment behind the gateway, for utilisation figures. */
+  baudRate: z.number().int().positive().optional(),
+});
+
+const rtuLine = z.strictObject({
+  ...lineCommon,
+  transport: z.literal('rtu'),
+  path: z.string().min(1),
+  baudRate: z.number().int().positive().default(9600),
+  dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
+  parity: z.enum(['none', 'even', 'odd']).default('none'),
+  stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
+});
+
+export const modbusLine = z.discriminatedUnion('transport', [tcpLine, rtuOverTcpLine, rtuLine]);
+export const linesFile = z.strictObject({ lines: z.array(modbusLine).default([]) });
+
+// ---------------------------------------------------------------- profiles
+
+export const dataTypes = [
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'float32',
+  'int64',
+  'uint64',
+  'float64',
+  'bool',
+] as const;
+export const wordOrders = ['ABCD', 'CDAB', 'BADC', 'DCBA'] as const;
+export const registerTables = ['holding', 'input', 'coil', 'discrete'] as const;
+
+const pointCommon = {
+  name: id,
+  label: z.string().optional(),
+  unit: z.string().default(''),
+  scale: z.number().default(1),
+  offset: z.number().default(0),
+  /** Values outside [min, max] get quality out-of-range: a sensor fault, not a plant state. */
+  range: z.tuple([z.number(), z.number()]).optional(),
+  /** A counter (kWh, m³, run hours): never decreases except on rollover/reset. */
+  counter: z.boolean().default(false),
+  /** Signal kind, used by alarm defaults and the dashboard: analog value or a digital state. */
+  kind: z.enum(['analog', 'state']).optional(),
+};
+
+const modbusPoint = z.strictObject({
+  ...pointCommon,
+  table: z.enum(registerTables),
+  /** Protocol (0-based) address. Use `register` instead for 30001/40001 notation. */
+  address: z.number().int().min(0).max(65535),
+  type: z.enum(dataTypes).default('uint16'),
+  order: z.enum(wordOrders).default('ABCD'),
+  /** A single bit of a register (0 = least significant): status and fault words. */
+  bit: z.number().int().min(0).max(15).optional(),
+  /** Name of the poll group (period) this point is read with. */
+  poll: id.default('default'),
+});
+
+const mqttPoint = z.strictObject({
+  ...pointCommon,
+  /** Dot path of the value in the JSON payload, e.g. "meter.total_m3"; "." for a bare number. */
+  json: z.string().min(1),
+});
+
+const profileCommon = {
+  id,
+  name: z.string().min(1),
+  /** What kind of equipment: drives the simulator's physics and the dashboard's mimics. */
+  equipment: z.enum(['chiller', 'pump', 'power-meter', 'water-meter', 'oxygen-station', 'other']),
+  maker: z.string().optional(),
+  model: z.string().optional(),
+};
+
+export const modbusProfile = z.strictObject({
+  ...profileCommon,
+  protocol: z.literal('modbus'),
+  /** Poll period of each group named by the points' `poll`. */
+  pollGroups: z.record(id, duration).default({ default: 5000 }),
+  /** Longest block this device accepts in one read (some meters reject long reads). */
+  maxBlockRegisters: z.number().int().min(1).max(125).default(125),
+  maxBlockBits: z.number().int().min(1).max(2000).default(2000),
+  /** Largest hole of unused addresses worth reading through to save a request. */
+  maxGap: z.number().int().min(0).max(124).default(10),
+  points: z.array(modbusPoint).min(1),
+});
+
+export const mqttProfile = z.strictObject({
+  ...profileCommon,
+  protocol: z.literal('mqtt'),
+  /** After this long without a message every point of the device becomes stale. */
+  staleAfter: duration.default(120_000),
+  /** JSON dot path of the reading's timestamp (ISO string or epoch ms); arrival time if absent. */
+  timestamp: z.string().optional(),
+  points: z.array(mqttPoint).min(1),
+});
+
+export const profileFile = z.discriminatedUnion('protocol', [modbusProfile, mqttProfile]);
+
+// ---------------------------------------------------------------- devices
+
+const deviceCommon = {
+  id,
+  name: z.string().min(1),
+  profile: id,
+  site: id,
+  building: id,
+  room: id,
+  /** Asset ledger entries, kept with the device. */
+  asset: z
+    .strictObject({
+      number: z.string().optional(),
+      maker: z.string().optional(),
+      model: z.string().optional(),
+      installed: z.string().optional(),
+    })
+    .optional(),
+  /** A critical device's comm-loss is a critical alarm (oxygen, incomers). */
+  critical: z.boolean().default(false),
+  enabled: z.boolean().default(true),
+};
+
+const modbusDevice = z.strictObject({
+  ...deviceCommon,
+  modbus: z.strictObject({ line: id, unitId: z.number().int().min(0).max(255).default(1) }),
+});
+
+const mqttDevice = z.strictObject({
+  ...deviceCommon,
+  mqtt: z.strictObject({
+    topic: z
+      .string()
+      .min(1)
+      .refine((t) => !/[#+]/.test(t), 'a topic without wildcards'),
+  }),
+});
+
+export const device = z.union([modbusDevice, mqttDevice]);
+export const devicesFile = z.strictObject({ devices: z.array(device).default([]) });
+
+// ---------------------------------------------------------------- gateway settings
+
+const mqttUser = z.strictObject({
+  username: z.string().min(1),
+  password: z.string().min(1),
+  /** Topic filters this user may publish / subscribe to (MQTT wildcards allowed). */
+  publish: z.array(z.string()).default([]),
+  subscribe: z.array(z.string()).default(['#']),
+});
+
+const embeddedBroker = z.strictObject({
+  mode: z.literal('embedded'),
+  host: z.string().default('0.0.0.0'),
+  port: port.default(1883),
+  users: z.array(mqttUser).default([]),
+  /** Allow clients without credentials (subscribe only, to the republished topics). */
+  allowAnonymousRead: z.boolean().default(false),
+});
+
+const externalBroker = z.strictObject({
+  mode: z.literal('external'),
+  url: z.string().regex(/^(mqtts?|wss?|tcp):\/\//, 'a broker URL such as mqtt://host:1883'),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  clientId: z.string().optional(),
+});
+
+export const gatewayFile = z.strictObject({
+  gateway: z
+    .strictObject({ name: z.string().default('plantwatch'), site: id.optional() })
+    .default({ name: 'plantwatch' }),
+  web: z
+    .strictObject({ host: z.string().default('0.0.0.0'), port: port.default(8080) })
+    .default({ host: '0.0.0.0', port: 8080 }),
+  mqtt: z
+    .strictObject({
+      broker: z.discriminatedUnion('mode', [embeddedBroker, externalBroker]),
+      /** The gateway's own login to the embedded broker (for the simulator and external tools). */
+      republish: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          prefix: z.string().default('plantwatch'),
+          retain: z.boolean().default(true),
+        })
+        .default({ enabled: true, prefix: 'plantwatch', retain: true }),
+    })
+    .default({
+      broker: { mode: 'embedded', host: '0.0.0.0', port: 1883, users: [], allowAnonymousRead: false },
+      republish: { enabled: true, prefix: 'plantwatch', retain: true },
+    }),
+  log: z
+    .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') })
+    .default({ level: 'info' }),
+  /** Points stay good this many poll periods without a successful read, then turn stale. */
+  staleAfterPeriods: z.number().min(1).default(3),
+});
+
+// ---------------------------------------------------------------- simulation (used by simulators/ only)
+
+const simDevice = z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]));
+
+export const simulationFile = z.strictObject({
+  /** Simulated time runs this many times faster than real time (1 = real time). */
+  speed: z.number().positive().default(1),
+  weather: z
+    .strictObject({ meanC: z.number().default(27), swingC: z.number().default(6) })
+    .default({ meanC: 27, swingC: 6 }),
+  /** Physics parameters per device id (capacityKw, peakKw, load profile, ...). */
+  devices: z.record(id, simDevice).default({}),
+  /** Where the fault-injection control API listens. */
+  control: z
+    .strictObject({ host: z.string().default('127.0.0.1'), port: port.default(8090) })
+    .default({ host: '127.0.0.1', port: 8090 }),
+});
+
+export type SiteFile = z.infer<typeof siteFile>;
+export type Site = z.infer<typeof site>;
+export type Building = z.infer<typeof building>;
+export type Room = z.infer<typeof room>;
+export type ModbusLineConfig = z.infer<typeof modbusLine>;
+export type ModbusProfile = z.infer<typeof modbusProfile>;
+export type MqttProfile = z.infer<typeof mqttProfile>;
+export type Profile = z.infer<typeof profileFile>;
+export type ModbusPointConfig = z.infer<typeof modbusPoint>;
+export type MqttPointConfig = z.infer<typeof mqttPoint>;
+export type DeviceConfig = z.infer<typeof device>;
+export type ModbusDeviceConfig = z.infer<typeof modbusDevice>;
+export type MqttDeviceConfig = z.infer<typeof mqttDevice>;
+export type GatewaySettings = z.infer<typeof gatewayFile>;
+export type MqttUser = z.infer<typeof mqttUser>;
+export type SimulationConfig = z.infer<typeof simulationFile>;
+export type DataType = (typeof dataTypes)[number];
+export type WordOrder = (typeof wordOrders)[number];
+export type RegisterTable = (typeof registerTables)[number];

@@ -1,0 +1,56 @@
+import type { PlantConfig } from '../config/index.js';
+import type { PointInfo, PointValue } from './types.js';
+
+export const pointId = (device: string, point: string) => `${device}.${point}`;
+
+/** Every point of every enabled device, described for APIs, storage tags and the dashboard. */
+export function buildCatalog(config: PlantConfig): PointInfo[] {
+  const points: PointInfo[] = [];
+  for (const device of config.devices) {
+    if (!device.enabled) continue;
+    const profile = config.profiles.get(device.profile);
+    if (!profile) continue;
+    for (const point of profile.points) {
+      const isState = point.kind === 'state' || ('type' in point && point.type === 'bool');
+      points.push({
+        id: pointId(device.id, point.name),
+        device: device.id,
+        deviceName: device.name,
+        name: point.name,
+        label: point.label ?? point.name,
+        unit: point.unit,
+        site: device.site,
+        building: device.building,
+        room: device.room,
+        profile: profile.id,
+        equipment: profile.equipment,
+        counter: point.counter,
+        kind: isState ? 'state' : 'analog',
+        ...(point.range ? { range: point.range } : {}),
+      });
+    }
+  }
+  return points;
+}
+
+/** Latest value of every point, kept current from the bus. */
+export class PointTable {
+  private readonly latest = new Map<string, PointValue>();
+  readonly info: Map<string, PointInfo>;
+
+  constructor(catalog: PointInfo[]) {
+    this.info = new Map(catalog.map((p) => [p.id, p]));
+  }
+
+  update(values: readonly PointValue[]): void {
+    for (const v of values) this.latest.set(v.id, v);
+  }
+
+  get(id: string): PointValue | undefined {
+    return this.latest.get(id);
+  }
+
+  all(): { info: PointInfo; value: PointValue | undefined }[] {
+    return [...this.info.values()].map((info) => ({ info, value: this.latest.get(info.id) }));
+  }
+}

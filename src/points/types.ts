@@ -1,0 +1,35 @@
+/**
+ * good: read now and plausible; stale: not refreshed for longer than expected;
+ * comm-error: the last read failed (value is null: never a substitute such as 0);
+ * out-of-range: read, but outside the point's valid range (a sensor fault, not plant state).
+ */
+export type Quality = 'good' | 'stale' | 'comm-error' | 'out-of-range';
+
+export type Value = number | boolean | null;
+
+export interface PointValue {
+  /** "<device>.<point>" */
+  id: string;
+  value: Value;
+  quality: Quality;
+  /** Epoch milliseconds of the reading (source time where the source gives one). */
+  ts: number;
+}
+
+/** Static description of a point, from the config. */
+export interface PointInfo {
+  id: string;
+  device: string;
+  deviceName: string;
+  name: string;
+  label: string;
+  unit: string;
+  site: string;
+  building: string;
+  room: string;
+  profile: string;
+  equipment: string;
+  counter: boolean;
+  kind: 'analog' | 'state';
+  range?: [number, number];
+}
