@@ -4,8 +4,8 @@
  */
 import type { ConfigIssue, ParsedFile, PlantConfig } from './load.js';
 import { formatPath } from './load.js';
-import type { DeviceConfig, ModbusPointConfig, Profile, SimulationConfig } from './schema.js';
 import { registerCount } from './registers.js';
+import type { DeviceConfig, ModbusPointConfig, Profile, SimulationConfig } from './schema.js';
 
 interface Files {
   config: PlantConfig;
@@ -83,7 +83,9 @@ function checkLines({ config, linesFile }: Files, sink: IssueSink): void {
 
 function checkProfile(profile: Profile, file: ParsedFile<unknown>, sink: IssueSink): void {
   const names = uniqueness(sink, 'point name');
-  profile.points.forEach((point, i) => names(point.name, file, ['points', i, 'name']));
+  profile.points.forEach((point, i) => {
+    names(point.name, file, ['points', i, 'name']);
+  });
   if (profile.protocol !== 'modbus') return;
   profile.points.forEach((point, i) => {
     const path = ['points', i];

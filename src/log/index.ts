@@ -1,5 +1,5 @@
 /** Structured logs (pino). Pretty-printed on a terminal, JSON lines otherwise. */
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger };
 

@@ -1,0 +1,308 @@
+/**
+ * Polls one device: each poll group on its own period, staggered so a line's devices do
+ * not all ask at the top of the second. A device that stops answering is marked
+ * comm-error (value null, never a substitute) and then only probed on its own backoff
+ * schedule, so the live devices sharing its line keep their poll rate.
+ */
+import type { Logger } from 'pino';
+import type { ModbusDeviceConfig, ModbusPointConfig, ModbusProfile } from '../../config/schema.js';
+import { type PointBus, type PointValue, pointId } from '../../points/index.js';
+import { decodeRegisters } from './codec.js';
+import { RequestStats } from './diagnostics.js';
+import { LineDownError, type LineIo, type ModbusLine } from './line.js';
+import { planBlocks, type ReadBlock, splitBlock } from './plan.js';
+import { ModbusExceptionError, type ReadResult } from './transport.js';
+
+/** Exceptions a gateway answers for a unit behind it that is dead: treated like a timeout. */
+const GATEWAY_TARGET_EXCEPTIONS = new Set([10, 11]);
+
+class DeviceUnreachableError extends Error {}
+
+interface PollGroup {
+  name: string;
+  periodMs: number;
+  blocks: ReadBlock[];
+  points: ModbusPointConfig[];
+  timer?: NodeJS.Timeout;
+  inFlight: boolean;
+  lastSuccess?: number;
+  staleReported: boolean;
+}
+
+export type DeviceState = 'starting' | 'ok' | 'unreachable';
+
+export interface DeviceSnapshot {
+  id: string;
+  line: string;
+  unitId: number;
+  state: DeviceState;
+  /** Requests per poll of all groups: what coalescing achieved. */
+  blocks: Record<string, { table: string; start: number; count: number }[]>;
+  backoffMs: number;
+  nextProbeAt?: string;
+  lastError?: string;
+  requests: number;
+  responses: number;
+  timeouts: number;
+  exceptions: Record<string, number>;
+  meanResponseMs: number;
+  maxResponseMs: number;
+  requestsPerSecond: number;
+}
+
+export interface DevicePollerOptions {
+  device: ModbusDeviceConfig;
+  profile: ModbusProfile;
+  line: ModbusLine;
+  bus: PointBus;
+  log: Logger;
+  staleAfterPeriods: number;
+  now?: () => number;
+}
+
+export class DevicePoller {
+  readonly stats = new RequestStats();
+  private readonly groups: PollGroup[];
+  private readonly device: ModbusDeviceConfig;
+  private readonly line: ModbusLine;
+  private readonly bus: PointBus;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly staleAfterPeriods: number;
+  private readonly lastValues = new Map<string, PointValue>();
+  private state: DeviceState = 'starting';
+  private backoffMs: number;
+  private nextProbeAt = 0;
+  private probing = false;
+  private lastError: string | undefined;
+  private stopped = false;
+  private readonly offLine: () => void;
+  private readonly onLine: () => void;
+
+  constructor(options: DevicePollerOptions) {
+    this.device = options.device;
+    this.line = options.line;
+    this.bus = options.bus;
+    this.now = options.now ?? Date.now;
+    this.staleAfterPeriods = options.staleAfterPeriods;
+    this.log = options.log.child({ device: options.device.id, line: options.line.config.id });
+    this.backoffMs = this.line.config.backoff.initial;
+    this.groups = Object.entries(options.profile.pollGroups)
+      .map(([name, periodMs]) => {
+        const points = options.profile.points.filter((p) => p.poll === name);
+        return {
+          name,
+          periodMs,
+          points,
+          blocks: planBlocks(points, options.profile),
+          inFlight: false,
+          staleReported: false,
+        };
+      })
+      .filter((g) => g.points.length > 0);
+    this.offLine = () => this.markUnreachable('line down', false);
+    this.onLine = () => {
+      // The line was the problem, not the device: ask again at once.
+      this.backoffMs = this.line.config.backoff.initial;
+      this.nextProbeAt = 0;
+      for (const group of this.groups) this.tick(group);
+    };
+  }
+
+  /** Start polling; `phase` in [0,1) staggers this device within each period. */
+  start(phase: number): void {
+    this.line.on('down', this.offLine);
+    this.line.on('up', this.onLine);
+    const origin = this.now();
+    for (const group of this.groups) this.schedule(group, origin + phase * group.periodMs);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.line.off('down', this.offLine);
+    this.line.off('up', this.onLine);
+    for (const group of this.groups) clearTimeout(group.timer);
+  }
+
+  /** Drift-free: the k-th poll is due at first + k·period; a late tick skips to the next slot. */
+  private schedule(group: PollGroup, due: number): void {
+    if (this.stopped) return;
+    const delay = Math.max(0, due - this.now());
+    group.timer = setTimeout(() => {
+      this.tick(group);
+      let next = due + group.periodMs;
+      const now = this.now();
+      if (next <= now) next += Math.ceil((now - next + 1) / group.periodMs) * group.periodMs;
+      this.schedule(group, next);
+    }, delay);
+    group.timer.unref();
+  }
+
+  private tick(group: PollGroup): void {
+    if (this.stopped) return;
+    this.reportStaleness(group);
+    if (!this.line.connected) return;
+    if (group.inFlight) {
+      // The previous poll has not even been sent: the line is overloaded. Skip, don't pile up.
+      this.line.stats.overruns++;
+      return;
+    }
+    if (this.state === 'unreachable') {
+      if (this.now() < this.nextProbeAt || this.probing) return;
+      this.probing = true;
+    }
+    group.inFlight = true;
+    this.line
+      .submit(this.device.modbus.unitId, this.stats, (io) => this.pollGroup(io, group))
+      .then(() => this.succeeded(group))
+      .catch((err: unknown) => this.failed(err))
+      .finally(() => {
+        group.inFlight = false;
+        this.probing = false;
+      });
+  }
+
+  private async pollGroup(io: LineIo, group: PollGroup): Promise<void> {
+    const values: PointValue[] = [];
+    for (let i = 0; i < group.blocks.length; i++) {
+      const block = group.blocks[i] as ReadBlock;
+      const outcome = await this.readBlock(io, block);
+      if (outcome === 'split') {
+        i--; // the block at i was replaced by its parts: read them now
+        continue;
+      }
+      values.push(...outcome);
+    }
+    this.publish(values);
+  }
+
+  /** Read one block; on "illegal data address" split it (and remember the split). */
+  private async readBlock(io: LineIo, block: ReadBlock): Promise<PointValue[] | 'split'> {
+    let data: ReadResult;
+    try {
+      data = await io.read(block.table, block.start, block.count);
+    } catch (err) {
+      if (!(err instanceof ModbusExceptionError)) throw err;
+      if (GATEWAY_TARGET_EXCEPTIONS.has(err.code)) throw new DeviceUnreachableError(err.message);
+      if (err.code === 2) {
+        const parts = splitBlock(block);
+        const group = this.groups.find((g) => g.blocks.includes(block));
+        if (parts && group) {
+          group.blocks.splice(group.blocks.indexOf(block), 1, ...parts);
+          this.log.info(
+            { table: block.table, start: block.start, count: block.count, into: parts.length },
+            'device refused a block read (exception 2): split it',
+          );
+          return 'split';
+        }
+      }
+      this.log.warn(
+        {
+          table: block.table,
+          start: block.start,
+          count: block.count,
+          points: block.points.map((p) => p.point.name),
+          err: err.message,
+        },
+        'device answered a read with an exception',
+      );
+      return block.points.map(({ point }) => this.commError(point, this.now()));
+    }
+    const ts = this.now();
+    return block.points.map(({ point, index }) => this.decode(point, data, index, ts));
+  }
+
+  private decode(point: ModbusPointConfig, data: ReadResult, index: number, ts: number): PointValue {
+    const value =
+      point.table === 'coil' || point.table === 'discrete'
+        ? Boolean(data[index])
+        : decodeRegisters(point, data as number[], index);
+    const outOfRange =
+      typeof value === 'number' &&
+      (!Number.isFinite(value) ||
+        (point.range !== undefined && (value < point.range[0] || value > point.range[1])));
+    return {
+      id: pointId(this.device.id, point.name),
+      value,
+      quality: outOfRange ? 'out-of-range' : 'good',
+      ts,
+    };
+  }
+
+  private commError(point: ModbusPointConfig, ts: number): PointValue {
+    return { id: pointId(this.device.id, point.name), value: null, quality: 'comm-error', ts };
+  }
+
+  private succeeded(group: PollGroup): void {
+    group.lastSuccess = this.now();
+    group.staleReported = false;
+    this.lastError = undefined;
+    if (this.state === 'ok') return;
+    const recovered = this.state === 'unreachable';
+    this.state = 'ok';
+    this.backoffMs = this.line.config.backoff.initial;
+    if (recovered) {
+      this.log.info('device answering again');
+      // Refresh the other groups now rather than leaving them comm-error for a whole slow period.
+      for (const other of this.groups) if (other !== group) this.tick(other);
+    }
+  }
+
+  private failed(err: unknown): void {
+    if (this.stopped) return;
+    if (err instanceof LineDownError) return; // the line's 'down' event already marked us
+    const message = err instanceof Error ? err.message : String(err);
+    this.markUnreachable(message, true);
+  }
+
+  private markUnreachable(reason: string, backoff: boolean): void {
+    this.lastError = reason;
+    if (backoff) {
+      this.nextProbeAt = this.now() + this.backoffMs;
+      this.backoffMs = Math.min(this.backoffMs * 2, this.line.config.backoff.max);
+    }
+    if (this.state === 'unreachable') return;
+    this.state = 'unreachable';
+    this.log.warn({ reason }, 'device not answering: comm-error until it does');
+    const ts = this.now();
+    this.publish(this.groups.flatMap((g) => g.points.map((p) => this.commError(p, ts))));
+  }
+
+  /** A good value not refreshed for staleAfterPeriods periods (overloaded line) turns stale. */
+  private reportStaleness(group: PollGroup): void {
+    if (this.state !== 'ok' || group.staleReported || group.lastSuccess === undefined) return;
+    if (this.now() - group.lastSuccess <= this.staleAfterPeriods * group.periodMs) return;
+    group.staleReported = true;
+    const stale: PointValue[] = [];
+    for (const point of group.points) {
+      const last = this.lastValues.get(pointId(this.device.id, point.name));
+      if (last && last.quality === 'good') stale.push({ ...last, quality: 'stale' });
+    }
+    this.publish(stale);
+  }
+
+  private publish(values: PointValue[]): void {
+    for (const v of values) this.lastValues.set(v.id, v);
+    this.bus.publish(values);
+  }
+
+  snapshot(): DeviceSnapshot {
+    const now = this.now();
+    return {
+      id: this.device.id,
+      line: this.line.config.id,
+      unitId: this.device.modbus.unitId,
+      state: this.state,
+      blocks: Object.fromEntries(
+        this.groups.map((g) => [
+          g.name,
+          g.blocks.map(({ table, start, count }) => ({ table, start, count })),
+        ]),
+      ),
+      backoffMs: this.state === 'unreachable' ? this.backoffMs : 0,
+      ...(this.state === 'unreachable' ? { nextProbeAt: new Date(this.nextProbeAt).toISOString() } : {}),
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+      ...this.stats.snapshot(now),
+    };
+  }
+}

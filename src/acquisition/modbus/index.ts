@@ -1,0 +1,63 @@
+/**
+ * Modbus acquisition: one ModbusLine per serial port / gateway socket (lines run in
+ * parallel), one DevicePoller per device, all publishing onto the point bus.
+ */
+import type { Logger } from 'pino';
+import type { PlantConfig } from '../../config/index.js';
+import type { ModbusDeviceConfig } from '../../config/schema.js';
+import type { PointBus } from '../../points/index.js';
+import { DevicePoller, type DeviceSnapshot } from './device-poller.js';
+import { type LineSnapshot, ModbusLine } from './line.js';
+
+export { DevicePoller, type DeviceSnapshot } from './device-poller.js';
+export { type LineSnapshot, ModbusLine } from './line.js';
+export { planBlocks, type ReadBlock, splitBlock } from './plan.js';
+
+export interface ModbusService {
+  lines(): LineSnapshot[];
+  devices(): DeviceSnapshot[];
+  stop(): Promise<void>;
+}
+
+export interface ModbusServiceOptions {
+  config: PlantConfig;
+  bus: PointBus;
+  log: Logger;
+  now?: () => number;
+}
+
+export function startModbus({ config, bus, log, now }: ModbusServiceOptions): ModbusService {
+  const modbusDevices = config.devices.filter((d): d is ModbusDeviceConfig => d.enabled && 'modbus' in d);
+  const lines = new Map<string, ModbusLine>();
+  const pollers: DevicePoller[] = [];
+  for (const lineConfig of config.lines) {
+    const onLine = modbusDevices.filter((d) => d.modbus.line === lineConfig.id);
+    if (onLine.length === 0) continue; // an unused line is not opened: it may be another gateway's port
+    const line = new ModbusLine(lineConfig, log, now);
+    lines.set(lineConfig.id, line);
+    onLine.forEach((device, index) => {
+      const profile = config.profiles.get(device.profile);
+      if (profile?.protocol !== 'modbus') return;
+      const poller = new DevicePoller({
+        device,
+        profile,
+        line,
+        bus,
+        log,
+        staleAfterPeriods: config.gateway.staleAfterPeriods,
+        now,
+      });
+      pollers.push(poller);
+      poller.start(index / onLine.length);
+    });
+    line.start();
+  }
+  return {
+    lines: () => [...lines.values()].map((l) => l.snapshot()),
+    devices: () => pollers.map((p) => p.snapshot()),
+    async stop() {
+      for (const poller of pollers) poller.stop();
+      await Promise.all([...lines.values()].map((l) => l.stop()));
+    },
+  };
+}

@@ -1,0 +1,319 @@
+/**
+ * A Modbus line: the one owner of a serial port or gateway socket, shared by every unit id
+ * behind it. Requests go out strictly one at a time, with the configured silent interval
+ * between frames. The connection is re-established with exponential backoff after any
+ * loss, for as long as the gateway runs; queued work is dropped, never left to freeze.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { ModbusLineConfig, RegisterTable } from '../../config/schema.js';
+import { LineStats, type RequestCounters, type RequestStats, wireMillis } from './diagnostics.js';
+import {
+  createTransport,
+  ModbusExceptionError,
+  type ReadResult,
+  TimeoutError,
+  type Transport,
+} from './transport.js';
+
+export class LineDownError extends Error {
+  constructor(line: string) {
+    super(`line ${line} is not connected`);
+    this.name = 'LineDownError';
+  }
+}
+
+/** What a task may do while it holds the line. */
+export interface LineIo {
+  read(table: RegisterTable, start: number, count: number): Promise<ReadResult>;
+}
+
+interface QueuedTask {
+  unitId: number;
+  stats: RequestStats;
+  run: (io: LineIo) => Promise<void>;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+export type LineState = 'connecting' | 'connected' | 'disconnected' | 'stopped';
+
+export interface LineSnapshot extends RequestCounters {
+  id: string;
+  transport: string;
+  endpoint: string;
+  state: LineState;
+  queueLength: number;
+  reconnects: number;
+  overruns: number;
+  /** Fraction of time the line was busy with requests over the last 10 s. */
+  busy: number;
+  /** Fraction of the serial wire's capacity used (serial and RTU-over-TCP with a baud rate). */
+  wireUtilisation: number | undefined;
+  lastError: string | undefined;
+}
+
+const OVERLOAD_LOG_INTERVAL_MS = 60_000;
+/** A TCP session that only times out is often half-dead (gateway rebooted): reopen it. */
+const TIMEOUTS_BEFORE_RECONNECT = 3;
+
+export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }> {
+  readonly stats = new LineStats();
+  private readonly transport: Transport;
+  private readonly queue: QueuedTask[] = [];
+  private state: LineState = 'disconnected';
+  private draining = false;
+  private lastFrameEnd = 0;
+  private reconnectDelay: number;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private consecutiveTimeouts = 0;
+  private lastOverloadLog = 0;
+  private lastError: string | undefined;
+  /** Devices were told the line is down (also when it never came up at start). */
+  private downAnnounced = false;
+
+  constructor(
+    readonly config: ModbusLineConfig,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+    transport?: Transport,
+  ) {
+    super();
+    this.transport = transport ?? createTransport(config);
+    this.reconnectDelay = config.backoff.initial;
+    this.transport.onClose((reason) => this.lost(reason));
+  }
+
+  get endpoint(): string {
+    return this.config.transport === 'rtu' ? this.config.path : `${this.config.host}:${this.config.port}`;
+  }
+
+  get connected(): boolean {
+    return this.state === 'connected';
+  }
+
+  start(): void {
+    if (this.state === 'stopped') return;
+    void this.connect();
+  }
+
+  /** Run `task` when the line is free; rejects at once with LineDownError if it is down. */
+  submit(unitId: number, stats: RequestStats, run: (io: LineIo) => Promise<void>): Promise<void> {
+    if (this.state !== 'connected') return Promise.reject(new LineDownError(this.config.id));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ unitId, stats, run, resolve, reject });
+      void this.drain();
+    });
+  }
+
+  get queueLength(): number {
+    return this.queue.length;
+  }
+
+  async stop(): Promise<void> {
+    this.state = 'stopped';
+    clearTimeout(this.reconnectTimer);
+    this.failQueued();
+    await this.transport.close();
+  }
+
+  snapshot(): LineSnapshot {
+    const now = this.now();
+    const utilisation = this.stats.utilisation(now);
+    return {
+      id: this.config.id,
+      transport: this.config.transport,
+      endpoint: this.endpoint,
+      state: this.state,
+      queueLength: this.queue.length,
+      reconnects: this.stats.reconnects,
+      overruns: this.stats.overruns,
+      busy: utilisation.busy,
+      wireUtilisation: utilisation.wire,
+      lastError: this.lastError,
+      ...this.stats.snapshot(now),
+    };
+  }
+
+  private async connect(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'connecting') return;
+    this.state = 'connecting';
+    try {
+      await this.transport.connect(Math.max(this.config.timeout * 3, 2000));
+      if ((this.state as LineState) === 'stopped') {
+        await this.transport.close();
+        return;
+      }
+      this.state = 'connected';
+      this.reconnectDelay = this.config.backoff.initial;
+      this.consecutiveTimeouts = 0;
+      this.lastError = undefined;
+      this.log.info({ line: this.config.id, endpoint: this.endpoint }, 'Modbus line connected');
+      this.downAnnounced = false;
+      this.emit('up');
+    } catch (err) {
+      if ((this.state as LineState) === 'stopped') return;
+      this.state = 'disconnected';
+      this.noteError(err);
+      this.announceDown(this.lastError ?? 'cannot connect');
+      this.scheduleReconnect();
+    }
+  }
+
+  private lost(reason: string): void {
+    if (this.state !== 'connected') return;
+    this.state = 'disconnected';
+    this.lastError = reason;
+    this.log.warn({ line: this.config.id, endpoint: this.endpoint, reason }, 'Modbus line lost');
+    this.failQueued();
+    this.announceDown(reason);
+    this.scheduleReconnect();
+  }
+
+  private announceDown(reason: string): void {
+    if (this.downAnnounced) return;
+    this.downAnnounced = true;
+    this.emit('down', reason);
+  }
+
+  private scheduleReconnect(): void {
+    if (this.state === 'stopped') return;
+    const delay = this.reconnectDelay;
+    this.reconnectDelay = Math.min(this.reconnectDelay * 2, this.config.backoff.max);
+    this.stats.reconnects++;
+    this.log.debug(
+      { line: this.config.id, delayMs: delay, error: this.lastError },
+      'Modbus line reconnect scheduled',
+    );
+    this.reconnectTimer = setTimeout(() => void this.connect(), delay);
+    this.reconnectTimer.unref();
+  }
+
+  private noteError(err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    // Log a failing line once per distinct error, not on every retry.
+    if (message !== this.lastError) {
+      this.log.warn(
+        { line: this.config.id, endpoint: this.endpoint, err: message },
+        'Modbus line cannot connect',
+      );
+    }
+    this.lastError = message;
+  }
+
+  private failQueued(): void {
+    const error = new LineDownError(this.config.id);
+    for (const task of this.queue.splice(0)) task.reject(error);
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (let task = this.queue.shift(); task; task = this.queue.shift()) {
+        if (this.state !== 'connected') {
+          task.reject(new LineDownError(this.config.id));
+          continue;
+        }
+        const io = this.ioFor(task);
+        try {
+          await task.run(io);
+          task.resolve();
+        } catch (err) {
+          task.reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private ioFor(task: QueuedTask): LineIo {
+    return { read: (table, start, count) => this.readWithRetries(task, table, start, count) };
+  }
+
+  private async readWithRetries(
+    task: QueuedTask,
+    table: RegisterTable,
+    start: number,
+    count: number,
+  ): Promise<ReadResult> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.readOnce(task, table, start, count);
+      } catch (err) {
+        if (!(err instanceof TimeoutError) || attempt >= this.config.retries || this.state !== 'connected')
+          throw err;
+      }
+    }
+  }
+
+  private async readOnce(
+    task: QueuedTask,
+    table: RegisterTable,
+    start: number,
+    count: number,
+  ): Promise<ReadResult> {
+    await this.silentInterval();
+    const started = this.now();
+    const begin = performance.now();
+    this.stats.recordRequest(started);
+    task.stats.recordRequest(started);
+    try {
+      const result = await this.transport.read(task.unitId, table, start, count);
+      const ms = performance.now() - begin;
+      this.stats.recordResponse(ms);
+      task.stats.recordResponse(ms);
+      this.consecutiveTimeouts = 0;
+      return result;
+    } catch (err) {
+      this.recordFailure(task, err);
+      throw err;
+    } finally {
+      this.lastFrameEnd = performance.now();
+      this.stats.recordBusy(this.now(), this.lastFrameEnd - begin, wireMillis(this.config, table, count));
+      this.warnIfOverloaded();
+    }
+  }
+
+  private recordFailure(task: QueuedTask, err: unknown): void {
+    if (err instanceof ModbusExceptionError) {
+      this.stats.recordException(err.code);
+      task.stats.recordException(err.code);
+      this.consecutiveTimeouts = 0;
+      return;
+    }
+    if (err instanceof TimeoutError) {
+      this.stats.recordTimeout();
+      task.stats.recordTimeout();
+      this.consecutiveTimeouts++;
+      if (this.consecutiveTimeouts >= TIMEOUTS_BEFORE_RECONNECT && this.config.transport !== 'rtu') {
+        this.consecutiveTimeouts = 0;
+        void this.transport
+          .close()
+          .then(() => this.lost('no answer to several requests: reopening the connection'));
+      }
+      return;
+    }
+    this.stats.recordOtherError();
+    task.stats.recordOtherError();
+  }
+
+  private async silentInterval(): Promise<void> {
+    const wait = this.lastFrameEnd + this.config.interFrameDelay - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+
+  private warnIfOverloaded(): void {
+    const now = this.now();
+    if (now - this.lastOverloadLog < OVERLOAD_LOG_INTERVAL_MS) return;
+    const { busy, wire } = this.stats.utilisation(now);
+    const load = Math.max(busy, wire ?? 0);
+    if (load < 0.9) return;
+    this.lastOverloadLog = now;
+    this.log.warn(
+      { line: this.config.id, busy, wireUtilisation: wire, overruns: this.stats.overruns },
+      'Modbus line overloaded: polls will be late; lengthen poll periods or split the line',
+    );
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * `plantwatch` command line: start (gateway), demo (simulated plant + gateway, what
+ * `npm start` runs), simulate (simulators only), fault (inject faults into a running
+ * simulator), check-config.
+ */
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { ConfigError, loadConfig, type PlantConfig } from '../config/index.js';
+import { startGateway } from '../gateway/index.js';
+import { createLogger, type Logger } from '../log/index.js';
+
+const DEFAULT_CONFIG = process.env.PLANTWATCH_CONFIG ?? 'config';
+
+function out(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+function loadOrExplain(dir: string): PlantConfig | undefined {
+  try {
+    return loadConfig(resolve(dir));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+/** Stop everything once on SIGINT/SIGTERM, then exit. */
+function stopOnSignal(log: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    stop()
+      .catch((err: unknown) => log.error({ err }, 'error during shutdown'))
+      .finally(() => process.exit(0));
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+}
+
+/** The simulator logs in to the broker as the config's `simulator` user, if there is one. */
+function simulatorMqttLogin(config: PlantConfig, brokerUrl: string) {
+  const broker = config.gateway.mqtt.broker;
+  if (broker.mode === 'external') {
+    return { url: broker.url, username: broker.username, password: broker.password };
+  }
+  const user =
+    broker.users.find((u) => u.username === 'simulator') ?? broker.users.find((u) => u.publish.length > 0);
+  return { url: brokerUrl, username: user?.username, password: user?.password };
+}
+
+async function runGateway(dir: string, withSimulators: boolean): Promise<number> {
+  const config = loadOrExplain(dir);
+  if (!config) return 1;
+  const log = createLogger(config.gateway.log.level);
+  const gateway = await startGateway({ config, log });
+  // Simulators are loaded only for the demo: a production gateway never runs their code.
+  const simulator = withSimulators
+    ? await (await import('../../simulators/index.js')).startPlantSimulator(config, {
+        log: log.child({ component: 'simulator' }),
+        mqtt: simulatorMqttLogin(config, gateway.mqtt.brokerUrl),
+        control: true,
+      })
+    : undefined;
+  if (simulator) {
+    log.info(
+      { control: `http://${config.simulation.control.host}:${config.simulation.control.port}` },
+      'simulated plant running: inject faults with `plantwatch fault <device> <type>`',
+    );
+  }
+  stopOnSignal(log, async () => {
+    await simulator?.stop();
+    await gateway.stop();
+  });
+  return 0;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('plantwatch')
+    .description('Hospital building-plant monitoring gateway')
+    .showHelpAfterError();
+
+  program
+    .command('start')
+    .description('run the gateway against the real plant described by the config')
+    .option('-c, --config <dir>', 'configuration directory', DEFAULT_CONFIG)
+    .action(async (opts: { config: string }) => {
+      process.exitCode = await runGateway(opts.config, false);
+    });
+
+  program
+    .command('demo')
+    .description('run the simulated hospital plant and the gateway together (what `npm start` does)')
+    .option('-c, --config <dir>', 'configuration directory', DEFAULT_CONFIG)
+    .action(async (opts: { config: string }) => {
+      process.exitCode = await runGateway(opts.config, true);
+    });
+
+  program
+    .command('simulate')
+    .description(
+      'run only the simulated plant (Modbus servers, serial lines, MQTT meters, fault control API)',
+    )
+    .option('-c, --config <dir>', 'configuration directory', DEFAULT_CONFIG)
+    .action(async (opts: { config: string }) => {
+      const { runSimulate } = await import('../../simulators/cli.js');
+      process.exitCode = await runSimulate(opts.config);
+    });
+
+  program
+    .command('fault')
+    .description(
+      'inject or clear a fault in a running simulator, e.g. `fault ch1 trip`, `fault wm-admin leak --flow 2`, `fault --list`',
+    )
+    .argument('[args...]', 'device, fault type and options; see `plantwatch fault --help`')
+    .allowUnknownOption(true)
+    .helpOption(false)
+    .action(async (args: string[]) => {
+      const { runFault } = await import('../../simulators/cli.js');
+      process.exitCode = await runFault(args);
+    });
+
+  program
+    .command('check-config')
+    .description('validate a configuration directory; exits non-zero listing every problem')
+    .argument('[dir]', 'configuration directory', DEFAULT_CONFIG)
+    .action((dir: string) => {
+      const config = loadOrExplain(dir);
+      if (!config) {
+        process.exitCode = 1;
+        return;
+      }
+      const points = config.devices.reduce(
+        (n, d) => n + (config.profiles.get(d.profile)?.points.length ?? 0),
+        0,
+      );
+      out(
+        `${dir}: OK — ${config.sites.length} site(s), ${config.lines.length} Modbus line(s), ` +
+          `${config.profiles.size} profile(s), ${config.devices.length} device(s), ${points} point(s)`,
+      );
+    });
+  return program;
+}
+
+await buildProgram().parseAsync(process.argv);

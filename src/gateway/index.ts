@@ -1,0 +1,83 @@
+/**
+ * The gateway: wires the stages together in the one direction data flows,
+ * acquisition (Modbus, MQTT) → point bus → point table / MQTT republish / live push,
+ * and takes them down in the reverse order.
+ */
+import type { Logger } from 'pino';
+import { type ModbusService, startModbus } from '../acquisition/modbus/index.js';
+import { type MqttService, startMqtt } from '../acquisition/mqtt/index.js';
+import type { PlantConfig } from '../config/index.js';
+import { createMetrics } from '../metrics/index.js';
+import { buildCatalog, PointBus, PointTable } from '../points/index.js';
+import { startWebServer, type WebServer } from '../web/index.js';
+
+export interface Gateway {
+  readonly bus: PointBus;
+  readonly table: PointTable;
+  readonly modbus: ModbusService;
+  readonly mqtt: MqttService;
+  readonly web: WebServer;
+  stop(): Promise<void>;
+}
+
+export interface StartGatewayOptions {
+  config: PlantConfig;
+  log: Logger;
+}
+
+export async function startGateway({ config, log }: StartGatewayOptions): Promise<Gateway> {
+  const bus = new PointBus(log);
+  const table = new PointTable(buildCatalog(config));
+  bus.subscribe((values) => table.update(values));
+
+  // MQTT first: the broker must be listening before devices (and simulators) publish to it.
+  const mqtt = await startMqtt({ config, bus, log });
+  const modbus = startModbus({ config, bus, log });
+  const startedAt = Date.now();
+  let web: WebServer;
+  try {
+    const metrics = createMetrics({
+      pointsPublished: () => bus.published,
+      busListenerErrors: () => bus.listenerErrors,
+      lines: () => modbus.lines(),
+      devices: () => modbus.devices(),
+      mqtt: () => mqtt.stats(),
+    });
+    web = await startWebServer({
+      host: config.gateway.web.host,
+      port: config.gateway.web.port,
+      table,
+      bus,
+      metrics,
+      log,
+      status: {
+        startedAt,
+        lines: () => modbus.lines(),
+        devices: () => modbus.devices(),
+        lineDetails: () => modbus.lines(),
+        deviceDetails: () => modbus.devices(),
+        mqtt: () => ({ ...mqtt.stats(), brokerUrl: mqtt.brokerUrl, embedded: mqtt.embedded }),
+      },
+    });
+  } catch (err) {
+    await modbus.stop();
+    await mqtt.stop();
+    throw err;
+  }
+  log.info(
+    { web: web.url, mqtt: mqtt.brokerUrl, embeddedBroker: mqtt.embedded, points: table.info.size },
+    `Plantwatch gateway running: dashboard and API at ${web.url}, MQTT broker at ${mqtt.brokerUrl}`,
+  );
+  return {
+    bus,
+    table,
+    modbus,
+    mqtt,
+    web,
+    async stop() {
+      await web.stop();
+      await modbus.stop();
+      await mqtt.stop();
+    },
+  };
+}

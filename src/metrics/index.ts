@@ -1,0 +1,104 @@
+/**
+ * Prometheus metrics a user can scrape at GET /metrics. Collected on scrape from the
+ * services' own counters, so the hot path pays nothing for them.
+ */
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+
+export interface MetricSources {
+  pointsPublished: () => number;
+  busListenerErrors: () => number;
+  lines: () => {
+    id: string;
+    state: string;
+    requests: number;
+    timeouts: number;
+    exceptions: Record<string, number>;
+    busy: number;
+    wireUtilisation: number | undefined;
+    meanResponseMs: number;
+    overruns: number;
+  }[];
+  devices: () => { id: string; state: string }[];
+  mqtt: () => { messagesReceived: number; malformedPayloads: number; connected: boolean } | undefined;
+}
+
+export function createMetrics(sources: MetricSources): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'plantwatch_process_' });
+  const gauge = (name: string, help: string, labelNames: string[], collect: (g: Gauge) => void) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        collect(this);
+      },
+    });
+
+  gauge('plantwatch_points_published_total', 'Point values published on the bus since start', [], (g) =>
+    g.set(sources.pointsPublished()),
+  );
+  gauge('plantwatch_bus_consumer_errors_total', 'Bus consumers that threw on a batch', [], (g) =>
+    g.set(sources.busListenerErrors()),
+  );
+  gauge('plantwatch_modbus_line_up', 'Modbus line connected (1) or not (0)', ['line'], (g) => {
+    for (const l of sources.lines()) g.set({ line: l.id }, l.state === 'connected' ? 1 : 0);
+  });
+  gauge('plantwatch_modbus_requests_total', 'Modbus requests sent per line', ['line'], (g) => {
+    for (const l of sources.lines()) g.set({ line: l.id }, l.requests);
+  });
+  gauge('plantwatch_modbus_timeouts_total', 'Modbus requests that timed out per line', ['line'], (g) => {
+    for (const l of sources.lines()) g.set({ line: l.id }, l.timeouts);
+  });
+  gauge(
+    'plantwatch_modbus_exceptions_total',
+    'Modbus exception responses per line and code',
+    ['line', 'code'],
+    (g) => {
+      for (const l of sources.lines())
+        for (const [code, n] of Object.entries(l.exceptions)) g.set({ line: l.id, code }, n);
+    },
+  );
+  gauge('plantwatch_modbus_line_busy_ratio', 'Fraction of the last 10 s the line was busy', ['line'], (g) => {
+    for (const l of sources.lines()) g.set({ line: l.id }, l.busy);
+  });
+  gauge(
+    'plantwatch_modbus_line_wire_utilisation_ratio',
+    'Fraction of the serial wire capacity used (last 10 s)',
+    ['line'],
+    (g) => {
+      for (const l of sources.lines())
+        if (l.wireUtilisation !== undefined) g.set({ line: l.id }, l.wireUtilisation);
+    },
+  );
+  gauge('plantwatch_modbus_response_ms_mean', 'Mean Modbus response time per line', ['line'], (g) => {
+    for (const l of sources.lines()) g.set({ line: l.id }, l.meanResponseMs);
+  });
+  gauge(
+    'plantwatch_modbus_poll_overruns_total',
+    'Polls skipped because the previous one was still queued',
+    ['line'],
+    (g) => {
+      for (const l of sources.lines()) g.set({ line: l.id }, l.overruns);
+    },
+  );
+  gauge('plantwatch_device_up', 'Device answering (1) or comm-error (0)', ['device'], (g) => {
+    for (const d of sources.devices()) g.set({ device: d.id }, d.state === 'unreachable' ? 0 : 1);
+  });
+  gauge('plantwatch_mqtt_messages_total', 'MQTT device messages received', [], (g) => {
+    const m = sources.mqtt();
+    if (m) g.set(m.messagesReceived);
+  });
+  gauge(
+    'plantwatch_mqtt_malformed_payloads_total',
+    'MQTT device payloads that could not be mapped',
+    [],
+    (g) => {
+      const m = sources.mqtt();
+      if (m) g.set(m.malformedPayloads);
+    },
+  );
+  return registry;
+}

@@ -1,0 +1,100 @@
+import { Router } from 'express';
+import type { PointInfo, PointTable, PointValue } from '../points/index.js';
+
+/** What the gateway reports about itself; each part is read when asked. */
+export interface GatewayStatus {
+  startedAt: number;
+  lines: () => { id: string; state: string }[];
+  devices: () => { id: string; state: string }[];
+  lineDetails: () => unknown[];
+  deviceDetails: () => unknown[];
+  mqtt: () => { connected: boolean } & Record<string, unknown>;
+}
+
+export interface PointView {
+  id: string;
+  device: string;
+  deviceName: string;
+  name: string;
+  label: string;
+  unit: string;
+  site: string;
+  building: string;
+  room: string;
+  equipment: string;
+  value: PointValue['value'];
+  quality: PointValue['quality'] | 'no-data';
+  ts: string | null;
+  ageMs: number | null;
+}
+
+function view(info: PointInfo, value: PointValue | undefined, now: number): PointView {
+  return {
+    id: info.id,
+    device: info.device,
+    deviceName: info.deviceName,
+    name: info.name,
+    label: info.label,
+    unit: info.unit,
+    site: info.site,
+    building: info.building,
+    room: info.room,
+    equipment: info.equipment,
+    value: value?.value ?? null,
+    quality: value?.quality ?? 'no-data',
+    ts: value ? new Date(value.ts).toISOString() : null,
+    ageMs: value ? now - value.ts : null,
+  };
+}
+
+const FILTERS = ['site', 'building', 'room', 'device', 'equipment', 'quality'] as const;
+
+export function apiRouter(table: PointTable, status: GatewayStatus): Router {
+  const router = Router();
+
+  router.get('/health', (_req, res) => {
+    const lines = status.lines();
+    const devices = status.devices();
+    const linesUp = lines.filter((l) => l.state === 'connected').length;
+    const devicesUp = devices.filter((d) => d.state === 'ok').length;
+    const mqtt = status.mqtt();
+    const healthy = linesUp === lines.length && devicesUp === devices.length && mqtt.connected;
+    res.json({
+      status: healthy ? 'ok' : 'degraded',
+      uptimeS: Math.round((Date.now() - status.startedAt) / 1000),
+      lines: { up: linesUp, total: lines.length },
+      devices: { up: devicesUp, total: devices.length },
+      mqtt: { connected: mqtt.connected },
+    });
+  });
+
+  router.get('/points', (req, res) => {
+    const now = Date.now();
+    let points = table.all().map(({ info, value }) => view(info, value, now));
+    for (const key of FILTERS) {
+      const wanted = req.query[key];
+      if (typeof wanted === 'string') points = points.filter((p) => p[key] === wanted);
+    }
+    res.json(points);
+  });
+
+  router.get('/points/:id', (req, res) => {
+    const info = table.info.get(req.params.id);
+    if (!info) {
+      res.status(404).json({ error: `no point "${req.params.id}"` });
+      return;
+    }
+    res.json(view(info, table.get(info.id), Date.now()));
+  });
+
+  router.get('/lines', (_req, res) => {
+    res.json(status.lineDetails());
+  });
+  router.get('/devices', (_req, res) => {
+    res.json(status.deviceDetails());
+  });
+  router.get('/mqtt', (_req, res) => {
+    res.json(status.mqtt());
+  });
+  return router;
+}

@@ -1,0 +1,96 @@
+/**
+ * The gateway's HTTP face: REST API (health, points, diagnostics), Prometheus metrics,
+ * the dashboard's static files, and socket.io live push of point values.
+ */
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { Server as SocketServer } from 'socket.io';
+import type { PointBus, PointTable } from '../points/index.js';
+import { apiRouter, type GatewayStatus } from './api.js';
+import { startLivePush } from './live.js';
+
+export type { GatewayStatus } from './api.js';
+
+export interface WebServerOptions {
+  host: string;
+  port: number;
+  table: PointTable;
+  bus: PointBus;
+  status: GatewayStatus;
+  metrics: Registry;
+  log: Logger;
+  /** Directory of the dashboard's static files. */
+  dashboardDir?: string;
+}
+
+export interface WebServer {
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: { 'script-src': ["'self'"], 'connect-src': ["'self'", 'ws:', 'wss:'] },
+      },
+    }),
+  );
+  app.use(express.json({ limit: '100kb' }));
+  app.use('/api', apiRouter(options.table, options.status));
+  app.get('/metrics', async (_req, res) => {
+    res.type(options.metrics.contentType).send(await options.metrics.metrics());
+  });
+  app.use(
+    express.static(options.dashboardDir ?? resolveDashboard(), { index: 'index.html', dotfiles: 'deny' }),
+  );
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+  // Errors (malformed JSON, oversized bodies) get a clear status and message, never a stack trace.
+  app.use(
+    (err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+      const status = err.status && err.status >= 400 && err.status < 600 ? err.status : 500;
+      if (status >= 500) options.log.error({ err }, 'HTTP request failed');
+      res.status(status).json({ error: status >= 500 ? 'internal error' : err.message });
+    },
+  );
+
+  const server: Server = createServer(app);
+  const io = new SocketServer(server, { serveClient: true });
+  const live = startLivePush(io, options.bus, options.table);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    async stop() {
+      live.stop();
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+/** The repo's dashboards/live, whether running from src/ (tests) or dist/src/ (npm start). */
+function resolveDashboard(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return join(dir, 'dashboards', 'live');
+}

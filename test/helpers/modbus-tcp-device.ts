@@ -1,0 +1,126 @@
+/**
+ * A small real Modbus TCP server (modbus-serial's ServerTCP) with a register map per unit
+ * id, for focused acquisition tests: it counts the request frames each unit receives,
+ * answers exception 2 for unmapped addresses like real meters, and can go silent.
+ */
+import { createServer, type Socket } from 'node:net';
+import modbusSerial from 'modbus-serial';
+
+export interface UnitMap {
+  holding?: Record<number, number>;
+  input?: Record<number, number>;
+  coil?: Record<number, boolean>;
+  discrete?: Record<number, boolean>;
+  /** Never answers (a dead unit behind a gateway). */
+  silent?: boolean;
+  /** Answers reads touching [from, to] with this exception code. */
+  exception?: { code: number; from: number; to: number };
+  /** Longest read the unit accepts; longer ones get exception 3 (some meters do this). */
+  maxRead?: number;
+}
+
+type Table = 'holding' | 'input' | 'coil' | 'discrete';
+type Callback = (err: { modbusErrorCode: number } | null, value?: unknown) => void;
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface TcpDevice {
+  port: number;
+  units: Record<number, UnitMap>;
+  /** Request frames received, in total or by unit id. */
+  frames(unit?: number): number;
+  /** Each request as [unit, function code, start, count]. */
+  log: [number, number, number, number][];
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+// modbus-serial is CommonJS; ServerTCP hangs off its module object.
+const { ServerTCP } = modbusSerial as unknown as {
+  ServerTCP: new (
+    vector: object,
+    options: { host: string; port: number; unitID?: number },
+  ) => {
+    on(event: string, listener: (...args: unknown[]) => void): void;
+    close(cb: () => void): void;
+    _server: import('node:net').Server;
+  };
+};
+
+export async function startTcpDevice(units: Record<number, UnitMap>, fixedPort?: number): Promise<TcpDevice> {
+  const port = fixedPort ?? (await freePort());
+  const log: [number, number, number, number][] = [];
+  let server: InstanceType<typeof ServerTCP> | undefined;
+
+  const read = (table: Table, addr: number, len: number, unit: number, cb: Callback, single: boolean) => {
+    const map = units[unit];
+    if (!map || map.silent) return; // no answer at all
+    if (map.exception && addr <= map.exception.to && addr + len - 1 >= map.exception.from) {
+      return cb({ modbusErrorCode: map.exception.code });
+    }
+    if (map.maxRead !== undefined && len > map.maxRead) return cb({ modbusErrorCode: 3 });
+    const values: unknown[] = [];
+    for (let a = addr; a < addr + len; a++) {
+      const value = map[table]?.[a];
+      if (value === undefined) return cb({ modbusErrorCode: 2 });
+      values.push(value);
+    }
+    cb(null, single ? values[0] : values);
+  };
+
+  const vector = {
+    getMultipleHoldingRegisters: (a: number, l: number, u: number, cb: Callback) =>
+      read('holding', a, l, u, cb, false),
+    getMultipleInputRegisters: (a: number, l: number, u: number, cb: Callback) =>
+      read('input', a, l, u, cb, false),
+    getHoldingRegister: (a: number, u: number, cb: Callback) => read('holding', a, 1, u, cb, true),
+    getInputRegister: (a: number, u: number, cb: Callback) => read('input', a, 1, u, cb, true),
+    getCoil: (a: number, u: number, cb: Callback) => read('coil', a, 1, u, cb, true),
+    getDiscreteInput: (a: number, u: number, cb: Callback) => read('discrete', a, 1, u, cb, true),
+  };
+
+  const countFrames = (sock: Socket) => {
+    let buffer = Buffer.alloc(0);
+    sock.on('data', (data: Buffer) => {
+      buffer = Buffer.concat([buffer, data]);
+      while (buffer.length >= 12) {
+        const length = buffer.readUInt16BE(4);
+        if (buffer.length < 6 + length) break;
+        log.push([buffer.readUInt8(6), buffer.readUInt8(7), buffer.readUInt16BE(8), buffer.readUInt16BE(10)]);
+        buffer = buffer.subarray(6 + length);
+      }
+    });
+  };
+
+  const device: TcpDevice = {
+    port,
+    units,
+    log,
+    frames: (unit) => (unit === undefined ? log.length : log.filter(([u]) => u === unit).length),
+    async start() {
+      const s = new ServerTCP(vector, { host: '127.0.0.1', port });
+      s.on('error', () => {});
+      s.on('socketError', () => {});
+      s._server.on('connection', countFrames);
+      await new Promise<void>((resolve, reject) => {
+        s.on('initialized', () => resolve());
+        s.on('serverError', (err) => reject(err));
+      });
+      server = s;
+    },
+    async stop() {
+      const s = server;
+      server = undefined;
+      if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+    },
+  };
+  await device.start();
+  return device;
+}

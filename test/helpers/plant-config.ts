@@ -1,0 +1,44 @@
+/**
+ * Build a validated PlantConfig in code for focused tests: every part goes through the
+ * same zod schemas as the YAML files, so defaults and validation match production.
+ */
+import type { PlantConfig } from '../../src/config/index.js';
+import {
+  device as deviceSchema,
+  gatewayFile,
+  modbusLine,
+  profileFile,
+  simulationFile,
+  siteFile,
+} from '../../src/config/schema.js';
+
+export interface ConfigParts {
+  lines?: unknown[];
+  profiles?: unknown[];
+  devices?: unknown[];
+  gateway?: unknown;
+  simulation?: unknown;
+}
+
+export function plantConfig(parts: ConfigParts): PlantConfig {
+  const profiles = (parts.profiles ?? []).map((p) => profileFile.parse(p));
+  return {
+    dir: '(test)',
+    gateway: gatewayFile.parse(parts.gateway ?? {}),
+    sites: siteFile.parse({
+      sites: [
+        {
+          id: 'main',
+          name: 'Main',
+          buildings: [{ id: 'b1', name: 'B1', rooms: [{ id: 'r1', name: 'R1', kind: 'other' }] }],
+        },
+      ],
+    }).sites,
+    lines: (parts.lines ?? []).map((l) => modbusLine.parse(l)),
+    profiles: new Map(profiles.map((p) => [p.id, p])),
+    devices: (parts.devices ?? []).map((d) =>
+      deviceSchema.parse({ site: 'main', building: 'b1', room: 'r1', ...(d as object) }),
+    ),
+    simulation: simulationFile.parse(parts.simulation ?? {}),
+  };
+}
