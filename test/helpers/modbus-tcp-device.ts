@@ -54,11 +54,8 @@ const { ServerTCP } = modbusSerial as unknown as {
   };
 };
 
-export async function startTcpDevice(units: Record<number, UnitMap>, fixedPort?: number): Promise<TcpDevice> {
-  const port = fixedPort ?? (await freePort());
-  const log: [number, number, number, number][] = [];
-  let server: InstanceType<typeof ServerTCP> | undefined;
-
+/** The register maps as a modbus-serial server vector (callback style: a silent unit never calls back). */
+export function unitVector(units: Record<number, UnitMap>) {
   const read = (table: Table, addr: number, len: number, unit: number, cb: Callback, single: boolean) => {
     const map = units[unit];
     if (!map || map.silent) return; // no answer at all
@@ -85,6 +82,16 @@ export async function startTcpDevice(units: Record<number, UnitMap>, fixedPort?:
     getCoil: (a: number, u: number, cb: Callback) => read('coil', a, 1, u, cb, true),
     getDiscreteInput: (a: number, u: number, cb: Callback) => read('discrete', a, 1, u, cb, true),
   };
+
+  return vector;
+}
+
+export async function startTcpDevice(units: Record<number, UnitMap>, fixedPort?: number): Promise<TcpDevice> {
+  const port = fixedPort ?? (await freePort());
+  const log: [number, number, number, number][] = [];
+  let server: InstanceType<typeof ServerTCP> | undefined;
+
+  const vector = unitVector(units);
 
   const countFrames = (sock: Socket) => {
     let buffer = Buffer.alloc(0);
