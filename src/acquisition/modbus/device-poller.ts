@@ -16,6 +16,8 @@ import { ModbusExceptionError, type ReadResult } from './transport.js';
 /** Exceptions a gateway answers for a unit behind it that is dead: treated like a timeout. */
 const GATEWAY_TARGET_EXCEPTIONS = new Set([10, 11]);
 
+const STAGGER_WINDOW_MS = 5000;
+
 class DeviceUnreachableError extends Error {}
 
 interface PollGroup {
@@ -114,7 +116,11 @@ export class DevicePoller {
     this.line.on('down', this.offLine);
     this.line.on('up', this.onLine);
     const origin = this.now();
-    for (const group of this.groups) this.schedule(group, origin + phase * group.periodMs);
+    // Spread over the period, but no more than STAGGER_WINDOW_MS: after a start every value
+    // should be known within seconds, not only once the 60-second counters come round.
+    for (const group of this.groups) {
+      this.schedule(group, origin + phase * Math.min(group.periodMs, STAGGER_WINDOW_MS));
+    }
   }
 
   stop(): void {
