@@ -103,10 +103,9 @@ export class DevicePoller {
       })
       .filter((g) => g.points.length > 0);
     this.offLine = () => this.markUnreachable('line down', false);
+    // Back on line: ask at once, unless the device itself is in backoff for not answering
+    // (a reopened TCP session does not make a dead unit alive).
     this.onLine = () => {
-      // The line was the problem, not the device: ask again at once.
-      this.backoffMs = this.line.config.backoff.initial;
-      this.nextProbeAt = 0;
       for (const group of this.groups) this.tick(group);
     };
   }

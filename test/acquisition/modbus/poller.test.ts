@@ -217,6 +217,23 @@ describe('a dead unit on a shared gateway', () => {
   });
 });
 
+describe('a TCP device that stops answering but keeps its socket open', () => {
+  it('is probed on its backoff, even though the half-dead session is reopened', async () => {
+    const units: Record<number, UnitMap> = { 1: { holding: meterRegisters(reading) } };
+    const { device, latest, modbus } = await rig(units, { line: { retries: 1, backoff: { initial: 500, max: 1000 } } });
+    await until('values', () => latest.get('m1.voltage')?.quality === 'good');
+    (units[1] as UnitMap).silent = true;
+    await until('comm-error', () => latest.get('m1.voltage')?.quality === 'comm-error', 3000);
+    const before = device.frames();
+    await sleep(2500);
+    // At most one probe (two attempts) per backoff period of 0.5–1 s, never one per 200 ms poll.
+    expect(device.frames() - before).toBeLessThanOrEqual(8);
+    (units[1] as UnitMap).silent = false;
+    await until('recovered', () => latest.get('m1.voltage')?.quality === 'good', 4000);
+    expect(modbus.devices()[0]?.state).toBe('ok');
+  });
+});
+
 describe('a device that goes away', () => {
   it('turns comm-error when the server disappears and recovers when it returns', async () => {
     const { device, latest, modbus, history } = await rig({ 1: { holding: meterRegisters(reading) } });
