@@ -1,0 +1,127 @@
+/**
+ * MQTT acquisition: the broker (embedded aedes, or an external one such as Mosquitto),
+ * device topics mapped to points, and every point republished for any client to watch.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { PlantConfig } from '../../config/index.js';
+import { buildCatalog, type PointBus } from '../../points/index.js';
+import { type EmbeddedBroker, startEmbeddedBroker } from './broker.js';
+import { Republisher } from './republisher.js';
+import { DeviceSubscriber } from './subscriber.js';
+
+export { mapPayload, parseTimestamp } from './payload.js';
+export { payloadFor, topicFor } from './republisher.js';
+export { filterWithin, topicMatches } from './topic-filter.js';
+
+export interface MqttStats {
+  connected: boolean;
+  messagesReceived: number;
+  malformedPayloads: number;
+  republished: number;
+  republishBacklog: number;
+  reconnects: number;
+  deniedLogins?: number;
+  deniedPublishes?: number;
+  deniedSubscribes?: number;
+  lastError?: string;
+}
+
+export interface MqttService {
+  /** URL a local client uses to reach the broker the gateway uses (the real port if config said 0). */
+  readonly brokerUrl: string;
+  readonly embedded: boolean;
+  stats(): MqttStats;
+  stop(): Promise<void>;
+}
+
+export interface MqttServiceOptions {
+  config: PlantConfig;
+  bus: PointBus;
+  log: Logger;
+  now?: () => number;
+}
+
+export async function startMqtt({ config, bus, log, now }: MqttServiceOptions): Promise<MqttService> {
+  const settings = config.gateway.mqtt;
+  const mqttLog = log.child({ component: 'mqtt' });
+  let embedded: EmbeddedBroker | undefined;
+  let client: MqttClient;
+  if (settings.broker.mode === 'embedded') {
+    embedded = await startEmbeddedBroker(settings.broker, settings.republish.prefix, mqttLog);
+    client = mqtt.connect(embedded.url, {
+      ...embedded.internal,
+      clientId: `plantwatch-gateway-${process.pid}`,
+      reconnectPeriod: 1000,
+    });
+  } else {
+    const { url, username, password, clientId } = settings.broker;
+    client = mqtt.connect(url, {
+      username,
+      password,
+      clientId: clientId ?? `plantwatch-${config.gateway.gateway.name}-${process.pid}`,
+      reconnectPeriod: 2000,
+      connectTimeout: 10_000,
+    });
+  }
+  const brokerUrl = embedded?.url ?? (settings.broker.mode === 'external' ? settings.broker.url : '');
+  const state = { reconnects: 0, lastError: undefined as string | undefined, wasConnected: false };
+  client.on('connect', () => {
+    if (state.wasConnected) mqttLog.info({ broker: brokerUrl }, 'MQTT connection restored');
+    state.wasConnected = true;
+  });
+  client.on('reconnect', () => state.reconnects++);
+  client.on('error', (err) => {
+    // Logged once per distinct error: a broker that stays down must not flood the log.
+    if (err.message !== state.lastError)
+      mqttLog.warn({ broker: brokerUrl, err: err.message }, 'MQTT client error');
+    state.lastError = err.message;
+  });
+  client.on('offline', () => {
+    if (state.wasConnected) mqttLog.warn({ broker: brokerUrl }, 'MQTT connection lost: retrying');
+  });
+
+  const subscriber = new DeviceSubscriber(config, bus, mqttLog, now);
+  subscriber.attach(client);
+  let unsubscribe = () => {};
+  let republisher: Republisher | undefined;
+  if (settings.republish.enabled) {
+    const catalog = new Map(buildCatalog(config).map((p) => [p.id, p]));
+    republisher = new Republisher(client, catalog, settings.republish);
+    unsubscribe = bus.subscribe(republisher.onValues);
+  }
+  // Wait briefly for the first connection so start-up logs say whether MQTT works.
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, embedded ? 2000 : 5000);
+    client.once('connect', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
+  return {
+    brokerUrl,
+    embedded: embedded !== undefined,
+    stats: () => ({
+      connected: client.connected,
+      ...subscriber.stats,
+      republished: republisher?.republished ?? 0,
+      republishBacklog: republisher?.backlog ?? 0,
+      reconnects: state.reconnects,
+      ...(embedded
+        ? {
+            deniedLogins: embedded.denied.logins,
+            deniedPublishes: embedded.denied.publishes,
+            deniedSubscribes: embedded.denied.subscribes,
+          }
+        : {}),
+      ...(state.lastError ? { lastError: state.lastError } : {}),
+    }),
+    async stop() {
+      unsubscribe();
+      subscriber.stop();
+      await client.endAsync(true).catch(() => {});
+      await embedded?.close();
+    },
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * The MQTT service with real brokers: the embedded aedes broker (logins, ACLs, retained
+ * republish, garbage, stale devices) and an outside Mosquitto that restarts.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type MqttService, startMqtt } from '../../../src/acquisition/mqtt/index.js';
+import { silentLogger } from '../../../src/log/index.js';
+import { PointBus, type PointValue } from '../../../src/points/index.js';
+import { startMosquitto } from '../../helpers/mosquitto.js';
+import { plantConfig } from '../../helpers/plant-config.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const result = probe();
+    if (result) return result;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+const waterMeter = {
+  id: 'water-meter',
+  name: 'Water meter',
+  equipment: 'water-meter',
+  protocol: 'mqtt',
+  timestamp: 'ts',
+  staleAfter: '400ms',
+  points: [
+    { name: 'volume_m3', json: 'total_m3', counter: true, unit: 'm³' },
+    { name: 'flow_m3h', json: 'flow_m3h', unit: 'm³/h', range: [0, 200] },
+  ],
+};
+
+function config(broker: object) {
+  return plantConfig({
+    gateway: { mqtt: { broker } },
+    profiles: [waterMeter],
+    devices: [
+      {
+        id: 'wm-admin',
+        name: 'Admin water meter',
+        profile: 'water-meter',
+        mqtt: { topic: 'meters/water/admin' },
+      },
+    ],
+  });
+}
+
+const users = [
+  { username: 'simulator', password: 's3cret', publish: ['meters/#'], subscribe: [] },
+  { username: 'viewer', password: 'look', subscribe: ['plantwatch/#'] },
+];
+
+async function service(broker: object) {
+  const bus = new PointBus();
+  const latest = new Map<string, PointValue>();
+  const history: PointValue[] = [];
+  bus.subscribe((values) => {
+    for (const v of values) {
+      latest.set(v.id, v);
+      history.push(v);
+    }
+  });
+  const svc: MqttService = await startMqtt({ config: config(broker), bus, log: silentLogger() });
+  cleanup.push(() => svc.stop());
+  return { svc, bus, latest, history };
+}
+
+async function client(url: string, options: mqtt.IClientOptions = {}): Promise<MqttClient> {
+  const c = await mqtt.connectAsync(url, { reconnectPeriod: 0, ...options });
+  cleanup.push(() => c.endAsync(true));
+  return c;
+}
+
+const reading = (flow: number) =>
+  JSON.stringify({ total_m3: 1234.5, flow_m3h: flow, ts: new Date().toISOString() });
+
+describe('embedded broker', () => {
+  const embedded = { mode: 'embedded', host: '127.0.0.1', port: 0, users };
+
+  it('maps a meter message to points and republishes them retained for viewers', async () => {
+    const { svc, latest } = await service(embedded);
+    const meter = await client(svc.brokerUrl, { username: 'simulator', password: 's3cret' });
+    await meter.publishAsync('meters/water/admin', reading(3.25), { qos: 1 });
+    await until('points', () => latest.get('wm-admin.flow_m3h'));
+    expect(latest.get('wm-admin.flow_m3h')).toMatchObject({ value: 3.25, quality: 'good' });
+    expect(latest.get('wm-admin.volume_m3')?.value).toBe(1234.5);
+
+    // A viewer connecting later still gets the current value: it is retained.
+    await until('republished', () => svc.stats().republished >= 2);
+    const viewer = await client(svc.brokerUrl, { username: 'viewer', password: 'look' });
+    const seen = new Map<string, Record<string, unknown>>();
+    viewer.on('message', (topic, payload) => seen.set(topic, JSON.parse(payload.toString())));
+    await viewer.subscribeAsync('plantwatch/#');
+    const flow = await until('retained flow', () => seen.get('plantwatch/main/wm-admin/flow_m3h'));
+    expect(flow).toMatchObject({ value: 3.25, unit: 'm³/h', quality: 'good' });
+    expect(Date.parse(String(flow.ts))).toBeGreaterThan(Date.now() - 10_000);
+  });
+
+  it('refuses a wrong password and keeps users inside their topics', async () => {
+    const { svc, latest } = await service(embedded);
+    await expect(
+      mqtt.connectAsync(svc.brokerUrl, { username: 'simulator', password: 'guess', reconnectPeriod: 0 }),
+    ).rejects.toThrow(/Bad username or password|Not authorized/i);
+    await expect(mqtt.connectAsync(svc.brokerUrl, { reconnectPeriod: 0 })).rejects.toThrow();
+
+    // The viewer may not publish device data: the message never reaches the bus.
+    const viewer = await client(svc.brokerUrl, { username: 'viewer', password: 'look' });
+    viewer.on('error', () => {});
+    viewer.publish('meters/water/admin', reading(9), { qos: 0 });
+    // Nor subscribe to the meters' raw topics.
+    const granted = await viewer.subscribeAsync('meters/#').catch(() => [{ qos: 128 }]);
+    expect(granted[0]?.qos).toBe(128);
+    await sleep(300);
+    expect(latest.get('wm-admin.flow_m3h')).toBeUndefined();
+    expect(svc.stats().deniedLogins).toBe(2);
+    expect(svc.stats().deniedPublishes).toBe(1);
+  });
+
+  it('counts malformed payloads, publishes nothing for them and keeps working', async () => {
+    const { svc, latest, history } = await service(embedded);
+    const meter = await client(svc.brokerUrl, { username: 'simulator', password: 's3cret' });
+    const garbage = ['{"total_m3": oops', '[1,2]', '{"flow_m3h":"fast"}', 'x'.repeat(1024 * 1024), ''];
+    for (const g of garbage) await meter.publishAsync('meters/water/admin', g, { qos: 1 });
+    await until('counted', () => svc.stats().malformedPayloads === garbage.length);
+    expect(history).toEqual([]);
+    await meter.publishAsync('meters/water/admin', reading(2), { qos: 1 });
+    await until('good value after garbage', () => latest.get('wm-admin.flow_m3h')?.value === 2);
+    expect(svc.stats().messagesReceived).toBe(garbage.length + 1);
+  });
+
+  it('marks a silent meter stale once, keeping its last value, until it speaks again', async () => {
+    const { svc, latest, history } = await service(embedded);
+    const meter = await client(svc.brokerUrl, { username: 'simulator', password: 's3cret' });
+    await meter.publishAsync('meters/water/admin', reading(4), { qos: 1 });
+    await until('stale', () => latest.get('wm-admin.flow_m3h')?.quality === 'stale', 3000);
+    expect(latest.get('wm-admin.flow_m3h')?.value).toBe(4);
+    await sleep(600);
+    expect(history.filter((v) => v.id === 'wm-admin.flow_m3h' && v.quality === 'stale')).toHaveLength(1);
+    await meter.publishAsync('meters/water/admin', reading(5), { qos: 1 });
+    await until('good again', () => latest.get('wm-admin.flow_m3h')?.quality === 'good');
+  });
+});
+
+describe('external Mosquitto broker', () => {
+  it('reads meters through Mosquitto and recovers after Mosquitto restarts', async () => {
+    const mosquitto = await startMosquitto();
+    cleanup.push(() => mosquitto.stop());
+    const { svc, latest } = await service({ mode: 'external', url: mosquitto.url });
+    expect(svc.embedded).toBe(false);
+    await until('gateway connected', () => svc.stats().connected);
+    const meter = await client(mosquitto.url);
+    await meter.publishAsync('meters/water/admin', reading(1.5), { qos: 1 });
+    await until('first value', () => latest.get('wm-admin.flow_m3h')?.value === 1.5);
+
+    const watcher = await client(mosquitto.url);
+    const seen = new Map<string, unknown>();
+    watcher.on('message', (topic, payload) => seen.set(topic, JSON.parse(payload.toString())));
+    await watcher.subscribeAsync('plantwatch/#');
+    await until('republished via Mosquitto', () => seen.get('plantwatch/main/wm-admin/flow_m3h'));
+
+    await mosquitto.restart();
+    await until('gateway reconnected', () => svc.stats().connected && svc.stats().reconnects > 0, 10_000);
+    const meter2 = await client(mosquitto.url);
+    await meter2.publishAsync('meters/water/admin', reading(7.5), { qos: 1 });
+    await until('value after restart', () => latest.get('wm-admin.flow_m3h')?.value === 7.5, 5000);
+  }, 25_000);
+});
