@@ -22,6 +22,9 @@ export interface UnitMap {
 type Table = 'holding' | 'input' | 'coil' | 'discrete';
 type Callback = (err: { modbusErrorCode: number } | null, value?: unknown) => void;
 
+// modbus-serial's input-register path reads values[i] even on error: always pass an array.
+const NONE: unknown[] = [];
+
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -60,13 +63,14 @@ export function unitVector(units: Record<number, UnitMap>) {
     const map = units[unit];
     if (!map || map.silent) return; // no answer at all
     if (map.exception && addr <= map.exception.to && addr + len - 1 >= map.exception.from) {
-      return cb({ modbusErrorCode: map.exception.code });
+      return cb({ modbusErrorCode: map.exception.code }, single ? undefined : NONE);
     }
-    if (map.maxRead !== undefined && len > map.maxRead) return cb({ modbusErrorCode: 3 });
+    if (map.maxRead !== undefined && len > map.maxRead)
+      return cb({ modbusErrorCode: 3 }, single ? undefined : NONE);
     const values: unknown[] = [];
     for (let a = addr; a < addr + len; a++) {
       const value = map[table]?.[a];
-      if (value === undefined) return cb({ modbusErrorCode: 2 });
+      if (value === undefined) return cb({ modbusErrorCode: 2 }, single ? undefined : NONE);
       values.push(value);
     }
     cb(null, single ? values[0] : values);

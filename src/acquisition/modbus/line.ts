@@ -255,6 +255,7 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
     count: number,
   ): Promise<ReadResult> {
     await this.silentInterval();
+    if (this.state !== 'connected') throw new LineDownError(this.config.id);
     const started = this.now();
     const begin = performance.now();
     this.stats.recordRequest(started);
@@ -289,9 +290,9 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
       this.consecutiveTimeouts++;
       if (this.consecutiveTimeouts >= TIMEOUTS_BEFORE_RECONNECT && this.config.transport !== 'rtu') {
         this.consecutiveTimeouts = 0;
-        void this.transport
-          .close()
-          .then(() => this.lost('no answer to several requests: reopening the connection'));
+        // Mark the line down first, so queued polls fail as "line down", not as dead devices.
+        this.lost('no answer to several requests: reopening the connection');
+        void this.transport.close();
       }
       return;
     }

@@ -108,7 +108,9 @@ class ModbusSerialTransport implements Transport {
       case 'tcp':
         return client.connectTCP(line.host, { port: line.port });
       case 'rtu-over-tcp':
-        return client.connectTcpRTUBuffered(line.host, { port: line.port });
+        // Raw RTU frames over TCP (a transparent serial server) is modbus-serial's TelnetPort;
+        // its "TcpRTUBuffered" port, despite the name, speaks MBAP framing.
+        return client.connectTelnet(line.host, { port: line.port });
       case 'rtu':
         return client.connectRTUBuffered(line.path, {
           baudRate: line.baudRate,

@@ -220,7 +220,9 @@ describe('a dead unit on a shared gateway', () => {
 describe('a TCP device that stops answering but keeps its socket open', () => {
   it('is probed on its backoff, even though the half-dead session is reopened', async () => {
     const units: Record<number, UnitMap> = { 1: { holding: meterRegisters(reading) } };
-    const { device, latest, modbus } = await rig(units, { line: { retries: 1, backoff: { initial: 500, max: 1000 } } });
+    const { device, latest, modbus } = await rig(units, {
+      line: { retries: 1, backoff: { initial: 500, max: 1000 } },
+    });
     await until('values', () => latest.get('m1.voltage')?.quality === 'good');
     (units[1] as UnitMap).silent = true;
     await until('comm-error', () => latest.get('m1.voltage')?.quality === 'comm-error', 3000);

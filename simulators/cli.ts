@@ -1,0 +1,120 @@
+/**
+ * `plantwatch simulate` and `plantwatch fault`: the simulated plant on its own, and a small
+ * client of its fault-injection API. They return exit codes; the CLI decides about exit.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../src/config/index.js';
+import { createLogger } from '../src/log/index.js';
+import { startPlantSimulator } from './index.js';
+
+export async function runSimulate(configDir: string): Promise<number> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(resolve(configDir));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      return 1;
+    }
+    throw err;
+  }
+  const log = createLogger(config.gateway.log.level, 'plantwatch-simulator');
+  const broker = config.gateway.mqtt.broker;
+  const user = broker.mode === 'embedded' ? broker.users.find((u) => u.username === 'simulator') : undefined;
+  const mqttUrl =
+    broker.mode === 'external'
+      ? broker.url
+      : `mqtt://${broker.host === '0.0.0.0' ? '127.0.0.1' : broker.host}:${broker.port}`;
+  const simulator = await startPlantSimulator(config, {
+    log,
+    control: true,
+    mqtt: {
+      url: mqttUrl,
+      username: broker.mode === 'external' ? broker.username : user?.username,
+      password: broker.mode === 'external' ? broker.password : user?.password,
+    },
+  });
+  await new Promise<void>((done) => {
+    const stop = () => void simulator.stop().finally(done);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}
+
+const USAGE = `usage:
+  plantwatch fault <device> <type> [options]     inject a fault
+  plantwatch fault <device> --clear [type]       clear one or all faults of a device
+  plantwatch fault --list                        list active faults
+types and their options:
+  offline | stuck | trip
+  slow --delay <ms>
+  exception --code <n> [--from <addr> --to <addr>]
+  out-of-range --point <name> --value <v>
+  leak --flow <m3/h>
+  rollover [--point energy_kwh]
+common: --config <dir> (default: config) finds the simulator's control port`;
+
+export async function runFault(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', default: process.env.PLANTWATCH_CONFIG ?? 'config' },
+      list: { type: 'boolean' },
+      clear: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      delay: { type: 'string' },
+      code: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      point: { type: 'string' },
+      value: { type: 'string' },
+      flow: { type: 'string' },
+    },
+  });
+  if (values.help || (!values.list && positionals.length === 0)) {
+    console.log(USAGE);
+    return values.help ? 0 : 1;
+  }
+  const { host, port } = loadConfig(resolve(values.config as string)).simulation.control;
+  const base = `http://${host}:${port}`;
+  const [device, type] = positionals;
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  let response: Response;
+  try {
+    if (values.list) response = await fetch(`${base}/faults`);
+    else if (values.clear)
+      response = await fetch(`${base}/faults/${device}${type ? `/${type}` : ''}`, { method: 'DELETE' });
+    else {
+      const fault = Object.fromEntries(
+        Object.entries({
+          type,
+          delayMs: num(values.delay),
+          code: num(values.code),
+          from: num(values.from),
+          to: num(values.to),
+          point: values.point,
+          value: num(values.value),
+          flowM3h: num(values.flow),
+        }).filter(([, v]) => v !== undefined),
+      );
+      response = await fetch(`${base}/faults/${device}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(fault),
+      });
+    }
+  } catch {
+    console.error(`no simulator answers at ${base}: start one with \`npm start\` or \`plantwatch simulate\``);
+    return 1;
+  }
+  const body = (await response.json()) as unknown;
+  if (!response.ok) {
+    console.error((body as { error?: string }).error ?? `HTTP ${response.status}`);
+    return 1;
+  }
+  console.log(JSON.stringify(body, null, 2));
+  return 0;
+}

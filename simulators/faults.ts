@@ -1,0 +1,124 @@
+/**
+ * Faults a plant room actually sees, injected from tests, the CLI or the control API:
+ * the communication ones are applied where requests are answered, the physical ones in
+ * the plant model.
+ */
+import { z } from 'zod';
+import { PowerMeterModel } from './physics/power-meter.js';
+import type { PlantModel } from './plant.js';
+
+export const faultSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('offline') }),
+  z.strictObject({ type: z.literal('slow'), delayMs: z.number().int().positive().max(60_000) }),
+  z.strictObject({
+    type: z.literal('exception'),
+    code: z.number().int().min(1).max(255),
+    from: z.number().int().min(0).max(65535).optional(),
+    to: z.number().int().min(0).max(65535).optional(),
+  }),
+  z.strictObject({ type: z.literal('out-of-range'), point: z.string().min(1), value: z.number() }),
+  z.strictObject({ type: z.literal('stuck') }),
+  z.strictObject({ type: z.literal('trip') }),
+  z.strictObject({ type: z.literal('leak'), flowM3h: z.number().positive() }),
+  z.strictObject({ type: z.literal('rollover'), point: z.string().optional() }),
+]);
+
+export type Fault = z.infer<typeof faultSchema>;
+
+export interface FaultController {
+  inject(deviceId: string, fault: Fault): void;
+  clear(deviceId: string, type?: Fault['type']): void;
+  list(): { device: string; fault: Fault }[];
+}
+
+/** How a device answers requests under its communication faults. */
+export interface CommFaults {
+  offline: boolean;
+  delayMs: number;
+  exception?: { code: number; from: number; to: number };
+}
+
+export class Faults implements FaultController {
+  private readonly active = new Map<string, Map<Fault['type'], Fault>>();
+
+  constructor(private readonly plant: PlantModel) {}
+
+  inject(deviceId: string, input: Fault): void {
+    const parsed = faultSchema.safeParse(input);
+    if (!parsed.success) {
+      throw new Error(
+        `invalid fault for ${deviceId}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'fault'}: ${i.message}`).join('; ')}`,
+      );
+    }
+    const fault = parsed.data;
+    const model = this.plant.model(deviceId); // throws for an unknown device
+    switch (fault.type) {
+      case 'out-of-range':
+        this.plant.setOverride(deviceId, fault.point, fault.value);
+        break;
+      case 'stuck':
+        this.plant.freeze(deviceId, true);
+        break;
+      case 'trip':
+        if (!model.trip)
+          throw new Error(`device ${deviceId} cannot trip (only chillers, pumps and the oxygen station)`);
+        model.trip(true);
+        break;
+      case 'leak':
+        if (!model.leak) throw new Error(`device ${deviceId} is not a water meter`);
+        model.leak(fault.flowM3h);
+        break;
+      case 'rollover':
+        this.rollover(deviceId, fault.point ?? 'energy_kwh');
+        break;
+      default:
+        break;
+    }
+    const forDevice = this.active.get(deviceId) ?? new Map();
+    forDevice.set(fault.type, fault);
+    this.active.set(deviceId, forDevice);
+  }
+
+  clear(deviceId: string, type?: Fault['type']): void {
+    const model = this.plant.model(deviceId);
+    const forDevice = this.active.get(deviceId);
+    if (!forDevice) return;
+    for (const fault of [...forDevice.values()]) {
+      if (type && fault.type !== type) continue;
+      forDevice.delete(fault.type);
+      if (fault.type === 'out-of-range') this.plant.clearOverride(deviceId, fault.point);
+      if (fault.type === 'stuck') this.plant.freeze(deviceId, false);
+      if (fault.type === 'trip') model.trip?.(false);
+      if (fault.type === 'leak') model.leak?.(0);
+    }
+  }
+
+  list(): { device: string; fault: Fault }[] {
+    return [...this.active].flatMap(([device, faults]) =>
+      [...faults.values()].map((fault) => ({ device, fault })),
+    );
+  }
+
+  comm(deviceId: string): CommFaults {
+    const faults = this.active.get(deviceId);
+    const exception = faults?.get('exception') as Extract<Fault, { type: 'exception' }> | undefined;
+    const slow = faults?.get('slow') as Extract<Fault, { type: 'slow' }> | undefined;
+    return {
+      offline: faults?.has('offline') ?? false,
+      delayMs: slow?.delayMs ?? 0,
+      ...(exception
+        ? { exception: { code: exception.code, from: exception.from ?? 0, to: exception.to ?? 65535 } }
+        : {}),
+    };
+  }
+
+  private rollover(deviceId: string, point: string): void {
+    const model = this.plant.model(deviceId);
+    if (!(model instanceof PowerMeterModel) || point !== 'energy_kwh') {
+      throw new Error(`rollover applies to a power meter's energy_kwh (got ${deviceId}.${point})`);
+    }
+    // Just below the 32-bit counter's ceiling: it wraps within a few seconds of load.
+    const kw = Math.max(1, Number(model.values().power_kw));
+    model.setEnergy(2 ** 32 - (kw * 3) / 3600);
+  }
+}

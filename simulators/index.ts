@@ -1,0 +1,137 @@
+/**
+ * The simulated hospital plant: serves every device of a config from its own profile,
+ * over the transport its line names (Modbus TCP, RTU on a socat pty, RTU over TCP) or
+ * MQTT, with believable physics and injectable faults.
+ */
+import type { Logger } from 'pino';
+import type { PlantConfig } from '../src/config/index.js';
+import type { ModbusDeviceConfig } from '../src/config/schema.js';
+import { silentLogger } from '../src/log/index.js';
+import { startControlApi } from './control-api.js';
+import { type FaultController, Faults } from './faults.js';
+import { LineResponder } from './modbus/responder.js';
+import { startRtuTcpServer } from './modbus/rtu-tcp-server.js';
+import { startTcpServer } from './modbus/tcp-server.js';
+import { startMqttMeters } from './mqtt-meters.js';
+import { PlantModel } from './plant.js';
+import { buildBank, type RegisterBank } from './register-bank.js';
+import { socatAvailable } from './serial/pty-pair.js';
+import { SimulatedSerialLine } from './serial/serial-line.js';
+
+export type { Fault, FaultController } from './faults.js';
+
+export interface StartSimulatorOptions {
+  log?: Logger;
+  mqtt?: { url: string; username?: string; password?: string };
+  control?: boolean;
+  now?: () => number;
+  tickMs?: number;
+}
+
+export interface PlantSimulator {
+  readonly faults: FaultController;
+  setValue(deviceId: string, point: string, value: number | boolean): void;
+  values(deviceId: string): Record<string, number | boolean>;
+  readonly endpoints: { line: string; transport: string; where: string }[];
+  unplug(lineId: string): Promise<void>;
+  replug(lineId: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+type Closable = { close(): Promise<void> };
+
+export async function startPlantSimulator(
+  config: PlantConfig,
+  options: StartSimulatorOptions = {},
+): Promise<PlantSimulator> {
+  const log = options.log ?? silentLogger();
+  const plant = new PlantModel(config, options.now);
+  const faults = new Faults(plant);
+  const banks = new Map<string, RegisterBank>();
+  const modbusDevices = config.devices.filter((d): d is ModbusDeviceConfig => d.enabled && 'modbus' in d);
+
+  const refreshBanks = () => {
+    for (const device of modbusDevices) {
+      const profile = config.profiles.get(device.profile);
+      if (profile?.protocol === 'modbus') banks.set(device.id, buildBank(profile, plant.values(device.id)));
+    }
+  };
+  refreshBanks();
+  const ticker = setInterval(() => {
+    plant.step();
+    refreshBanks();
+  }, options.tickMs ?? 1000);
+  ticker.unref();
+
+  const closables: Closable[] = [];
+  const endpoints: PlantSimulator['endpoints'] = [];
+  const serialLines = new Map<string, SimulatedSerialLine>();
+  const stopAll = async () => {
+    clearInterval(ticker);
+    for (const c of closables.splice(0).reverse()) await c.close().catch(() => {});
+  };
+
+  try {
+    for (const line of config.lines) {
+      const units = new Map(
+        modbusDevices.filter((d) => d.modbus.line === line.id).map((d) => [d.modbus.unitId, d.id]),
+      );
+      if (units.size === 0) continue;
+      const responder = new LineResponder(line, units, banks, faults);
+      if (line.transport === 'tcp') {
+        closables.push(await startTcpServer(responder, line.host, line.port));
+        endpoints.push({ line: line.id, transport: 'Modbus TCP', where: `${line.host}:${line.port}` });
+      } else if (line.transport === 'rtu-over-tcp') {
+        closables.push(await startRtuTcpServer(responder, line.host, line.port, line.baudRate));
+        endpoints.push({
+          line: line.id,
+          transport: 'Modbus RTU over TCP',
+          where: `${line.host}:${line.port}`,
+        });
+      } else if (!socatAvailable()) {
+        log.warn(
+          { line: line.id, path: line.path },
+          'socat is not installed: this RS-485 line cannot be simulated (apt-get install socat)',
+        );
+      } else {
+        const serial = new SimulatedSerialLine(line, responder);
+        await serial.plugIn();
+        serialLines.set(line.id, serial);
+        closables.push({ close: () => serial.unplug() });
+        endpoints.push({ line: line.id, transport: `Modbus RTU ${line.baudRate} baud`, where: line.path });
+      }
+    }
+    if (options.mqtt) {
+      closables.push(startMqttMeters(config, plant, options.mqtt, log));
+      endpoints.push({ line: 'mqtt', transport: 'MQTT meters', where: options.mqtt.url });
+    }
+    if (options.control) {
+      const { host, port } = config.simulation.control;
+      const api = await startControlApi(host, port, faults, (id) => plant.values(id));
+      closables.push(api);
+      endpoints.push({ line: 'control', transport: 'fault-injection API', where: api.url });
+    }
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  for (const e of endpoints) log.info(e, `simulating ${e.line}: ${e.transport} at ${e.where}`);
+
+  const serialLine = (lineId: string) => {
+    const line = serialLines.get(lineId);
+    if (!line) throw new Error(`no simulated serial line "${lineId}"`);
+    return line;
+  };
+  return {
+    faults,
+    endpoints,
+    setValue(deviceId, point, value) {
+      plant.setOverride(deviceId, point, value);
+      refreshBanks();
+    },
+    values: (deviceId) => plant.values(deviceId),
+    unplug: (lineId) => serialLine(lineId).unplug(),
+    replug: (lineId) => serialLine(lineId).plugIn(),
+    stop: stopAll,
+  };
+}

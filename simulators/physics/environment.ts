@@ -1,0 +1,44 @@
+/**
+ * The world the plant lives in: simulated clock, outdoor temperature, occupancy, cooling
+ * load and water demand through a hospital's day (never zero: wards run all night).
+ */
+export interface Weather {
+  meanC: number;
+  swingC: number;
+}
+
+export interface Environment {
+  /** Simulated epoch ms. */
+  time: number;
+  hour: number;
+  outdoorC: number;
+  /** 0..1: people in the building (outpatients, visitors, day staff). */
+  occupancy: number;
+  /** 0..1 of the chiller plant's design capacity. */
+  coolingLoad: number;
+  /** 0..1 of a building's peak water demand. */
+  waterDemand: number;
+}
+
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+
+/** Smooth day curve: 0 at night, 1 between 08:00 and 18:00, ramps in between. */
+export function dayShape(hour: number): number {
+  if (hour < 6 || hour >= 22) return 0;
+  if (hour < 8) return (hour - 6) / 2;
+  if (hour < 18) return 1;
+  return 1 - (hour - 18) / 4;
+}
+
+export function environmentAt(time: number, weather: Weather): Environment {
+  const d = new Date(time);
+  const hour = d.getHours() + d.getMinutes() / 60 + d.getSeconds() / 3600;
+  // Warmest at 15:00, coolest at 03:00.
+  const outdoorC = weather.meanC + weather.swingC * Math.sin((2 * Math.PI * (hour - 9)) / 24);
+  const occupancy = dayShape(hour);
+  const coolingLoad = clamp(0.25 + 0.035 * (outdoorC - 22) + 0.25 * occupancy, 0.15, 0.95);
+  // Morning wash peak, lunch kitchens, small night base (toilets, ICU, sterilisation).
+  const morning = Math.exp(-((hour - 8) ** 2) / 2);
+  const waterDemand = clamp(0.08 + 0.6 * occupancy + 0.3 * morning, 0.05, 1);
+  return { time, hour, outdoorC, occupancy, coolingLoad, waterDemand };
+}

@@ -1,0 +1,128 @@
+/**
+ * Three-phase meters of a distribution room. A feeder draws its load type's daily profile
+ * (or the chiller plant's / pumps' actual power); the incomer measures the sum of the
+ * feeders in its room plus transformer and cable losses. kWh integrates power.
+ */
+import { z } from 'zod';
+import { ChillerModel } from './chiller.js';
+import { dayShape, type Environment } from './environment.js';
+import { parseParams } from './params.js';
+import { PumpModel } from './pump.js';
+import type { EquipmentModel, ModelContext, PlantView, Values } from './types.js';
+
+const LOADS = {
+  lighting: { night: 0.35, pf: 0.95 },
+  sockets: { night: 0.55, pf: 0.92 },
+  hvac: { night: 0.4, pf: 0.88 },
+  lifts: { night: 0.25, pf: 0.85 },
+  imaging: { night: 0.3, pf: 0.9 },
+  'chiller-plant': { night: 1, pf: 0.9 },
+  pumps: { night: 1, pf: 0.86 },
+} as const;
+
+const Params = z.strictObject({
+  role: z.enum(['feeder', 'incomer']).default('feeder'),
+  load: z.enum(Object.keys(LOADS) as [keyof typeof LOADS, ...(keyof typeof LOADS)[]]).default('sockets'),
+  peakKw: z.number().positive().default(200),
+  lossesPct: z.number().min(0).max(10).default(1.5),
+});
+
+const DEMAND_WINDOW_MS = 15 * 60_000;
+
+export class PowerMeterModel implements EquipmentModel {
+  readonly id: string;
+  readonly role: 'feeder' | 'incomer';
+  private readonly params: z.infer<typeof Params>;
+  private readonly noise: ModelContext['noise'];
+  kw = 0;
+  kvar = 0;
+  private energyKwh: number;
+  private maxDemandKw = 0;
+  private readonly demandSamples: { t: number; kw: number }[] = [];
+  private volts = [230, 230, 230];
+  private frequency = 50;
+
+  constructor(ctx: ModelContext) {
+    this.params = parseParams(ctx.id, Params, ctx.params);
+    this.id = ctx.id;
+    this.role = this.params.role;
+    this.noise = ctx.noise;
+    this.energyKwh = 1_000_000 + Math.abs(ctx.noise(3_000_000));
+  }
+
+  /** Feeders first, then incomers: the plant steps incomers after everything else. */
+  step(env: Environment, dtHours: number, plant: PlantView): void {
+    if (this.role === 'incomer') this.sumFeeders(plant);
+    else this.drawLoad(env, plant);
+    this.volts = this.volts.map(() => 230 + this.noise(1.5));
+    this.frequency = 50 + this.noise(0.03);
+    this.energyKwh += Math.max(0, this.kw) * dtHours;
+    this.trackDemand(env.time);
+  }
+
+  private drawLoad(env: Environment, plant: PlantView): void {
+    const load = LOADS[this.params.load];
+    let kw: number;
+    if (this.params.load === 'chiller-plant') {
+      kw = 1.03 * plant.all().reduce((s, m) => s + (m instanceof ChillerModel ? m.powerKw : 0), 0);
+      kw += plant
+        .all()
+        .reduce((s, m) => s + (m instanceof PumpModel && m.role !== 'booster' ? m.powerKw : 0), 0);
+    } else if (this.params.load === 'pumps') {
+      kw =
+        10 +
+        plant.all().reduce((s, m) => s + (m instanceof PumpModel && m.role === 'booster' ? m.powerKw : 0), 0);
+    } else {
+      const shape = load.night + (1 - load.night) * dayShape(env.hour);
+      kw = this.params.peakKw * shape * (1 + this.noise(0.02));
+    }
+    this.kw = Math.max(0, kw);
+    this.kvar = this.kw * Math.tan(Math.acos(load.pf + this.noise(0.005)));
+  }
+
+  private sumFeeders(plant: PlantView): void {
+    const room = plant.roomOf(this.id);
+    const feeders = plant
+      .all()
+      .filter(
+        (m): m is PowerMeterModel =>
+          m instanceof PowerMeterModel && m.role === 'feeder' && plant.roomOf(m.id) === room,
+      );
+    const losses = 1 + this.params.lossesPct / 100;
+    this.kw = feeders.reduce((s, f) => s + f.kw, 0) * losses;
+    this.kvar = feeders.reduce((s, f) => s + f.kvar, 0) * losses;
+  }
+
+  private trackDemand(now: number): void {
+    this.demandSamples.push({ t: now, kw: this.kw });
+    while ((this.demandSamples[0]?.t ?? now) < now - DEMAND_WINDOW_MS) this.demandSamples.shift();
+    const mean = this.demandSamples.reduce((s, x) => s + x.kw, 0) / this.demandSamples.length;
+    this.maxDemandKw = Math.max(this.maxDemandKw, mean);
+  }
+
+  values(): Values {
+    const pf = this.kw > 0 ? this.kw / Math.hypot(this.kw, this.kvar) : 1;
+    const phaseKw = this.kw / 3;
+    const currents = this.volts.map((v, i) => ((phaseKw * 1000) / (v * pf)) * (1 + [0.02, -0.01, -0.01][i]!));
+    return {
+      voltage_l1: this.volts[0]!,
+      voltage_l2: this.volts[1]!,
+      voltage_l3: this.volts[2]!,
+      current_l1: currents[0]!,
+      current_l2: currents[1]!,
+      current_l3: currents[2]!,
+      power_kw: this.kw,
+      reactive_kvar: this.kvar,
+      power_factor: pf,
+      frequency_hz: this.frequency,
+      energy_kwh: this.energyKwh,
+      max_demand_kw: this.maxDemandKw,
+      breaker_closed: true,
+    };
+  }
+
+  /** Counter rollover fault: the register wraps a few ticks later. */
+  setEnergy(kwh: number): void {
+    this.energyKwh = kwh;
+  }
+}

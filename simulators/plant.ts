@@ -1,0 +1,129 @@
+/**
+ * The simulated plant: one physics model per device, stepped on a simulated clock, with
+ * the faults and test overrides applied on top of what the physics says.
+ */
+import type { PlantConfig } from '../src/config/index.js';
+import type { DeviceConfig } from '../src/config/schema.js';
+import { ChillerModel } from './physics/chiller.js';
+import { type Environment, environmentAt } from './physics/environment.js';
+import { seededNoise } from './physics/noise.js';
+import { OxygenStationModel } from './physics/oxygen.js';
+import { PowerMeterModel } from './physics/power-meter.js';
+import { PumpModel } from './physics/pump.js';
+import type { EquipmentModel, ModelContext, PlantView, Values } from './physics/types.js';
+import { WaterMeterModel } from './physics/water-meter.js';
+
+const MODELS: Record<string, new (ctx: ModelContext) => EquipmentModel> = {
+  chiller: ChillerModel,
+  pump: PumpModel,
+  'power-meter': PowerMeterModel,
+  'water-meter': WaterMeterModel,
+  'oxygen-station': OxygenStationModel,
+};
+
+/** A device whose profile has no physics (equipment "other"): values only via setValue. */
+class StaticModel implements EquipmentModel {
+  constructor(readonly id: string) {}
+  step(): void {}
+  values(): Values {
+    return {};
+  }
+}
+
+/** Incomers measure their feeders, so they are stepped last. */
+const stepOrder = (m: EquipmentModel) => (m instanceof PowerMeterModel ? (m.role === 'incomer' ? 2 : 1) : 0);
+
+export class PlantModel implements PlantView {
+  private readonly models = new Map<string, EquipmentModel>();
+  private readonly ordered: EquipmentModel[];
+  private readonly devices = new Map<string, DeviceConfig>();
+  private readonly overrides = new Map<string, Values>();
+  private readonly frozen = new Map<string, Values>();
+  private simTime: number;
+  private lastReal: number;
+  env: Environment;
+
+  constructor(
+    private readonly config: PlantConfig,
+    private readonly now: () => number = Date.now,
+  ) {
+    for (const device of config.devices) {
+      if (!device.enabled) continue;
+      this.devices.set(device.id, device);
+      const equipment = config.profiles.get(device.profile)?.equipment ?? 'other';
+      const Model = MODELS[equipment];
+      const ctx: ModelContext = {
+        id: device.id,
+        params: config.simulation.devices[device.id] ?? {},
+        noise: seededNoise(device.id),
+      };
+      this.models.set(device.id, Model ? new Model(ctx) : new StaticModel(device.id));
+    }
+    this.ordered = [...this.models.values()].sort((a, b) => stepOrder(a) - stepOrder(b));
+    this.simTime = this.now();
+    this.lastReal = this.simTime;
+    this.env = environmentAt(this.simTime, config.simulation.weather);
+    this.step();
+  }
+
+  /** Advance the simulated clock by the real time elapsed × speed, and every model with it. */
+  step(): void {
+    const real = this.now();
+    const dtMs = Math.max(0, real - this.lastReal) * this.config.simulation.speed;
+    this.lastReal = real;
+    this.simTime += dtMs;
+    this.env = environmentAt(this.simTime, this.config.simulation.weather);
+    for (const model of this.ordered) model.step(this.env, dtMs / 3_600_000, this);
+  }
+
+  has(id: string): boolean {
+    return this.models.has(id);
+  }
+
+  model(id: string): EquipmentModel {
+    const model = this.models.get(id);
+    if (!model)
+      throw new Error(`unknown device "${id}" (expected one of: ${[...this.models.keys()].join(', ')})`);
+    return model;
+  }
+
+  /** What the device reports now: physics, unless frozen (stuck) or overridden. */
+  values(id: string): Values {
+    const base = this.frozen.get(id) ?? this.model(id).values();
+    return { ...base, ...this.overrides.get(id) };
+  }
+
+  setOverride(id: string, point: string, value: number | boolean): void {
+    this.model(id);
+    this.overrides.set(id, { ...this.overrides.get(id), [point]: value });
+  }
+
+  clearOverride(id: string, point: string): void {
+    const o = this.overrides.get(id);
+    if (o) delete o[point];
+  }
+
+  freeze(id: string, on: boolean): void {
+    if (on) this.frozen.set(id, this.model(id).values());
+    else this.frozen.delete(id);
+  }
+
+  // PlantView
+  byId(id: string): EquipmentModel | undefined {
+    return this.models.get(id);
+  }
+  all(): EquipmentModel[] {
+    return this.ordered;
+  }
+  roomOf(id: string): string {
+    const d = this.devices.get(id);
+    return d ? `${d.site}/${d.building}/${d.room}` : '';
+  }
+  kindOf(id: string): string {
+    const d = this.devices.get(id);
+    return d ? (this.config.profiles.get(d.profile)?.equipment ?? 'other') : 'other';
+  }
+  param(id: string, key: string): number | string | boolean | undefined {
+    return this.config.simulation.devices[id]?.[key];
+  }
+}

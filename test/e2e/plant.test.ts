@@ -1,0 +1,168 @@
+/**
+ * The whole demo plant end to end over real sockets: the simulators serve the demo config
+ * (Modbus TCP, RTU over a socat pty, RTU over TCP, MQTT meters), the gateway reads it, and
+ * a user checks /api/points, an MQTT client and the faults an electrician would see.
+ */
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PlantSimulator, startPlantSimulator } from '../../simulators/index.js';
+import { loadConfig, type PlantConfig } from '../../src/config/index.js';
+import { type Gateway, startGateway } from '../../src/gateway/index.js';
+import { silentLogger } from '../../src/log/index.js';
+import { type DemoConfig, demoConfigCopy } from '../helpers/demo-config.js';
+
+interface PointView {
+  id: string;
+  device: string;
+  value: number | boolean | null;
+  quality: string;
+  unit: string;
+  ts: string | null;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await probe();
+    if (result) return result;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+let demo: DemoConfig;
+let config: PlantConfig;
+let gateway: Gateway;
+let simulator: PlantSimulator;
+
+async function points(query = ''): Promise<PointView[]> {
+  const res = await fetch(`${gateway.web.url}/api/points${query}`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as PointView[];
+}
+
+const pointOf = async (id: string) => (await points()).find((p) => p.id === id);
+
+function simulatorLogin() {
+  const broker = config.gateway.mqtt.broker;
+  const user = broker.mode === 'embedded' ? broker.users.find((u) => u.username === 'simulator') : undefined;
+  return { url: gateway.mqtt.brokerUrl, username: user?.username, password: user?.password };
+}
+
+beforeAll(async () => {
+  demo = await demoConfigCopy();
+  config = loadConfig(demo.dir);
+  gateway = await startGateway({ config, log: silentLogger() });
+  simulator = await startPlantSimulator(config, { log: silentLogger(), mqtt: simulatorLogin() });
+}, 30_000);
+
+afterAll(async () => {
+  await simulator?.stop();
+  await gateway?.stop();
+  demo?.cleanup();
+});
+
+describe('the demo plant, end to end', () => {
+  it('shows live, good values from every simulated device', async () => {
+    const deviceIds = config.devices.map((d) => d.id);
+    const all = await until(
+      'every point good',
+      async () => {
+        const list = await points();
+        return list.every((p) => p.quality === 'good') && list;
+      },
+      25_000,
+    ).catch(async (err) => {
+      const bad = (await points()).filter((p) => p.quality !== 'good').map((p) => `${p.id}:${p.quality}`);
+      throw new Error(`${(err as Error).message}; not good: ${bad.slice(0, 20).join(', ')}`);
+    });
+    expect(new Set(all.map((p) => p.device))).toEqual(new Set(deviceIds));
+    // Believable values, not zeros: chilled water about 7 °C, the O₂ supply about 4 bar.
+    const chw = all.find((p) => p.id === 'ch1.chw_supply_temp');
+    expect(chw?.value).toBeGreaterThan(4);
+    expect(chw?.value).toBeLessThan(12);
+    expect(chw?.unit).toBe('°C');
+    const o2 = all.find((p) => p.id === 'o2-station.supply_pressure_bar');
+    expect(o2?.value).toBeGreaterThan(3);
+    expect(all.find((p) => p.id === 'dr1-incomer.voltage_l1')?.value).toBeGreaterThan(200);
+  }, 40_000);
+
+  it('republishes every point on MQTT for any client to watch', async () => {
+    const broker = config.gateway.mqtt.broker;
+    const viewer = broker.mode === 'embedded' ? broker.users.find((u) => u.username === 'viewer') : undefined;
+    const client = await mqtt.connectAsync(gateway.mqtt.brokerUrl, {
+      username: viewer?.username,
+      password: viewer?.password,
+      reconnectPeriod: 0,
+    });
+    try {
+      const seen = new Map<string, { value: unknown; quality: string; unit: string }>();
+      client.on('message', (topic, payload) => seen.set(topic, JSON.parse(payload.toString())));
+      await client.subscribeAsync('plantwatch/#');
+      await until(
+        'retained topics',
+        async () => seen.has('plantwatch/main/ch1/chw_supply_temp') && seen.size > 50,
+      );
+      expect(seen.get('plantwatch/main/ch1/chw_supply_temp')).toMatchObject({ quality: 'good', unit: '°C' });
+      expect(seen.has('plantwatch/main/wm-inpatient/flow_m3h')).toBe(true);
+    } finally {
+      await client.endAsync();
+    }
+  });
+
+  it('marks an offline feeder meter comm-error, keeps its neighbours, and recovers', async () => {
+    simulator.faults.inject('dr1-f2', { type: 'offline' });
+    await until(
+      'dr1-f2 comm-error',
+      async () => (await pointOf('dr1-f2.power_kw'))?.quality === 'comm-error',
+    );
+    expect((await pointOf('dr1-f2.power_kw'))?.value).toBeNull();
+    // The other meters behind the same gateway stay good and fresh.
+    const neighbour = await pointOf('dr1-f3.power_kw');
+    expect(neighbour?.quality).toBe('good');
+    expect(Date.now() - Date.parse(neighbour?.ts ?? '')).toBeLessThan(5000);
+    simulator.faults.clear('dr1-f2');
+    await until(
+      'dr1-f2 recovered',
+      async () => (await pointOf('dr1-f2.power_kw'))?.quality === 'good',
+      40_000,
+    );
+  }, 60_000);
+
+  it('shows a chiller trip as the chiller reports it', async () => {
+    simulator.faults.inject('ch1', { type: 'trip' });
+    await until('trip seen', async () => (await pointOf('ch1.tripped'))?.value === true);
+    expect((await pointOf('ch1.running'))?.value).toBe(false);
+    simulator.faults.clear('ch1', 'trip');
+    await until('running again', async () => (await pointOf('ch1.tripped'))?.value === false);
+  });
+
+  it('counts a malformed MQTT payload and keeps the meter readings flowing', async () => {
+    const before = (await (await fetch(`${gateway.web.url}/api/mqtt`)).json()) as {
+      malformedPayloads: number;
+    };
+    const login = simulatorLogin();
+    const client = await mqtt.connectAsync(login.url, { ...login, reconnectPeriod: 0 });
+    const topic = config.devices.find((d) => d.id === 'wm-admin' && 'mqtt' in d);
+    await client.publishAsync(
+      topic && 'mqtt' in topic ? topic.mqtt.topic : 'meters/water/admin',
+      '{"total_m3": oops',
+    );
+    await client.endAsync();
+    await until('malformed counted', async () => {
+      const stats = (await (await fetch(`${gateway.web.url}/api/mqtt`)).json()) as {
+        malformedPayloads: number;
+      };
+      return stats.malformedPayloads > before.malformedPayloads;
+    });
+    const health = await fetch(`${gateway.web.url}/api/health`);
+    expect(health.status).toBe(200);
+    const flow = await pointOf('wm-admin.flow_m3h');
+    expect(flow?.quality).toBe('good');
+  });
+});

@@ -1,0 +1,48 @@
+/**
+ * A copy of the demo configuration (config/) in a temp directory, moved onto free
+ * loopback ports and a private serial path, so tests run beside a running demo.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { freePort } from './modbus-tcp-device.js';
+
+export interface DemoConfig {
+  dir: string;
+  cleanup(): void;
+}
+
+function editYaml(file: string, edit: (doc: ReturnType<typeof parseDocument>) => void | Promise<void>) {
+  return async () => {
+    const doc = parseDocument(readFileSync(file, 'utf8'));
+    await edit(doc);
+    writeFileSync(file, doc.toString());
+  };
+}
+
+export async function demoConfigCopy(): Promise<DemoConfig> {
+  const dir = mkdtempSync(join(tmpdir(), 'plantwatch-demo-'));
+  cpSync('config', dir, { recursive: true });
+  await editYaml(join(dir, 'lines.yaml'), async (doc) => {
+    const lines = doc.get('lines') as {
+      items: { get(k: string): unknown; set(k: string, v: unknown): void }[];
+    };
+    for (const line of lines.items) {
+      if (line.get('transport') === 'rtu') line.set('path', join(dir, 'tty', String(line.get('id'))));
+      else line.set('port', await freePort());
+      // Recover within seconds rather than the production 30 s backoff ceiling.
+      line.set('backoff', doc.createNode({ initial: '300ms', max: '2s' }));
+    }
+  })();
+  await editYaml(join(dir, 'plantwatch.yaml'), (doc) => {
+    doc.setIn(['web', 'host'], '127.0.0.1');
+    doc.setIn(['web', 'port'], 0);
+    doc.setIn(['mqtt', 'broker', 'host'], '127.0.0.1');
+    doc.setIn(['mqtt', 'broker', 'port'], 0);
+  })();
+  await editYaml(join(dir, 'simulation.yaml'), async (doc) => {
+    doc.setIn(['control', 'port'], await freePort());
+  })();
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
