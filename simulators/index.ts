@@ -33,6 +33,8 @@ export interface PlantSimulator {
   setValue(deviceId: string, point: string, value: number | boolean): void;
   values(deviceId: string): Record<string, number | boolean>;
   readonly endpoints: { line: string; transport: string; where: string }[];
+  /** Start the MQTT meters (when the broker they publish to comes up after the simulator). */
+  connectMeters(login: { url: string; username?: string; password?: string }): void;
   unplug(lineId: string): Promise<void>;
   replug(lineId: string): Promise<void>;
   stop(): Promise<void>;
@@ -71,6 +73,11 @@ export async function startPlantSimulator(
     for (const c of closables.splice(0).reverse()) await c.close().catch(() => {});
   };
 
+  const connectMeters = (login: { url: string; username?: string; password?: string }) => {
+    closables.push(startMqttMeters(config, plant, login, log));
+    endpoints.push({ line: 'mqtt', transport: 'MQTT meters', where: login.url });
+  };
+
   try {
     for (const line of config.lines) {
       const units = new Map(
@@ -101,10 +108,7 @@ export async function startPlantSimulator(
         endpoints.push({ line: line.id, transport: `Modbus RTU ${line.baudRate} baud`, where: line.path });
       }
     }
-    if (options.mqtt) {
-      closables.push(startMqttMeters(config, plant, options.mqtt, log));
-      endpoints.push({ line: 'mqtt', transport: 'MQTT meters', where: options.mqtt.url });
-    }
+    if (options.mqtt) connectMeters(options.mqtt);
     if (options.control) {
       const { host, port } = config.simulation.control;
       const api = await startControlApi(host, port, faults, (id) => plant.values(id));
@@ -130,6 +134,7 @@ export async function startPlantSimulator(
       refreshBanks();
     },
     values: (deviceId) => plant.values(deviceId),
+    connectMeters,
     unplug: (lineId) => serialLine(lineId).unplug(),
     replug: (lineId) => serialLine(lineId).plugIn(),
     stop: stopAll,

@@ -57,19 +57,23 @@ async function runGateway(dir: string, withSimulators: boolean): Promise<number>
   const config = loadOrExplain(dir);
   if (!config) return 1;
   const log = createLogger(config.gateway.log.level);
-  const gateway = await startGateway({ config, log });
-  // Simulators are loaded only for the demo: a production gateway never runs their code.
+  // The simulated plant comes up first, so the gateway finds its devices at the first try;
+  // its MQTT meters connect once the gateway's broker listens.
   const simulator = withSimulators
     ? await (await import('../../simulators/index.js')).startPlantSimulator(config, {
         log: log.child({ component: 'simulator' }),
-        mqtt: simulatorMqttLogin(config, gateway.mqtt.brokerUrl),
         control: true,
       })
     : undefined;
+  const gateway = await startGateway({ config, log }).catch(async (err: unknown) => {
+    await simulator?.stop();
+    throw err;
+  });
   if (simulator) {
+    simulator.connectMeters(simulatorMqttLogin(config, gateway.mqtt.brokerUrl));
     log.info(
       { control: `http://${config.simulation.control.host}:${config.simulation.control.port}` },
-      'simulated plant running: inject faults with `plantwatch fault <device> <type>`',
+      'simulated plant running: inject faults with `npx plantwatch fault <device> <type>` (see --help)',
     );
   }
   stopOnSignal(log, async () => {
