@@ -77,8 +77,8 @@ async function runGateway(dir: string, withSimulators: boolean): Promise<number>
     );
   }
   stopOnSignal(log, async () => {
-    await simulator?.stop();
     await gateway.stop();
+    await simulator?.stop();
   });
   return 0;
 }

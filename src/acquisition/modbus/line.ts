@@ -129,7 +129,7 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
       reconnects: this.stats.reconnects,
       overruns: this.stats.overruns,
       busy: utilisation.busy,
-      wireUtilisation: utilisation.wire,
+      wireUtilisation: wireMillis(this.config, 'holding', 1) === undefined ? undefined : utilisation.wire,
       lastError: this.lastError,
       ...this.stats.snapshot(now),
     };
