@@ -85,7 +85,7 @@ function readYaml<S extends z.ZodType>(
 ): ParsedFile<z.infer<S>> {
   const text = readFileSync(absPath, 'utf8');
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
   const lineOf = (path: Path): number | undefined => {
     for (let depth = path.length; depth >= 0; depth--) {
       const node = doc.getIn(path.slice(0, depth), true) as Node | undefined;
@@ -102,7 +102,7 @@ function readYaml<S extends z.ZodType>(
         file: displayName,
         path: '',
         line,
-        message: `YAML syntax: ${error.message.split('\n')[0]}`,
+        message: `YAML syntax: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
       });
     }
     return { file: displayName, lineOf };
@@ -143,6 +143,9 @@ function flattenUnions(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[
 function describe(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') {
     return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  }
+  if (issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options)) {
+    return `expected one of ${issue.options.map((o) => JSON.stringify(o)).join(', ')}`;
   }
   return issue.message.replace(/^Invalid input: /, '').replace(/^Invalid option: /, '');
 }

@@ -27,12 +27,16 @@ class IssueSink {
 }
 
 /** Reports the second and later holders of a key already seen. */
-function uniqueness(sink: IssueSink, what: string) {
+function uniqueness(sink: IssueSink, what: string, show: (key: string) => string = (key) => `"${key}"`) {
   const seen = new Map<string, string>();
   return (key: string, file: ParsedFile<unknown> | undefined, path: Path) => {
     const first = seen.get(key);
-    if (first !== undefined) sink.at(file, path, `duplicate ${what} "${key}" (first defined at ${first})`);
-    else seen.set(key, `${file?.file ?? '?'} ${formatPath(path)}`);
+    if (first !== undefined)
+      sink.at(file, path, `duplicate ${what} ${show(key)} (first defined at ${first})`);
+    else {
+      const line = file?.lineOf(path);
+      seen.set(key, `${file?.file ?? '?'}${line === undefined ? '' : `:${line}`}`);
+    }
   };
 }
 
@@ -122,7 +126,10 @@ export function modbusPointProblem(point: ModbusPointConfig, maxBlockRegisters: 
 
 function checkDevices({ config, deviceFiles }: Files, rooms: Set<string>, sink: IssueSink): void {
   const deviceIds = uniqueness(sink, 'device id');
-  const unitsOnLine = uniqueness(sink, 'unit id on line');
+  const unitsOnLine = uniqueness(sink, 'unit id', (key) => {
+    const [line, unit] = key.split('#');
+    return `${unit} on line "${line}"`;
+  });
   const topics = uniqueness(sink, 'MQTT topic');
   const lines = new Map(config.lines.map((line) => [line.id, line]));
   for (const file of deviceFiles) {
