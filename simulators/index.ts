@@ -59,11 +59,24 @@ export async function startPlantSimulator(
     }
   };
   refreshBanks();
-  const ticker = setInterval(() => {
+  const tick = () => {
     plant.step();
     refreshBanks();
-  }, options.tickMs ?? 1000);
+  };
+  const ticker = setInterval(tick, options.tickMs ?? 1000);
   ticker.unref();
+  // A fault shows on the wire at once, not at the next tick.
+  const controller: FaultController = {
+    inject: (device, fault) => {
+      faults.inject(device, fault);
+      tick();
+    },
+    clear: (device, type) => {
+      faults.clear(device, type);
+      tick();
+    },
+    list: () => faults.list(),
+  };
 
   const closables: Closable[] = [];
   const endpoints: PlantSimulator['endpoints'] = [];
@@ -111,7 +124,7 @@ export async function startPlantSimulator(
     if (options.mqtt) connectMeters(options.mqtt);
     if (options.control) {
       const { host, port } = config.simulation.control;
-      const api = await startControlApi(host, port, faults, (id) => plant.values(id));
+      const api = await startControlApi(host, port, controller, (id) => plant.values(id));
       closables.push(api);
       endpoints.push({ line: 'control', transport: 'fault-injection API', where: api.url });
     }
@@ -127,7 +140,7 @@ export async function startPlantSimulator(
     return line;
   };
   return {
-    faults,
+    faults: controller,
     endpoints,
     setValue(deviceId, point, value) {
       plant.setOverride(deviceId, point, value);

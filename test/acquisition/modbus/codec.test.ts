@@ -6,7 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { decodeRegisters, type Encoding, encodeRegisters } from '../../../src/acquisition/modbus/codec.js';
 import { dataTypes, wordOrders } from '../../../src/config/schema.js';
 
-const enc = (type: Encoding['type'], order: Encoding['order'] = 'ABCD', extra: Partial<Encoding> = {}): Encoding => ({
+const enc = (
+  type: Encoding['type'],
+  order: Encoding['order'] = 'ABCD',
+  extra: Partial<Encoding> = {},
+): Encoding => ({
   type,
   order,
   table: 'holding',
