@@ -52,8 +52,14 @@ function addRow(info, value) {
 }
 
 const socket = io();
-socket.on('connect', () => { connection.textContent = 'live'; connection.className = 'conn-ok'; });
-socket.on('disconnect', () => { connection.textContent = 'connection lost'; connection.className = 'conn-lost'; });
+socket.on('connect', () => {
+  connection.textContent = 'live';
+  connection.className = 'conn-ok';
+});
+socket.on('disconnect', () => {
+  connection.textContent = 'connection lost';
+  connection.className = 'conn-lost';
+});
 socket.on('snapshot', (points) => {
   rooms.textContent = '';
   rows.clear();
@@ -67,4 +73,6 @@ socket.on('points', (values) => {
     render(v.id);
   }
 });
-setInterval(() => { for (const id of rows.keys()) if (rows.get(id).value?.quality !== 'good') render(id); }, 5000);
+setInterval(() => {
+  for (const id of rows.keys()) if (rows.get(id).value?.quality !== 'good') render(id);
+}, 5000);
