@@ -11,6 +11,7 @@ const WINDOW_MS = 10_000;
 class RollingSum {
   private readonly buckets = new Float64Array(WINDOW_MS / 1000);
   private bucketSecond = 0;
+  private firstSecond: number | undefined;
 
   add(now: number, amount: number): void {
     this.advance(now);
@@ -18,16 +19,18 @@ class RollingSum {
     this.buckets[i] = (this.buckets[i] ?? 0) + amount;
   }
 
-  /** Per-second rate over the window. */
+  /** Per-second rate over the window (or over the time since the first sample, if shorter). */
   rate(now: number): number {
     this.advance(now);
     let sum = 0;
     for (const b of this.buckets) sum += b;
-    return sum / (WINDOW_MS / 1000);
+    const seconds = Math.min(this.buckets.length, Math.floor(now / 1000) - (this.firstSecond ?? 0) + 1);
+    return sum / Math.max(1, seconds);
   }
 
   private advance(now: number): void {
     const second = Math.floor(now / 1000);
+    this.firstSecond ??= second;
     if (second - this.bucketSecond >= this.buckets.length) this.buckets.fill(0);
     else for (let s = this.bucketSecond + 1; s <= second; s++) this.buckets[s % this.buckets.length] = 0;
     this.bucketSecond = Math.max(this.bucketSecond, second);
