@@ -11,35 +11,17 @@ export interface GatewayStatus {
   mqtt: () => { connected: boolean } & Record<string, unknown>;
 }
 
-export interface PointView {
-  id: string;
-  device: string;
-  deviceName: string;
-  name: string;
-  label: string;
-  unit: string;
-  site: string;
-  building: string;
-  room: string;
-  equipment: string;
+/** A point as the API shows it: its description, its latest value, quality and age. */
+export type PointView = PointInfo & {
   value: PointValue['value'];
   quality: PointValue['quality'] | 'no-data';
   ts: string | null;
   ageMs: number | null;
-}
+};
 
 function view(info: PointInfo, value: PointValue | undefined, now: number): PointView {
   return {
-    id: info.id,
-    device: info.device,
-    deviceName: info.deviceName,
-    name: info.name,
-    label: info.label,
-    unit: info.unit,
-    site: info.site,
-    building: info.building,
-    room: info.room,
-    equipment: info.equipment,
+    ...info,
     value: value?.value ?? null,
     quality: value?.quality ?? 'no-data',
     ts: value ? new Date(value.ts).toISOString() : null,

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PlantSimulator, startPlantSimulator } from '../../simulators/index.js';
 import { type ModbusService, startModbus } from '../../src/acquisition/modbus/index.js';
+import { registerCount } from '../../src/config/index.js';
 import { dataTypes, wordOrders } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/log/index.js';
 import { PointBus, type PointValue } from '../../src/points/index.js';
@@ -13,16 +14,6 @@ import { freePort } from '../helpers/modbus-tcp-device.js';
 import { plantConfig } from '../helpers/plant-config.js';
 
 const numericTypes = dataTypes.filter((t) => t !== 'bool');
-const WORDS: Record<string, number> = {
-  int16: 1,
-  uint16: 1,
-  int32: 2,
-  uint32: 2,
-  float32: 2,
-  int64: 4,
-  uint64: 4,
-  float64: 4,
-};
 
 /** A value each type can hold exactly, negative where the type allows. */
 const SAMPLE: Record<string, number> = {
@@ -41,7 +32,7 @@ let address = 0;
 for (const type of numericTypes) {
   for (const order of wordOrders) {
     points.push({ name: `${type}_${order}`, table: 'holding', address, type, order, poll: 'fast' });
-    address += WORDS[type] ?? 1;
+    address += registerCount({ type, table: 'holding' });
   }
 }
 points.push({

@@ -10,6 +10,7 @@ import { loadConfig, type PlantConfig } from '../../src/config/index.js';
 import { type Gateway, startGateway } from '../../src/gateway/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { type DemoConfig, demoConfigCopy } from '../helpers/demo-config.js';
+import { until } from '../helpers/wait.js';
 
 interface PointView {
   id: string;
@@ -20,20 +21,9 @@ interface PointView {
   ts: string | null;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await probe();
-    if (result) return result;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
+/** End to end, a poll period or a backoff can pass before a change shows. */
+const eventually = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000) =>
+  until(what, probe, timeoutMs, 200);
 
 let demo: DemoConfig;
 let config: PlantConfig;
@@ -70,7 +60,7 @@ afterAll(async () => {
 describe('the demo plant, end to end', () => {
   it('shows live, good values from every simulated device', async () => {
     const deviceIds = config.devices.map((d) => d.id);
-    const all = await until(
+    const all = await eventually(
       'every point good',
       async () => {
         const list = await points();
@@ -104,7 +94,7 @@ describe('the demo plant, end to end', () => {
       const seen = new Map<string, { value: unknown; quality: string; unit: string }>();
       client.on('message', (topic, payload) => seen.set(topic, JSON.parse(payload.toString())));
       await client.subscribeAsync('plantwatch/#');
-      await until(
+      await eventually(
         'retained topics',
         async () => seen.has('plantwatch/main/ch1/chw_supply_temp') && seen.size > 50,
       );
@@ -117,7 +107,7 @@ describe('the demo plant, end to end', () => {
 
   it('marks an offline feeder meter comm-error, keeps its neighbours, and recovers', async () => {
     simulator.faults.inject('dr1-f2', { type: 'offline' });
-    await until(
+    await eventually(
       'dr1-f2 comm-error',
       async () => (await pointOf('dr1-f2.power_kw'))?.quality === 'comm-error',
     );
@@ -127,7 +117,7 @@ describe('the demo plant, end to end', () => {
     expect(neighbour?.quality).toBe('good');
     expect(Date.now() - Date.parse(neighbour?.ts ?? '')).toBeLessThan(5000);
     simulator.faults.clear('dr1-f2');
-    await until(
+    await eventually(
       'dr1-f2 recovered',
       async () => (await pointOf('dr1-f2.power_kw'))?.quality === 'good',
       40_000,
@@ -136,10 +126,10 @@ describe('the demo plant, end to end', () => {
 
   it('shows a chiller trip as the chiller reports it', async () => {
     simulator.faults.inject('ch1', { type: 'trip' });
-    await until('trip seen', async () => (await pointOf('ch1.tripped'))?.value === true);
+    await eventually('trip seen', async () => (await pointOf('ch1.tripped'))?.value === true);
     expect((await pointOf('ch1.running'))?.value).toBe(false);
     simulator.faults.clear('ch1', 'trip');
-    await until('running again', async () => (await pointOf('ch1.tripped'))?.value === false);
+    await eventually('running again', async () => (await pointOf('ch1.tripped'))?.value === false);
   });
 
   it('counts a malformed MQTT payload and keeps the meter readings flowing', async () => {
@@ -154,7 +144,7 @@ describe('the demo plant, end to end', () => {
       '{"total_m3": oops',
     );
     await client.endAsync();
-    await until('malformed counted', async () => {
+    await eventually('malformed counted', async () => {
       const stats = (await (await fetch(`${gateway.web.url}/api/mqtt`)).json()) as {
         malformedPayloads: number;
       };

@@ -6,21 +6,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encodeRegisters } from '../../../src/acquisition/modbus/codec.js';
 import { type ModbusService, startModbus } from '../../../src/acquisition/modbus/index.js';
 import { silentLogger } from '../../../src/log/index.js';
-import { PointBus, type PointValue } from '../../../src/points/index.js';
+import type { PointValue } from '../../../src/points/index.js';
 import { startTcpDevice, type TcpDevice, type UnitMap } from '../../helpers/modbus-tcp-device.js';
 import { plantConfig } from '../../helpers/plant-config.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const result = probe();
-    if (result) return result;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+import { recordingBus } from '../../helpers/recorder.js';
+import { sleep, until } from '../../helpers/wait.js';
 
 const running: { stop(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -109,15 +99,7 @@ async function rig(
       modbus: { line: 'gw', unitId: Number(unit) },
     })),
   });
-  const bus = new PointBus();
-  const latest = new Map<string, PointValue>();
-  const history: PointValue[] = [];
-  bus.subscribe((values) => {
-    for (const v of values) {
-      latest.set(v.id, v);
-      history.push(v);
-    }
-  });
+  const { bus, latest, history } = recordingBus();
   const modbus = startModbus({ config, bus, log: silentLogger() });
   running.push(modbus);
   return { device, modbus, latest, history };

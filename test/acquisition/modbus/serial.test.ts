@@ -14,6 +14,7 @@ import { silentLogger } from '../../../src/log/index.js';
 import { PointBus, type PointValue } from '../../../src/points/index.js';
 import { type UnitMap, unitVector } from '../../helpers/modbus-tcp-device.js';
 import { plantConfig } from '../../helpers/plant-config.js';
+import { sleep, until } from '../../helpers/wait.js';
 
 // modbus-serial is CommonJS; its RTU slave hangs off the module object.
 const { ServerSerial } = modbusSerial as unknown as {
@@ -22,17 +23,6 @@ const { ServerSerial } = modbusSerial as unknown as {
     options: { path: string; baudRate: number; unitID: number; openCallback?: (err?: Error) => void },
   ) => { close(cb: () => void): void; on(event: string, l: (...a: unknown[]) => void): void };
 };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const result = probe();
-    if (result) return result;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 const word = (value: number, scale: number) =>
   encodeRegisters({ type: 'uint16', order: 'ABCD', table: 'holding', scale, offset: 0 }, value)[0]!;

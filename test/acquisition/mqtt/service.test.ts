@@ -6,20 +6,10 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type MqttService, startMqtt } from '../../../src/acquisition/mqtt/index.js';
 import { silentLogger } from '../../../src/log/index.js';
-import { PointBus, type PointValue } from '../../../src/points/index.js';
 import { startMosquitto } from '../../helpers/mosquitto.js';
 import { plantConfig } from '../../helpers/plant-config.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const result = probe();
-    if (result) return result;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+import { recordingBus } from '../../helpers/recorder.js';
+import { sleep, until } from '../../helpers/wait.js';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -60,15 +50,7 @@ const users = [
 ];
 
 async function service(broker: object) {
-  const bus = new PointBus();
-  const latest = new Map<string, PointValue>();
-  const history: PointValue[] = [];
-  bus.subscribe((values) => {
-    for (const v of values) {
-      latest.set(v.id, v);
-      history.push(v);
-    }
-  });
+  const { bus, latest, history } = recordingBus();
   const svc: MqttService = await startMqtt({ config: config(broker), bus, log: silentLogger() });
   cleanup.push(() => svc.stop());
   return { svc, bus, latest, history };
