@@ -54,8 +54,6 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
         startedAt,
         lines: () => modbus.lines(),
         devices: () => modbus.devices(),
-        lineDetails: () => modbus.lines(),
-        deviceDetails: () => modbus.devices(),
         mqtt: () => ({ ...mqtt.stats(), brokerUrl: mqtt.brokerUrl, embedded: mqtt.embedded }),
       },
     });

@@ -3,23 +3,15 @@
  * services' own counters, so the hot path pays nothing for them.
  */
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { DeviceSnapshot, LineSnapshot } from '../acquisition/modbus/index.js';
+import type { MqttStats } from '../acquisition/mqtt/index.js';
 
 export interface MetricSources {
   pointsPublished: () => number;
   busListenerErrors: () => number;
-  lines: () => {
-    id: string;
-    state: string;
-    requests: number;
-    timeouts: number;
-    exceptions: Record<string, number>;
-    busy: number;
-    wireUtilisation: number | undefined;
-    meanResponseMs: number;
-    overruns: number;
-  }[];
-  devices: () => { id: string; state: string }[];
-  mqtt: () => { messagesReceived: number; malformedPayloads: number; connected: boolean } | undefined;
+  lines: () => LineSnapshot[];
+  devices: () => DeviceSnapshot[];
+  mqtt: () => MqttStats | undefined;
 }
 
 export function createMetrics(sources: MetricSources): Registry {

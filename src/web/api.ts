@@ -4,10 +4,9 @@ import type { PointInfo, PointTable, PointValue } from '../points/index.js';
 /** What the gateway reports about itself; each part is read when asked. */
 export interface GatewayStatus {
   startedAt: number;
+  /** Diagnostics of every Modbus line and device; `state` drives health. */
   lines: () => { id: string; state: string }[];
   devices: () => { id: string; state: string }[];
-  lineDetails: () => unknown[];
-  deviceDetails: () => unknown[];
   mqtt: () => { connected: boolean } & Record<string, unknown>;
 }
 
@@ -70,10 +69,10 @@ export function apiRouter(table: PointTable, status: GatewayStatus): Router {
   });
 
   router.get('/lines', (_req, res) => {
-    res.json(status.lineDetails());
+    res.json(status.lines());
   });
   router.get('/devices', (_req, res) => {
-    res.json(status.deviceDetails());
+    res.json(status.devices());
   });
   router.get('/mqtt', (_req, res) => {
     res.json(status.mqtt());

@@ -50,8 +50,6 @@ beforeAll(async () => {
         { id: 'dr1-f1', state: 'ok' },
         { id: 'dr1-f2', state: devicesState },
       ],
-      lineDetails: () => [],
-      deviceDetails: () => [],
       mqtt: () => ({ connected: true }),
     },
   });

@@ -171,7 +171,7 @@ export class DevicePoller {
     const values: PointValue[] = [];
     for (let i = 0; i < group.blocks.length; i++) {
       const block = group.blocks[i] as ReadBlock;
-      const outcome = await this.readBlock(io, block);
+      const outcome = await this.readBlock(io, group, block);
       if (outcome === 'split') {
         i--; // the block at i was replaced by its parts: read them now
         continue;
@@ -182,7 +182,7 @@ export class DevicePoller {
   }
 
   /** Read one block; on "illegal data address" split it (and remember the split). */
-  private async readBlock(io: LineIo, block: ReadBlock): Promise<PointValue[] | 'split'> {
+  private async readBlock(io: LineIo, group: PollGroup, block: ReadBlock): Promise<PointValue[] | 'split'> {
     let data: ReadResult;
     try {
       data = await io.read(block.table, block.start, block.count);
@@ -191,8 +191,7 @@ export class DevicePoller {
       if (GATEWAY_TARGET_EXCEPTIONS.has(err.code)) throw new DeviceUnreachableError(err.message);
       if (err.code === 2) {
         const parts = splitBlock(block);
-        const group = this.groups.find((g) => g.blocks.includes(block));
-        if (parts && group) {
+        if (parts) {
           group.blocks.splice(group.blocks.indexOf(block), 1, ...parts);
           this.log.info(
             { table: block.table, start: block.start, count: block.count, into: parts.length },
