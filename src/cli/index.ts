@@ -57,6 +57,10 @@ async function runGateway(dir: string, withSimulators: boolean): Promise<number>
   const config = loadOrExplain(dir);
   if (!config) return 1;
   const log = createLogger(config.gateway.log.level);
+  // A stray rejection in a library callback must not take the whole plant's monitoring down.
+  process.on('unhandledRejection', (reason) =>
+    log.error({ err: reason }, 'unhandled promise rejection (kept running)'),
+  );
   // The simulated plant comes up first, so the gateway finds its devices at the first try;
   // its MQTT meters connect once the gateway's broker listens.
   const simulator = withSimulators
