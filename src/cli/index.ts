@@ -69,10 +69,14 @@ async function runGateway(dir: string, withSimulators: boolean): Promise<number>
         control: true,
       })
     : undefined;
-  const gateway = await startGateway({ config, log }).catch(async (err: unknown) => {
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  try {
+    gateway = await startGateway({ config, log });
+  } catch (err) {
+    log.fatal({ err: (err as Error).message }, 'the gateway could not start');
     await simulator?.stop();
-    throw err;
-  });
+    return 1;
+  }
   if (simulator) {
     simulator.connectMeters(simulatorMqttLogin(config, gateway.mqtt.brokerUrl));
     log.info(
@@ -87,6 +91,11 @@ async function runGateway(dir: string, withSimulators: boolean): Promise<number>
   return 0;
 }
 
+/** A service that failed to start exits at once, whatever handles half-started parts left open. */
+function exitOnFailure(code: number): void {
+  if (code !== 0) process.exit(code);
+}
+
 export function buildProgram(): Command {
   const program = new Command('plantwatch')
     .description('Hospital building-plant monitoring gateway')
@@ -96,17 +105,13 @@ export function buildProgram(): Command {
     .command('start')
     .description('run the gateway against the real plant described by the config')
     .option('-c, --config <dir>', 'configuration directory', DEFAULT_CONFIG)
-    .action(async (opts: { config: string }) => {
-      process.exitCode = await runGateway(opts.config, false);
-    });
+    .action(async (opts: { config: string }) => exitOnFailure(await runGateway(opts.config, false)));
 
   program
     .command('demo')
     .description('run the simulated hospital plant and the gateway together (what `npm start` does)')
     .option('-c, --config <dir>', 'configuration directory', DEFAULT_CONFIG)
-    .action(async (opts: { config: string }) => {
-      process.exitCode = await runGateway(opts.config, true);
-    });
+    .action(async (opts: { config: string }) => exitOnFailure(await runGateway(opts.config, true)));
 
   program
     .command('simulate')

@@ -22,7 +22,11 @@ export const duration = z.union([z.number().positive(), z.string()]).transform((
   return Number(match[1]) * (DURATION_UNITS_MS[match[2] as string] as number);
 });
 
-const port = z.number().int().min(0).max(65535);
+/** A port number; digits in a string are accepted so ports can come from "${ENV:-1883}". */
+const port = z.preprocess(
+  (v) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v),
+  z.number().int().min(0).max(65535),
+);
 
 // ---------------------------------------------------------------- site
 

@@ -70,7 +70,15 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const io = new SocketServer(server, { serveClient: true });
   const live = startLivePush(io, options.bus, options.table);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(
+              `web server cannot listen on ${options.host}:${options.port}: the port is in use (change web.port)`,
+            )
+          : err,
+      ),
+    );
     server.listen(options.port, options.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;

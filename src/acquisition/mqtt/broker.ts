@@ -96,10 +96,24 @@ export async function startEmbeddedBroker(
   });
 
   const server: Server = createServer(broker.handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(settings.port, settings.host, () => resolve());
-  });
+  const closeBroker = () => new Promise<void>((resolve) => broker.close(() => resolve()));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          err.code === 'EADDRINUSE'
+            ? new Error(
+                `MQTT broker cannot listen on ${settings.host}:${settings.port}: the port is in use (another broker? change mqtt.broker.port)`,
+              )
+            : err,
+        ),
+      );
+      server.listen(settings.port, settings.host, () => resolve());
+    });
+  } catch (err) {
+    await closeBroker();
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
   return {
@@ -107,7 +121,7 @@ export async function startEmbeddedBroker(
     internal,
     denied,
     async close() {
-      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await closeBroker();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
