@@ -184,8 +184,8 @@ describe('a dead unit on a shared gateway', () => {
     const live3 = device.frames(3) - before[3];
     const probes = device.frames(2) - before[2];
     // 200 ms period over 2 s: ~10 polls each. A 150 ms timeout every poll would halve that.
-    expect(live1).toBeGreaterThanOrEqual(8);
-    expect(live3).toBeGreaterThanOrEqual(8);
+    expect(live1).toBeGreaterThanOrEqual(7);
+    expect(live3).toBeGreaterThanOrEqual(7);
     // Backoff 400 ms doubling to 800 ms: a handful of probes, not one per poll.
     expect(probes).toBeGreaterThanOrEqual(1);
     expect(probes).toBeLessThanOrEqual(5);
