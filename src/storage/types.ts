@@ -1,0 +1,52 @@
+/**
+ * The one interface every time-series backend implements (SQLite embedded, InfluxDB 1.x),
+ * and that one contract test suite checks for all of them.
+ */
+import type { PointValue, Quality } from '../points/index.js';
+
+export type Aggregate = 'raw' | 'mean' | 'min' | 'max' | 'last' | 'delta';
+
+export interface RangeQuery {
+  point: string;
+  /** Epoch ms, inclusive. */
+  from: number;
+  /** Epoch ms, exclusive. */
+  to: number;
+  /** Window length for aggregates; ignored for raw. */
+  windowMs?: number;
+  aggregate?: Aggregate;
+  /** Raw queries return at most this many samples (oldest first). */
+  limit?: number;
+}
+
+export interface SeriesPoint {
+  /** Sample time, or the start of the window for aggregates. */
+  ts: number;
+  value: number | null;
+  quality?: Quality;
+  /** Samples behind an aggregate. */
+  count?: number;
+}
+
+export interface StoreHealth {
+  ok: boolean;
+  backend: string;
+  detail?: string;
+}
+
+export interface TimeSeriesStore {
+  readonly backend: string;
+  /** Write a batch; the same (point, ts) written twice is stored once (replays are safe). */
+  write(batch: readonly PointValue[]): Promise<void>;
+  query(query: RangeQuery): Promise<SeriesPoint[]>;
+  /** Latest stored sample of each point asked for (all points if none given). */
+  latest(points?: readonly string[]): Promise<Map<string, SeriesPoint>>;
+  health(): Promise<StoreHealth>;
+  close(): Promise<void>;
+}
+
+/** Booleans are stored as 1/0 so every backend holds one numeric field. */
+export function numericValue(value: PointValue['value']): number | null {
+  if (value === null) return null;
+  return typeof value === 'boolean' ? Number(value) : value;
+}
