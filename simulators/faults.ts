@@ -4,7 +4,6 @@
  * the plant model.
  */
 import { z } from 'zod';
-import { PowerMeterModel } from './physics/power-meter.js';
 import type { PlantModel } from './plant.js';
 
 export const faultSchema = z.discriminatedUnion('type', [
@@ -41,7 +40,11 @@ export interface CommFaults {
 export class Faults implements FaultController {
   private readonly active = new Map<string, Map<Fault['type'], Fault>>();
 
-  constructor(private readonly plant: PlantModel) {}
+  constructor(
+    private readonly plant: PlantModel,
+    /** The physics step, to place a rolled-over counter a few ticks from its ceiling. */
+    private readonly tickMs = 1000,
+  ) {}
 
   inject(deviceId: string, input: Fault): void {
     const parsed = faultSchema.safeParse(input);
@@ -112,13 +115,24 @@ export class Faults implements FaultController {
     };
   }
 
-  private rollover(deviceId: string, point: string): void {
-    const model = this.plant.model(deviceId);
-    if (!(model instanceof PowerMeterModel) || point !== 'energy_kwh') {
-      throw new Error(`rollover applies to a power meter's energy_kwh (got ${deviceId}.${point})`);
+  private rollover(deviceId: string, pointName: string): void {
+    const profile = this.plant.profileOf(deviceId);
+    const point =
+      profile?.protocol === 'modbus' ? profile.points.find((p) => p.name === pointName) : undefined;
+    const bits = point ? UNSIGNED_BITS[point.type] : undefined;
+    if (!point?.counter || bits === undefined) {
+      throw new Error(
+        `rollover needs an unsigned integer register: ${deviceId} has no Modbus counter point "${pointName}" of type uint16/uint32/uint64`,
+      );
     }
-    // Just below the 32-bit counter's ceiling: it wraps within a few seconds of load.
-    const kw = Math.max(1, Number(model.values().power_kw));
-    model.setEnergy(2 ** 32 - (kw * 3) / 3600);
+    const counter = this.plant.model(deviceId).counter?.(pointName);
+    if (!counter) throw new Error(`${deviceId}.${pointName} is not a counter the simulator integrates`);
+    // Just below the register's ceiling, by what the counter gains in about three ticks
+    // (at least half a register step, so the register shows its maximum before it wraps).
+    const ceiling = 2 ** bits * point.scale + point.offset;
+    const threeTicksHours = (3 * this.tickMs * this.plant.speed) / 3_600_000;
+    counter.set(ceiling - Math.max(counter.perHour * threeTicksHours, 0.5 * point.scale));
   }
 }
+
+const UNSIGNED_BITS: Partial<Record<string, number>> = { uint16: 16, uint32: 32, uint64: 64 };

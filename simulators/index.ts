@@ -48,7 +48,8 @@ export async function startPlantSimulator(
 ): Promise<PlantSimulator> {
   const log = options.log ?? silentLogger();
   const plant = new PlantModel(config, options.now);
-  const faults = new Faults(plant);
+  const tickMs = options.tickMs ?? 1000;
+  const faults = new Faults(plant, tickMs);
   const banks = new Map<string, RegisterBank>();
   const modbusDevices = config.devices.filter((d): d is ModbusDeviceConfig => d.enabled && 'modbus' in d);
 
@@ -63,7 +64,7 @@ export async function startPlantSimulator(
     plant.step();
     refreshBanks();
   };
-  const ticker = setInterval(tick, options.tickMs ?? 1000);
+  const ticker = setInterval(tick, tickMs);
   ticker.unref();
   // A fault shows on the wire at once, not at the next tick.
   const controller: FaultController = {
@@ -87,7 +88,7 @@ export async function startPlantSimulator(
   };
 
   const connectMeters = (login: { url: string; username?: string; password?: string }) => {
-    closables.push(startMqttMeters(config, plant, login, log));
+    closables.push(startMqttMeters(config, plant, login, log, options.now));
     endpoints.push({ line: 'mqtt', transport: 'MQTT meters', where: login.url });
   };
 

@@ -4,9 +4,9 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { PlantConfig } from '../src/config/index.js';
 import type { MqttDeviceConfig, MqttProfile } from '../src/config/schema.js';
-import { WaterMeterModel } from './physics/water-meter.js';
 import type { PlantModel } from './plant.js';
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
@@ -19,15 +19,34 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   node[keys[keys.length - 1] as string] = value;
 }
 
+/** The reading as the meter would send it: raw units (the gateway applies scale and offset). */
 export function payloadOf(profile: MqttProfile, values: Record<string, unknown>, time: number): string {
   const payload: Record<string, unknown> = {};
   for (const point of profile.points) {
     const raw = values[point.name];
-    if (typeof raw !== 'number') continue;
-    setPath(payload, point.json, Math.round(((raw - point.offset) / point.scale) * 1000) / 1000);
+    let field: unknown;
+    if (typeof raw === 'number') field = Math.round(((raw - point.offset) / point.scale) * 1000) / 1000;
+    else if (typeof raw === 'boolean') field = point.kind === 'state' ? raw : Number(raw);
+    else continue;
+    // "." is a meter that publishes one bare number.
+    if (point.json === '.') return JSON.stringify(field);
+    setPath(payload, point.json, field);
   }
   if (profile.timestamp) setPath(payload, profile.timestamp, new Date(time).toISOString());
   return JSON.stringify(payload);
+}
+
+const PublishEvery = z.number().positive().max(3600).default(5);
+
+/** Seconds between a meter's readings, from its simulation params (validated here, not by the physics). */
+function publishEverySeconds(config: PlantConfig, deviceId: string): number {
+  const parsed = PublishEvery.safeParse(config.simulation.devices[deviceId]?.publishEvery);
+  if (!parsed.success) {
+    throw new Error(
+      `simulation.yaml: devices.${deviceId}: publishEvery: expected seconds between 0 and 3600 (${parsed.error.issues[0]?.message})`,
+    );
+  }
+  return parsed.data;
 }
 
 export interface MqttMeters {
@@ -39,8 +58,10 @@ export function startMqttMeters(
   plant: PlantModel,
   login: { url: string; username?: string; password?: string },
   log: Logger,
+  now: () => number = Date.now,
 ): MqttMeters {
   const meters = config.devices.filter((d): d is MqttDeviceConfig => d.enabled && 'mqtt' in d);
+  const periods = meters.map((device) => publishEverySeconds(config, device.id));
   const client: MqttClient = mqtt.connect(login.url, {
     username: login.username,
     password: login.password,
@@ -53,11 +74,10 @@ export function startMqttMeters(
     const profile = config.profiles.get(device.profile);
     if (profile?.protocol !== 'mqtt') return;
     const values = plant.values(device.id);
-    client.publish(device.mqtt.topic, payloadOf(profile, values, Date.now()), { qos: 1 });
+    client.publish(device.mqtt.topic, payloadOf(profile, values, now()), { qos: 1 });
   };
-  const timers = meters.map((device) => {
-    const model = plant.model(device.id);
-    const every = model instanceof WaterMeterModel ? model.publishEverySeconds : 5;
+  const timers = meters.map((device, i) => {
+    const every = periods[i] as number;
     const timer = setInterval(() => publish(device), every * 1000);
     timer.unref();
     return timer;

@@ -3,7 +3,7 @@
  * the faults and test overrides applied on top of what the physics says.
  */
 import type { PlantConfig } from '../src/config/index.js';
-import type { DeviceConfig } from '../src/config/schema.js';
+import type { DeviceConfig, Profile } from '../src/config/schema.js';
 import { ChillerModel } from './physics/chiller.js';
 import { type Environment, environmentAt } from './physics/environment.js';
 import { seededNoise } from './physics/noise.js';
@@ -52,9 +52,11 @@ export class PlantModel implements PlantView {
       this.devices.set(device.id, device);
       const equipment = config.profiles.get(device.profile)?.equipment ?? 'other';
       const Model = MODELS[equipment];
+      // publishEvery belongs to the MQTT publisher, not to the physics.
+      const { publishEvery: _publishEvery, ...params } = config.simulation.devices[device.id] ?? {};
       const ctx: ModelContext = {
         id: device.id,
-        params: config.simulation.devices[device.id] ?? {},
+        params,
         noise: seededNoise(device.id),
       };
       this.models.set(device.id, Model ? new Model(ctx) : new StaticModel(device.id));
@@ -74,6 +76,16 @@ export class PlantModel implements PlantView {
     this.simTime += dtMs;
     this.env = environmentAt(this.simTime, this.config.simulation.weather);
     for (const model of this.ordered) model.step(this.env, dtMs / 3_600_000, this);
+  }
+
+  /** Simulated time runs this many times faster than real time. */
+  get speed(): number {
+    return this.config.simulation.speed;
+  }
+
+  profileOf(id: string): Profile | undefined {
+    const device = this.devices.get(id);
+    return device ? this.config.profiles.get(device.profile) : undefined;
   }
 
   has(id: string): boolean {

@@ -17,8 +17,11 @@ const UNSIGNED_BITS: Record<string, number> = { uint16: 16, uint32: 32, uint64: 
 function wrapCounter(point: ModbusPointConfig, value: number): number {
   const bits = UNSIGNED_BITS[point.type];
   if (!point.counter || bits === undefined) return value;
-  const ceiling = 2 ** bits * point.scale;
-  return ((value % ceiling) + ceiling) % ceiling;
+  // A meter shows whole register steps (it truncates, never rounds up past its ceiling)
+  // and wraps to zero at the ceiling.
+  const modulus = 2 ** bits;
+  const raw = Math.floor((value - point.offset) / point.scale + 1e-9);
+  return (((raw % modulus) + modulus) % modulus) * point.scale + point.offset;
 }
 
 export function buildBank(profile: ModbusProfile, values: Values): RegisterBank {

@@ -11,6 +11,11 @@ export type Answer = ReadAnswer | 'silent';
 /** Exception a Modbus TCP gateway answers for a unit behind it that does not respond. */
 const GATEWAY_TARGET_FAILED = 11;
 
+/** The protocol's limits on one read (Modbus application protocol, §6.1–6.4). */
+const MAX_WORDS = 125;
+const MAX_BITS = 2000;
+const ILLEGAL_DATA_VALUE = 3;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class LineResponder {
@@ -32,12 +37,16 @@ export class LineResponder {
     this.requests++;
     const device = this.units.get(unitId);
     const bank = device ? this.banks.get(device) : undefined;
-    if (!device || !bank) return this.noResponse();
+    // A TCP endpoint answers for a unit id it does not have; an RS-485 bus stays silent.
+    if (!device || !bank)
+      return this.line.transport === 'tcp' ? { exception: GATEWAY_TARGET_FAILED } : 'silent';
     const comm = this.faults.comm(device);
     if (comm.offline) return this.noResponse();
     if (comm.delayMs > 0) await sleep(comm.delayMs);
     const ex = comm.exception;
     if (ex && start <= ex.to && start + count - 1 >= ex.from) return { exception: ex.code };
+    if (count < 1 || count > (table === 'coil' || table === 'discrete' ? MAX_BITS : MAX_WORDS))
+      return { exception: ILLEGAL_DATA_VALUE };
     return readBank(bank, table, start, count);
   }
 

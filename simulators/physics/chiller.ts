@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { Environment } from './environment.js';
 import { parseParams } from './params.js';
-import type { EquipmentModel, ModelContext, PlantView, Values } from './types.js';
+import type { Counter, EquipmentModel, ModelContext, PlantView, Values } from './types.js';
 
 const Params = z.strictObject({
   capacityKw: z.number().positive().default(1400),
@@ -66,6 +66,11 @@ export class ChillerModel implements EquipmentModel {
 
   trip(on: boolean): void {
     this.tripped = on;
+  }
+
+  counter(point: string): Counter | undefined {
+    if (point !== 'run_hours') return undefined;
+    return { perHour: this.running ? 1 : 0, set: (hours) => (this.runHours = hours) };
   }
 
   values(): Values {

@@ -8,7 +8,7 @@ import { ChillerModel } from './chiller.js';
 import { dayShape, type Environment } from './environment.js';
 import { parseParams } from './params.js';
 import { PumpModel } from './pump.js';
-import type { EquipmentModel, ModelContext, PlantView, Values } from './types.js';
+import type { Counter, EquipmentModel, ModelContext, PlantView, Values } from './types.js';
 
 const LOADS = {
   lighting: { night: 0.35, pf: 0.95 },
@@ -121,8 +121,8 @@ export class PowerMeterModel implements EquipmentModel {
     };
   }
 
-  /** Counter rollover fault: the register wraps a few ticks later. */
-  setEnergy(kwh: number): void {
-    this.energyKwh = kwh;
+  counter(point: string): Counter | undefined {
+    if (point !== 'energy_kwh') return undefined;
+    return { perHour: Math.max(0, this.kw), set: (kwh) => (this.energyKwh = kwh) };
   }
 }

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Environment } from './environment.js';
 import { parseParams } from './params.js';
-import type { EquipmentModel, ModelContext, Values } from './types.js';
+import type { Counter, EquipmentModel, ModelContext, Values } from './types.js';
 
 const ROLE_DEFAULTS = {
   chw: { ratedFlowM3h: 400, ratedHeadBar: 3.2 },
@@ -60,6 +60,11 @@ export class PumpModel implements EquipmentModel {
 
   trip(on: boolean): void {
     this.faulted = on;
+  }
+
+  counter(point: string): Counter | undefined {
+    if (point !== 'run_hours') return undefined;
+    return { perHour: this.running ? 1 : 0, set: (hours) => (this.runHours = hours) };
   }
 
   values(): Values {

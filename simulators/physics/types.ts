@@ -11,6 +11,14 @@ export interface EquipmentModel {
   /** Fault hooks; equipment that has no such thing ignores them. */
   trip?(on: boolean): void;
   leak?(flowM3h: number): void;
+  /** A cumulative counter the model integrates (kWh, m³, run hours), for the rollover fault. */
+  counter?(point: string): Counter | undefined;
+}
+
+export interface Counter {
+  /** How fast it grows now, in counter units per simulated hour. */
+  perHour: number;
+  set(value: number): void;
 }
 
 /** What a model may read of the others (feeders sum their loads, incomers their feeders). */

@@ -5,17 +5,15 @@
 import { z } from 'zod';
 import type { Environment } from './environment.js';
 import { parseParams } from './params.js';
-import type { EquipmentModel, ModelContext, Values } from './types.js';
+import type { Counter, EquipmentModel, ModelContext, Values } from './types.js';
 
 const Params = z.strictObject({
   baseM3h: z.number().nonnegative().default(0.5),
   peakM3h: z.number().positive().default(8),
-  publishEvery: z.number().positive().default(5),
 });
 
 export class WaterMeterModel implements EquipmentModel {
   readonly id: string;
-  readonly publishEverySeconds: number;
   private readonly params: z.infer<typeof Params>;
   private readonly noise: ModelContext['noise'];
   private flow = 0;
@@ -25,7 +23,6 @@ export class WaterMeterModel implements EquipmentModel {
   constructor(ctx: ModelContext) {
     this.params = parseParams(ctx.id, Params, ctx.params);
     this.id = ctx.id;
-    this.publishEverySeconds = this.params.publishEvery;
     this.noise = ctx.noise;
     this.volume = 10_000 + Math.abs(ctx.noise(80_000));
   }
@@ -39,6 +36,11 @@ export class WaterMeterModel implements EquipmentModel {
 
   leak(flowM3h: number): void {
     this.leakM3h = flowM3h;
+  }
+
+  counter(point: string): Counter | undefined {
+    if (point !== 'volume_m3') return undefined;
+    return { perHour: this.flow, set: (m3) => (this.volume = m3) };
   }
 
   values(): Values {
