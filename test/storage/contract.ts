@@ -3,10 +3,38 @@
  * (the aedes abstract-persistence habit): write, replay, ranges, aggregates, latest.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PointValue } from '../../src/points/index.js';
+import type { PointInfo, PointValue } from '../../src/points/index.js';
 import type { TimeSeriesStore } from '../../src/storage/index.js';
 
-const T0 = Date.UTC(2026, 10, 25, 0, 0, 0);
+const DAY = 86_400_000;
+/** Yesterday, midnight UTC: recent enough for any retention policy, whole minutes for windows. */
+const T0 = Math.floor(Date.now() / DAY) * DAY - DAY;
+
+const info = (device: string, name: string, profile: string): PointInfo => ({
+  id: `${device}.${name}`,
+  device,
+  deviceName: device,
+  name,
+  label: name,
+  unit: '',
+  site: 'main',
+  building: 'inpatient',
+  room: 'dr1',
+  profile,
+  equipment: profile,
+  counter: name === 'energy_kwh',
+  kind: name === 'running' ? 'state' : 'analog',
+});
+
+/** The points the contract writes, for backends that map points to their own schema. */
+export const CONTRACT_CATALOG: ReadonlyMap<string, PointInfo> = new Map(
+  [
+    info('dr1-incomer', 'energy_kwh', 'power-meter'),
+    info('dr1-incomer', 'power_kw', 'power-meter'),
+    info('ch1', 'running', 'chiller'),
+    info('ch1', 'power_kw', 'chiller'),
+  ].map((p) => [p.id, p]),
+);
 const MIN = 60_000;
 
 /** A kWh counter every minute for an hour: 1000, 1010, ... and a power reading that repeats 10..15. */

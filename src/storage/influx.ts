@@ -1,0 +1,204 @@
+/**
+ * InfluxDB 1.x store through the `influx` package. Schema, so a Grafana user can query it
+ * without reading our code:
+ *
+ *   measurement  = the device's profile (chiller, vsd-pump, power-meter, ...)
+ *   tags         = site, building, room, device, point
+ *   fields       = value (float; absent when the read failed), quality (string)
+ *   time         = the reading's timestamp, millisecond precision
+ *
+ *   SELECT mean("value") FROM "power-meter" WHERE "device" = 'dr1-incomer'
+ *     AND "point" = 'power_kw' AND $timeFilter GROUP BY time($__interval)
+ *
+ * Raw data lives in the retention policy `raw`; continuous queries roll it up into
+ * `rollup_1m` and `rollup_1h` (mean, min, max, last per window).
+ */
+import Influx from 'influx';
+import type { PointInfo, PointValue, Quality } from '../points/index.js';
+import {
+  numericValue,
+  type RangeQuery,
+  type SeriesPoint,
+  type StoreHealth,
+  type TimeSeriesStore,
+} from './types.js';
+
+export interface InfluxStoreOptions {
+  host: string;
+  port: number;
+  database: string;
+  username?: string;
+  password?: string;
+  /** How long raw samples are kept, in InfluxDB duration syntax. */
+  rawRetention?: string;
+  rollup1mRetention?: string;
+  rollup1hRetention?: string;
+}
+
+const RAW_RP = 'raw';
+const ROLLUPS = [
+  { rp: 'rollup_1m', every: '1m', option: 'rollup1mRetention', defaultDuration: '400d' },
+  { rp: 'rollup_1h', every: '1h', option: 'rollup1hRetention', defaultDuration: 'INF' },
+] as const;
+
+const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+const ident = (s: string) => `"${s.replace(/"/g, '\\"')}"`;
+
+const INFLUX_AGGREGATE: Record<Exclude<RangeQuery['aggregate'], 'raw' | undefined>, string> = {
+  mean: 'mean',
+  min: 'min',
+  max: 'max',
+  last: 'last',
+  delta: 'spread',
+};
+
+export class InfluxStore implements TimeSeriesStore {
+  readonly backend = 'influxdb';
+  private readonly client: Influx.InfluxDB;
+
+  private constructor(
+    private readonly options: InfluxStoreOptions,
+    private readonly catalog: ReadonlyMap<string, PointInfo>,
+  ) {
+    this.client = new Influx.InfluxDB({
+      host: options.host,
+      port: options.port,
+      database: options.database,
+      username: options.username,
+      password: options.password,
+    });
+  }
+
+  /** Connect, creating the database, retention policies and rollups if missing. */
+  static async open(
+    options: InfluxStoreOptions,
+    catalog: ReadonlyMap<string, PointInfo>,
+  ): Promise<InfluxStore> {
+    const store = new InfluxStore(options, catalog);
+    await store.ensureSchema();
+    return store;
+  }
+
+  private async ensureSchema(): Promise<void> {
+    const db = this.options.database;
+    if (!(await this.client.getDatabaseNames()).includes(db)) await this.client.createDatabase(db);
+    const existing = new Set((await this.client.showRetentionPolicies(db)).map((p) => p.name));
+    const policy = async (name: string, duration: string, isDefault: boolean) => {
+      const spec = { duration, replication: 1, isDefault, database: db };
+      if (existing.has(name)) await this.client.alterRetentionPolicy(name, spec);
+      else await this.client.createRetentionPolicy(name, spec);
+    };
+    await policy(RAW_RP, this.options.rawRetention ?? '90d', true);
+    for (const rollup of ROLLUPS) {
+      await policy(rollup.rp, this.options[rollup.option] ?? rollup.defaultDuration, false);
+      const cq = `cq_${rollup.rp}`;
+      const query = `SELECT mean("value") AS "value", min("value") AS "min", max("value") AS "max", last("value") AS "last"
+        INTO ${ident(db)}.${ident(rollup.rp)}.:MEASUREMENT FROM ${ident(db)}.${ident(RAW_RP)}./.*/
+        GROUP BY time(${rollup.every}), *`;
+      const cqs = await this.client.showContinousQueries(db);
+      if (!cqs.some((c) => c.name === cq)) await this.client.createContinuousQuery(cq, query, db);
+    }
+  }
+
+  async write(batch: readonly PointValue[]): Promise<void> {
+    const points: Influx.IPoint[] = [];
+    for (const v of batch) {
+      const info = this.catalog.get(v.id);
+      if (!info) continue;
+      const value = numericValue(v.value);
+      points.push({
+        measurement: info.profile,
+        tags: {
+          site: info.site,
+          building: info.building,
+          room: info.room,
+          device: info.device,
+          point: info.name,
+        },
+        fields: value === null ? { quality: v.quality } : { value, quality: v.quality },
+        timestamp: Math.round(v.ts),
+      });
+    }
+    if (points.length === 0) return;
+    await this.client.writePoints(points, { precision: 'ms', retentionPolicy: RAW_RP });
+  }
+
+  private where(info: PointInfo, from: number, to: number): string {
+    return `"device" = ${quote(info.device)} AND "point" = ${quote(info.name)} AND time >= ${from}ms AND time < ${to}ms`;
+  }
+
+  async query(q: RangeQuery): Promise<SeriesPoint[]> {
+    const info = this.catalog.get(q.point);
+    if (!info) return [];
+    const from = `${ident(RAW_RP)}.${ident(info.profile)}`;
+    const aggregate = q.aggregate ?? 'raw';
+    if (aggregate === 'raw') {
+      const limit = q.limit ? ` LIMIT ${Math.floor(q.limit)}` : '';
+      const rows = await this.client.query<{ value: number | null; quality: Quality }>(
+        `SELECT "value", "quality" FROM ${from} WHERE ${this.where(info, q.from, q.to)} ORDER BY time ASC${limit}`,
+        { precision: 'ms' },
+      );
+      return rows.map((r) => ({ ts: r.time.getTime(), value: r.value ?? null, quality: r.quality }));
+    }
+    const window = Math.max(1, Math.round(q.windowMs ?? q.to - q.from));
+    // Windows start at `from`, as in every backend: offset InfluxDB's epoch-aligned buckets.
+    const offset = ((q.from % window) + window) % window;
+    const fn = INFLUX_AGGREGATE[aggregate];
+    const rows = await this.client.query<{ value: number | null; count: number }>(
+      `SELECT ${fn}("value") AS "value", count("value") AS "count" FROM ${from}
+       WHERE ${this.where(info, q.from, q.to)} GROUP BY time(${window}ms, ${offset}ms) fill(none)`,
+      { precision: 'ms' },
+    );
+    return rows
+      .filter((r) => r.count > 0)
+      .map((r) => ({ ts: r.time.getTime(), value: r.value, count: r.count }));
+  }
+
+  async latest(points?: readonly string[]): Promise<Map<string, SeriesPoint>> {
+    const wanted = points ?? [...this.catalog.keys()];
+    const byProfile = new Map<string, PointInfo[]>();
+    for (const id of wanted) {
+      const info = this.catalog.get(id);
+      if (info) byProfile.set(info.profile, [...(byProfile.get(info.profile) ?? []), info]);
+    }
+    const result = new Map<string, SeriesPoint>();
+    for (const [profile, infos] of byProfile) {
+      const filter = infos
+        .map((i) => `("device" = ${quote(i.device)} AND "point" = ${quote(i.name)})`)
+        .join(' OR ');
+      const rows = await this.client.query<{
+        value: number | null;
+        quality: Quality;
+        device: string;
+        point: string;
+      }>(
+        `SELECT "value", "quality" FROM ${ident(RAW_RP)}.${ident(profile)} WHERE ${filter}
+         GROUP BY "device", "point" ORDER BY time DESC LIMIT 1`,
+        { precision: 'ms' },
+      );
+      for (const row of rows) {
+        result.set(`${row.device}.${row.point}`, {
+          ts: row.time.getTime(),
+          value: row.value ?? null,
+          quality: row.quality,
+        });
+      }
+    }
+    return result;
+  }
+
+  async health(): Promise<StoreHealth> {
+    const [host] = await this.client.ping(2000);
+    return host?.online
+      ? { ok: true, backend: this.backend }
+      : {
+          ok: false,
+          backend: this.backend,
+          detail: `no answer from ${this.options.host}:${this.options.port}`,
+        };
+  }
+
+  async close(): Promise<void> {
+    // HTTP client: nothing held open between requests.
+  }
+}
