@@ -26,15 +26,26 @@ export async function runSimulate(configDir: string): Promise<number> {
     broker.mode === 'external'
       ? broker.url
       : `mqtt://${broker.host === '0.0.0.0' ? '127.0.0.1' : broker.host}:${broker.port}`;
-  const simulator = await startPlantSimulator(config, {
-    log,
-    control: true,
-    mqtt: {
-      url: mqttUrl,
-      username: broker.mode === 'external' ? broker.username : user?.username,
-      password: broker.mode === 'external' ? broker.password : user?.password,
-    },
-  });
+  let simulator: Awaited<ReturnType<typeof startPlantSimulator>>;
+  try {
+    simulator = await startPlantSimulator(config, {
+      log,
+      control: true,
+      mqtt: {
+        url: mqttUrl,
+        username: broker.mode === 'external' ? broker.username : user?.username,
+        password: broker.mode === 'external' ? broker.password : user?.password,
+      },
+    });
+  } catch (err) {
+    // A port in use, a bad simulation parameter: say which, and exit non-zero.
+    log.fatal({ err: (err as Error).message }, 'the simulated plant could not start');
+    return 1;
+  }
+  log.info(
+    { control: `http://${config.simulation.control.host}:${config.simulation.control.port}` },
+    'simulated plant running: inject faults with `plantwatch fault <device> <type>`; Ctrl-C stops it',
+  );
   await new Promise<void>((done) => {
     const stop = () => void simulator.stop().finally(done);
     process.once('SIGINT', stop);
@@ -57,7 +68,78 @@ types and their options:
 common: --config <dir> (default: config) finds the simulator's control port`;
 
 export async function runFault(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  let parsed: ReturnType<typeof parseFaultArgs>;
+  try {
+    parsed = parseFaultArgs(args);
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${USAGE}`);
+    return 1;
+  }
+  const { values, positionals } = parsed;
+  if (values.help || (!values.list && positionals.length === 0)) {
+    console.log(USAGE);
+    return values.help ? 0 : 1;
+  }
+  const [device, type] = positionals;
+  if (!values.list && !values.clear && !type) {
+    console.error(
+      `which fault for ${device}? (offline, slow, exception, out-of-range, stuck, trip, leak, rollover)`,
+    );
+    return 1;
+  }
+  let control: { host: string; port: number };
+  try {
+    control = loadConfig(resolve(values.config as string)).simulation.control;
+  } catch (err) {
+    console.error(err instanceof ConfigError ? err.message : String(err));
+    return 1;
+  }
+  const base = `http://${control.host}:${control.port}`;
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  let response: Response;
+  try {
+    if (values.list) response = await fetch(`${base}/faults`);
+    else if (values.clear)
+      response = await fetch(
+        `${base}/faults/${encodeURIComponent(device as string)}${type ? `/${encodeURIComponent(type)}` : ''}`,
+        {
+          method: 'DELETE',
+        },
+      );
+    else {
+      const fault = Object.fromEntries(
+        Object.entries({
+          type,
+          delayMs: num(values.delay),
+          code: num(values.code),
+          from: num(values.from),
+          to: num(values.to),
+          point: values.point,
+          value: num(values.value),
+          flowM3h: num(values.flow),
+        }).filter(([, v]) => v !== undefined),
+      );
+      response = await fetch(`${base}/faults/${encodeURIComponent(device as string)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(fault),
+      });
+    }
+  } catch {
+    console.error(`no simulator answers at ${base}: start one with \`npm start\` or \`plantwatch simulate\``);
+    return 1;
+  }
+  const body = (await response.json().catch(() => ({}))) as unknown;
+  if (!response.ok) {
+    console.error((body as { error?: string }).error ?? `HTTP ${response.status}`);
+    return 1;
+  }
+  console.log(JSON.stringify(body, null, 2));
+  return 0;
+}
+
+function parseFaultArgs(args: string[]) {
+  return parseArgs({
     args,
     allowPositionals: true,
     options: {
@@ -74,47 +156,4 @@ export async function runFault(args: string[]): Promise<number> {
       flow: { type: 'string' },
     },
   });
-  if (values.help || (!values.list && positionals.length === 0)) {
-    console.log(USAGE);
-    return values.help ? 0 : 1;
-  }
-  const { host, port } = loadConfig(resolve(values.config as string)).simulation.control;
-  const base = `http://${host}:${port}`;
-  const [device, type] = positionals;
-  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
-  let response: Response;
-  try {
-    if (values.list) response = await fetch(`${base}/faults`);
-    else if (values.clear)
-      response = await fetch(`${base}/faults/${device}${type ? `/${type}` : ''}`, { method: 'DELETE' });
-    else {
-      const fault = Object.fromEntries(
-        Object.entries({
-          type,
-          delayMs: num(values.delay),
-          code: num(values.code),
-          from: num(values.from),
-          to: num(values.to),
-          point: values.point,
-          value: num(values.value),
-          flowM3h: num(values.flow),
-        }).filter(([, v]) => v !== undefined),
-      );
-      response = await fetch(`${base}/faults/${device}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(fault),
-      });
-    }
-  } catch {
-    console.error(`no simulator answers at ${base}: start one with \`npm start\` or \`plantwatch simulate\``);
-    return 1;
-  }
-  const body = (await response.json()) as unknown;
-  if (!response.ok) {
-    console.error((body as { error?: string }).error ?? `HTTP ${response.status}`);
-    return 1;
-  }
-  console.log(JSON.stringify(body, null, 2));
-  return 0;
 }

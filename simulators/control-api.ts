@@ -30,6 +30,11 @@ export async function startControlApi(
     attempt(res, () => faults.clear(req.params.device, req.params.type as Fault['type'])),
   );
   app.get('/devices/:device', (req, res) => attempt(res, () => values(req.params.device)));
+  // Malformed JSON and unknown routes answer JSON too, so the CLI can print the reason.
+  app.use((_req: express.Request, res: express.Response) => res.status(404).json({ error: 'no such route' }));
+  app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) =>
+    res.status(400).json({ error: err.message }),
+  );
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(port, host, () => resolve(s));
     s.once('error', reject);

@@ -24,6 +24,8 @@ export const faultSchema = z.discriminatedUnion('type', [
 
 export type Fault = z.infer<typeof faultSchema>;
 
+const FAULT_TYPES: readonly string[] = faultSchema.options.map((o) => o.shape.type.value);
+
 export interface FaultController {
   inject(deviceId: string, fault: Fault): void;
   clear(deviceId: string, type?: Fault['type']): void;
@@ -84,6 +86,8 @@ export class Faults implements FaultController {
 
   clear(deviceId: string, type?: Fault['type']): void {
     const model = this.plant.model(deviceId);
+    if (type !== undefined && !FAULT_TYPES.includes(type))
+      throw new Error(`unknown fault type "${type}" (expected one of: ${FAULT_TYPES.join(', ')})`);
     const forDevice = this.active.get(deviceId);
     if (!forDevice) return;
     for (const fault of [...forDevice.values()]) {

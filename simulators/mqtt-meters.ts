@@ -68,7 +68,13 @@ export function startMqttMeters(
     clientId: `plantwatch-simulator-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
     reconnectPeriod: 1000,
   });
-  client.on('error', (err) => log.warn({ err: err.message }, 'simulated meters: MQTT error'));
+  // One warning per outage, not one per reconnect attempt (every second while the broker is down).
+  let warned = false;
+  client.on('error', (err) => {
+    if (warned) return;
+    warned = true;
+    log.warn({ err: err.message, url: login.url }, 'simulated meters: MQTT broker unreachable, retrying');
+  });
   const publish = (device: MqttDeviceConfig) => {
     if (!client.connected) return;
     const profile = config.profiles.get(device.profile);
@@ -83,6 +89,8 @@ export function startMqttMeters(
     return timer;
   });
   client.on('connect', () => {
+    if (warned) log.info({ url: login.url }, 'simulated meters: MQTT broker reachable again');
+    warned = false;
     for (const device of meters) publish(device);
   });
   return {
