@@ -284,6 +284,40 @@ export const gatewayFile = z.strictObject({
       broker: { mode: 'embedded', host: '0.0.0.0', port: 1883, users: [], allowAnonymousRead: false },
       republish: { enabled: true, prefix: 'plantwatch', retain: true },
     }),
+  storage: z
+    .strictObject({
+      backend: z.enum(['sqlite', 'influxdb']).default('sqlite'),
+      /** The embedded store: a file, relative to where the gateway runs. */
+      sqlite: z
+        .strictObject({ path: z.string().min(1).default('data/plantwatch.db') })
+        .default({ path: 'data/plantwatch.db' }),
+      influxdb: z
+        .strictObject({
+          host: z.string().min(1).default('127.0.0.1'),
+          port: port.default(8086),
+          database: z.string().min(1).default('plantwatch'),
+          username: z.string().optional(),
+          password: z.string().optional(),
+          rawRetention: z.string().default('90d'),
+        })
+        .optional(),
+      batch: z
+        .strictObject({ maxPoints: z.number().int().min(1).default(5000), maxDelay: duration.default(1000) })
+        .default({ maxPoints: 5000, maxDelay: 1000 }),
+      /** Store-and-forward: batches the store did not take wait here, on disk. */
+      spool: z
+        .strictObject({
+          path: z.string().min(1).default('data/spool.db'),
+          maxPoints: z.number().int().min(1000).default(5_000_000),
+        })
+        .default({ path: 'data/spool.db', maxPoints: 5_000_000 }),
+    })
+    .default({
+      backend: 'sqlite',
+      sqlite: { path: 'data/plantwatch.db' },
+      batch: { maxPoints: 5000, maxDelay: 1000 },
+      spool: { path: 'data/spool.db', maxPoints: 5_000_000 },
+    }),
   log: z
     .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') })
     .default({ level: 'info' }),

@@ -9,6 +9,7 @@ import { type MqttService, startMqtt } from '../acquisition/mqtt/index.js';
 import type { PlantConfig } from '../config/index.js';
 import { createMetrics } from '../metrics/index.js';
 import { buildCatalog, PointBus, PointTable } from '../points/index.js';
+import { type StorageService, startStorage } from '../storage/index.js';
 import { startWebServer, type WebServer } from '../web/index.js';
 
 export interface Gateway {
@@ -17,6 +18,7 @@ export interface Gateway {
   readonly modbus: ModbusService;
   readonly mqtt: MqttService;
   readonly web: WebServer;
+  readonly storage: StorageService;
   stop(): Promise<void>;
 }
 
@@ -29,9 +31,14 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
   const bus = new PointBus(log);
   const table = new PointTable(buildCatalog(config));
   bus.subscribe((values) => table.update(values));
+  // Storage subscribes first among the outputs: it is the one that must see every value.
+  const storage = startStorage({ config, catalog: table.info, bus, log });
 
   // MQTT first: the broker must be listening before devices (and simulators) publish to it.
-  const mqtt = await startMqtt({ config, bus, log });
+  const mqtt = await startMqtt({ config, bus, log }).catch(async (err: unknown) => {
+    await storage.stop();
+    throw err;
+  });
   const modbus = startModbus({ config, bus, log });
   const startedAt = Date.now();
   let web: WebServer;
@@ -48,6 +55,7 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
       port: config.gateway.web.port,
       table,
       bus,
+      store: storage.store,
       metrics,
       log,
       status: {
@@ -60,6 +68,7 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
   } catch (err) {
     await modbus.stop();
     await mqtt.stop();
+    await storage.stop();
     throw err;
   }
   log.info(
@@ -72,10 +81,13 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
     modbus,
     mqtt,
     web,
+    storage,
     async stop() {
       await web.stop();
       await modbus.stop();
       await mqtt.stop();
+      // Last: whatever acquisition produced until now is flushed (or spooled).
+      await storage.stop();
     },
   };
 }

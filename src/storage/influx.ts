@@ -69,14 +69,32 @@ export class InfluxStore implements TimeSeriesStore {
     });
   }
 
-  /** Connect, creating the database, retention policies and rollups if missing. */
+  /**
+   * A store that sets its schema up on first use: the gateway starts (and spools) even when
+   * InfluxDB is down at that moment.
+   */
+  static create(options: InfluxStoreOptions, catalog: ReadonlyMap<string, PointInfo>): InfluxStore {
+    return new InfluxStore(options, catalog);
+  }
+
+  /** Connect now, creating the database, retention policies and rollups if missing. */
   static async open(
     options: InfluxStoreOptions,
     catalog: ReadonlyMap<string, PointInfo>,
   ): Promise<InfluxStore> {
     const store = new InfluxStore(options, catalog);
-    await store.ensureSchema();
+    await store.ready();
     return store;
+  }
+
+  private schema: Promise<void> | undefined;
+
+  private ready(): Promise<void> {
+    this.schema ??= this.ensureSchema().catch((err: unknown) => {
+      this.schema = undefined; // try again on the next call
+      throw err;
+    });
+    return this.schema;
   }
 
   private async ensureSchema(): Promise<void> {
@@ -120,6 +138,7 @@ export class InfluxStore implements TimeSeriesStore {
       });
     }
     if (points.length === 0) return;
+    await this.ready();
     await this.client.writePoints(points, { precision: 'ms', retentionPolicy: RAW_RP });
   }
 

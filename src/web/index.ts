@@ -13,7 +13,9 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { Server as SocketServer } from 'socket.io';
 import type { PointBus, PointTable } from '../points/index.js';
+import type { TimeSeriesStore } from '../storage/index.js';
 import { apiRouter, type GatewayStatus } from './api.js';
+import { historyRouter } from './history.js';
 import { startLivePush } from './live.js';
 
 export type { GatewayStatus } from './api.js';
@@ -26,6 +28,8 @@ export interface WebServerOptions {
   status: GatewayStatus;
   metrics: Registry;
   log: Logger;
+  /** Where history comes from; without one the history API is not served. */
+  store?: TimeSeriesStore;
   /** Directory of the dashboard's static files. */
   dashboardDir?: string;
 }
@@ -47,6 +51,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }),
   );
   app.use(express.json({ limit: '100kb' }));
+  if (options.store) app.use('/api', historyRouter(options.table, options.store));
   app.use('/api', apiRouter(options.table, options.status));
   app.get('/metrics', async (_req, res) => {
     res.type(options.metrics.contentType).send(await options.metrics.metrics());

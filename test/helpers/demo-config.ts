@@ -40,6 +40,8 @@ export async function demoConfigCopy(): Promise<DemoConfig> {
     doc.setIn(['web', 'port'], 0);
     doc.setIn(['mqtt', 'broker', 'host'], '127.0.0.1');
     doc.setIn(['mqtt', 'broker', 'port'], 0);
+    doc.setIn(['storage', 'sqlite', 'path'], join(dir, 'data', 'plantwatch.db'));
+    doc.setIn(['storage', 'spool', 'path'], join(dir, 'data', 'spool.db'));
   })();
   await editYaml(join(dir, 'simulation.yaml'), async (doc) => {
     doc.setIn(['control', 'port'], await freePort());
