@@ -49,6 +49,7 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
       lines: () => modbus.lines(),
       devices: () => modbus.devices(),
       mqtt: () => mqtt.stats(),
+      storage: () => storage.stats(),
     });
     web = await startWebServer({
       host: config.gateway.web.host,
@@ -63,6 +64,7 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
         lines: () => modbus.lines(),
         devices: () => modbus.devices(),
         mqtt: () => ({ ...mqtt.stats(), brokerUrl: mqtt.brokerUrl, embedded: mqtt.embedded }),
+        storage: () => storage.stats(),
       },
     });
   } catch (err) {

@@ -5,6 +5,7 @@
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { DeviceSnapshot, LineSnapshot } from '../acquisition/modbus/index.js';
 import type { MqttStats } from '../acquisition/mqtt/index.js';
+import type { StorageStats } from '../storage/index.js';
 
 export interface MetricSources {
   pointsPublished: () => number;
@@ -12,6 +13,7 @@ export interface MetricSources {
   lines: () => LineSnapshot[];
   devices: () => DeviceSnapshot[];
   mqtt: () => MqttStats | undefined;
+  storage: () => StorageStats | undefined;
 }
 
 export function createMetrics(sources: MetricSources): Registry {
@@ -91,6 +93,45 @@ export function createMetrics(sources: MetricSources): Registry {
       const m = sources.mqtt();
       if (m) g.set(m.malformedPayloads);
     },
+  );
+  const storageGauge = (name: string, help: string, read: (s: StorageStats) => number | undefined) =>
+    gauge(name, help, [], (g) => {
+      const stats = sources.storage();
+      const value = stats ? read(stats) : undefined;
+      if (value !== undefined) g.set(value);
+    });
+  storageGauge('plantwatch_store_up', 'Time-series store accepting writes (1) or not (0)', (s) =>
+    Number(s.storeUp),
+  );
+  storageGauge(
+    'plantwatch_store_points_written_total',
+    'Point values written to the store',
+    (s) => s.written,
+  );
+  storageGauge(
+    'plantwatch_store_write_failures_total',
+    'Batch writes the store refused or timed out',
+    (s) => s.writeFailures,
+  );
+  storageGauge(
+    'plantwatch_store_write_ms_last',
+    'Duration of the last successful batch write',
+    (s) => s.lastWriteMs,
+  );
+  storageGauge(
+    'plantwatch_spool_points',
+    'Point values waiting on disk for the store',
+    (s) => s.spool.points,
+  );
+  storageGauge(
+    'plantwatch_spool_dropped_points_total',
+    'Spooled values dropped because the spool was full',
+    (s) => s.spool.droppedPoints,
+  );
+  storageGauge(
+    'plantwatch_store_replayed_points_total',
+    'Spooled values written once the store came back',
+    (s) => s.replayed,
   );
   return registry;
 }

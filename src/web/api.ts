@@ -8,6 +8,8 @@ export interface GatewayStatus {
   lines: () => { id: string; state: string }[];
   devices: () => { id: string; state: string }[];
   mqtt: () => { connected: boolean } & Record<string, unknown>;
+  /** The time-series writer, when storage runs. */
+  storage?: () => { storeUp: boolean; spool: { points: number } };
 }
 
 /** A point as the API shows it: its description, its latest value, quality and age. */
@@ -39,13 +41,19 @@ export function apiRouter(table: PointTable, status: GatewayStatus): Router {
     const linesUp = lines.filter((l) => l.state === 'connected').length;
     const devicesUp = devices.filter((d) => d.state === 'ok').length;
     const mqtt = status.mqtt();
-    const healthy = linesUp === lines.length && devicesUp === devices.length && mqtt.connected;
+    const storage = status.storage?.();
+    const healthy =
+      linesUp === lines.length &&
+      devicesUp === devices.length &&
+      mqtt.connected &&
+      (storage?.storeUp ?? true);
     res.json({
       status: healthy ? 'ok' : 'degraded',
       uptimeS: Math.round((Date.now() - status.startedAt) / 1000),
       lines: { up: linesUp, total: lines.length },
       devices: { up: devicesUp, total: devices.length },
       mqtt: { connected: mqtt.connected },
+      ...(storage ? { storage: { storeUp: storage.storeUp, spooledPoints: storage.spool.points } } : {}),
     });
   });
 
@@ -73,6 +81,9 @@ export function apiRouter(table: PointTable, status: GatewayStatus): Router {
   });
   router.get('/devices', (_req, res) => {
     res.json(status.devices());
+  });
+  router.get('/storage', (_req, res) => {
+    res.json(status.storage?.() ?? { error: 'storage is not running' });
   });
   router.get('/mqtt', (_req, res) => {
     res.json(status.mqtt());
