@@ -50,7 +50,8 @@ export class ChillerModel implements EquipmentModel {
     this.loadFraction = this.running && available > 0 ? Math.min(1, required / available) : 0;
     const cop = this.designCop * (0.7 + 0.3 * this.loadFraction);
     this.powerKw = this.running ? (this.loadFraction * this.capacityKw) / cop + noise(2) : 0;
-    this.cwInC = 27 + 0.3 * (env.outdoorC - 24) + noise(0.1);
+    // Cooling towers bring condenser water back at about 30–32 °C, a little warmer on hot afternoons.
+    this.cwInC = 31 + 0.15 * (env.outdoorC - 27) + noise(0.1);
     if (this.running) {
       this.supplyC = 7 + noise(0.1);
       this.returnC = this.supplyC + 5 * this.loadFraction + noise(0.05);

@@ -30,6 +30,9 @@ export function dayShape(hour: number): number {
   return 1 - (hour - 18) / 4;
 }
 
+/** The hospital's water demand at night (wards, ICU, sterilisation), as a fraction of peak. */
+export const NIGHT_WATER_DEMAND = 0.08;
+
 export function environmentAt(time: number, weather: Weather): Environment {
   const d = new Date(time);
   const hour = d.getHours() + d.getMinutes() / 60 + d.getSeconds() / 3600;
@@ -39,6 +42,6 @@ export function environmentAt(time: number, weather: Weather): Environment {
   const coolingLoad = clamp(0.25 + 0.035 * (outdoorC - 22) + 0.25 * occupancy, 0.15, 0.95);
   // Morning wash peak, lunch kitchens, small night base (toilets, ICU, sterilisation).
   const morning = Math.exp(-((hour - 8) ** 2) / 2);
-  const waterDemand = clamp(0.08 + 0.6 * occupancy + 0.3 * morning, 0.05, 1);
+  const waterDemand = clamp(NIGHT_WATER_DEMAND + 0.6 * occupancy + 0.3 * morning, 0.05, 1);
   return { time, hour, outdoorC, occupancy, coolingLoad, waterDemand };
 }

@@ -3,7 +3,7 @@
  * leak adds a constant flow day and night, which is what night-flow analysis looks for.
  */
 import { z } from 'zod';
-import type { Environment } from './environment.js';
+import { type Environment, NIGHT_WATER_DEMAND } from './environment.js';
 import { parseParams } from './params.js';
 import type { Counter, EquipmentModel, ModelContext, Values } from './types.js';
 
@@ -29,7 +29,10 @@ export class WaterMeterModel implements EquipmentModel {
 
   step(env: Environment, dtHours: number): void {
     const { baseM3h, peakM3h } = this.params;
-    const demand = baseM3h + (peakM3h - baseM3h) * env.waterDemand;
+    // The building's own night minimum is its base; the hospital's demand curve above its
+    // night floor scales the rest up to the peak.
+    const aboveNight = Math.max(0, (env.waterDemand - NIGHT_WATER_DEMAND) / (1 - NIGHT_WATER_DEMAND));
+    const demand = baseM3h + (peakM3h - baseM3h) * aboveNight;
     this.flow = Math.max(0, demand * (1 + this.noise(0.05))) + this.leakM3h;
     this.volume += this.flow * dtHours;
   }
