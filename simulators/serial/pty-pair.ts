@@ -26,18 +26,24 @@ export async function createPtyPair(
   }
   const proc: ChildProcess = spawn(
     'socat',
-    [`pty,raw,echo=0,link=${gatewayPath}`, `pty,raw,echo=0,link=${simulatorPath}`],
-    { stdio: 'ignore' },
+    ['-d', '-d', `pty,raw,echo=0,link=${gatewayPath}`, `pty,raw,echo=0,link=${simulatorPath}`],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  // socat's diagnostics (-d -d names the ptys it made), kept short, for the error messages.
+  let diagnostics = '';
+  proc.stderr?.on('data', (chunk: Buffer) => {
+    diagnostics = (diagnostics + chunk.toString()).slice(-2000);
+  });
+  const said = () => (diagnostics.trim() ? `: ${diagnostics.trim().split('\n').slice(-3).join(' | ')}` : '');
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   const spawnError = new Promise<never>((_, reject) => proc.once('error', reject));
   const end = Date.now() + timeoutMs;
   while (!(existsSync(gatewayPath) && existsSync(simulatorPath))) {
     if (proc.exitCode !== null)
-      throw new Error(`socat exited (${proc.exitCode}) before creating ${gatewayPath}`);
+      throw new Error(`socat exited (${proc.exitCode}) before creating ${gatewayPath}${said()}`);
     if (Date.now() > end) {
       proc.kill('SIGKILL');
-      throw new Error(`socat did not create ${gatewayPath} within ${timeoutMs} ms`);
+      throw new Error(`socat did not create ${gatewayPath} within ${timeoutMs} ms${said()}`);
     }
     await Promise.race([new Promise((r) => setTimeout(r, 20)), spawnError]);
   }
