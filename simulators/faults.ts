@@ -66,7 +66,9 @@ export class Faults implements FaultController {
         break;
       case 'trip':
         if (!model.trip)
-          throw new Error(`device ${deviceId} cannot trip (only chillers, pumps and the oxygen station)`);
+          throw new Error(
+            `device ${deviceId} cannot trip (only chillers, pumps, power meters' breakers and the oxygen station)`,
+          );
         model.trip(true);
         break;
       case 'leak':

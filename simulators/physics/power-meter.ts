@@ -36,6 +36,8 @@ export class PowerMeterModel implements EquipmentModel {
   private readonly noise: ModelContext['noise'];
   kw = 0;
   kvar = 0;
+  /** Breaker tripped (trip fault): the feeder, or for an incomer the whole room, is dead. */
+  breakerOpen = false;
   private energyKwh: number;
   private maxDemandKw = 0;
   private readonly demandSamples: { t: number; kw: number }[] = [];
@@ -54,7 +56,13 @@ export class PowerMeterModel implements EquipmentModel {
   step(env: Environment, dtHours: number, plant: PlantView): void {
     if (this.role === 'incomer') this.sumFeeders(plant);
     else this.drawLoad(env, plant);
-    this.volts = this.volts.map(() => 230 + this.noise(1.5));
+    const dead = this.roomIncomerOpen(plant);
+    if (this.breakerOpen || dead) {
+      this.kw = 0;
+      this.kvar = 0;
+    }
+    // A meter sits upstream of its own breaker: it still sees voltage unless the room is dead.
+    this.volts = this.volts.map(() => (dead ? 0 : 230 + this.noise(1.5)));
     this.frequency = 50 + this.noise(0.03);
     this.energyKwh += Math.max(0, this.kw) * dtHours;
     this.trackDemand(env.time);
@@ -80,6 +88,24 @@ export class PowerMeterModel implements EquipmentModel {
     this.kvar = this.kw * Math.tan(Math.acos(load.pf + this.noise(0.005)));
   }
 
+  /** Is the incomer of this meter's room (this meter itself, if it is the incomer) open? */
+  private roomIncomerOpen(plant: PlantView): boolean {
+    const room = plant.roomOf(this.id);
+    return plant
+      .all()
+      .some(
+        (m) =>
+          m instanceof PowerMeterModel &&
+          m.role === 'incomer' &&
+          m.breakerOpen &&
+          plant.roomOf(m.id) === room,
+      );
+  }
+
+  trip(on: boolean): void {
+    this.breakerOpen = on;
+  }
+
   private sumFeeders(plant: PlantView): void {
     const room = plant.roomOf(this.id);
     const feeders = plant
@@ -103,7 +129,9 @@ export class PowerMeterModel implements EquipmentModel {
   values(): Values {
     const pf = this.kw > 0 ? this.kw / Math.hypot(this.kw, this.kvar) : 1;
     const phaseKw = this.kw / 3;
-    const currents = this.volts.map((v, i) => ((phaseKw * 1000) / (v * pf)) * (1 + [0.02, -0.01, -0.01][i]!));
+    const currents = this.volts.map((v, i) =>
+      v > 0 ? ((phaseKw * 1000) / (v * pf)) * (1 + [0.02, -0.01, -0.01][i]!) : 0,
+    );
     return {
       voltage_l1: this.volts[0]!,
       voltage_l2: this.volts[1]!,
@@ -117,7 +145,7 @@ export class PowerMeterModel implements EquipmentModel {
       frequency_hz: this.frequency,
       energy_kwh: this.energyKwh,
       max_demand_kw: this.maxDemandKw,
-      breaker_closed: true,
+      breaker_closed: !this.breakerOpen,
     };
   }
 

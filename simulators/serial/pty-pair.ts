@@ -37,6 +37,7 @@ export async function createPtyPair(
   const said = () => (diagnostics.trim() ? `: ${diagnostics.trim().split('\n').slice(-3).join(' | ')}` : '');
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   const spawnError = new Promise<never>((_, reject) => proc.once('error', reject));
+  spawnError.catch(() => {}); // raced below while waiting; later errors end in close()
   const end = Date.now() + timeoutMs;
   while (!(existsSync(gatewayPath) && existsSync(simulatorPath))) {
     if (proc.exitCode !== null)

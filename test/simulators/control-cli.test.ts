@@ -82,8 +82,8 @@ describe('plantwatch fault', () => {
     expect(printed.join('\n')).toMatch(/unknown device "ch9"/);
     expect(await fault('f1', 'slow')).toBe(1);
     expect(printed.join('\n')).toMatch(/invalid fault for f1: delayMs/);
-    expect(await fault('f1', 'trip')).toBe(1);
-    expect(printed.join('\n')).toMatch(/cannot trip/);
+    expect(await fault('f1', 'leak', '--flow', '2')).toBe(1);
+    expect(printed.join('\n')).toMatch(/not a water meter/);
     expect(await fault('f1')).toBe(1);
     expect(await fault('f1', '--clear', 'flood')).toBe(1);
     expect(printed.join('\n')).toMatch(/unknown fault type "flood"/);

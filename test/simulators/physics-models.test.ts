@@ -150,6 +150,21 @@ describe('power meters', () => {
     expect(n('in', 'max_demand_kw')).toBeGreaterThan(0.9 * peak);
   });
 
+  it('a tripped feeder breaker drops its load; a tripped incomer leaves the room dead', () => {
+    const { model, n, advance } = plant(room, 11);
+    const light = n('f-light', 'power_kw');
+    const incomer = n('in', 'power_kw');
+    model.model('f-light').trip?.(true);
+    advance(1000);
+    expect(model.values('f-light')).toMatchObject({ breaker_closed: false, power_kw: 0, current_l1: 0 });
+    expect(n('f-light', 'voltage_l1')).toBeGreaterThan(200);
+    expect(n('in', 'power_kw')).toBeCloseTo(incomer - light * 1.015, -1);
+    model.model('in').trip?.(true);
+    advance(1000);
+    expect(model.values('in')).toMatchObject({ breaker_closed: false, power_kw: 0 });
+    expect(model.values('f-img')).toMatchObject({ breaker_closed: true, power_kw: 0, voltage_l1: 0 });
+  });
+
   it('voltage ≈ 230 V, frequency ≈ 50 Hz, breaker closed', () => {
     const { model } = plant(room, 12);
     const v = model.values('f-light');
