@@ -9,12 +9,12 @@ const id = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'an id of letters, digits, "-" or "_" (no spaces, dots or slashes)');
 
-const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** "500ms", "2s", "1m", "1h" or a number of milliseconds. */
 export const duration = z.union([z.number().positive(), z.string()]).transform((value, ctx) => {
   if (typeof value === 'number') return value;
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/.exec(value.trim());
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(value.trim());
   if (!match) {
     ctx.addIssue({ code: 'custom', message: `a duration such as "500ms", "2s", "1m" (got "${value}")` });
     return z.NEVER;
@@ -289,8 +289,17 @@ export const gatewayFile = z.strictObject({
       backend: z.enum(['sqlite', 'influxdb']).default('sqlite'),
       /** The embedded store: a file, relative to where the gateway runs. */
       sqlite: z
-        .strictObject({ path: z.string().min(1).default('data/plantwatch.db') })
-        .default({ path: 'data/plantwatch.db' }),
+        .strictObject({
+          path: z.string().min(1).default('data/plantwatch.db'),
+          /** Raw samples, then 1-minute rollups, are deleted after these; 1-hour rollups are kept. */
+          rawRetention: duration.default(90 * 86_400_000),
+          rollup1mRetention: duration.default(400 * 86_400_000),
+        })
+        .default({
+          path: 'data/plantwatch.db',
+          rawRetention: 90 * 86_400_000,
+          rollup1mRetention: 400 * 86_400_000,
+        }),
       influxdb: z
         .strictObject({
           host: z.string().min(1).default('127.0.0.1'),
@@ -314,7 +323,11 @@ export const gatewayFile = z.strictObject({
     })
     .default({
       backend: 'sqlite',
-      sqlite: { path: 'data/plantwatch.db' },
+      sqlite: {
+        path: 'data/plantwatch.db',
+        rawRetention: 90 * 86_400_000,
+        rollup1mRetention: 400 * 86_400_000,
+      },
       batch: { maxPoints: 5000, maxDelay: 1000 },
       spool: { path: 'data/spool.db', maxPoints: 5_000_000 },
     }),

@@ -28,7 +28,13 @@ const DEFAULT_INFLUX = { host: '127.0.0.1', port: 8086, database: 'plantwatch', 
 
 export function createStore(config: PlantConfig, catalog: ReadonlyMap<string, PointInfo>): TimeSeriesStore {
   const settings = config.gateway.storage;
-  if (settings.backend === 'sqlite') return new SqliteStore({ path: resolve(settings.sqlite.path) });
+  if (settings.backend === 'sqlite') {
+    const { path, rawRetention, rollup1mRetention } = settings.sqlite;
+    return new SqliteStore({
+      path: resolve(path),
+      retention: { rawMs: rawRetention, rollup1mMs: rollup1mRetention },
+    });
+  }
   return InfluxStore.create(settings.influxdb ?? DEFAULT_INFLUX, catalog);
 }
 

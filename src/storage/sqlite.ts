@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { PointValue, Quality } from '../points/index.js';
+import { type Retention, ROLLUP_AGGREGATES, rollupTableFor, SqliteRollups } from './sqlite-rollups.js';
 import {
   numericValue,
   type RangeQuery,
@@ -42,7 +43,15 @@ const AGGREGATES: Record<Exclude<RangeQuery['aggregate'], 'raw' | undefined>, st
 export interface SqliteStoreOptions {
   /** Database file; ":memory:" for tests. */
   path: string;
+  /** How long raw samples and 1-minute rollups are kept (1-hour rollups are kept). */
+  retention?: Retention;
+  /** How often rollups and retention run; 0 = only when `maintain` is called. */
+  maintenanceIntervalMs?: number;
+  now?: () => number;
 }
+
+const DAY = 86_400_000;
+const DEFAULT_RETENTION: Retention = { rawMs: 90 * DAY, rollup1mMs: 400 * DAY };
 
 export class SqliteStore implements TimeSeriesStore {
   readonly backend = 'sqlite';
@@ -53,6 +62,10 @@ export class SqliteStore implements TimeSeriesStore {
   private readonly selectPoint: Database.Statement<[string], { id: number }>;
   private readonly insertSample: Database.Statement<[number, number, number | null, number]>;
   private readonly writeBatch: (batch: readonly PointValue[]) => void;
+  private readonly rollups: SqliteRollups;
+  private readonly retention: Retention;
+  private readonly maintenanceTimer: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -65,7 +78,18 @@ export class SqliteStore implements TimeSeriesStore {
     this.insertSample = this.db.prepare(
       'INSERT OR REPLACE INTO samples (point, ts, value, quality) VALUES (?, ?, ?, ?)',
     );
+    this.rollups = new SqliteRollups(this.db);
+    this.retention = options.retention ?? DEFAULT_RETENTION;
+    this.now = options.now ?? Date.now;
+    const interval = options.maintenanceIntervalMs ?? 60_000;
+    if (interval > 0) {
+      this.maintenanceTimer = setInterval(() => this.maintain(), interval);
+      this.maintenanceTimer.unref();
+    }
     this.writeBatch = this.db.transaction((batch) => {
+      let oldest = Number.POSITIVE_INFINITY;
+      for (const v of batch) oldest = Math.min(oldest, v.ts);
+      this.rollups.touched(Math.round(oldest));
       for (const v of batch)
         this.insertSample.run(
           this.pointId(v.id),
@@ -74,6 +98,11 @@ export class SqliteStore implements TimeSeriesStore {
           qualityCode(v.quality),
         );
     });
+  }
+
+  /** Roll up what was written and drop what is past its retention. */
+  maintain(now = this.now()): void {
+    if (this.db.open) this.rollups.maintain(now, this.retention);
   }
 
   /** Prepared once per distinct SQL text, then reused. */
@@ -115,9 +144,20 @@ export class SqliteStore implements TimeSeriesStore {
       return rows.map((r) => ({ ts: r.ts, value: r.value, quality: QUALITIES[r.quality] ?? 'good' }));
     }
     const window = Math.max(1, Math.round(q.windowMs ?? q.to - q.from));
+    // Raw samples of this range have expired: answer from the rollups that outlive them.
+    const rollup = q.from < this.rollups.expiredBefore ? rollupTableFor(window) : undefined;
+    const source = rollup
+      ? { table: rollup, value: ROLLUP_AGGREGATES[aggregate], count: 'SUM(count)', filter: '' }
+      : {
+          table: 'samples',
+          value: AGGREGATES[aggregate],
+          count: 'COUNT(value)',
+          filter: 'AND value IS NOT NULL',
+        };
     const rows = this.statement(
-      `SELECT CAST((ts - :from) / :window AS INTEGER) AS bucket, ${AGGREGATES[aggregate]} AS value, MAX(ts) AS lastTs, COUNT(value) AS count
-         FROM samples WHERE point = :point AND ts >= :from AND ts < :to AND value IS NOT NULL
+      `SELECT CAST((ts - :from) / :window AS INTEGER) AS bucket, ${source.value} AS value, MAX(ts) AS lastTs,
+              ${source.count} AS count
+         FROM ${source.table} WHERE point = :point AND ts >= :from AND ts < :to ${source.filter}
          GROUP BY bucket ORDER BY bucket`,
     ).all({ point: point.id, from: q.from, to: q.to, window }) as {
       bucket: number;
@@ -151,6 +191,7 @@ export class SqliteStore implements TimeSeriesStore {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.maintenanceTimer);
     if (this.db.open) this.db.close();
   }
 }
