@@ -3,9 +3,10 @@
  * over the transport its line names (Modbus TCP, RTU on a socat pty, RTU over TCP) or
  * MQTT, with believable physics and injectable faults.
  */
-import type { Logger } from 'pino';
+
 import type { PlantConfig } from '../src/config/index.js';
 import type { ModbusDeviceConfig } from '../src/config/schema.js';
+import type { Logger } from '../src/log/index.js';
 import { silentLogger } from '../src/log/index.js';
 import { startControlApi } from './control-api.js';
 import { type FaultController, Faults } from './faults.js';
@@ -88,6 +89,8 @@ export async function startPlantSimulator(
   };
 
   const connectMeters = (login: { url: string; username?: string; password?: string }) => {
+    // No MQTT meters in this plant: no client, no endpoint to list.
+    if (!config.devices.some((d) => d.enabled && 'mqtt' in d)) return;
     closables.push(startMqttMeters(config, plant, login, log, options.now));
     endpoints.push({ line: 'mqtt', transport: 'MQTT meters', where: login.url });
   };

@@ -3,10 +3,10 @@
  * from the profile's own field paths, every `publishEvery` seconds.
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { PlantConfig } from '../src/config/index.js';
 import type { MqttDeviceConfig, MqttProfile } from '../src/config/schema.js';
+import type { Logger } from '../src/log/index.js';
 import type { PlantModel } from './plant.js';
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
