@@ -107,11 +107,16 @@ function readYaml<S extends z.ZodType>(
     }
     return { file: displayName, lineOf };
   }
-  const raw = expandEnv(doc.toJS() ?? {}, [], displayName, issues, lineOf, env);
+  const envIssues: ConfigIssue[] = [];
+  const raw = expandEnv(doc.toJS() ?? {}, [], displayName, envIssues, lineOf, env);
+  issues.push(...envIssues);
+  // A value whose variable is unset was already reported; its empty stand-in is not a second problem.
+  const unsetPaths = new Set(envIssues.map((issue) => issue.path));
   const result = schema.safeParse(raw);
   if (!result.success) {
     for (const issue of flattenUnions(result.error.issues, [])) {
       const path = issue.path as Path;
+      if (unsetPaths.has(formatPath(path))) continue;
       issues.push({
         file: displayName,
         path: formatPath(path),
@@ -142,7 +147,14 @@ function flattenUnions(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[
 /** zod's messages, reworded to say what was expected in the words of a config file. */
 function describe(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') {
-    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    const unknown = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    // Register numbers from a manual (40013) are written as a table and a 0-based address.
+    return issue.keys.includes('register')
+      ? `${unknown} (write table and 0-based address: 40013 is table: holding, address: 12)`
+      : unknown;
+  }
+  if (issue.code === 'invalid_value' && issue.values.length > 1) {
+    return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   }
   if (issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options)) {
     return `expected one of ${issue.options.map((o) => JSON.stringify(o)).join(', ')}`;
@@ -261,6 +273,7 @@ export function loadConfig(dir: string, options: LoadOptions = {}): PlantConfig 
     issues.push(
       ...checkReferences({
         config,
+        gatewayFile: gateway,
         siteFile: sites,
         linesFile: lines,
         profileFiles: profiles,

@@ -9,6 +9,7 @@ import type { DeviceConfig, ModbusPointConfig, Profile, SimulationConfig } from 
 
 interface Files {
   config: PlantConfig;
+  gatewayFile?: ParsedFile<unknown>;
   siteFile?: ParsedFile<{ sites: PlantConfig['sites'] }>;
   linesFile?: ParsedFile<{ lines: PlantConfig['lines'] }>;
   profileFiles: ParsedFile<Profile>[];
@@ -43,6 +44,7 @@ function uniqueness(sink: IssueSink, what: string, show: (key: string) => string
 export function checkReferences(files: Files): ConfigIssue[] {
   const sink = new IssueSink();
   const rooms = checkSites(files, sink);
+  checkGatewaySite(files, sink);
   checkLines(files, sink);
   files.profileFiles.forEach((file) => {
     if (file.data) checkProfile(file.data, file, sink);
@@ -69,6 +71,17 @@ function checkSites({ config, siteFile }: Files, sink: IssueSink): Set<string> {
     });
   });
   return rooms;
+}
+
+function checkGatewaySite({ config, gatewayFile }: Files, sink: IssueSink): void {
+  const site = config.gateway.gateway.site;
+  if (site !== undefined && !config.sites.some((s) => s.id === site)) {
+    sink.at(
+      gatewayFile,
+      ['gateway', 'site'],
+      `unknown site "${site}" (expected one of: ${config.sites.map((s) => s.id).join(', ')})`,
+    );
+  }
 }
 
 function checkLines({ config, linesFile }: Files, sink: IssueSink): void {

@@ -74,10 +74,10 @@ function writeRaw(buf: Buffer, type: DataType, raw: number): void {
       buf.writeFloatBE(raw);
       return;
     case 'int64':
-      buf.writeBigInt64BE(BigInt(Math.round(raw)));
+      buf.writeBigInt64BE(clampBig(raw, -(2n ** 63n), 2n ** 63n - 1n));
       return;
     case 'uint64':
-      buf.writeBigUInt64BE(BigInt(Math.max(0, Math.round(raw))));
+      buf.writeBigUInt64BE(clampBig(raw, 0n, 2n ** 64n - 1n));
       return;
     case 'float64':
       buf.writeDoubleBE(raw);
@@ -87,6 +87,15 @@ function writeRaw(buf: Buffer, type: DataType, raw: number): void {
 
 function clampInt(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, Math.round(value)));
+}
+
+/** Like clampInt for 64-bit types, where BigInt() throws on NaN or Infinity (written as 0 / the bound). */
+function clampBig(value: number, min: bigint, max: bigint): bigint {
+  if (Number.isNaN(value)) return 0n;
+  if (value === Number.POSITIVE_INFINITY) return max;
+  if (value === Number.NEGATIVE_INFINITY) return min;
+  const big = BigInt(Math.round(value));
+  return big < min ? min : big > max ? max : big;
 }
 
 const isFloat = (type: DataType) => type === 'float32' || type === 'float64';
@@ -114,6 +123,11 @@ export function decodeBit(bits: ArrayLike<boolean>, index: number): boolean {
 
 /** Engineering value -> wire words: the inverse of decodeRegisters (used by simulators). */
 export function encodeRegisters(point: Encoding, value: number | boolean): number[] {
+  if (point.bit !== undefined && point.table !== 'coil' && point.table !== 'discrete') {
+    // One bit of a status word: the word with only that bit set (or clear).
+    const set = typeof value === 'boolean' ? value : value !== 0;
+    return [set ? 1 << point.bit : 0];
+  }
   const count = registerCount(point);
   const buf = Buffer.alloc(count * 2);
   const numeric = typeof value === 'boolean' ? Number(value) : value;

@@ -2,8 +2,15 @@
  * Register words → values for every type and word order, against words written out by
  * hand from the IEEE/two's-complement byte layout (not produced by the code under test).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeRegisters, type Encoding, encodeRegisters } from '../../../src/acquisition/modbus/codec.js';
+import {
+  decodeBit,
+  decodeRegisters,
+  type Encoding,
+  encodeRegisters,
+} from '../../../src/acquisition/modbus/codec.js';
 import { dataTypes, wordOrders } from '../../../src/config/schema.js';
 
 const enc = (
@@ -89,5 +96,95 @@ describe('encodeRegisters', () => {
         expect(back, `${type} ${order}`).toBeCloseTo(value, 3);
       }
     }
+  });
+});
+
+describe('encodeRegisters at the edges', () => {
+  it('clamps integers to what the register can hold, as a saturating meter would', () => {
+    expect(encodeRegisters(enc('uint16'), 70_000)).toEqual([0xffff]);
+    expect(encodeRegisters(enc('uint16'), -5)).toEqual([0x0000]);
+    expect(encodeRegisters(enc('int16'), -40_000)).toEqual([0x8000]);
+    expect(encodeRegisters(enc('uint32', 'CDAB'), 2 ** 33)).toEqual([0xffff, 0xffff]);
+    expect(encodeRegisters(enc('int64'), -(2 ** 70))).toEqual([0x8000, 0x0000, 0x0000, 0x0000]);
+    expect(encodeRegisters(enc('uint64'), 2 ** 70)).toEqual([0xffff, 0xffff, 0xffff, 0xffff]);
+    expect(encodeRegisters(enc('uint64'), -1)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('writes NaN as 0 in integer registers and as NaN in floats, without throwing', () => {
+    expect(encodeRegisters(enc('int64'), Number.NaN)).toEqual([0, 0, 0, 0]);
+    expect(encodeRegisters(enc('uint16'), Number.NaN)).toEqual([0]);
+    expect(
+      Number.isNaN(decodeRegisters(enc('float32'), encodeRegisters(enc('float32'), Number.NaN), 0)),
+    ).toBe(true);
+  });
+
+  it('rounds scaled integers to the nearest raw step', () => {
+    expect(encodeRegisters(enc('int16', 'ABCD', { scale: 0.1 }), 7.04)).toEqual([70]);
+    expect(encodeRegisters(enc('int16', 'ABCD', { scale: 0.1 }), 7.06)).toEqual([71]);
+    expect(encodeRegisters(enc('uint16', 'ABCD', { scale: 0.1, offset: -40 }), 10)).toEqual([500]);
+  });
+
+  it('writes a bit point as the word with that bit set, the inverse of reading it', () => {
+    expect(encodeRegisters(enc('bool', 'ABCD', { bit: 3 }), true)).toEqual([0x0008]);
+    expect(encodeRegisters(enc('bool', 'ABCD', { bit: 3 }), false)).toEqual([0x0000]);
+    expect(encodeRegisters(enc('bool', 'ABCD', { bit: 15 }), true)).toEqual([0x8000]);
+    for (let bit = 0; bit < 16; bit++) {
+      const e = enc('bool', 'ABCD', { bit });
+      expect(decodeRegisters(e, encodeRegisters(e, true), 0)).toBe(true);
+      expect(decodeRegisters(e, encodeRegisters(e, false), 0)).toBe(false);
+    }
+  });
+
+  it('reads a whole-register bool as "not zero"', () => {
+    expect(decodeRegisters(enc('bool'), [0], 0)).toBe(false);
+    expect(decodeRegisters(enc('bool'), [0x0100], 0)).toBe(true);
+    expect(encodeRegisters(enc('bool'), true)).toEqual([1]);
+  });
+
+  it('reads coils and discrete inputs from a bit array', () => {
+    expect(decodeBit([false, true, false], 1)).toBe(true);
+    expect(decodeBit([false, true, false], 2)).toBe(false);
+    expect(decodeBit([true], 5)).toBe(false); // past the end: not set
+  });
+
+  it('keeps 64-bit integers exact up to 2^53, and nearest beyond', () => {
+    const e = enc('uint64');
+    expect(decodeRegisters(e, encodeRegisters(e, 2 ** 53 - 1), 0)).toBe(2 ** 53 - 1);
+    expect(decodeRegisters(e, [0xffff, 0xffff, 0xffff, 0xffff], 0)).toBe(2 ** 64);
+    expect(decodeRegisters(enc('int64'), [0x8000, 0, 0, 0], 0)).toBe(-(2 ** 63));
+  });
+});
+
+interface Vector {
+  name: string;
+  type: Encoding['type'];
+  order: Encoding['order'];
+  words: string[];
+  value: number | boolean;
+  scale?: number;
+  offset?: number;
+  bit?: number;
+  /** Decimal digits compared for values a float or a scale cannot hold exactly. */
+  digits?: number;
+}
+
+const VECTORS = (
+  JSON.parse(
+    readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'codec', 'vectors.json'), 'utf8'),
+  ) as { vectors: Vector[] }
+).vectors;
+
+describe('field vectors (test/fixtures/codec/vectors.json)', () => {
+  it.each(VECTORS.map((v) => [v.name, v] as const))('%s', (_name, v) => {
+    const e = enc(v.type, v.order, {
+      scale: v.scale ?? 1,
+      offset: v.offset ?? 0,
+      ...(v.bit === undefined ? {} : { bit: v.bit }),
+    });
+    const words = v.words.map((w) => Number.parseInt(w, 16));
+    const decoded = decodeRegisters(e, words, 0);
+    if (typeof v.value === 'boolean' || v.digits === undefined) expect(decoded).toBe(v.value);
+    else expect(decoded as number).toBeCloseTo(v.value, v.digits);
+    expect(encodeRegisters(e, decoded)).toEqual(words);
   });
 });
