@@ -143,7 +143,7 @@ const pointCommon = {
 const modbusPoint = z.strictObject({
   ...pointCommon,
   table: z.enum(registerTables),
-  /** Protocol (0-based) address. Use `register` instead for 30001/40001 notation. */
+  /** Protocol (0-based) address: manual register 40001 is table holding, address 0 (see config/README.md). */
   address: z.number().int().min(0).max(65535),
   type: z.enum(dataTypes).default('uint16'),
   order: z.enum(wordOrders).default('ABCD'),
