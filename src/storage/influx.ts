@@ -44,6 +44,31 @@ const ROLLUPS = [
 const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 const ident = (s: string) => `"${s.replace(/"/g, '\\"')}"`;
 
+/** The same aggregates over rollup rows, for ranges whose raw samples have expired. */
+const ROLLUP_AGGREGATE: Record<Exclude<RangeQuery['aggregate'], 'raw' | undefined>, string> = {
+  // A mean of means: exact when windows hold equal sample counts, as polled points do.
+  mean: 'mean("value")',
+  min: 'min("min")',
+  max: 'max("max")',
+  last: 'last("last")',
+  delta: 'max("max") - min("min")',
+};
+
+const DURATION_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+/** An InfluxDB duration ("90d", "400d", "INF") in milliseconds. */
+export function influxDurationMs(duration: string): number {
+  const match = /^(\d+)(ms|s|m|h|d|w)$/.exec(duration.trim());
+  return match ? Number(match[1]) * (DURATION_MS[match[2] as string] as number) : Number.POSITIVE_INFINITY;
+}
+
 const INFLUX_AGGREGATE: Record<Exclude<RangeQuery['aggregate'], 'raw' | undefined>, string> = {
   mean: 'mean',
   min: 'min',
@@ -110,11 +135,15 @@ export class InfluxStore implements TimeSeriesStore {
     for (const rollup of ROLLUPS) {
       await policy(rollup.rp, this.options[rollup.option] ?? rollup.defaultDuration, false);
       const cq = `cq_${rollup.rp}`;
-      const query = `SELECT mean("value") AS "value", min("value") AS "min", max("value") AS "max", last("value") AS "last"
+      const query = `SELECT mean("value") AS "value", min("value") AS "min", max("value") AS "max",
+        last("value") AS "last", count("value") AS "count"
         INTO ${ident(db)}.${ident(rollup.rp)}.:MEASUREMENT FROM ${ident(db)}.${ident(RAW_RP)}./.*/
         GROUP BY time(${rollup.every}), *`;
+      // SHOW CONTINUOUS QUERIES lists every database's: match ours by its ON clause too.
       const cqs = await this.client.showContinousQueries(db);
-      if (!cqs.some((c) => c.name === cq)) await this.client.createContinuousQuery(cq, query, db);
+      const ours = (c: { name: string; query: string }) =>
+        c.name === cq && (c.query.includes(` ON ${db} `) || c.query.includes(` ON ${ident(db)} `));
+      if (!cqs.some(ours)) await this.client.createContinuousQuery(cq, query, db);
     }
   }
 
@@ -162,15 +191,25 @@ export class InfluxStore implements TimeSeriesStore {
     const window = Math.max(1, Math.round(q.windowMs ?? q.to - q.from));
     // Windows start at `from`, as in every backend: offset InfluxDB's epoch-aligned buckets.
     const offset = ((q.from % window) + window) % window;
-    const fn = INFLUX_AGGREGATE[aggregate];
+    const rollup = this.rollupFor(q.from, window);
+    const select = rollup
+      ? `${ROLLUP_AGGREGATE[aggregate]} AS "value", sum("count") AS "count" FROM ${ident(rollup)}.${ident(info.profile)}`
+      : `${INFLUX_AGGREGATE[aggregate]}("value") AS "value", count("value") AS "count" FROM ${from}`;
     const rows = await this.client.query<{ value: number | null; count: number }>(
-      `SELECT ${fn}("value") AS "value", count("value") AS "count" FROM ${from}
-       WHERE ${this.where(info, q.from, q.to)} GROUP BY time(${window}ms, ${offset}ms) fill(none)`,
+      `SELECT ${select} WHERE ${this.where(info, q.from, q.to)} GROUP BY time(${window}ms, ${offset}ms) fill(none)`,
       { precision: 'ms' },
     );
     return rows
       .filter((r) => r.count > 0)
       .map((r) => ({ ts: r.time.getTime(), value: r.value, count: r.count }));
+  }
+
+  /** Raw samples of this range have expired: the coarsest rollup that tiles the window. */
+  private rollupFor(from: number, windowMs: number): string | undefined {
+    if (from >= Date.now() - influxDurationMs(this.options.rawRetention ?? '90d')) return undefined;
+    if (windowMs % 3_600_000 === 0) return 'rollup_1h';
+    if (windowMs % 60_000 === 0) return 'rollup_1m';
+    return undefined;
   }
 
   async latest(points?: readonly string[]): Promise<Map<string, SeriesPoint>> {
