@@ -1,7 +1,7 @@
 /**
  * Faults a plant room actually sees, injected from tests, the CLI or the control API:
- * the communication ones are applied where requests are answered, the physical ones in
- * the plant model.
+ * the communication ones are applied where requests are answered (a Modbus line) or
+ * readings published (an MQTT meter), the physical ones in the plant model.
  */
 import { z } from 'zod';
 import type { PlantModel } from './plant.js';
@@ -57,6 +57,10 @@ export class Faults implements FaultController {
     }
     const fault = parsed.data;
     const model = this.plant.model(deviceId); // throws for an unknown device
+    if (fault.type === 'exception' && this.plant.profileOf(deviceId)?.protocol === 'mqtt')
+      throw new Error(
+        `device ${deviceId} reports over MQTT: Modbus exceptions do not apply (offline, slow, stuck, out-of-range and leak do)`,
+      );
     switch (fault.type) {
       case 'out-of-range':
         this.plant.setOverride(deviceId, fault.point, fault.value);

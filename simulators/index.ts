@@ -91,7 +91,7 @@ export async function startPlantSimulator(
   const connectMeters = (login: { url: string; username?: string; password?: string }) => {
     // No MQTT meters in this plant: no client, no endpoint to list.
     if (!config.devices.some((d) => d.enabled && 'mqtt' in d)) return;
-    closables.push(startMqttMeters(config, plant, login, log, options.now));
+    closables.push(startMqttMeters(config, plant, login, faults, log, options.now));
     endpoints.push({ line: 'mqtt', transport: 'MQTT meters', where: login.url });
   };
 

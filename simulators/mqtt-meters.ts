@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { PlantConfig } from '../src/config/index.js';
 import type { MqttDeviceConfig, MqttProfile } from '../src/config/schema.js';
 import type { Logger } from '../src/log/index.js';
+import type { Faults } from './faults.js';
 import type { PlantModel } from './plant.js';
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
@@ -57,6 +58,7 @@ export function startMqttMeters(
   config: PlantConfig,
   plant: PlantModel,
   login: { url: string; username?: string; password?: string },
+  faults: Faults,
   log: Logger,
   now: () => number = Date.now,
 ): MqttMeters {
@@ -75,12 +77,25 @@ export function startMqttMeters(
     warned = true;
     log.warn({ err: err.message, url: login.url }, 'simulated meters: MQTT broker unreachable, retrying');
   });
+  const pending = new Set<NodeJS.Timeout>();
+  const send = (device: MqttDeviceConfig, payload: string) => {
+    if (client.connected) client.publish(device.mqtt.topic, payload, { qos: 1 });
+  };
   const publish = (device: MqttDeviceConfig) => {
     if (!client.connected) return;
     const profile = config.profiles.get(device.profile);
     if (profile?.protocol !== 'mqtt') return;
-    const values = plant.values(device.id);
-    client.publish(device.mqtt.topic, payloadOf(profile, values, now()), { qos: 1 });
+    const comm = faults.comm(device.id);
+    // An offline meter (dead battery, lost Wi-Fi) sends nothing: the gateway marks it stale.
+    if (comm.offline) return;
+    const payload = payloadOf(profile, plant.values(device.id), now());
+    if (comm.delayMs === 0) return send(device, payload);
+    // A slow meter (buffered by its concentrator): the reading arrives late, stamped when taken.
+    const timer = setTimeout(() => {
+      pending.delete(timer);
+      send(device, payload);
+    }, comm.delayMs);
+    pending.add(timer);
   };
   const timers = meters.map((device, i) => {
     const every = periods[i] as number;
@@ -96,6 +111,7 @@ export function startMqttMeters(
   return {
     async close() {
       for (const t of timers) clearInterval(t);
+      for (const t of pending) clearTimeout(t);
       await client.endAsync(true).catch(() => {});
     },
   };

@@ -107,6 +107,13 @@ export class PlantModel implements PlantView {
 
   setOverride(id: string, point: string, value: number | boolean): void {
     this.model(id);
+    const profile = this.profileOf(id);
+    const names = profile?.points.map((p) => p.name) ?? [];
+    // A misspelt point would be served nowhere: say so rather than let a test pass on nothing.
+    if (!names.includes(point))
+      throw new Error(
+        `device "${id}" has no point "${point}" (profile "${profile?.id}" has: ${names.join(', ')})`,
+      );
     this.overrides.set(id, { ...this.overrides.get(id), [point]: value });
   }
 

@@ -42,8 +42,10 @@ function packBits(bits: boolean[]): number[] {
 }
 
 export interface RtuSlaveOptions {
-  /** Baud rate of the wire, to add the response's transmission time (10 bits a byte). */
+  /** Baud rate of the wire, to add the response's transmission time. */
   baudRate?: number;
+  /** Bits on the wire per byte: start + data + parity + stop (8N1 = 10, 8E1 = 11). */
+  bitsPerChar?: number;
 }
 
 export function attachRtuSlave(
@@ -94,7 +96,9 @@ export function attachRtuSlave(
     }
     const response = frame(unit, pdu);
     if (options.baudRate)
-      await new Promise((r) => setTimeout(r, (response.length * 10 * 1000) / options.baudRate!));
+      await new Promise((r) =>
+        setTimeout(r, (response.length * (options.bitsPerChar ?? 10) * 1000) / options.baudRate!),
+      );
     if (!stream.destroyed) stream.write(response);
   }
 }

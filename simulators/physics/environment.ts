@@ -18,6 +18,8 @@ export interface Environment {
   coolingLoad: number;
   /** 0..1 of a building's peak water demand. */
   waterDemand: number;
+  /** Grid frequency: one grid, so every meter of the site reads the same (within its resolution). */
+  gridHz: number;
 }
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
@@ -30,6 +32,9 @@ export function dayShape(hour: number): number {
   return 1 - (hour - 18) / 4;
 }
 
+/** The cooling load never falls below a night base (wards, theatres, IT) nor reaches full design. */
+export const COOLING_LOAD_RANGE = [0.15, 0.95] as const;
+
 /** The hospital's water demand at night (wards, ICU, sterilisation), as a fraction of peak. */
 export const NIGHT_WATER_DEMAND = 0.08;
 
@@ -39,9 +44,18 @@ export function environmentAt(time: number, weather: Weather): Environment {
   // Warmest at 15:00, coolest at 03:00.
   const outdoorC = weather.meanC + weather.swingC * Math.sin((2 * Math.PI * (hour - 9)) / 24);
   const occupancy = dayShape(hour);
-  const coolingLoad = clamp(0.25 + 0.035 * (outdoorC - 22) + 0.25 * occupancy, 0.15, 0.95);
+  const coolingLoad = clamp(0.25 + 0.035 * (outdoorC - 22) + 0.25 * occupancy, ...COOLING_LOAD_RANGE);
   // Morning wash peak, lunch kitchens, small night base (toilets, ICU, sterilisation).
   const morning = Math.exp(-((hour - 8) ** 2) / 2);
   const waterDemand = clamp(NIGHT_WATER_DEMAND + 0.6 * occupancy + 0.3 * morning, 0.05, 1);
-  return { time, hour, outdoorC, occupancy, coolingLoad, waterDemand };
+  return { time, hour, outdoorC, occupancy, coolingLoad, waterDemand, gridHz: gridFrequency(time) };
+}
+
+/**
+ * The grid wanders a few hundredths of a hertz around 50 Hz (two slow swings, never past
+ * ±0.03 Hz): deterministic in time, so every meter and every run agree.
+ */
+export function gridFrequency(time: number): number {
+  const s = time / 1000;
+  return 50 + 0.018 * Math.sin((2 * Math.PI * s) / 97) + 0.009 * Math.sin((2 * Math.PI * s) / 13);
 }

@@ -28,6 +28,19 @@ const Params = z.strictObject({
 });
 
 const DEMAND_WINDOW_MS = 15 * 60_000;
+const PUMP_ROOM_AUXILIARY_KW = 10;
+
+/**
+ * Phase voltages of a room's busbar: 230 V drifting ±2 V over ten minutes, each room and
+ * phase on its own phase of the swing (a hash of the room), deterministic in time.
+ */
+export function roomBusbarVolts(room: string, time: number): number[] {
+  let hash = 0;
+  for (const ch of room) hash = (Math.imul(hash, 31) + ch.charCodeAt(0)) | 0;
+  const roomPhase = ((hash >>> 0) % 1000) / 1000;
+  const swing = (2 * Math.PI * time) / 600_000;
+  return [0, 1, 2].map((phase) => 230 + 2 * Math.sin(swing + 2 * Math.PI * roomPhase + phase * 2.1));
+}
 
 export class PowerMeterModel implements EquipmentModel {
   readonly id: string;
@@ -62,8 +75,11 @@ export class PowerMeterModel implements EquipmentModel {
       this.kvar = 0;
     }
     // A meter sits upstream of its own breaker: it still sees voltage unless the room is dead.
-    this.volts = this.volts.map(() => (dead ? 0 : 230 + this.noise(1.5)));
-    this.frequency = 50 + this.noise(0.03);
+    // The room's busbar sets the voltage (every meter of a room agrees within a few tenths
+    // of a volt); the grid sets the frequency for the whole site.
+    const busbar = roomBusbarVolts(plant.roomOf(this.id), env.time);
+    this.volts = busbar.map((v) => (dead ? 0 : v + this.noise(0.3)));
+    this.frequency = dead ? 0 : env.gridHz + this.noise(0.002);
     this.energyKwh += Math.max(0, this.kw) * dtHours;
     this.trackDemand(env.time);
   }
@@ -72,13 +88,16 @@ export class PowerMeterModel implements EquipmentModel {
     const load = LOADS[this.params.load];
     let kw: number;
     if (this.params.load === 'chiller-plant') {
+      // Chillers and their pumps, plus ~3 % of the chillers' draw for what the plant room
+      // has that is not metered on its own (cooling-tower fans, controls, oil heaters).
       kw = 1.03 * plant.all().reduce((s, m) => s + (m instanceof ChillerModel ? m.powerKw : 0), 0);
       kw += plant
         .all()
         .reduce((s, m) => s + (m instanceof PumpModel && m.role !== 'booster' ? m.powerKw : 0), 0);
     } else if (this.params.load === 'pumps') {
+      // Booster pumps plus a constant 10 kW of the pump room's own (drive cooling, lights, sump pumps).
       kw =
-        10 +
+        PUMP_ROOM_AUXILIARY_KW +
         plant.all().reduce((s, m) => s + (m instanceof PumpModel && m.role === 'booster' ? m.powerKw : 0), 0);
     } else {
       const shape = load.night + (1 - load.night) * dayShape(env.hour);

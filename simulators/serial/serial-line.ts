@@ -31,7 +31,9 @@ export class SimulatedSerialLine {
       autoOpen: false,
     });
     await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
-    attachRtuSlave(port, this.responder, { baudRate: this.line.baudRate });
+    const { baudRate, dataBits, parity, stopBits } = this.line;
+    const bitsPerChar = 1 + dataBits + (parity === 'none' ? 0 : 1) + stopBits;
+    attachRtuSlave(port, this.responder, { baudRate, bitsPerChar });
     this.port = port;
   }
 
