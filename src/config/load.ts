@@ -5,8 +5,10 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { expandRules } from '../alarms/rules.js';
+import { type AlarmsFile, alarmsFile } from './alarms-schema.js';
 import { checkReferences } from './references.js';
 import {
   type DeviceConfig,
@@ -51,6 +53,8 @@ export interface PlantConfig {
   profiles: Map<string, Profile>;
   devices: DeviceConfig[];
   simulation: SimulationConfig;
+  /** Alarm rules and settings (config/alarms.yaml; no rules when absent). */
+  alarms: AlarmsFile;
 }
 
 /** Where a validated value came from, for reference errors found after parsing. */
@@ -237,6 +241,9 @@ export function loadConfig(dir: string, options: LoadOptions = {}): PlantConfig 
   const sites = required('site.yaml', siteFile);
   const lines = optional('lines.yaml', linesFile);
   const simulation = optional('simulation.yaml', simulationFile);
+  const firstAlarmIssue = issues.length;
+  const alarms = optional('alarms.yaml', alarmsFile);
+  nameRulesIn(issues.slice(firstAlarmIssue), join(dir, 'alarms.yaml'));
   const profiles = yamlFilesIn(join(dir, 'profiles')).map((abs) =>
     readYaml(abs, display(abs), profileFile, issues, env),
   );
@@ -252,6 +259,7 @@ export function loadConfig(dir: string, options: LoadOptions = {}): PlantConfig 
     profiles: new Map(),
     devices: [],
     simulation: simulation?.data ?? simulationFile.parse({}),
+    alarms: alarms?.data ?? alarmsFile.parse({}),
   };
   for (const parsed of profiles) {
     if (!parsed.data) continue;
@@ -282,8 +290,37 @@ export function loadConfig(dir: string, options: LoadOptions = {}): PlantConfig 
       }),
     );
   }
+  // Alarm rules name points of devices: checked once the plant itself is known to be sound.
+  if (issues.length === 0 && alarms?.data) issues.push(...checkAlarmRules(config, alarms));
   if (issues.length > 0) throw new ConfigError(issues);
   return config;
+}
+
+/** "rules[3].message: ..." becomes "rules[3].message: rule "pf-low": ..." so the user finds the rule by name. */
+function nameRulesIn(alarmIssues: ConfigIssue[], absPath: string): void {
+  if (alarmIssues.length === 0) return;
+  let rules: unknown;
+  try {
+    rules = (parseYaml(readFileSync(absPath, 'utf8')) as { rules?: unknown } | null)?.rules;
+  } catch {
+    return; // a syntax error: already reported as such
+  }
+  if (!Array.isArray(rules)) return;
+  for (const issue of alarmIssues) {
+    const index = /^rules\[(\d+)\]/.exec(issue.path)?.[1];
+    const id = index === undefined ? undefined : (rules[Number(index)] as { id?: unknown } | undefined)?.id;
+    if (typeof id === 'string') issue.message = `rule "${id}": ${issue.message}`;
+  }
+}
+
+function checkAlarmRules(config: PlantConfig, file: ParsedFile<AlarmsFile>): ConfigIssue[] {
+  const { problems } = expandRules(config, config.alarms.rules, {
+    timezone: config.alarms.settings.timezone,
+  });
+  return problems.map((problem) => {
+    const path = ['rules', problem.rule, ...problem.path];
+    return { file: file.file, path: formatPath(path), line: file.lineOf(path), message: problem.message };
+  });
 }
 
 export type { ParsedFile };

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-const id = z
+export const id = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'an id of letters, digits, "-" or "_" (no spaces, dots or slashes)');
 

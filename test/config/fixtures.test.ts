@@ -6,6 +6,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { expandRules } from '../../src/alarms/index.js';
 import {
   ConfigError,
   formatIssue,
@@ -64,6 +65,9 @@ function facts(config: PlantConfig) {
     lineCount: config.lines.length,
     lines: Object.fromEntries(config.lines.map((l) => [l.id, l])),
     gateway: config.gateway,
+    alarms: expandRules(config, config.alarms.rules)
+      .alarms.map((a) => a.definition.id)
+      .sort(),
   };
 }
 

@@ -2,6 +2,7 @@
  * Build a validated PlantConfig in code for focused tests: every part goes through the
  * same zod schemas as the YAML files, so defaults and validation match production.
  */
+import { alarmsFile } from '../../src/config/alarms-schema.js';
 import type { PlantConfig } from '../../src/config/index.js';
 import {
   device as deviceSchema,
@@ -18,6 +19,8 @@ export interface ConfigParts {
   devices?: unknown[];
   gateway?: unknown;
   simulation?: unknown;
+  /** The content of an alarms.yaml: { settings?, rules? }. */
+  alarms?: unknown;
 }
 
 export function plantConfig(parts: ConfigParts): PlantConfig {
@@ -40,5 +43,6 @@ export function plantConfig(parts: ConfigParts): PlantConfig {
       deviceSchema.parse({ site: 'main', building: 'b1', room: 'r1', ...(d as object) }),
     ),
     simulation: simulationFile.parse(parts.simulation ?? {}),
+    alarms: alarmsFile.parse(parts.alarms ?? {}),
   };
 }

@@ -1,0 +1,385 @@
+/**
+ * The alarm engine: follows the point values, evaluates only the alarms whose points changed
+ * (and, on a tick, those that depend on time), filters conditions through on/off delays,
+ * drives each alarm's lifecycle, detects chattering, and journals every transition before
+ * telling its listeners (dashboard, MQTT, notifier).
+ */
+import type { Logger } from '../log/index.js';
+import type { PointValue } from '../points/index.js';
+import type { ConditionContext } from './conditions.js';
+import type { Scalar } from './expression.js';
+import type { AlarmJournal } from './journal.js';
+import * as lifecycle from './lifecycle.js';
+import type { CompiledAlarm } from './rules.js';
+import {
+  type AlarmEvent,
+  type AlarmEventKind,
+  type AlarmListener,
+  type AlarmStatus,
+  type NotifyOn,
+  priorityRank,
+} from './types.js';
+
+export interface EngineOptions {
+  alarms: readonly CompiledAlarm[];
+  journal: AlarmJournal;
+  /** Latest value of a point. */
+  read: (id: string) => PointValue | undefined;
+  log: Logger;
+  chatter: { count: number; window: number };
+  maxShelveMs: number;
+  /** Local minutes of the day, for rules evaluated only `during` some hours. */
+  minuteOfDay: (ts: number) => number;
+  now?: () => number;
+}
+
+interface Runtime {
+  alarm: CompiledAlarm;
+  record: lifecycle.AlarmRecord;
+  /** The condition as last evaluated, before delays, and since when. */
+  raw: boolean;
+  rawSince: number;
+  value: Scalar;
+  limit: number | null;
+  activations: number[];
+  chattering: boolean;
+  failing: boolean;
+}
+
+/** Which rule setting announces each kind of event. */
+const ANNOUNCED_BY: Partial<Record<AlarmEventKind, NotifyOn>> = {
+  activated: 'active',
+  acknowledged: 'acknowledged',
+  returned: 'returned',
+  cleared: 'returned',
+};
+
+export class AlarmEngine {
+  private readonly runtimes = new Map<string, Runtime>();
+  private readonly byPoint = new Map<string, Runtime[]>();
+  private readonly lastGoodByDevice = new Map<string, number>();
+  private readonly listeners = new Set<AlarmListener>();
+  private readonly now: () => number;
+  private readonly startedAt: number;
+  evaluations = 0;
+  evaluationErrors = 0;
+  events = 0;
+
+  constructor(private readonly options: EngineOptions) {
+    this.now = options.now ?? Date.now;
+    this.startedAt = this.now();
+    const stored = options.journal.states();
+    for (const alarm of options.alarms) {
+      const saved = stored.get(alarm.definition.id);
+      const record = saved ? restoreRecord(saved) : lifecycle.newRecord(this.startedAt);
+      const runtime: Runtime = {
+        alarm,
+        record,
+        raw: record.conditionActive,
+        rawSince: this.startedAt,
+        value: saved?.value ?? null,
+        limit: saved?.limit ?? null,
+        activations: [],
+        chattering: false,
+        failing: false,
+      };
+      this.runtimes.set(alarm.definition.id, runtime);
+      for (const point of alarm.condition.points) {
+        const list = this.byPoint.get(point) ?? [];
+        list.push(runtime);
+        this.byPoint.set(point, list);
+      }
+    }
+  }
+
+  subscribe(listener: AlarmListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** New values from the bus: re-evaluate the alarms that read them. */
+  onValues(values: readonly PointValue[]): void {
+    const now = this.now();
+    const dirty = new Set<Runtime>();
+    for (const v of values) {
+      if (v.quality === 'good') {
+        const device = v.id.slice(0, v.id.indexOf('.'));
+        this.lastGoodByDevice.set(device, now);
+      }
+      for (const runtime of this.byPoint.get(v.id) ?? []) dirty.add(runtime);
+    }
+    for (const runtime of dirty) this.evaluate(runtime, now);
+  }
+
+  /** Time passes: delays run out, devices stay silent, shelving expires, chatter calms down. */
+  tick(): void {
+    const now = this.now();
+    for (const runtime of this.runtimes.values()) {
+      const { alarm, record } = runtime;
+      if (alarm.condition.timeDriven || alarm.during) this.evaluate(runtime, now);
+      else this.applyDelays(runtime, now);
+      if (record.state === 'shelved' && record.shelvedUntil !== undefined && record.shelvedUntil <= now)
+        this.emit(runtime, lifecycle.unshelve(record, { comment: 'shelving time ran out' }, now), now);
+      this.calmChatter(runtime, now);
+    }
+  }
+
+  private evaluate(runtime: Runtime, now: number): void {
+    this.evaluations++;
+    const { alarm } = runtime;
+    try {
+      if (alarm.during && !this.within(alarm.during, now)) this.setRaw(runtime, false, now);
+      else {
+        const result = alarm.condition.evaluate(this.context(runtime, now));
+        if (result.value !== null) runtime.value = result.value;
+        runtime.limit = result.limit;
+        if (result.active !== null) this.setRaw(runtime, result.active, now);
+      }
+      runtime.failing = false;
+    } catch (err) {
+      this.evaluationErrors++;
+      // Logged once per failing spell, not once per value.
+      if (!runtime.failing)
+        this.options.log.error({ err, alarm: alarm.definition.id }, 'alarm evaluation failed');
+      runtime.failing = true;
+    }
+    this.applyDelays(runtime, now);
+  }
+
+  private context(runtime: Runtime, now: number): ConditionContext {
+    return {
+      read: this.options.read,
+      lastGood: (device) => this.lastGoodByDevice.get(device) ?? this.startedAt,
+      now,
+      wasActive: runtime.raw,
+    };
+  }
+
+  private within(window: { from: number; to: number }, now: number): boolean {
+    const minute = this.options.minuteOfDay(now);
+    return window.from <= window.to
+      ? minute >= window.from && minute < window.to
+      : minute >= window.from || minute < window.to;
+  }
+
+  private setRaw(runtime: Runtime, active: boolean, now: number): void {
+    if (runtime.raw === active) return;
+    runtime.raw = active;
+    runtime.rawSince = now;
+  }
+
+  private applyDelays(runtime: Runtime, now: number): void {
+    const { record, alarm } = runtime;
+    if (runtime.raw === record.conditionActive) return;
+    const delay = runtime.raw ? alarm.onDelayMs : alarm.offDelayMs;
+    if (now - runtime.rawSince < delay) return;
+    this.emit(runtime, lifecycle.conditionChanged(record, runtime.raw, now), now);
+  }
+
+  private emit(runtime: Runtime, transitions: lifecycle.Transition[], now: number): AlarmEvent[] {
+    const events: AlarmEvent[] = [];
+    for (const transition of transitions) {
+      events.push(this.record(runtime, transition, now));
+      if (transition.kind === 'activated') {
+        const chatter = this.detectChatter(runtime, now);
+        if (chatter) events.push(this.record(runtime, chatter, now));
+      }
+    }
+    return events;
+  }
+
+  /** Journal first, then listeners: what was announced is always in the journal. */
+  private record(runtime: Runtime, transition: lifecycle.Transition, now: number): AlarmEvent {
+    const { definition, render } = runtime.alarm;
+    const announcedBy = ANNOUNCED_BY[transition.kind];
+    // A chattering alarm's comings and goings are journaled, not announced: the chatter report was.
+    const repeatWhileChattering = runtime.chattering && ANNOUNCED_BY[transition.kind] !== 'acknowledged';
+    const message = render({ value: runtime.value, limit: runtime.limit, ts: now });
+    const partial: Omit<AlarmEvent, 'seq'> = {
+      site: definition.site,
+      building: definition.building,
+      room: definition.room,
+      ...(definition.buildingName ? { buildingName: definition.buildingName } : {}),
+      ...(definition.roomName ? { roomName: definition.roomName } : {}),
+      ...(definition.device ? { device: definition.device, deviceName: definition.deviceName } : {}),
+      equipment: definition.equipment,
+      alarmId: definition.id,
+      rule: definition.rule,
+      kind: transition.kind,
+      from: transition.from,
+      to: transition.to,
+      ts: now,
+      priority: definition.priority,
+      message,
+      value: runtime.value,
+      limit: runtime.limit,
+      ...(transition.user ? { user: transition.user } : {}),
+      ...(transition.comment ? { comment: transition.comment } : {}),
+      notify:
+        transition.kind === 'chattering' ||
+        (announcedBy !== undefined && definition.notifyOn.includes(announcedBy) && !repeatWhileChattering),
+    };
+    const seq = this.options.journal.append(partial, {
+      ...runtime.record,
+      value: runtime.value,
+      limit: runtime.limit,
+      message,
+    });
+    const event: AlarmEvent = { ...partial, seq };
+    this.events++;
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.options.log.error({ err, alarm: event.alarmId }, 'an alarm listener failed');
+      }
+    }
+    return event;
+  }
+
+  private detectChatter(runtime: Runtime, now: number): lifecycle.Transition | undefined {
+    const { count, window } = this.options.chatter;
+    runtime.activations = runtime.activations.filter((t) => t > now - window);
+    runtime.activations.push(now);
+    if (runtime.chattering || runtime.activations.length < count) return undefined;
+    runtime.chattering = true;
+    const state = runtime.record.state;
+    return {
+      kind: 'chattering',
+      from: state,
+      to: state,
+      comment: `${runtime.activations.length} activations within ${Math.round(window / 1000)} s`,
+    };
+  }
+
+  private calmChatter(runtime: Runtime, now: number): void {
+    if (!runtime.chattering) return;
+    const last = runtime.activations[runtime.activations.length - 1] ?? 0;
+    if (now - last < this.options.chatter.window) return;
+    runtime.chattering = false;
+    runtime.activations = [];
+    const state = runtime.record.state;
+    this.emit(runtime, [{ kind: 'chatter-ended', from: state, to: state }], now);
+  }
+
+  // ------------------------------------------------------------------ operator actions
+
+  acknowledge(id: string, user: string, comment?: string): AlarmEvent[] {
+    const runtime = this.runtime(id);
+    const now = this.now();
+    return this.emit(runtime, lifecycle.acknowledge(runtime.record, user, comment, now), now);
+  }
+
+  shelve(id: string, user: string, reason: string, durationMs: number): AlarmEvent[] {
+    if (durationMs > this.options.maxShelveMs)
+      throw new RangeError(
+        `shelving is limited to ${Math.round(this.options.maxShelveMs / 60_000)} minutes (asked ${Math.round(durationMs / 60_000)})`,
+      );
+    const runtime = this.runtime(id);
+    const now = this.now();
+    return this.emit(runtime, lifecycle.shelve(runtime.record, user, reason, now + durationMs, now), now);
+  }
+
+  unshelve(id: string, user: string, comment?: string): AlarmEvent[] {
+    const runtime = this.runtime(id);
+    const now = this.now();
+    return this.emit(runtime, lifecycle.unshelve(runtime.record, { user, comment }, now), now);
+  }
+
+  removeFromService(id: string, user: string, reason: string): AlarmEvent[] {
+    const runtime = this.runtime(id);
+    const now = this.now();
+    return this.emit(runtime, lifecycle.removeFromService(runtime.record, user, reason, now), now);
+  }
+
+  returnToService(id: string, user: string, comment?: string): AlarmEvent[] {
+    const runtime = this.runtime(id);
+    const now = this.now();
+    return this.emit(runtime, lifecycle.returnToService(runtime.record, user, comment, now), now);
+  }
+
+  private runtime(id: string): Runtime {
+    const runtime = this.runtimes.get(id);
+    if (!runtime) throw new UnknownAlarmError(`no alarm "${id}"`);
+    return runtime;
+  }
+
+  // ------------------------------------------------------------------ views
+
+  has(id: string): boolean {
+    return this.runtimes.has(id);
+  }
+
+  status(id: string): AlarmStatus | undefined {
+    const runtime = this.runtimes.get(id);
+    return runtime && statusOf(runtime, this.now());
+  }
+
+  /** Every alarm, most urgent first: priority, then unacknowledged before acknowledged, then newest. */
+  statuses(): AlarmStatus[] {
+    const now = this.now();
+    return [...this.runtimes.values()].map((r) => statusOf(r, now)).sort(byUrgency);
+  }
+}
+
+export class UnknownAlarmError extends Error {}
+
+const STATE_ORDER: Record<AlarmStatus['state'], number> = {
+  'active-unacknowledged': 0,
+  'returned-unacknowledged': 1,
+  'active-acknowledged': 2,
+  shelved: 3,
+  'out-of-service': 4,
+  normal: 5,
+};
+
+function byUrgency(a: AlarmStatus, b: AlarmStatus): number {
+  return (
+    priorityRank(a.priority) - priorityRank(b.priority) ||
+    STATE_ORDER[a.state] - STATE_ORDER[b.state] ||
+    (b.activeSince ?? b.since) - (a.activeSince ?? a.since)
+  );
+}
+
+function statusOf(runtime: Runtime, now: number): AlarmStatus {
+  const { record, alarm } = runtime;
+  return {
+    ...alarm.definition,
+    state: record.state,
+    conditionActive: record.conditionActive,
+    since: record.since,
+    activeSince: record.activeSince,
+    message: alarm.render({ value: runtime.value, limit: runtime.limit, ts: record.activeSince ?? now }),
+    value: runtime.value,
+    limit: runtime.limit,
+    ...(record.acknowledgedBy
+      ? { acknowledgedBy: record.acknowledgedBy, acknowledgedAt: record.acknowledgedAt }
+      : {}),
+    ...(record.shelvedBy ? { shelvedBy: record.shelvedBy, shelvedUntil: record.shelvedUntil } : {}),
+    ...(record.reason ? { reason: record.reason } : {}),
+    chattering: runtime.chattering,
+  };
+}
+
+function restoreRecord(saved: lifecycle.AlarmRecord): lifecycle.AlarmRecord {
+  const {
+    state,
+    conditionActive,
+    since,
+    activeSince,
+    acknowledgedBy,
+    acknowledgedAt,
+    shelvedBy,
+    shelvedUntil,
+    reason,
+  } = saved;
+  return {
+    state,
+    conditionActive,
+    since,
+    activeSince,
+    ...(acknowledgedBy ? { acknowledgedBy, acknowledgedAt } : {}),
+    ...(shelvedBy ? { shelvedBy, shelvedUntil } : {}),
+    ...(reason ? { reason } : {}),
+  };
+}

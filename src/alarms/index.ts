@@ -1,0 +1,143 @@
+/**
+ * Alarms: rules from config/alarms.yaml applied to the live point values, with the ISA-18.2
+ * lifecycle, a journal in SQLite, and a stream of events for the dashboard, MQTT and the
+ * notifier.
+ */
+import type { PlantConfig } from '../config/index.js';
+import type { Logger } from '../log/index.js';
+import type { PointBus, PointValue } from '../points/index.js';
+import { AlarmEngine } from './engine.js';
+import { AlarmJournal, type HistoryQuery } from './journal.js';
+import { expandRules } from './rules.js';
+import type { AlarmEvent, AlarmListener, AlarmStatus } from './types.js';
+
+export { UnknownAlarmError } from './engine.js';
+export { compileExpression, ExpressionError } from './expression.js';
+export type { HistoryQuery } from './journal.js';
+export { LifecycleError } from './lifecycle.js';
+export { expandRules, type RuleProblem } from './rules.js';
+export * from './types.js';
+
+export interface AlarmStats {
+  alarms: number;
+  byState: Record<string, number>;
+  /** Alarms not normal, by priority (shelved and out-of-service excluded). */
+  activeByPriority: Record<string, number>;
+  chattering: number;
+  events: number;
+  evaluations: number;
+  evaluationErrors: number;
+}
+
+export interface AlarmService {
+  /** Alarms, most urgent first; by default only those not in the normal state. */
+  list(options?: { includeNormal?: boolean }): AlarmStatus[];
+  get(id: string): AlarmStatus | undefined;
+  history(query: HistoryQuery): AlarmEvent[];
+  acknowledge(id: string, user: string, comment?: string): AlarmEvent[];
+  shelve(id: string, user: string, reason: string, durationMs: number): AlarmEvent[];
+  unshelve(id: string, user: string, comment?: string): AlarmEvent[];
+  removeFromService(id: string, user: string, reason: string): AlarmEvent[];
+  returnToService(id: string, user: string, comment?: string): AlarmEvent[];
+  subscribe(listener: AlarmListener): () => void;
+  stats(): AlarmStats;
+  readonly maxShelveMs: number;
+  stop(): Promise<void>;
+}
+
+export interface StartAlarmsOptions {
+  config: Pick<PlantConfig, 'alarms' | 'devices' | 'profiles' | 'sites'>;
+  bus: PointBus;
+  read: (id: string) => PointValue | undefined;
+  log: Logger;
+  /** Journal file; defaults to the config's settings.journal. */
+  journalPath?: string;
+  now?: () => number;
+}
+
+export function startAlarms({ config, bus, read, log, journalPath, now }: StartAlarmsOptions): AlarmService {
+  const settings = config.alarms.settings;
+  const { alarms, problems } = expandRules(config, config.alarms.rules, { timezone: settings.timezone });
+  // The loader already refused these; a programmatic config must not half-run either.
+  if (problems.length > 0)
+    throw new Error(`invalid alarm rules:\n${problems.map((p) => p.message).join('\n')}`);
+  const alarmLog = log.child({ component: 'alarms' });
+  const journal = new AlarmJournal(journalPath ?? settings.journal);
+  const engine = new AlarmEngine({
+    alarms,
+    journal,
+    read,
+    log: alarmLog,
+    chatter: settings.chatter,
+    maxShelveMs: settings.maxShelve,
+    minuteOfDay: minuteOfDayIn(settings.timezone),
+    ...(now ? { now } : {}),
+  });
+  engine.subscribe((event) => {
+    const level = event.priority === 'critical' && event.kind === 'activated' ? 'warn' : 'info';
+    alarmLog[level](
+      { alarm: event.alarmId, kind: event.kind, to: event.to, value: event.value, user: event.user },
+      event.message,
+    );
+  });
+  const unsubscribe = bus.subscribe((values) => engine.onValues(values));
+  const timer = setInterval(() => engine.tick(), settings.tick);
+  timer.unref();
+  alarmLog.info({ alarms: alarms.length, rules: config.alarms.rules.length }, 'alarm rules loaded');
+
+  return {
+    list: ({ includeNormal = false } = {}) =>
+      engine.statuses().filter((s) => includeNormal || s.state !== 'normal'),
+    get: (id) => engine.status(id),
+    history: (query) => journal.history(query),
+    acknowledge: (id, user, comment) => engine.acknowledge(id, user, comment),
+    shelve: (id, user, reason, durationMs) => engine.shelve(id, user, reason, durationMs),
+    unshelve: (id, user, comment) => engine.unshelve(id, user, comment),
+    removeFromService: (id, user, reason) => engine.removeFromService(id, user, reason),
+    returnToService: (id, user, comment) => engine.returnToService(id, user, comment),
+    subscribe: (listener) => engine.subscribe(listener),
+    maxShelveMs: settings.maxShelve,
+    stats: () => statsOf(engine),
+    async stop() {
+      clearInterval(timer);
+      unsubscribe();
+      journal.close();
+    },
+  };
+}
+
+function statsOf(engine: AlarmEngine): AlarmStats {
+  const statuses = engine.statuses();
+  const byState: Record<string, number> = {};
+  const activeByPriority: Record<string, number> = { critical: 0, high: 0, medium: 0, low: 0 };
+  for (const s of statuses) {
+    byState[s.state] = (byState[s.state] ?? 0) + 1;
+    if (s.state.startsWith('active') || s.state === 'returned-unacknowledged')
+      activeByPriority[s.priority] = (activeByPriority[s.priority] ?? 0) + 1;
+  }
+  return {
+    alarms: statuses.length,
+    byState,
+    activeByPriority,
+    chattering: statuses.filter((s) => s.chattering).length,
+    events: engine.events,
+    evaluations: engine.evaluations,
+    evaluationErrors: engine.evaluationErrors,
+  };
+}
+
+/** Minutes since local midnight in a time zone (the machine's when none is given). */
+export function minuteOfDayIn(timezone: string | undefined): (ts: number) => number {
+  const format = new Intl.DateTimeFormat('en-GB', {
+    timeZone: timezone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  return (ts) => {
+    const parts = format.formatToParts(ts);
+    const hour = Number(parts.find((p) => p.type === 'hour')?.value);
+    const minute = Number(parts.find((p) => p.type === 'minute')?.value);
+    return hour * 60 + minute;
+  };
+}

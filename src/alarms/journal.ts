@@ -1,0 +1,185 @@
+/**
+ * The alarm journal: every transition of every alarm (time, value, limit, who, why), and
+ * each alarm's current state so a restart picks up where it left off. One SQLite file
+ * (better-sqlite3, WAL, synchronous writes): an accreditation review asks for this record,
+ * so an event is on disk before anyone is told about it.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { AlarmRecord } from './lifecycle.js';
+import type { AlarmEvent, AlarmEventKind, Priority } from './types.js';
+
+export interface HistoryQuery {
+  from?: number;
+  to?: number;
+  alarm?: string;
+  device?: string;
+  site?: string;
+  building?: string;
+  priority?: Priority[];
+  kind?: AlarmEventKind[];
+  /** Newest first; at most this many (default 500). */
+  limit?: number;
+}
+
+export type StoredState = AlarmRecord & { value: AlarmEvent['value']; limit: number | null; message: string };
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS alarm_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  ts INTEGER NOT NULL,
+  alarm_id TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  from_state TEXT NOT NULL,
+  to_state TEXT NOT NULL,
+  priority TEXT NOT NULL,
+  message TEXT NOT NULL,
+  value TEXT,
+  limit_value REAL,
+  user TEXT,
+  comment TEXT,
+  notify INTEGER NOT NULL,
+  place TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS alarm_events_ts ON alarm_events (ts);
+CREATE INDEX IF NOT EXISTS alarm_events_alarm ON alarm_events (alarm_id, ts);
+CREATE TABLE IF NOT EXISTS alarm_state (
+  alarm_id TEXT PRIMARY KEY,
+  record TEXT NOT NULL
+);
+`;
+
+interface EventRow {
+  seq: number;
+  ts: number;
+  alarm_id: string;
+  rule: string;
+  kind: AlarmEventKind;
+  from_state: AlarmEvent['from'];
+  to_state: AlarmEvent['to'];
+  priority: Priority;
+  message: string;
+  value: string | null;
+  limit_value: number | null;
+  user: string | null;
+  comment: string | null;
+  notify: number;
+  place: string;
+}
+
+export class AlarmJournal {
+  private readonly db: Database.Database;
+  private readonly insertEvent: Database.Statement;
+  private readonly upsertState: Database.Statement;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.exec(SCHEMA);
+    this.insertEvent = this.db.prepare(
+      `INSERT INTO alarm_events (ts, alarm_id, rule, kind, from_state, to_state, priority, message, value,
+         limit_value, user, comment, notify, place)
+       VALUES (@ts, @alarmId, @rule, @kind, @from, @to, @priority, @message, @value, @limit, @user, @comment,
+         @notify, @place)`,
+    );
+    this.upsertState = this.db.prepare(
+      'INSERT INTO alarm_state (alarm_id, record) VALUES (?, ?) ON CONFLICT(alarm_id) DO UPDATE SET record = excluded.record',
+    );
+  }
+
+  /** Writes the event and the alarm's new state in one transaction; returns the event's sequence number. */
+  append(event: Omit<AlarmEvent, 'seq'>, state: StoredState): number {
+    const { site, building, room, buildingName, roomName, device, deviceName, equipment } = event;
+    const write = this.db.transaction(() => {
+      const result = this.insertEvent.run({
+        ts: event.ts,
+        alarmId: event.alarmId,
+        rule: event.rule,
+        kind: event.kind,
+        from: event.from,
+        to: event.to,
+        priority: event.priority,
+        message: event.message,
+        value: event.value === null ? null : JSON.stringify(event.value),
+        limit: event.limit,
+        user: event.user ?? null,
+        comment: event.comment ?? null,
+        notify: event.notify ? 1 : 0,
+        place: JSON.stringify({
+          site,
+          building,
+          room,
+          buildingName,
+          roomName,
+          device,
+          deviceName,
+          equipment,
+        }),
+      });
+      this.upsertState.run(event.alarmId, JSON.stringify(state));
+      return Number(result.lastInsertRowid);
+    });
+    return write();
+  }
+
+  /** The state each alarm was left in, by alarm id. */
+  states(): Map<string, StoredState> {
+    const rows = this.db.prepare('SELECT alarm_id, record FROM alarm_state').all() as {
+      alarm_id: string;
+      record: string;
+    }[];
+    return new Map(rows.map((r) => [r.alarm_id, JSON.parse(r.record) as StoredState]));
+  }
+
+  history(query: HistoryQuery = {}): AlarmEvent[] {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    const add = (clause: string, ...values: (string | number)[]) => {
+      where.push(clause);
+      params.push(...values);
+    };
+    if (query.from !== undefined) add('ts >= ?', query.from);
+    if (query.to !== undefined) add('ts < ?', query.to);
+    if (query.alarm) add('alarm_id = ?', query.alarm);
+    if (query.device) add("json_extract(place, '$.device') = ?", query.device);
+    if (query.site) add("json_extract(place, '$.site') = ?", query.site);
+    if (query.building) add("json_extract(place, '$.building') = ?", query.building);
+    if (query.priority?.length)
+      add(`priority IN (${query.priority.map(() => '?').join(',')})`, ...query.priority);
+    if (query.kind?.length) add(`kind IN (${query.kind.map(() => '?').join(',')})`, ...query.kind);
+    const sql = `SELECT * FROM alarm_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY seq DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...params, query.limit ?? 500) as EventRow[];
+    return rows.map(toEvent);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function toEvent(row: EventRow): AlarmEvent {
+  const place = JSON.parse(row.place) as Pick<AlarmEvent, 'site' | 'building' | 'room' | 'equipment'> &
+    Partial<AlarmEvent>;
+  return {
+    ...place,
+    seq: row.seq,
+    alarmId: row.alarm_id,
+    rule: row.rule,
+    kind: row.kind,
+    from: row.from_state,
+    to: row.to_state,
+    ts: row.ts,
+    priority: row.priority,
+    message: row.message,
+    value: row.value === null ? null : (JSON.parse(row.value) as AlarmEvent['value']),
+    limit: row.limit_value,
+    ...(row.user ? { user: row.user } : {}),
+    ...(row.comment ? { comment: row.comment } : {}),
+    notify: row.notify === 1,
+  };
+}

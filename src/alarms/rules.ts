@@ -1,0 +1,391 @@
+/**
+ * From rules in config/alarms.yaml to alarms: each rule is applied to the devices it names
+ * (one device, a list, or every device of a profile, filtered by place), its points resolved
+ * against the device's profile, its expression compiled. Every problem names the rule and the
+ * key, so the gateway refuses to start with a clear error instead of watching nothing.
+ */
+
+import type { AlarmRuleConfig } from '../config/alarms-schema.js';
+import type { PlantConfig } from '../config/index.js';
+import type { DeviceConfig, Profile } from '../config/schema.js';
+import { pointId } from '../points/index.js';
+import {
+  type Condition,
+  commLossCondition,
+  deviationCondition,
+  expressionCondition,
+  limitCondition,
+  rateCondition,
+  stateCondition,
+} from './conditions.js';
+import { compileExpression, ExpressionError, type Scalar } from './expression.js';
+import type { AlarmDefinition, AlarmPlace } from './types.js';
+
+export interface CompiledAlarm {
+  definition: AlarmDefinition;
+  condition: Condition;
+  onDelayMs: number;
+  offDelayMs: number;
+  /** Local minutes of the day between which the rule is evaluated (may wrap past midnight). */
+  during?: { from: number; to: number };
+  render(fields: { value: Scalar; limit: number | null; ts: number }): string;
+}
+
+export interface RuleProblem {
+  /** Index of the rule in the file's `rules` list. */
+  rule: number;
+  /** Key inside the rule, e.g. ["point"]. */
+  path: (string | number)[];
+  message: string;
+}
+
+type PlantShape = Pick<PlantConfig, 'devices' | 'profiles' | 'sites'>;
+
+class RuleRejected extends Error {
+  constructor(
+    readonly path: (string | number)[],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function expandRules(
+  plant: PlantShape,
+  rules: readonly AlarmRuleConfig[],
+  options: { timezone?: string } = {},
+): { alarms: CompiledAlarm[]; problems: RuleProblem[] } {
+  const alarms: CompiledAlarm[] = [];
+  const problems: RuleProblem[] = [];
+  const seenRules = new Map<string, number>();
+  const places = placeNames(plant);
+  rules.forEach((rule, index) => {
+    const first = seenRules.get(rule.id);
+    if (first !== undefined) {
+      problems.push({
+        rule: index,
+        path: ['id'],
+        message: `duplicate rule id "${rule.id}" (first at rules[${first}])`,
+      });
+      return;
+    }
+    seenRules.set(rule.id, index);
+    if (!rule.enabled) return;
+    try {
+      alarms.push(...applyRule(plant, rule, places, options.timezone));
+    } catch (err) {
+      if (!(err instanceof RuleRejected)) throw err;
+      problems.push({ rule: index, path: err.path, message: `rule "${rule.id}": ${err.message}` });
+    }
+  });
+  return { alarms, problems };
+}
+
+interface Target {
+  device?: DeviceConfig;
+  profile?: Profile;
+}
+
+function applyRule(
+  plant: PlantShape,
+  rule: AlarmRuleConfig,
+  places: PlaceNames,
+  timezone: string | undefined,
+): CompiledAlarm[] {
+  const targets = targetsOf(plant, rule);
+  return targets.map((target) => {
+    const condition = conditionFor(plant, rule, target);
+    const anchor = target.device ?? deviceOf(plant, condition.points[0] as string);
+    const profile = target.profile ?? plant.profiles.get(anchor.profile);
+    const place: AlarmPlace = {
+      site: anchor.site,
+      building: anchor.building,
+      room: anchor.room,
+      buildingName: places.building.get(`${anchor.site}/${anchor.building}`),
+      roomName: places.room.get(`${anchor.site}/${anchor.building}/${anchor.room}`),
+      ...(target.device ? { device: target.device.id, deviceName: target.device.name } : {}),
+      equipment: profile?.equipment ?? 'other',
+    };
+    const shownPoint = 'point' in rule ? rule.point : undefined;
+    const pointInfo = profile?.points.find((p) => p.name === shownPoint);
+    const definition: AlarmDefinition = {
+      ...place,
+      id: target.device ? `${rule.id}@${target.device.id}` : rule.id,
+      rule: rule.id,
+      priority: rule.priority,
+      points: [...condition.points],
+      notifyOn: rule.notifyOn,
+      condition: describeCondition(rule, pointInfo?.unit ?? ''),
+    };
+    const template = rule.message ?? defaultMessage(rule);
+    const fixed = {
+      alarm: definition.id,
+      rule: rule.id,
+      priority: rule.priority,
+      device: target.device?.id ?? '',
+      deviceName: target.device?.name ?? anchor.name,
+      site: place.site,
+      building: place.buildingName ?? place.building,
+      room: place.roomName ?? place.room,
+      point: shownPoint ?? '',
+      label: pointInfo?.label ?? shownPoint ?? rule.id,
+      unit: rule.type === 'comm-loss' ? 's' : (pointInfo?.unit ?? ''),
+    };
+    return {
+      definition,
+      condition,
+      onDelayMs: rule.onDelay ?? 0,
+      offDelayMs: rule.offDelay ?? 0,
+      ...(rule.during ? { during: { from: minutes(rule.during.from), to: minutes(rule.during.to) } } : {}),
+      render: ({ value, limit, ts }) =>
+        renderMessage(template, {
+          ...fixed,
+          value: formatValue(value),
+          limit: limit === null ? '' : formatValue(limit),
+          time: formatTime(ts, timezone),
+        }),
+    };
+  });
+}
+
+function targetsOf(plant: PlantShape, rule: AlarmRuleConfig): Target[] {
+  const given = [rule.device, rule.devices, rule.profile].filter((v) => v !== undefined).length;
+  if (given > 1) throw new RuleRejected([], 'give one of device, devices or profile, not several');
+  if (given === 0) {
+    if (rule.type === 'expression') return [{}];
+    throw new RuleRejected([], 'say which devices it applies to: device, devices or profile');
+  }
+  let devices: DeviceConfig[];
+  if (rule.profile !== undefined) {
+    if (!plant.profiles.has(rule.profile))
+      throw new RuleRejected(['profile'], `unknown profile "${rule.profile}"`);
+    devices = plant.devices.filter((d) => d.profile === rule.profile);
+  } else {
+    const ids = rule.devices ?? [rule.device as string];
+    devices = ids.map((id, i) => {
+      const device = plant.devices.find((d) => d.id === id);
+      if (!device)
+        throw new RuleRejected(rule.devices ? ['devices', i] : ['device'], `unknown device "${id}"`);
+      return device;
+    });
+  }
+  const where = rule.where;
+  const matching = devices.filter(
+    (d) =>
+      (!where?.site || where.site.includes(d.site)) &&
+      (!where?.building || where.building.includes(d.building)) &&
+      (!where?.room || where.room.includes(d.room)) &&
+      (where?.critical === undefined || (d.critical ?? false) === where.critical),
+  );
+  if (matching.length === 0)
+    throw new RuleRejected(where ? ['where'] : [], 'matches no device: it would watch nothing');
+  return matching
+    .filter((d) => d.enabled)
+    .map((device) => ({ device, profile: plant.profiles.get(device.profile) }));
+}
+
+/** A point of the target device by name, or any device's point as "<device>.<point>". */
+function resolvePoint(plant: PlantShape, target: Target, ref: string, path: (string | number)[]): string {
+  const dot = ref.indexOf('.');
+  if (dot < 0) {
+    if (!target.device) throw new RuleRejected(path, `"${ref}" needs its device: write "<device>.${ref}"`);
+    return checkPoint(target.device, target.profile, ref, path);
+  }
+  const device = plant.devices.find((d) => d.id === ref.slice(0, dot));
+  if (!device) throw new RuleRejected(path, `unknown device "${ref.slice(0, dot)}" in "${ref}"`);
+  return checkPoint(device, plant.profiles.get(device.profile), ref.slice(dot + 1), path);
+}
+
+function checkPoint(
+  device: DeviceConfig,
+  profile: Profile | undefined,
+  name: string,
+  path: (string | number)[],
+) {
+  const names = profile?.points.map((p) => p.name) ?? [];
+  if (!names.includes(name))
+    throw new RuleRejected(
+      path,
+      `device "${device.id}" (profile "${device.profile}") has no point "${name}" (it has: ${names.join(', ')})`,
+    );
+  return pointId(device.id, name);
+}
+
+function deviceOf(plant: PlantShape, point: string): DeviceConfig {
+  const device = plant.devices.find((d) => point.startsWith(`${d.id}.`));
+  if (!device) throw new RuleRejected([], `no device for point "${point}"`);
+  return device;
+}
+
+function conditionFor(plant: PlantShape, rule: AlarmRuleConfig, target: Target): Condition {
+  switch (rule.type) {
+    case 'high':
+    case 'high-high':
+    case 'low':
+    case 'low-low':
+      return limitCondition(
+        resolvePoint(plant, target, rule.point, ['point']),
+        rule.type,
+        rule.limit,
+        rule.deadband,
+      );
+    case 'state':
+      return stateCondition(resolvePoint(plant, target, rule.point, ['point']), rule);
+    case 'rate':
+      return rateCondition(
+        resolvePoint(plant, target, rule.point, ['point']),
+        rule.limit,
+        rule.window,
+        rule.direction,
+      );
+    case 'deviation':
+      return deviationCondition(
+        resolvePoint(plant, target, rule.point, ['point']),
+        resolvePoint(plant, target, rule.reference, ['reference']),
+        rule.limit,
+        rule.deadband,
+        rule.direction,
+      );
+    case 'comm-loss': {
+      const device = target.device as DeviceConfig;
+      const points = target.profile?.points.map((p) => pointId(device.id, p.name)) ?? [];
+      return commLossCondition(device.id, points, rule.after);
+    }
+    case 'expression':
+      return compileExpressionRule(plant, rule, target);
+  }
+}
+
+function compileExpressionRule(
+  plant: PlantShape,
+  rule: Extract<AlarmRuleConfig, { type: 'expression' }>,
+  target: Target,
+): Condition {
+  const names = Object.keys(rule.inputs);
+  if (names.length === 0) throw new RuleRejected(['inputs'], 'an expression needs at least one input');
+  const inputs = Object.fromEntries(
+    names.map((name) => [name, resolvePoint(plant, target, rule.inputs[name] as string, ['inputs', name])]),
+  );
+  let compiled: ReturnType<typeof compileExpression>;
+  try {
+    compiled = compileExpression(rule.when, names);
+  } catch (err) {
+    if (err instanceof ExpressionError) throw new RuleRejected(['when'], err.message);
+    throw err;
+  }
+  const shown = rule.value ?? (names[0] as string);
+  if (!names.includes(shown))
+    throw new RuleRejected(['value'], `"${shown}" is not one of the inputs (${names.join(', ')})`);
+  return expressionCondition(inputs, compiled, shown);
+}
+
+function describeCondition(rule: AlarmRuleConfig, unit: string): string {
+  const u = unit ? ` ${unit}` : '';
+  const delays = [
+    rule.onDelay ? `for ${formatDuration(rule.onDelay)}` : '',
+    rule.offDelay ? `off-delay ${formatDuration(rule.offDelay)}` : '',
+    rule.during ? `between ${rule.during.from} and ${rule.during.to}` : '',
+  ].filter(Boolean);
+  const tail = delays.length ? `, ${delays.join(', ')}` : '';
+  switch (rule.type) {
+    case 'high':
+    case 'high-high':
+      return `${rule.point} > ${rule.limit}${u}${rule.deadband ? ` (deadband ${rule.deadband})` : ''}${tail}`;
+    case 'low':
+    case 'low-low':
+      return `${rule.point} < ${rule.limit}${u}${rule.deadband ? ` (deadband ${rule.deadband})` : ''}${tail}`;
+    case 'state': {
+      const test =
+        rule.bit !== undefined
+          ? `bit ${rule.bit} set`
+          : rule.equals !== undefined
+            ? `= ${rule.equals}`
+            : `≠ ${rule.notEquals}`;
+      return `${rule.point} ${test}${tail}`;
+    }
+    case 'rate':
+      return `${rule.point} ${rule.direction === 'either' ? 'changes' : `${rule.direction}s`} faster than ${rule.limit}${u}/min${tail}`;
+    case 'deviation':
+      return `${rule.point} − ${rule.reference} ${rule.direction === 'either' ? 'beyond ±' : rule.direction === 'above' ? '> ' : '< −'}${rule.limit}${u}${tail}`;
+    case 'comm-loss':
+      return `no good reading for ${formatDuration(rule.after)}${tail}`;
+    case 'expression':
+      return `${rule.when}${tail}`;
+  }
+}
+
+function defaultMessage(rule: AlarmRuleConfig): string {
+  switch (rule.type) {
+    case 'high':
+    case 'high-high':
+      return '{deviceName}: {label} high, {value} {unit} (limit {limit} {unit})';
+    case 'low':
+    case 'low-low':
+      return '{deviceName}: {label} low, {value} {unit} (limit {limit} {unit})';
+    case 'state':
+      return '{deviceName}: {label} ({value})';
+    case 'rate':
+      return '{deviceName}: {label} changing at {value} {unit}/min (limit {limit})';
+    case 'deviation':
+      return '{deviceName}: {label} off its reference by {value} {unit} (limit {limit})';
+    case 'comm-loss':
+      return '{deviceName}: no data for {value} s';
+    case 'expression':
+      return rule.description ?? '{rule}: condition true';
+  }
+}
+
+export function renderMessage(template: string, fields: Readonly<Record<string, string>>): string {
+  return template
+    .replace(/\{([A-Za-z]+)\}/g, (whole, name: string) => fields[name] ?? whole)
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export function formatValue(value: Scalar | number): string {
+  if (value === null) return 'no data';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (Number.isInteger(value)) return String(value);
+  const digits = Math.abs(value) >= 100 ? 1 : Math.abs(value) >= 1 ? 2 : 3;
+  return String(Number(value.toFixed(digits)));
+}
+
+function formatTime(ts: number, timezone: string | undefined): string {
+  // sv-SE writes "2026-11-25 03:12:09": unambiguous, sortable, readable everywhere.
+  return new Intl.DateTimeFormat('sv-SE', {
+    timeZone: timezone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).format(ts);
+}
+
+function formatDuration(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+const minutes = (clock: string): number => {
+  const [h, m] = clock.split(':').map(Number) as [number, number];
+  return h * 60 + m;
+};
+
+interface PlaceNames {
+  building: Map<string, string>;
+  room: Map<string, string>;
+}
+
+function placeNames(plant: PlantShape): PlaceNames {
+  const names: PlaceNames = { building: new Map(), room: new Map() };
+  for (const site of plant.sites)
+    for (const building of site.buildings) {
+      names.building.set(`${site.id}/${building.id}`, building.name);
+      for (const room of building.rooms) names.room.set(`${site.id}/${building.id}/${room.id}`, room.name);
+    }
+  return names;
+}

@@ -1,0 +1,118 @@
+/**
+ * The alarm model, after ISA-18.2 / IEC 62682: an alarm is one rule applied to one device
+ * (or one set of points), with a priority and a lifecycle state; every transition is an
+ * event that the journal keeps, the dashboard shows and the notifier may send.
+ */
+
+export const PRIORITIES = ['critical', 'high', 'medium', 'low'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+/** Most urgent first: critical = 0. */
+export const priorityRank = (p: Priority): number => PRIORITIES.indexOf(p);
+
+export const ALARM_STATES = [
+  'normal',
+  'active-unacknowledged',
+  'active-acknowledged',
+  'returned-unacknowledged',
+  'shelved',
+  'out-of-service',
+] as const;
+export type AlarmState = (typeof ALARM_STATES)[number];
+
+/** Which transitions are announced (notifications): chosen per rule. */
+export const NOTIFY_ON = ['active', 'acknowledged', 'returned'] as const;
+export type NotifyOn = (typeof NOTIFY_ON)[number];
+
+export const EVENT_KINDS = [
+  /** The condition became true (after its on-delay): normal/returned → active-unacknowledged. */
+  'activated',
+  /** Someone acknowledged it: active-unack → active-ack, or returned-unack → normal. */
+  'acknowledged',
+  /** The condition cleared (after its off-delay) before acknowledgement: → returned-unacknowledged. */
+  'returned',
+  /** The condition cleared after acknowledgement: active-acknowledged → normal. */
+  'cleared',
+  'shelved',
+  /** Unshelved by a user or because the shelving time ran out. */
+  'unshelved',
+  'removed-from-service',
+  'returned-to-service',
+  /** The alarm activated too often in a short window (a nuisance to fix: deadband, delay). */
+  'chattering',
+  'chatter-ended',
+] as const;
+export type AlarmEventKind = (typeof EVENT_KINDS)[number];
+
+/** Where an alarm sits in the plant, for routing, filters and messages. */
+export interface AlarmPlace {
+  site: string;
+  building: string;
+  room: string;
+  /** Display names of the building and room, for messages ("Inpatient building", "Distribution room 1"). */
+  buildingName?: string;
+  roomName?: string;
+  /** The device the rule was applied to; absent for a rule over points of several devices. */
+  device?: string;
+  deviceName?: string;
+  /** Equipment class of the device's profile (chiller, pump, power-meter...): routes notifications. */
+  equipment: string;
+}
+
+/** One alarm as configured: a rule applied to a device or a fixed set of points. */
+export interface AlarmDefinition extends AlarmPlace {
+  /** "<rule>@<device>" for a rule applied per device, else the rule id. */
+  id: string;
+  rule: string;
+  priority: Priority;
+  /** The points the condition reads. */
+  points: string[];
+  notifyOn: NotifyOn[];
+  /** One-line description of the condition, e.g. "chw_supply_temp > 9 °C for 10m". */
+  condition: string;
+}
+
+export interface AlarmEvent extends AlarmPlace {
+  /** Journal sequence number: increasing, unique. */
+  seq: number;
+  alarmId: string;
+  rule: string;
+  kind: AlarmEventKind;
+  from: AlarmState;
+  to: AlarmState;
+  /** Epoch ms. */
+  ts: number;
+  priority: Priority;
+  /** The rule's message, rendered with the values at the time of the event. */
+  message: string;
+  value: number | boolean | null;
+  limit: number | null;
+  /** Who acknowledged, shelved or took it out of service. */
+  user?: string;
+  comment?: string;
+  /** Whether the rule asks for this event to be announced (false for a chattering alarm's repeats). */
+  notify: boolean;
+}
+
+/** An alarm's current state, as the API and the dashboard show it. */
+export interface AlarmStatus extends AlarmDefinition {
+  state: AlarmState;
+  /** Whether the condition is true now (a shelved alarm may be active underneath). */
+  conditionActive: boolean;
+  /** Epoch ms of the last transition into the current state. */
+  since: number;
+  /** When the alarm last became active, while it is (or its return is) unacknowledged or active. */
+  activeSince: number | null;
+  message: string;
+  value: number | boolean | null;
+  limit: number | null;
+  acknowledgedBy?: string;
+  acknowledgedAt?: number;
+  /** Shelving: who, why, until when. */
+  shelvedBy?: string;
+  shelvedUntil?: number;
+  reason?: string;
+  chattering: boolean;
+}
+
+export type AlarmListener = (event: AlarmEvent) => void;
