@@ -115,7 +115,7 @@ function applyRule(
       priority: rule.priority,
       points: [...condition.points],
       notifyOn: rule.notifyOn,
-      condition: describeCondition(rule, pointInfo?.unit ?? ''),
+      condition: describeCondition(rule, pointInfo?.unit ?? '', target),
     };
     const template = rule.message ?? defaultMessage(rule);
     const fixed = {
@@ -256,6 +256,14 @@ function conditionFor(plant: PlantShape, rule: AlarmRuleConfig, target: Target):
   }
 }
 
+function limitOf(
+  rule: Extract<AlarmRuleConfig, { type: 'high' | 'high-high' | 'low' | 'low-low' }>,
+  target: Target,
+) {
+  const own = target.device ? rule.limitFor?.[target.device.id] : undefined;
+  return own ?? rule.limit;
+}
+
 function compileExpressionRule(
   plant: PlantShape,
   rule: Extract<AlarmRuleConfig, { type: 'expression' }>,
@@ -279,7 +287,7 @@ function compileExpressionRule(
   return expressionCondition(inputs, compiled, shown);
 }
 
-function describeCondition(rule: AlarmRuleConfig, unit: string): string {
+function describeCondition(rule: AlarmRuleConfig, unit: string, target: Target): string {
   const u = unit ? ` ${unit}` : '';
   const delays = [
     rule.onDelay ? `for ${formatDuration(rule.onDelay)}` : '',
@@ -290,10 +298,10 @@ function describeCondition(rule: AlarmRuleConfig, unit: string): string {
   switch (rule.type) {
     case 'high':
     case 'high-high':
-      return `${rule.point} > ${rule.limit}${u}${rule.deadband ? ` (deadband ${rule.deadband})` : ''}${tail}`;
+      return `${rule.point} > ${limitOf(rule, target)}${u}${rule.deadband ? ` (deadband ${rule.deadband})` : ''}${tail}`;
     case 'low':
     case 'low-low':
-      return `${rule.point} < ${rule.limit}${u}${rule.deadband ? ` (deadband ${rule.deadband})` : ''}${tail}`;
+      return `${rule.point} < ${limitOf(rule, target)}${u}${rule.deadband ? ` (deadband ${rule.deadband})` : ''}${tail}`;
     case 'state': {
       const test =
         rule.bit !== undefined

@@ -84,6 +84,8 @@ const limitRule = z.strictObject({
   type: z.enum(['high', 'high-high', 'low', 'low-low']),
   point: id,
   limit: z.number(),
+  /** A device's own limit where it differs (e.g. each building's normal night flow). */
+  limitFor: z.record(id, z.number()).optional(),
   deadband: z.number().nonnegative().default(0),
 });
 

@@ -9,6 +9,7 @@ import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, parse as
 import type { z } from 'zod';
 import { expandRules } from '../alarms/rules.js';
 import { type AlarmsFile, alarmsFile } from './alarms-schema.js';
+import { NOTIFY_DISABLED, type NotifySettings, notifyFile } from './notify-schema.js';
 import { checkReferences } from './references.js';
 import {
   type DeviceConfig,
@@ -55,6 +56,8 @@ export interface PlantConfig {
   simulation: SimulationConfig;
   /** Alarm rules and settings (config/alarms.yaml; no rules when absent). */
   alarms: AlarmsFile;
+  /** Duty roster, channels and escalation (config/notify.yaml; notifications off when absent). */
+  notify: NotifySettings;
 }
 
 /** Where a validated value came from, for reference errors found after parsing. */
@@ -215,7 +218,7 @@ export interface LoadOptions {
 
 /**
  * Load `dir`: plantwatch.yaml, site.yaml, lines.yaml (optional), profiles/*.yaml,
- * devices/*.yaml and simulation.yaml (optional).
+ * devices/*.yaml, simulation.yaml, alarms.yaml and notify.yaml (each optional).
  */
 export function loadConfig(dir: string, options: LoadOptions = {}): PlantConfig {
   const env = options.env ?? process.env;
@@ -244,6 +247,7 @@ export function loadConfig(dir: string, options: LoadOptions = {}): PlantConfig 
   const firstAlarmIssue = issues.length;
   const alarms = optional('alarms.yaml', alarmsFile);
   nameRulesIn(issues.slice(firstAlarmIssue), join(dir, 'alarms.yaml'));
+  const notify = optional('notify.yaml', notifyFile);
   const profiles = yamlFilesIn(join(dir, 'profiles')).map((abs) =>
     readYaml(abs, display(abs), profileFile, issues, env),
   );
@@ -260,6 +264,7 @@ export function loadConfig(dir: string, options: LoadOptions = {}): PlantConfig 
     devices: [],
     simulation: simulation?.data ?? simulationFile.parse({}),
     alarms: alarms?.data ?? alarmsFile.parse({}),
+    notify: notify?.data ?? NOTIFY_DISABLED,
   };
   for (const parsed of profiles) {
     if (!parsed.data) continue;

@@ -6,12 +6,7 @@
 import { z } from 'zod';
 import { PRIORITIES } from '../alarms/types.js';
 import { WEBHOOK_FORMATS } from '../notify/channels/webhook.js';
-import { duration, modbusProfile } from './schema.js';
-
-// Same rule as the ids of schema.ts (not exported there).
-const id = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'an id of letters, digits, "-" or "_" (no spaces, dots or slashes)');
+import { duration, id, modbusProfile } from './schema.js';
 
 /** The equipment classes a profile may declare; a team naming another one would never be routed to. */
 export const EQUIPMENT_CLASSES: readonly string[] = modbusProfile.shape.equipment.options;

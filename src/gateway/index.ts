@@ -1,16 +1,20 @@
 /**
  * The gateway: wires the stages together in the one direction data flows,
- * acquisition (Modbus, MQTT) → point bus → point table / MQTT republish / live push,
+ * acquisition (Modbus, MQTT) → point bus → point table / storage / alarms / MQTT republish /
+ * live push, and alarms → journal / MQTT / live push / notifications,
  * and takes them down in the reverse order.
  */
 import type { Logger } from 'pino';
 import { type ModbusService, startModbus } from '../acquisition/modbus/index.js';
 import { type MqttService, startMqtt } from '../acquisition/mqtt/index.js';
+import { type AlarmService, startAlarms } from '../alarms/index.js';
 import type { PlantConfig } from '../config/index.js';
 import { createMetrics } from '../metrics/index.js';
+import { type Notifier, startNotifier } from '../notify/index.js';
 import { buildCatalog, PointBus, PointTable } from '../points/index.js';
 import { type StorageService, startStorage } from '../storage/index.js';
 import { startWebServer, type WebServer } from '../web/index.js';
+import { publishAlarmStates } from './alarm-topics.js';
 
 export interface Gateway {
   readonly bus: PointBus;
@@ -19,6 +23,8 @@ export interface Gateway {
   readonly mqtt: MqttService;
   readonly web: WebServer;
   readonly storage: StorageService;
+  readonly alarms: AlarmService;
+  readonly notifier: Notifier;
   stop(): Promise<void>;
 }
 
@@ -33,12 +39,25 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
   bus.subscribe((values) => table.update(values));
   // Storage subscribes first among the outputs: it is the one that must see every value.
   const storage = startStorage({ config, catalog: table.info, bus, log });
+  // Alarms read the point table, which is updated first on every batch.
+  const alarms = startAlarms({ config, bus, read: (id) => table.get(id), log });
 
   // MQTT first: the broker must be listening before devices (and simulators) publish to it.
   const mqtt = await startMqtt({ config, bus, log }).catch(async (err: unknown) => {
+    await alarms.stop();
     await storage.stop();
     throw err;
   });
+  const stopAlarmTopics = publishAlarmStates(alarms, mqtt, config.gateway.mqtt.republish.prefix, log);
+  const notifier = startNotifier({
+    settings: config.notify,
+    log: log.child({ component: 'notify' }),
+    publishMqtt: (topic, payload) => mqtt.publish(topic, payload),
+  });
+  // Every event, announced or not: an acknowledgement must cancel an escalation either way.
+  const stopNotifying = alarms.subscribe((event) => notifier.handle(event));
+  if (!notifier.enabled)
+    log.warn('notifications are off: no channel in notify.yaml (alarms still show and are journaled)');
   const modbus = startModbus({ config, bus, log });
   const startedAt = Date.now();
   let web: WebServer;
@@ -50,6 +69,8 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
       devices: () => modbus.devices(),
       mqtt: () => mqtt.stats(),
       storage: () => storage.stats(),
+      alarms: () => alarms.stats(),
+      notifications: () => notifier.stats(),
     });
     web = await startWebServer({
       host: config.gateway.web.host,
@@ -57,6 +78,7 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
       table,
       bus,
       store: storage.store,
+      alarms,
       metrics,
       log,
       status: {
@@ -65,11 +87,16 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
         devices: () => modbus.devices(),
         mqtt: () => ({ ...mqtt.stats(), brokerUrl: mqtt.brokerUrl, embedded: mqtt.embedded }),
         storage: () => storage.stats(),
+        notifications: () => ({ ...notifier.stats(), onDuty: notifier.roster.summary(Date.now()) }),
       },
     });
   } catch (err) {
     await modbus.stop();
+    stopNotifying();
+    await notifier.close();
+    stopAlarmTopics();
     await mqtt.stop();
+    await alarms.stop();
     await storage.stop();
     throw err;
   }
@@ -84,10 +111,17 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
     mqtt,
     web,
     storage,
+    alarms,
+    notifier,
     async stop() {
       await web.stop();
       await modbus.stop();
+      stopNotifying();
+      // Drains what is queued (bounded) while MQTT is still up for the mqtt channel.
+      await notifier.close();
+      stopAlarmTopics();
       await mqtt.stop();
+      await alarms.stop();
       // Last: whatever acquisition produced until now is flushed (or spooled).
       await storage.stop();
     },

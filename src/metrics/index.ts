@@ -5,6 +5,8 @@
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { DeviceSnapshot, LineSnapshot } from '../acquisition/modbus/index.js';
 import type { MqttStats } from '../acquisition/mqtt/index.js';
+import type { AlarmStats } from '../alarms/index.js';
+import type { DeliveryStats, NotifierStats } from '../notify/index.js';
 import type { StorageStats } from '../storage/index.js';
 
 export interface MetricSources {
@@ -14,6 +16,8 @@ export interface MetricSources {
   devices: () => DeviceSnapshot[];
   mqtt: () => MqttStats | undefined;
   storage: () => StorageStats | undefined;
+  alarms?: () => AlarmStats;
+  notifications?: () => { notifier: NotifierStats; deliveries: DeliveryStats[] };
 }
 
 export function createMetrics(sources: MetricSources): Registry {
@@ -133,5 +137,61 @@ export function createMetrics(sources: MetricSources): Registry {
     'Spooled values written once the store came back',
     (s) => s.replayed,
   );
+  alarmMetrics(gauge, sources);
+  notificationMetrics(gauge, sources);
   return registry;
+}
+
+type GaugeFactory = (name: string, help: string, labelNames: string[], collect: (g: Gauge) => void) => Gauge;
+
+function alarmMetrics(gauge: GaugeFactory, sources: MetricSources): void {
+  const alarms = sources.alarms;
+  if (!alarms) return;
+  gauge('plantwatch_alarms', 'Alarms by lifecycle state', ['state'], (g) => {
+    for (const [state, n] of Object.entries(alarms().byState)) g.set({ state }, n);
+  });
+  gauge(
+    'plantwatch_alarms_active',
+    'Alarms active or returned but unacknowledged, by priority',
+    ['priority'],
+    (g) => {
+      for (const [priority, n] of Object.entries(alarms().activeByPriority)) g.set({ priority }, n);
+    },
+  );
+  gauge('plantwatch_alarms_chattering', 'Alarms detected as chattering now', [], (g) =>
+    g.set(alarms().chattering),
+  );
+  gauge('plantwatch_alarm_events_total', 'Alarm transitions journaled since start', [], (g) =>
+    g.set(alarms().events),
+  );
+  gauge('plantwatch_alarm_evaluation_errors_total', 'Alarm evaluations that failed', [], (g) =>
+    g.set(alarms().evaluationErrors),
+  );
+}
+
+function notificationMetrics(gauge: GaugeFactory, sources: MetricSources): void {
+  const read = sources.notifications;
+  if (!read) return;
+  const perChannel = (name: string, help: string, pick: (d: DeliveryStats) => number) =>
+    gauge(name, help, ['channel'], (g) => {
+      for (const d of read().deliveries) g.set({ channel: d.channel }, pick(d));
+    });
+  perChannel('plantwatch_notifications_sent_total', 'Notifications delivered per channel', (d) => d.sent);
+  perChannel(
+    'plantwatch_notification_failures_total',
+    'Failed delivery attempts per channel',
+    (d) => d.failedAttempts,
+  );
+  perChannel(
+    'plantwatch_notifications_dropped_total',
+    'Notifications given up per channel',
+    (d) => d.dropped,
+  );
+  perChannel('plantwatch_notifications_queued', 'Notifications waiting per channel', (d) => d.queued);
+  gauge('plantwatch_escalations_total', 'Escalations sent because nobody acknowledged', [], (g) =>
+    g.set(read().notifier.escalationsFired),
+  );
+  gauge('plantwatch_alarm_flood', 'An alarm flood is being summarised (1) or not (0)', [], (g) =>
+    g.set(Number(read().notifier.flooding)),
+  );
 }

@@ -89,6 +89,12 @@ function rotaFor(duty: Duty, info: ShiftInfo): Rota | undefined {
   return info.shift === 'holiday' ? (duty.holiday ?? normal) : normal;
 }
 
+export interface DutySummary extends ShiftInfo {
+  timezone: string;
+  teams: { id: string; name: string; equipment: readonly string[]; onDuty: { id: string; name: string }[] }[];
+  levels: { level: string; onDuty: { id: string; name: string }[] }[];
+}
+
 export class DutyRoster {
   readonly timezone: string;
   private readonly clock: (at: number) => LocalClock;
@@ -147,6 +153,22 @@ export class DutyRoster {
   level(name: string, at: number): Recipient[] {
     const found = this.levels[name];
     return found ? this.dutyPeople(found, at) : [];
+  }
+
+  /** Who is on duty at `at`, team by team and level by level: what the dashboard shows. */
+  summary(at: number): DutySummary {
+    const names = (people: Recipient[]) => people.map(({ id, name }) => ({ id, name }));
+    return {
+      ...this.shiftAt(at),
+      timezone: this.timezone,
+      teams: [...this.teams.values()].map((t) => ({
+        id: t.id,
+        name: t.name,
+        equipment: t.equipment,
+        onDuty: names(this.dutyPeople(t, at)),
+      })),
+      levels: Object.keys(this.levels).map((level) => ({ level, onDuty: names(this.level(level, at)) })),
+    };
   }
 
   private dutyPeople(duty: Duty, at: number): Recipient[] {

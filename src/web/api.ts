@@ -10,6 +10,8 @@ export interface GatewayStatus {
   mqtt: () => { connected: boolean } & Record<string, unknown>;
   /** The time-series writer, when storage runs. */
   storage?: () => { storeUp: boolean; spool: { points: number } };
+  /** Notification channels, counters and who is on duty now. */
+  notifications?: () => unknown;
 }
 
 /** A point as the API shows it: its description, its latest value, quality and age. */
@@ -84,6 +86,9 @@ export function apiRouter(table: PointTable, status: GatewayStatus): Router {
   });
   router.get('/storage', (_req, res) => {
     res.json(status.storage?.() ?? { error: 'storage is not running' });
+  });
+  router.get('/notifications', (_req, res) => {
+    res.json(status.notifications?.() ?? { error: 'notifications are not running' });
   });
   router.get('/mqtt', (_req, res) => {
     res.json(status.mqtt());

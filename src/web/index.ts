@@ -12,8 +12,10 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { Server as SocketServer } from 'socket.io';
+import type { AlarmService } from '../alarms/index.js';
 import type { PointBus, PointTable } from '../points/index.js';
 import type { TimeSeriesStore } from '../storage/index.js';
+import { alarmsRouter } from './alarms.js';
 import { apiRouter, type GatewayStatus } from './api.js';
 import { historyRouter } from './history.js';
 import { startLivePush } from './live.js';
@@ -30,6 +32,8 @@ export interface WebServerOptions {
   log: Logger;
   /** Where history comes from; without one the history API is not served. */
   store?: TimeSeriesStore;
+  /** The alarm system; without one the alarm API is not served. */
+  alarms?: AlarmService;
   /** Directory of the dashboard's static files. */
   dashboardDir?: string;
 }
@@ -52,6 +56,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   );
   app.use(express.json({ limit: '100kb' }));
   if (options.store) app.use('/api', historyRouter(options.table, options.store));
+  if (options.alarms) app.use('/api', alarmsRouter(options.alarms));
   app.use('/api', apiRouter(options.table, options.status));
   app.get('/metrics', async (_req, res) => {
     res.type(options.metrics.contentType).send(await options.metrics.metrics());
@@ -73,7 +78,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   const server: Server = createServer(app);
   const io = new SocketServer(server, { serveClient: true });
-  const live = startLivePush(io, options.bus, options.table);
+  const live = startLivePush(io, options.bus, options.table, options.alarms);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(

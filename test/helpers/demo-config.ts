@@ -43,6 +43,15 @@ export async function demoConfigCopy(): Promise<DemoConfig> {
     doc.setIn(['storage', 'sqlite', 'path'], join(dir, 'data', 'plantwatch.db'));
     doc.setIn(['storage', 'spool', 'path'], join(dir, 'data', 'spool.db'));
   })();
+  await editYaml(join(dir, 'notify.yaml'), (doc) => {
+    // Notifications go to the test's own receivers when it sets them; nowhere real otherwise.
+    doc.setIn(['channels', 'email', 'port'], 9);
+    const hooks = doc.getIn(['channels', 'webhooks']) as { items: { set(k: string, v: unknown): void }[] };
+    for (const hook of hooks.items) hook.set('url', 'http://127.0.0.1:9/unused');
+  })();
+  await editYaml(join(dir, 'alarms.yaml'), (doc) => {
+    doc.setIn(['settings', 'journal'], join(dir, 'data', 'alarms.db'));
+  })();
   await editYaml(join(dir, 'simulation.yaml'), async (doc) => {
     doc.setIn(['control', 'port'], await freePort());
   })();

@@ -4,6 +4,7 @@
  */
 import { alarmsFile } from '../../src/config/alarms-schema.js';
 import type { PlantConfig } from '../../src/config/index.js';
+import { NOTIFY_DISABLED, notifyFile } from '../../src/config/notify-schema.js';
 import {
   device as deviceSchema,
   gatewayFile,
@@ -21,6 +22,8 @@ export interface ConfigParts {
   simulation?: unknown;
   /** The content of an alarms.yaml: { settings?, rules? }. */
   alarms?: unknown;
+  /** The content of a notify.yaml (notifications off when absent). */
+  notify?: unknown;
 }
 
 export function plantConfig(parts: ConfigParts): PlantConfig {
@@ -44,5 +47,6 @@ export function plantConfig(parts: ConfigParts): PlantConfig {
     ),
     simulation: simulationFile.parse(parts.simulation ?? {}),
     alarms: alarmsFile.parse(parts.alarms ?? {}),
+    notify: parts.notify === undefined ? NOTIFY_DISABLED : notifyFile.parse(parts.notify),
   };
 }

@@ -32,6 +32,11 @@ export interface MqttService {
   readonly brokerUrl: string;
   readonly embedded: boolean;
   stats(): MqttStats;
+  /**
+   * Publish on the gateway's own connection (alarm states, notifications). QoS 1; rejects
+   * when the broker has not taken it within the timeout, so a caller can retry.
+   */
+  publish(topic: string, payload: string, options?: { retain?: boolean; timeoutMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -117,6 +122,19 @@ export async function startMqtt({ config, bus, log, now }: MqttServiceOptions): 
         : {}),
       ...(state.lastError ? { lastError: state.lastError } : {}),
     }),
+    publish(topic, payload, { retain = false, timeoutMs = 10_000 } = {}) {
+      return new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`MQTT broker did not take the message within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        client.publish(topic, payload, { qos: 1, retain }, (err) => {
+          clearTimeout(timer);
+          if (err) reject(err);
+          else resolve();
+        });
+      });
+    },
     async stop() {
       unsubscribe();
       subscriber.stop();

@@ -1,0 +1,171 @@
+/**
+ * The alarm API: the current list (most urgent first), the journal, and the operator's
+ * actions (acknowledge, shelve, unshelve, out of service, return to service).
+ * Until login arrives (dashboard issue), actions name their user in the body; the journal
+ * records it.
+ */
+import { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import {
+  ALARM_STATES,
+  type AlarmService,
+  type AlarmStatus,
+  EVENT_KINDS,
+  LifecycleError,
+  PRIORITIES,
+  UnknownAlarmError,
+} from '../alarms/index.js';
+import { duration } from '../config/schema.js';
+import { parseTime } from './history.js';
+
+const MAX_HISTORY = 10_000;
+const user = z.string().trim().min(1, 'user: who is acting (required)').max(64);
+const note = z.string().trim().max(500).optional();
+
+const ACTIONS = {
+  ack: {
+    body: z.strictObject({ user, comment: note }),
+    run: (s: AlarmService, id: string, b: { user: string; comment?: string }) =>
+      s.acknowledge(id, b.user, b.comment),
+  },
+  shelve: {
+    body: z.strictObject({
+      user,
+      reason: z.string().trim().min(1, 'reason: why it is shelved (required)').max(500),
+      duration: duration.describe('how long, e.g. "30m" or "2h"'),
+    }),
+    run: (s: AlarmService, id: string, b: { user: string; reason: string; duration: number }) =>
+      s.shelve(id, b.user, b.reason, b.duration),
+  },
+  unshelve: {
+    body: z.strictObject({ user, comment: note }),
+    run: (s: AlarmService, id: string, b: { user: string; comment?: string }) =>
+      s.unshelve(id, b.user, b.comment),
+  },
+  'out-of-service': {
+    body: z.strictObject({ user, reason: z.string().trim().min(1, 'reason: why (required)').max(500) }),
+    run: (s: AlarmService, id: string, b: { user: string; reason: string }) =>
+      s.removeFromService(id, b.user, b.reason),
+  },
+  'return-to-service': {
+    body: z.strictObject({ user, comment: note }),
+    run: (s: AlarmService, id: string, b: { user: string; comment?: string }) =>
+      s.returnToService(id, b.user, b.comment),
+  },
+} as const;
+
+class BadRequest extends Error {}
+
+/** "a,b" or repeated ?x=a&x=b, each checked against the allowed values. */
+function listParam<T extends string>(raw: unknown, name: string, allowed: readonly T[]): T[] | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const values = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => String(v).split(','));
+  for (const v of values)
+    if (!allowed.includes(v as T))
+      throw new BadRequest(`${name}: expected any of ${allowed.join(', ')} (got "${v}")`);
+  return values as T[];
+}
+
+function oneParam(raw: unknown, name: string): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (typeof raw !== 'string') throw new BadRequest(`${name}: give one value`);
+  return raw;
+}
+
+const FILTERS = ['site', 'building', 'room', 'device', 'equipment'] as const;
+
+function filterStatuses(list: AlarmStatus[], query: Request['query']): AlarmStatus[] {
+  const priorities = listParam(query.priority, 'priority', PRIORITIES);
+  const states = listParam(query.state, 'state', ALARM_STATES);
+  let result = list;
+  if (priorities) result = result.filter((a) => priorities.includes(a.priority));
+  if (states) result = result.filter((a) => states.includes(a.state));
+  for (const key of FILTERS) {
+    const wanted = oneParam(query[key], key);
+    if (wanted) result = result.filter((a) => a[key] === wanted);
+  }
+  return result;
+}
+
+function sendError(res: Response, err: unknown): void {
+  if (err instanceof BadRequest || err instanceof RangeError) res.status(400).json({ error: err.message });
+  else if (err instanceof UnknownAlarmError) res.status(404).json({ error: err.message });
+  else if (err instanceof LifecycleError) res.status(409).json({ error: err.message });
+  else throw err;
+}
+
+export function alarmsRouter(alarms: AlarmService): Router {
+  const router = Router();
+
+  router.get('/alarms', (req, res) => {
+    try {
+      const all = req.query.all === '1' || req.query.all === 'true' || req.query.state !== undefined;
+      res.json(filterStatuses(alarms.list({ includeNormal: all }), req.query));
+    } catch (err) {
+      sendError(res, err);
+    }
+  });
+
+  router.get('/alarms/history', (req, res) => {
+    try {
+      const now = Date.now();
+      const to = parseTime(req.query.to, 'to', now, now + 1);
+      const from = parseTime(req.query.from, 'from', now, to - 7 * 86_400_000);
+      const limitRaw = oneParam(req.query.limit, 'limit');
+      const limit = limitRaw === undefined ? 500 : Number(limitRaw);
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY)
+        throw new BadRequest(`limit: a whole number from 1 to ${MAX_HISTORY}`);
+      const events = alarms.history({
+        from,
+        to,
+        limit,
+        alarm: oneParam(req.query.alarm, 'alarm'),
+        device: oneParam(req.query.device, 'device'),
+        site: oneParam(req.query.site, 'site'),
+        building: oneParam(req.query.building, 'building'),
+        priority: listParam(req.query.priority, 'priority', PRIORITIES),
+        kind: listParam(req.query.kind, 'kind', EVENT_KINDS),
+      });
+      res.json(events.map((e) => ({ ...e, time: new Date(e.ts).toISOString() })));
+    } catch (err) {
+      sendError(
+        res,
+        err instanceof Error && err.constructor.name === 'BadRequest' ? new BadRequest(err.message) : err,
+      );
+    }
+  });
+
+  router.get('/alarms/:id', (req: Request<{ id: string }>, res) => {
+    const status = alarms.get(req.params.id);
+    if (!status) res.status(404).json({ error: `no alarm "${req.params.id}"` });
+    else res.json(status);
+  });
+
+  for (const [action, { body, run }] of Object.entries(ACTIONS)) {
+    router.post(`/alarms/:id/${action}`, (req: Request<{ id: string }>, res: Response) => {
+      const parsed = body.safeParse(req.body ?? {});
+      if (!parsed.success) {
+        res.status(400).json({ error: parsed.error.issues.map(describeIssue).join('; ') });
+        return;
+      }
+      try {
+        // The body matches this action's schema: the pairing is by construction.
+        const events = (run as (s: AlarmService, id: string, b: unknown) => unknown)(
+          alarms,
+          req.params.id,
+          parsed.data,
+        );
+        res.json({ alarm: alarms.get(req.params.id), events });
+      } catch (err) {
+        sendError(res, err);
+      }
+    });
+  }
+  return router;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const key = issue.path.join('.');
+  const message = issue.message.replace(/^Invalid input: /, '');
+  return message.startsWith(`${key}:`) || !key ? message : `${key}: ${message}`;
+}
