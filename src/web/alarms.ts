@@ -16,10 +16,14 @@ import {
   UnknownAlarmError,
 } from '../alarms/index.js';
 import { duration } from '../config/schema.js';
-import { parseTime } from './history.js';
+import { BadRequest, parseTime } from './history.js';
 
 const MAX_HISTORY = 10_000;
-const user = z.string().trim().min(1, 'user: who is acting (required)').max(64);
+const user = z
+  .string({ error: 'who is acting (required)' })
+  .trim()
+  .min(1, 'who is acting (required)')
+  .max(64);
 const note = z.string().trim().max(500).optional();
 
 const ACTIONS = {
@@ -31,8 +35,14 @@ const ACTIONS = {
   shelve: {
     body: z.strictObject({
       user,
-      reason: z.string().trim().min(1, 'reason: why it is shelved (required)').max(500),
-      duration: duration.describe('how long, e.g. "30m" or "2h"'),
+      reason: z
+        .string({ error: 'why it is shelved (required)' })
+        .trim()
+        .min(1, 'why it is shelved (required)')
+        .max(500),
+      duration: z
+        .union([z.number(), z.string()], { error: 'how long, e.g. "30m" or "2h" (required)' })
+        .pipe(duration),
     }),
     run: (s: AlarmService, id: string, b: { user: string; reason: string; duration: number }) =>
       s.shelve(id, b.user, b.reason, b.duration),
@@ -43,7 +53,10 @@ const ACTIONS = {
       s.unshelve(id, b.user, b.comment),
   },
   'out-of-service': {
-    body: z.strictObject({ user, reason: z.string().trim().min(1, 'reason: why (required)').max(500) }),
+    body: z.strictObject({
+      user,
+      reason: z.string({ error: 'why (required)' }).trim().min(1, 'why (required)').max(500),
+    }),
     run: (s: AlarmService, id: string, b: { user: string; reason: string }) =>
       s.removeFromService(id, b.user, b.reason),
   },
@@ -53,8 +66,6 @@ const ACTIONS = {
       s.returnToService(id, b.user, b.comment),
   },
 } as const;
-
-class BadRequest extends Error {}
 
 /** "a,b" or repeated ?x=a&x=b, each checked against the allowed values. */
 function listParam<T extends string>(raw: unknown, name: string, allowed: readonly T[]): T[] | undefined {

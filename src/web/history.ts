@@ -14,7 +14,7 @@ const TARGET_WINDOWS = 1000;
 const MAX_RANGE_MS = 400 * 86_400_000;
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-class BadRequest extends Error {}
+export class BadRequest extends Error {}
 
 /** ISO 8601, epoch ms, "now", or relative to now: "-24h", "-7d". */
 export function parseTime(raw: unknown, name: string, now: number, fallback: number): number {
