@@ -10,6 +10,7 @@ import type { Logger } from '../src/log/index.js';
 import { silentLogger } from '../src/log/index.js';
 import { startControlApi } from './control-api.js';
 import { type FaultController, Faults } from './faults.js';
+import { type DemoInbox, startDemoInbox } from './inbox.js';
 import { LineResponder } from './modbus/responder.js';
 import { startRtuTcpServer } from './modbus/rtu-tcp-server.js';
 import { startTcpServer } from './modbus/tcp-server.js';
@@ -20,6 +21,7 @@ import { socatAvailable } from './serial/pty-pair.js';
 import { SimulatedSerialLine } from './serial/serial-line.js';
 
 export type { Fault, FaultController } from './faults.js';
+export type { DemoInbox, InboxMessage } from './inbox.js';
 
 export interface StartSimulatorOptions {
   log?: Logger;
@@ -34,6 +36,8 @@ export interface PlantSimulator {
   setValue(deviceId: string, point: string, value: number | boolean): void;
   values(deviceId: string): Record<string, number | boolean>;
   readonly endpoints: { line: string; transport: string; where: string }[];
+  /** The demo inbox, when `simulation.inbox` is configured and enabled. */
+  readonly inbox: DemoInbox | undefined;
   /** Start the MQTT meters (when the broker they publish to comes up after the simulator). */
   connectMeters(login: { url: string; username?: string; password?: string }): void;
   unplug(lineId: string): Promise<void>;
@@ -83,6 +87,7 @@ export async function startPlantSimulator(
   const closables: Closable[] = [];
   const endpoints: PlantSimulator['endpoints'] = [];
   const serialLines = new Map<string, SimulatedSerialLine>();
+  let inbox: DemoInbox | undefined;
   const stopAll = async () => {
     clearInterval(ticker);
     for (const c of closables.splice(0).reverse()) await c.close().catch(() => {});
@@ -126,11 +131,24 @@ export async function startPlantSimulator(
       }
     }
     if (options.mqtt) connectMeters(options.mqtt);
+    const { host, port } = config.simulation.control;
+    if (config.simulation.inbox?.enabled) {
+      inbox = await startDemoInbox({ host, smtpPort: config.simulation.inbox.smtpPort, log });
+      closables.push(inbox);
+      endpoints.push({ line: 'inbox', transport: 'demo inbox, SMTP', where: `${host}:${inbox.smtpPort}` });
+    }
     if (options.control) {
-      const { host, port } = config.simulation.control;
-      const api = await startControlApi(host, port, controller, (id) => plant.values(id));
+      const api = await startControlApi(host, port, controller, (id) => plant.values(id), inbox);
       closables.push(api);
       endpoints.push({ line: 'control', transport: 'fault-injection API', where: api.url });
+      if (inbox) {
+        endpoints.push({
+          line: 'inbox',
+          transport: 'demo inbox, webhooks',
+          where: `${api.url}/inbox/webhook/<group>`,
+        });
+        endpoints.push({ line: 'inbox', transport: 'demo inbox, read', where: `${api.url}/inbox` });
+      }
     }
   } catch (err) {
     await stopAll();
@@ -146,6 +164,7 @@ export async function startPlantSimulator(
   return {
     faults: controller,
     endpoints,
+    inbox,
     setValue(deviceId, point, value) {
       plant.setOverride(deviceId, point, value);
       refreshBanks();

@@ -354,6 +354,11 @@ export const simulationFile = z.strictObject({
   control: z
     .strictObject({ host: z.string().default('127.0.0.1'), port: port.default(8090) })
     .default({ host: '127.0.0.1', port: 8090 }),
+  /**
+   * The demo inbox: an SMTP server (on the control host) and the control API's
+   * /inbox/webhook/:group catch what the notifier sends. Absent: no inbox.
+   */
+  inbox: z.strictObject({ smtpPort: port.default(2525), enabled: z.boolean().default(true) }).optional(),
 });
 
 export type SiteFile = z.infer<typeof siteFile>;

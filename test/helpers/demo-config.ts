@@ -54,6 +54,7 @@ export async function demoConfigCopy(): Promise<DemoConfig> {
   })();
   await editYaml(join(dir, 'simulation.yaml'), async (doc) => {
     doc.setIn(['control', 'port'], await freePort());
+    doc.setIn(['inbox', 'smtpPort'], await freePort());
   })();
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
