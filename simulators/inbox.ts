@@ -43,7 +43,9 @@ export type InboxChannel = InboxMessage['channel'];
 export interface DemoInbox {
   /** The port the SMTP server listens on (the one asked for, or the one given for 0). */
   readonly smtpPort: number;
-  /** Newest first. */
+  /** Newest first; with a channel, only that channel's, typed as such. */
+  messages(channel: 'email'): InboxEmail[];
+  messages(channel: 'webhook'): InboxWebhook[];
   messages(channel?: InboxChannel): InboxMessage[];
   /** Record a webhook post; throws InboxInputError for a body that cannot be what it claims. */
   recordWebhook(group: string, contentType: string | undefined, body: string): InboxWebhook;
@@ -128,7 +130,9 @@ export async function startDemoInbox(options: DemoInboxOptions): Promise<DemoInb
 
   return {
     smtpPort,
-    messages: (channel) => stored.filter((m) => !channel || m.channel === channel).reverse(),
+    // One implementation for the overloads: the filter is what makes the narrower types true.
+    messages: ((channel?: InboxChannel) =>
+      stored.filter((m) => !channel || m.channel === channel).reverse()) as DemoInbox['messages'],
     recordWebhook(group, contentType, body) {
       const read = readWebhook(contentType ?? '', body);
       const message = keep<InboxWebhook>({
