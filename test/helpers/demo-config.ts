@@ -13,7 +13,10 @@ export interface DemoConfig {
   cleanup(): void;
 }
 
-function editYaml(file: string, edit: (doc: ReturnType<typeof parseDocument>) => void | Promise<void>) {
+export function editYaml(
+  file: string,
+  edit: (doc: ReturnType<typeof parseDocument>) => void | Promise<void>,
+) {
   return async () => {
     const doc = parseDocument(readFileSync(file, 'utf8'));
     await edit(doc);
