@@ -55,7 +55,9 @@ export function formatDuration(ms: number): string {
 }
 
 const what = (e: AlarmEvent): string => e.deviceName ?? e.device ?? e.rule;
-const where = (e: AlarmEvent): string => `${e.room}, ${e.building}`;
+const roomOf = (e: AlarmEvent): string => e.roomName ?? e.room;
+const buildingOf = (e: AlarmEvent): string => e.buildingName ?? e.building;
+const where = (e: AlarmEvent): string => `${roomOf(e)}, ${buildingOf(e)}`;
 const PRIORITY_TAG = (p: Priority): string => p.toUpperCase();
 
 function formatValue(value: AlarmEvent['value']): string {
@@ -100,7 +102,11 @@ function headlineOf(e: AlarmEvent): string {
   return lines[e.kind];
 }
 
-const subjectOf = (tag: string, e: AlarmEvent): string => `[${tag}] ${what(e)}: ${e.message} — ${where(e)}`;
+/** The rule's message usually names the device already; the subject does not say it twice. */
+const subjectOf = (tag: string, e: AlarmEvent): string => {
+  const message = e.message.includes(what(e)) ? e.message : `${what(e)}: ${e.message}`;
+  return message.includes(roomOf(e)) ? `[${tag}] ${message}` : `[${tag}] ${message} — ${where(e)}`;
+};
 
 /** The facts an electrician checks, one per line. */
 function detailLines(e: AlarmEvent, ctx: ComposeContext): string[] {
@@ -108,8 +114,8 @@ function detailLines(e: AlarmEvent, ctx: ComposeContext): string[] {
   const value = e.limit === null ? formatValue(e.value) : `${formatValue(e.value)} (limit ${e.limit})`;
   return [
     `Device: ${device}`,
-    `Room: ${e.room}`,
-    `Building: ${e.building} (${e.site})`,
+    `Room: ${roomOf(e)}`,
+    `Building: ${buildingOf(e)} (${e.site})`,
     `Value: ${value}`,
     `Time: ${localDateTime(e.ts, ctx)} (${ctx.timezone})`,
     `Priority: ${e.priority}`,

@@ -8,6 +8,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { io as connectSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoInbox, startDemoInbox } from '../../simulators/inbox.js';
 import { type PlantSimulator, startPlantSimulator } from '../../simulators/index.js';
@@ -165,4 +167,44 @@ describe('a chiller trip reaches the people on duty', () => {
     expect(gateway.notifier.stats().notifier.escalationsFired).toBe(1);
     simulator.faults.clear('ch2', 'trip');
   }, 40_000);
+});
+
+describe('alarm events for the dashboard and for MQTT clients', () => {
+  it('pushes each transition over socket.io and keeps each alarm state retained on MQTT', async () => {
+    const socket = connectSocket(gateway.web.url, { transports: ['websocket'], reconnection: false });
+    const pushed: { event: { alarmId: string; kind: string }; alarm: { state: string } }[] = [];
+    socket.on('alarm', (message) => pushed.push(message));
+    const initial = await new Promise<{ id: string }[]>((resolve) => socket.once('alarms', resolve));
+    expect(Array.isArray(initial)).toBe(true);
+
+    simulator.faults.inject('o2-station', { type: 'out-of-range', point: 'supply_pressure_bar', value: 3.2 });
+    const activated = await eventually('pushed activation', () =>
+      pushed.find(
+        (p) => p.event.alarmId === 'oxygen-pressure-low@o2-station' && p.event.kind === 'activated',
+      ),
+    );
+    expect(activated.alarm.state).toBe('active-unacknowledged');
+    socket.close();
+
+    // A client connecting afterwards learns the state from the retained topic.
+    const viewer = mqtt.connect(gateway.mqtt.brokerUrl, { username: 'viewer', password: 'viewer-demo' });
+    try {
+      const retained = await new Promise<{ state: string; priority: string; message: string }>(
+        (resolve, reject) => {
+          viewer.on('message', (_topic, payload, packet) => {
+            if (packet.retain) resolve(JSON.parse(payload.toString()));
+          });
+          viewer.subscribe(
+            'plantwatch/main/alarms/oxygen-pressure-low@o2-station',
+            (err) => err && reject(err),
+          );
+        },
+      );
+      expect(retained).toMatchObject({ state: 'active-unacknowledged', priority: 'critical' });
+      expect(retained.message).toMatch(/oxygen pipeline pressure LOW: 3\.2 bar/);
+    } finally {
+      await viewer.endAsync(true);
+      simulator.faults.clear('o2-station', 'out-of-range');
+    }
+  }, 30_000);
 });
