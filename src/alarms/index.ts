@@ -3,6 +3,7 @@
  * lifecycle, a journal in SQLite, and a stream of events for the dashboard, MQTT and the
  * notifier.
  */
+import { localClockOf } from '../clock/index.js';
 import type { PlantConfig } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import type { PointBus, PointValue } from '../points/index.js';
@@ -70,7 +71,7 @@ export function startAlarms({ config, bus, read, log, journalPath, now }: StartA
     log: alarmLog,
     chatter: settings.chatter,
     maxShelveMs: settings.maxShelve,
-    minuteOfDay: minuteOfDayIn(settings.timezone),
+    minuteOfDay: (ts) => localClockOf(settings.timezone)(ts).minutes,
     ...(now ? { now } : {}),
   });
   engine.subscribe((event) => {
@@ -123,21 +124,5 @@ function statsOf(engine: AlarmEngine): AlarmStats {
     events: engine.events,
     evaluations: engine.evaluations,
     evaluationErrors: engine.evaluationErrors,
-  };
-}
-
-/** Minutes since local midnight in a time zone (the machine's when none is given). */
-export function minuteOfDayIn(timezone: string | undefined): (ts: number) => number {
-  const format = new Intl.DateTimeFormat('en-GB', {
-    timeZone: timezone,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  });
-  return (ts) => {
-    const parts = format.formatToParts(ts);
-    const hour = Number(parts.find((p) => p.type === 'hour')?.value);
-    const minute = Number(parts.find((p) => p.type === 'minute')?.value);
-    return hour * 60 + minute;
   };
 }

@@ -5,6 +5,7 @@
  * key, so the gateway refuses to start with a clear error instead of watching nothing.
  */
 
+import { formatLocal, minutesOf } from '../clock/index.js';
 import type { AlarmRuleConfig } from '../config/alarms-schema.js';
 import type { PlantConfig } from '../config/index.js';
 import type { DeviceConfig, Profile } from '../config/schema.js';
@@ -136,13 +137,15 @@ function applyRule(
       condition,
       onDelayMs: rule.onDelay ?? 0,
       offDelayMs: rule.offDelay ?? 0,
-      ...(rule.during ? { during: { from: minutes(rule.during.from), to: minutes(rule.during.to) } } : {}),
+      ...(rule.during
+        ? { during: { from: minutesOf(rule.during.from), to: minutesOf(rule.during.to) } }
+        : {}),
       render: ({ value, limit, ts }) =>
         renderMessage(template, {
           ...fixed,
           value: formatValue(value),
           limit: limit === null ? '' : formatValue(limit),
-          time: formatTime(ts, timezone),
+          time: formatLocal(ts, timezone),
         }),
     };
   });
@@ -226,7 +229,7 @@ function conditionFor(plant: PlantShape, rule: AlarmRuleConfig, target: Target):
       return limitCondition(
         resolvePoint(plant, target, rule.point, ['point']),
         rule.type,
-        rule.limit,
+        limitOf(rule, target),
         rule.deadband,
       );
     case 'state':
@@ -358,30 +361,12 @@ export function formatValue(value: Scalar | number): string {
   return String(Number(value.toFixed(digits)));
 }
 
-function formatTime(ts: number, timezone: string | undefined): string {
-  // sv-SE writes "2026-11-25 03:12:09": unambiguous, sortable, readable everywhere.
-  return new Intl.DateTimeFormat('sv-SE', {
-    timeZone: timezone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).format(ts);
-}
-
 function formatDuration(ms: number): string {
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0) return `${ms / 60_000}m`;
   if (ms % 1000 === 0) return `${ms / 1000}s`;
   return `${ms}ms`;
 }
-
-const minutes = (clock: string): number => {
-  const [h, m] = clock.split(':').map(Number) as [number, number];
-  return h * 60 + m;
-};
 
 interface PlaceNames {
   building: Map<string, string>;

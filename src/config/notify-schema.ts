@@ -3,8 +3,10 @@
  * is announced and escalated. References between sections (people, teams, levels, webhooks)
  * are checked here, with the key path of the faulty entry, so the loader reports file and line.
  */
+
 import { z } from 'zod';
 import { PRIORITIES } from '../alarms/types.js';
+import { minutesOf } from '../clock/index.js';
 import { WEBHOOK_FORMATS } from '../notify/channels/webhook.js';
 import { duration, id, modbusProfile } from './schema.js';
 
@@ -21,8 +23,6 @@ export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 const localTime = z
   .string()
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time "HH:MM" on the 24-hour clock, e.g. "08:00"');
-
-const minutesOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 const isCalendarDate = (text: string): boolean => {
   const [y, m, d] = text.split('-').map(Number) as [number, number, number];

@@ -4,7 +4,7 @@
  * plant's zone, and summaries put the most urgent first and stay short (WeCom cuts at 2 KB).
  */
 import { type AlarmEvent, type AlarmEventKind, type Priority, priorityRank } from '../alarms/types.js';
-import { hhmm, type LocalClock, localClockOf } from './roster.js';
+import { hhmm, localClockOf } from '../clock/index.js';
 import type { MessageKind, OutgoingMessage } from './types.js';
 
 export interface ComposeContext {
@@ -23,24 +23,14 @@ export interface TimeWindow {
 /** Most lines a summary lists before "and N more". */
 const SUMMARY_LINES = 12;
 
-const clocks = new Map<string, (at: number) => LocalClock>();
-function clockOf(timezone: string): (at: number) => LocalClock {
-  let clock = clocks.get(timezone);
-  if (!clock) {
-    clock = localClockOf(timezone);
-    clocks.set(timezone, clock);
-  }
-  return clock;
-}
-
 const localDateTime = (at: number, ctx: ComposeContext): string => {
-  const clock = clockOf(ctx.timezone)(at);
+  const clock = localClockOf(ctx.timezone)(at);
   return `${clock.date} ${hhmm(clock)}`;
 };
 
 /** "03:12–03:40", with the dates when the span crosses midnight. */
 function localSpan(window: TimeWindow, ctx: ComposeContext): string {
-  const clock = clockOf(ctx.timezone);
+  const clock = localClockOf(ctx.timezone);
   const from = clock(window.from);
   const to = clock(window.to);
   return from.date === to.date
@@ -200,7 +190,7 @@ const byUrgency = (a: AlarmEvent, b: AlarmEvent): number =>
   priorityRank(a.priority) - priorityRank(b.priority) || a.ts - b.ts;
 
 function summaryLine(e: AlarmEvent, ctx: ComposeContext): string {
-  const clock = hhmm(clockOf(ctx.timezone)(e.ts));
+  const clock = hhmm(localClockOf(ctx.timezone)(e.ts));
   return `${clock} ${tagOf(e)} ${what(e)}: ${e.message} (${where(e)})`;
 }
 

@@ -6,6 +6,7 @@
  * Monday's night until Tuesday 08:00, so its duty date (and the weekday its rota uses) is
  * Monday. A holiday covers its whole duty date: the day shift and the night that starts on it.
  */
+import { type LocalClock, localClockOf, minutesOf } from '../clock/index.js';
 import type { Duty, NotifySettings, Rota, TeamSettings, Weekday } from '../config/notify-schema.js';
 import { WEEKDAYS } from '../config/notify-schema.js';
 import type { Recipient } from './types.js';
@@ -30,40 +31,6 @@ export interface TeamRoute {
   /** True when no team lists the equipment class and the first team stands in. */
   fallback: boolean;
 }
-
-export interface LocalClock {
-  /** "YYYY-MM-DD" */
-  date: string;
-  /** Minutes since local midnight. */
-  minutes: number;
-}
-
-/** Reads an instant as a local date and time of day in an IANA zone. */
-export function localClockOf(timezone: string): (at: number) => LocalClock {
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: timezone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  });
-  return (at) => {
-    const parts: Record<string, string> = {};
-    for (const part of format.formatToParts(at)) parts[part.type] = part.value;
-    return {
-      date: `${parts.year}-${parts.month}-${parts.day}`,
-      minutes: Number(parts.hour) * 60 + Number(parts.minute),
-    };
-  };
-}
-
-/** "HH:MM" of a LocalClock. */
-export const hhmm = ({ minutes }: LocalClock): string =>
-  `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
-
-const minutesOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 function dayBefore(date: string): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];

@@ -62,6 +62,17 @@ describe('a high limit with a deadband', () => {
     });
   });
 
+  it("takes a device's own limit where the rule gives one", () => {
+    h = alarmHarness([{ ...HIGH, limitFor: { ch2: 12 } }]);
+    h.set('ch1.chw_supply_temp', 10);
+    h.set('ch2.chw_supply_temp', 10);
+    expect(h.state('chw-high@ch1')).toBe('active-unacknowledged');
+    expect(h.state('chw-high@ch2')).toBe('normal');
+    h.set('ch2.chw_supply_temp', 12.5);
+    expect(h.service.get('chw-high@ch2')).toMatchObject({ state: 'active-unacknowledged', limit: 12 });
+    expect(h.service.get('chw-high@ch2')?.condition).toBe('chw_supply_temp > 12 °C (deadband 0.5)');
+  });
+
   it('ignores bad-quality readings instead of clearing or raising on them', () => {
     h = alarmHarness([HIGH]);
     h.set('ch1.chw_supply_temp', 12);

@@ -11,41 +11,14 @@ import type { AlarmEvent } from '../../src/alarms/types.js';
 import { silentLogger } from '../../src/log/index.js';
 import { createEmailChannel } from '../../src/notify/channels/index.js';
 import type { OutgoingMessage, Recipient } from '../../src/notify/types.js';
+import { chillerTripEvent, chillerTripMessage } from '../helpers/alarm-event.js';
 import { freePort } from '../helpers/modbus-tcp-device.js';
 
-const T0 = Date.UTC(2025, 0, 15, 3, 12, 0);
+const event = (alarmId: string, priority: AlarmEvent['priority'] = 'critical'): AlarmEvent =>
+  chillerTripEvent({ alarmId, priority });
 
-const event = (alarmId: string, priority: AlarmEvent['priority'] = 'critical'): AlarmEvent => ({
-  seq: 41,
-  alarmId,
-  rule: 'trip',
-  kind: 'activated',
-  from: 'normal',
-  to: 'active-unacknowledged',
-  ts: T0,
-  priority,
-  message: 'Chiller 1 tripped',
-  value: true,
-  limit: null,
-  notify: true,
-  site: 'north-campus',
-  building: 'Energy centre',
-  room: 'Chiller plant',
-  device: 'ch1',
-  deviceName: 'Chiller 1',
-  equipment: 'chiller',
-});
-
-const message = (overrides: Partial<OutgoingMessage> = {}): OutgoingMessage => ({
-  kind: 'alarm',
-  priority: 'critical',
-  subject: '[CRITICAL] Chiller 1 tripped — Chiller plant, Energy centre',
-  text: 'Chiller 1 tripped at 03:12.\nChilled water supply 11.4 °C (limit 9 °C).',
-  events: [event('trip@ch1')],
-  audience: 'electricians',
-  ts: T0,
-  ...overrides,
-});
+const message = (overrides: Partial<OutgoingMessage> = {}): OutgoingMessage =>
+  chillerTripMessage({ events: [event('trip@ch1')], ...overrides });
 
 const onDuty: Recipient[] = [
   { id: 'li', name: 'Li Wei', email: 'li.wei@hospital.example' },

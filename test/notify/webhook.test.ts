@@ -5,43 +5,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AlarmEvent } from '../../src/alarms/types.js';
 import { silentLogger } from '../../src/log/index.js';
 import { createWebhookChannel, type WebhookFormat } from '../../src/notify/channels/index.js';
-import type { OutgoingMessage, Recipient } from '../../src/notify/types.js';
+import type { Recipient } from '../../src/notify/types.js';
+import { chillerTripEvent, chillerTripMessage, T0 } from '../helpers/alarm-event.js';
 
-const T0 = Date.UTC(2025, 0, 15, 3, 12, 0);
+const event = chillerTripEvent();
 
-const event: AlarmEvent = {
-  seq: 41,
-  alarmId: 'trip@ch1',
-  rule: 'trip',
-  kind: 'activated',
-  from: 'normal',
-  to: 'active-unacknowledged',
-  ts: T0,
-  priority: 'critical',
-  message: 'Chiller 1 tripped',
-  value: true,
-  limit: null,
-  notify: true,
-  site: 'north-campus',
-  building: 'Energy centre',
-  room: 'Chiller plant',
-  device: 'ch1',
-  deviceName: 'Chiller 1',
-  equipment: 'chiller',
-};
-
-const message: OutgoingMessage = {
-  kind: 'alarm',
-  priority: 'critical',
-  subject: '[CRITICAL] Chiller 1 tripped — Chiller plant, Energy centre',
-  text: 'Chiller 1 tripped at 03:12.\nChilled water supply 11.4 °C (limit 9 °C).',
-  events: [event],
-  audience: 'electricians',
-  ts: T0 + 500,
-};
+const message = chillerTripMessage({ ts: T0 + 500 });
 
 const onDuty: Recipient[] = [
   { id: 'li', name: 'Li Wei', email: 'li.wei@hospital.example' },

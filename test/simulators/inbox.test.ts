@@ -9,11 +9,11 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoInbox, readMail, startDemoInbox } from '../../simulators/inbox.js';
 import { type PlantSimulator, startPlantSimulator } from '../../simulators/index.js';
-import type { AlarmEvent } from '../../src/alarms/types.js';
 import { loadConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { createEmailChannel, createWebhookChannel } from '../../src/notify/channels/index.js';
 import type { OutgoingMessage, Recipient } from '../../src/notify/types.js';
+import { chillerTripEvent, T0 } from '../helpers/alarm-event.js';
 import { type DemoConfig, demoConfigCopy } from '../helpers/demo-config.js';
 import { freePort } from '../helpers/modbus-tcp-device.js';
 import { plantConfig } from '../helpers/plant-config.js';
@@ -162,27 +162,7 @@ describe('demo inbox, bound', () => {
 
 // ---------------------------------------------------------------- through a running simulator
 
-const T0 = Date.UTC(2025, 0, 15, 3, 12, 0);
-const event: AlarmEvent = {
-  seq: 41,
-  alarmId: 'trip@ch1',
-  rule: 'trip',
-  kind: 'activated',
-  from: 'normal',
-  to: 'active-unacknowledged',
-  ts: T0,
-  priority: 'critical',
-  message: 'Chiller 1 tripped',
-  value: true,
-  limit: null,
-  notify: true,
-  site: 'north-campus',
-  building: '能源中心',
-  room: '制冷站',
-  device: 'ch1',
-  deviceName: '冷水机组 1',
-  equipment: 'chiller',
-};
+const event = chillerTripEvent({ building: '能源中心', room: '制冷站', deviceName: '冷水机组 1' });
 const alarm: OutgoingMessage = {
   kind: 'alarm',
   priority: 'critical',
