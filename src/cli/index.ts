@@ -3,8 +3,10 @@
  * `npm start` runs), simulate (simulators only), fault (inject faults into a running
  * simulator), check-config.
  */
+
 import { resolve } from 'node:path';
 import { Command } from 'commander';
+import { expandRules } from '../alarms/index.js';
 import { ConfigError, loadConfig, type PlantConfig } from '../config/index.js';
 import { startGateway } from '../gateway/index.js';
 import { createLogger, type Logger } from '../log/index.js';
@@ -153,7 +155,9 @@ export function buildProgram(): Command {
       );
       out(
         `${dir}: OK — ${config.sites.length} site(s), ${config.lines.length} Modbus line(s), ` +
-          `${config.profiles.size} profile(s), ${config.devices.length} device(s), ${points} point(s)`,
+          `${config.profiles.size} profile(s), ${config.devices.length} device(s), ${points} point(s), ` +
+          `${config.alarms.rules.length} alarm rule(s) → ${expandRules(config, config.alarms.rules).alarms.length} alarm(s), ` +
+          `${config.notify.teams.length} duty team(s)`,
       );
     });
   return program;

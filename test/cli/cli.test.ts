@@ -33,7 +33,7 @@ describe('plantwatch check-config', () => {
     const { code, stdout } = await run(['check-config', 'config']);
     expect(code).toBe(0);
     expect(stdout).toMatch(
-      /OK — 1 site\(s\), \d+ Modbus line\(s\), \d+ profile\(s\), \d+ device\(s\), \d+ point\(s\)/,
+      /OK — 1 site\(s\), \d+ Modbus line\(s\), \d+ profile\(s\), \d+ device\(s\), \d+ point\(s\), \d+ alarm rule\(s\) → \d+ alarm\(s\), 2 duty team\(s\)/,
     );
   });
 
