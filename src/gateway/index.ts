@@ -28,6 +28,14 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
+/** The activation of each alarm left unacknowledged by the previous run, from the journal. */
+function unacknowledgedActivations(alarms: AlarmService) {
+  return alarms
+    .list()
+    .filter((a) => a.state === 'active-unacknowledged')
+    .flatMap((a) => alarms.history({ alarm: a.id, kind: ['activated'], limit: 1 }));
+}
+
 export interface StartGatewayOptions {
   config: PlantConfig;
   log: Logger;
@@ -56,6 +64,7 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
   });
   // Every event, announced or not: an acknowledgement must cancel an escalation either way.
   const stopNotifying = alarms.subscribe((event) => notifier.handle(event));
+  notifier.resume(unacknowledgedActivations(alarms));
   if (!notifier.enabled)
     log.warn('notifications are off: no channel in notify.yaml (alarms still show and are journaled)');
   const modbus = startModbus({ config, bus, log });

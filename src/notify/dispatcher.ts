@@ -268,8 +268,22 @@ export class NotificationDispatcher {
     this.escalations.delete(alarmId);
   }
 
-  private startEscalation(event: AlarmEvent, team: TeamRoute | undefined): void {
-    const steps = this.settings.routing[event.priority].escalate;
+  /**
+   * After a restart: an alarm still unacknowledged keeps its escalation. Steps whose time
+   * passed while the gateway was down are not sent again (they may have gone out before).
+   */
+  resumeEscalation(activation: AlarmEvent): void {
+    if (this.stopped || activation.kind !== 'activated') return;
+    const elapsed = this.now() - activation.ts;
+    this.startEscalation(activation, this.route(activation), (step) => step.after > elapsed);
+  }
+
+  private startEscalation(
+    event: AlarmEvent,
+    team: TeamRoute | undefined,
+    include: (step: { after: number }) => boolean = () => true,
+  ): void {
+    const steps = this.settings.routing[event.priority].escalate.filter(include);
     if (steps.length === 0) return;
     this.cancelEscalation(event.alarmId);
     const pending = new Set<NodeJS.Timeout>();

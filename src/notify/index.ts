@@ -39,6 +39,8 @@ export interface Notifier {
   readonly enabled: boolean;
   /** Give it every alarm event (an AlarmListener). */
   handle(event: AlarmEvent): void;
+  /** After a restart: these activations are still unacknowledged, keep escalating them. */
+  resume(activations: readonly AlarmEvent[]): void;
   stats(): { notifier: NotifierStats; deliveries: DeliveryStats[] };
   /** Stop the timers, then drain (bounded) and close every channel. */
   close(): Promise<void>;
@@ -72,6 +74,9 @@ export function startNotifier(options: NotifierOptions): Notifier {
     roster,
     enabled: notificationsEnabled(settings),
     handle: (event) => dispatcher.handle(event),
+    resume: (activations) => {
+      for (const activation of activations) dispatcher.resumeEscalation(activation);
+    },
     stats: () => ({
       notifier: dispatcher.stats(),
       deliveries: [...deliveries.values()].map((d) => d.stats()),

@@ -207,6 +207,18 @@ describe('escalation of an unacknowledged critical alarm', () => {
     expect(inbox('chen-gang')[0]).toContain('Chiller 1');
   });
 
+  it('after a restart 6 min into the alarm: nothing re-sent, the department head still at 15 min', () => {
+    const activation = alarmEvent();
+    vi.advanceTimersByTime(6 * MIN); // the gateway was down; the shift lead was told before
+    dispatcher.resumeEscalation(activation);
+    expect(channels.email.sent).toEqual([]);
+    vi.advanceTimersByTime(9 * MIN - 1);
+    expect(inbox('liu-fang')).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(inbox('liu-fang')).toHaveLength(1);
+    expect(inbox('chen-gang')).toEqual([]);
+  });
+
   it('stop() cancels pending escalations', () => {
     dispatcher.handle(alarmEvent());
     dispatcher.stop();
