@@ -59,11 +59,14 @@ export class AlarmEngine {
   private readonly byPoint = new Map<string, Runtime[]>();
   private readonly lastGoodByDevice = new Map<string, number>();
   private readonly listeners = new Set<AlarmListener>();
+  /** Events journaled in the current transaction, announced once it commits. */
+  private outbox: AlarmEvent[] = [];
   private readonly now: () => number;
   private readonly startedAt: number;
   evaluations = 0;
   evaluationErrors = 0;
   events = 0;
+  journalErrors = 0;
 
   constructor(private readonly options: EngineOptions) {
     this.now = options.now ?? Date.now;
@@ -97,8 +100,37 @@ export class AlarmEngine {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Everything a batch of values, a tick or an action changes is journaled in one transaction
+   * (one disk sync, not one per event), then announced. If the journal fails, the events are
+   * announced all the same: people must hear of an alarm even when the disk is full.
+   */
+  private atomically<T>(work: () => T): T {
+    try {
+      return this.options.journal.inTransaction(work);
+    } finally {
+      const events = this.outbox;
+      this.outbox = [];
+      for (const event of events) this.announce(event);
+    }
+  }
+
+  private announce(event: AlarmEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.options.log.error({ err, alarm: event.alarmId }, 'an alarm listener failed');
+      }
+    }
+  }
+
   /** New values from the bus: re-evaluate the alarms that read them. */
   onValues(values: readonly PointValue[]): void {
+    this.atomically(() => this.evaluateBatch(values));
+  }
+
+  private evaluateBatch(values: readonly PointValue[]): void {
     const now = this.now();
     const dirty = new Set<Runtime>();
     for (const v of values) {
@@ -113,6 +145,10 @@ export class AlarmEngine {
 
   /** Time passes: delays run out, devices stay silent, shelving expires, chatter calms down. */
   tick(): void {
+    this.atomically(() => this.tickAll());
+  }
+
+  private tickAll(): void {
     const now = this.now();
     for (const runtime of this.runtimes.values()) {
       const { alarm, record } = runtime;
@@ -219,21 +255,25 @@ export class AlarmEngine {
         transition.kind === 'chattering' ||
         (announcedBy !== undefined && definition.notifyOn.includes(announcedBy) && !repeatWhileChattering),
     };
-    const seq = this.options.journal.append(partial, {
-      ...runtime.record,
-      value: runtime.value,
-      limit: runtime.limit,
-      message,
-    });
+    let seq = 0;
+    try {
+      seq = this.options.journal.append(partial, {
+        ...runtime.record,
+        value: runtime.value,
+        limit: runtime.limit,
+        message,
+      });
+    } catch (err) {
+      // Counted and logged (once in a while): the alarm is still announced, with seq 0.
+      if (this.journalErrors++ % 100 === 0)
+        this.options.log.error(
+          { err, alarm: partial.alarmId, failures: this.journalErrors },
+          'alarm journal write failed',
+        );
+    }
     const event: AlarmEvent = { ...partial, seq };
     this.events++;
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (err) {
-        this.options.log.error({ err, alarm: event.alarmId }, 'an alarm listener failed');
-      }
-    }
+    this.outbox.push(event);
     return event;
   }
 
@@ -265,9 +305,7 @@ export class AlarmEngine {
   // ------------------------------------------------------------------ operator actions
 
   acknowledge(id: string, user: string, comment?: string): AlarmEvent[] {
-    const runtime = this.runtime(id);
-    const now = this.now();
-    return this.emit(runtime, lifecycle.acknowledge(runtime.record, user, comment, now), now);
+    return this.act(id, (record, now) => lifecycle.acknowledge(record, user, comment, now));
   }
 
   shelve(id: string, user: string, reason: string, durationMs: number): AlarmEvent[] {
@@ -275,27 +313,28 @@ export class AlarmEngine {
       throw new RangeError(
         `shelving is limited to ${Math.round(this.options.maxShelveMs / 60_000)} minutes (asked ${Math.round(durationMs / 60_000)})`,
       );
-    const runtime = this.runtime(id);
-    const now = this.now();
-    return this.emit(runtime, lifecycle.shelve(runtime.record, user, reason, now + durationMs, now), now);
+    return this.act(id, (record, now) => lifecycle.shelve(record, user, reason, now + durationMs, now));
   }
 
   unshelve(id: string, user: string, comment?: string): AlarmEvent[] {
-    const runtime = this.runtime(id);
-    const now = this.now();
-    return this.emit(runtime, lifecycle.unshelve(runtime.record, { user, comment }, now), now);
+    return this.act(id, (record, now) => lifecycle.unshelve(record, { user, comment }, now));
   }
 
   removeFromService(id: string, user: string, reason: string): AlarmEvent[] {
-    const runtime = this.runtime(id);
-    const now = this.now();
-    return this.emit(runtime, lifecycle.removeFromService(runtime.record, user, reason, now), now);
+    return this.act(id, (record, now) => lifecycle.removeFromService(record, user, reason, now));
   }
 
   returnToService(id: string, user: string, comment?: string): AlarmEvent[] {
+    return this.act(id, (record, now) => lifecycle.returnToService(record, user, comment, now));
+  }
+
+  private act(
+    id: string,
+    transition: (record: lifecycle.AlarmRecord, now: number) => lifecycle.Transition[],
+  ) {
     const runtime = this.runtime(id);
     const now = this.now();
-    return this.emit(runtime, lifecycle.returnToService(runtime.record, user, comment, now), now);
+    return this.atomically(() => this.emit(runtime, transition(runtime.record, now), now));
   }
 
   private runtime(id: string): Runtime {
@@ -315,10 +354,33 @@ export class AlarmEngine {
     return runtime && statusOf(runtime, this.now());
   }
 
-  /** Every alarm, most urgent first: priority, then unacknowledged before acknowledged, then newest. */
-  statuses(): AlarmStatus[] {
+  /** Alarms, most urgent first: priority, then unacknowledged before acknowledged, then newest. */
+  statuses({ includeNormal = true } = {}): AlarmStatus[] {
     const now = this.now();
-    return [...this.runtimes.values()].map((r) => statusOf(r, now)).sort(byUrgency);
+    const chosen = [...this.runtimes.values()].filter((r) => includeNormal || r.record.state !== 'normal');
+    return chosen.map((r) => statusOf(r, now)).sort(byUrgency);
+  }
+
+  /** Counts for metrics, without building every status (a scrape must stay cheap). */
+  counts(): {
+    byState: Record<string, number>;
+    activeByPriority: Record<string, number>;
+    chattering: number;
+  } {
+    const byState: Record<string, number> = {};
+    const activeByPriority: Record<string, number> = { critical: 0, high: 0, medium: 0, low: 0 };
+    let chattering = 0;
+    for (const { record, alarm, chattering: chatters } of this.runtimes.values()) {
+      byState[record.state] = (byState[record.state] ?? 0) + 1;
+      if (record.state.startsWith('active') || record.state === 'returned-unacknowledged')
+        activeByPriority[alarm.definition.priority] = (activeByPriority[alarm.definition.priority] ?? 0) + 1;
+      if (chatters) chattering++;
+    }
+    return { byState, activeByPriority, chattering };
+  }
+
+  get size(): number {
+    return this.runtimes.size;
   }
 }
 

@@ -14,7 +14,7 @@ import type { AlarmEvent, AlarmListener, AlarmStatus } from './types.js';
 
 export { UnknownAlarmError } from './engine.js';
 export { compileExpression, ExpressionError } from './expression.js';
-export type { HistoryQuery } from './journal.js';
+export { AlarmJournal, type HistoryQuery } from './journal.js';
 export { LifecycleError } from './lifecycle.js';
 export { expandRules, type RuleProblem } from './rules.js';
 export * from './types.js';
@@ -28,6 +28,8 @@ export interface AlarmStats {
   events: number;
   evaluations: number;
   evaluationErrors: number;
+  /** Journal writes that failed (the events were announced all the same). */
+  journalErrors: number;
 }
 
 export interface AlarmService {
@@ -53,17 +55,20 @@ export interface StartAlarmsOptions {
   log: Logger;
   /** Journal file; defaults to the config's settings.journal. */
   journalPath?: string;
+  /** An already open journal (tests); takes precedence over journalPath. */
+  journal?: AlarmJournal;
   now?: () => number;
 }
 
-export function startAlarms({ config, bus, read, log, journalPath, now }: StartAlarmsOptions): AlarmService {
+export function startAlarms(options: StartAlarmsOptions): AlarmService {
+  const { config, bus, read, log, journalPath, now } = options;
   const settings = config.alarms.settings;
   const { alarms, problems } = expandRules(config, config.alarms.rules, { timezone: settings.timezone });
   // The loader already refused these; a programmatic config must not half-run either.
   if (problems.length > 0)
     throw new Error(`invalid alarm rules:\n${problems.map((p) => p.message).join('\n')}`);
   const alarmLog = log.child({ component: 'alarms' });
-  const journal = new AlarmJournal(journalPath ?? settings.journal);
+  const journal = options.journal ?? new AlarmJournal(journalPath ?? settings.journal);
   const engine = new AlarmEngine({
     alarms,
     journal,
@@ -87,8 +92,7 @@ export function startAlarms({ config, bus, read, log, journalPath, now }: StartA
   alarmLog.info({ alarms: alarms.length, rules: config.alarms.rules.length }, 'alarm rules loaded');
 
   return {
-    list: ({ includeNormal = false } = {}) =>
-      engine.statuses().filter((s) => includeNormal || s.state !== 'normal'),
+    list: ({ includeNormal = false } = {}) => engine.statuses({ includeNormal }),
     get: (id) => engine.status(id),
     history: (query) => journal.history(query),
     acknowledge: (id, user, comment) => engine.acknowledge(id, user, comment),
@@ -108,21 +112,12 @@ export function startAlarms({ config, bus, read, log, journalPath, now }: StartA
 }
 
 function statsOf(engine: AlarmEngine): AlarmStats {
-  const statuses = engine.statuses();
-  const byState: Record<string, number> = {};
-  const activeByPriority: Record<string, number> = { critical: 0, high: 0, medium: 0, low: 0 };
-  for (const s of statuses) {
-    byState[s.state] = (byState[s.state] ?? 0) + 1;
-    if (s.state.startsWith('active') || s.state === 'returned-unacknowledged')
-      activeByPriority[s.priority] = (activeByPriority[s.priority] ?? 0) + 1;
-  }
   return {
-    alarms: statuses.length,
-    byState,
-    activeByPriority,
-    chattering: statuses.filter((s) => s.chattering).length,
+    alarms: engine.size,
+    ...engine.counts(),
     events: engine.events,
     evaluations: engine.evaluations,
     evaluationErrors: engine.evaluationErrors,
+    journalErrors: engine.journalErrors,
   };
 }

@@ -73,6 +73,7 @@ export class AlarmJournal {
   private readonly db: Database.Database;
   private readonly insertEvent: Database.Statement;
   private readonly upsertState: Database.Statement;
+  private readonly write: (event: Omit<AlarmEvent, 'seq'>, state: StoredState) => number;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -89,41 +90,62 @@ export class AlarmJournal {
     this.upsertState = this.db.prepare(
       'INSERT INTO alarm_state (alarm_id, record) VALUES (?, ?) ON CONFLICT(alarm_id) DO UPDATE SET record = excluded.record',
     );
+    // Event and state land together or not at all.
+    this.write = this.db.transaction((event: Omit<AlarmEvent, 'seq'>, state: StoredState) =>
+      this.writeOne(event, state),
+    );
   }
 
-  /** Writes the event and the alarm's new state in one transaction; returns the event's sequence number. */
+  /** Writes the event and the alarm's new state together; returns the event's sequence number. */
   append(event: Omit<AlarmEvent, 'seq'>, state: StoredState): number {
+    return this.write(event, state);
+  }
+
+  /** Runs `work` in one transaction (appends inside it are savepoints): one disk sync for all. */
+  inTransaction<T>(work: () => T): T {
+    if (!this.db.open || this.db.inTransaction) return work();
+    let ran = false;
+    try {
+      return this.db.transaction(() => {
+        ran = true;
+        return work();
+      })();
+    } catch (err) {
+      // A journal that cannot even begin (disk gone) must not stop alarms: run without it.
+      if (ran) throw err;
+      return work();
+    }
+  }
+
+  private writeOne(event: Omit<AlarmEvent, 'seq'>, state: StoredState): number {
     const { site, building, room, buildingName, roomName, device, deviceName, equipment } = event;
-    const write = this.db.transaction(() => {
-      const result = this.insertEvent.run({
-        ts: event.ts,
-        alarmId: event.alarmId,
-        rule: event.rule,
-        kind: event.kind,
-        from: event.from,
-        to: event.to,
-        priority: event.priority,
-        message: event.message,
-        value: event.value === null ? null : JSON.stringify(event.value),
-        limit: event.limit,
-        user: event.user ?? null,
-        comment: event.comment ?? null,
-        notify: event.notify ? 1 : 0,
-        place: JSON.stringify({
-          site,
-          building,
-          room,
-          buildingName,
-          roomName,
-          device,
-          deviceName,
-          equipment,
-        }),
-      });
-      this.upsertState.run(event.alarmId, JSON.stringify(state));
-      return Number(result.lastInsertRowid);
+    const result = this.insertEvent.run({
+      ts: event.ts,
+      alarmId: event.alarmId,
+      rule: event.rule,
+      kind: event.kind,
+      from: event.from,
+      to: event.to,
+      priority: event.priority,
+      message: event.message,
+      value: event.value === null ? null : JSON.stringify(event.value),
+      limit: event.limit,
+      user: event.user ?? null,
+      comment: event.comment ?? null,
+      notify: event.notify ? 1 : 0,
+      place: JSON.stringify({
+        site,
+        building,
+        room,
+        buildingName,
+        roomName,
+        device,
+        deviceName,
+        equipment,
+      }),
     });
-    return write();
+    this.upsertState.run(event.alarmId, JSON.stringify(state));
+    return Number(result.lastInsertRowid);
   }
 
   /** The state each alarm was left in, by alarm id. */

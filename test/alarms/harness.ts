@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vi } from 'vitest';
-import { type AlarmEvent, type AlarmService, startAlarms } from '../../src/alarms/index.js';
+import { type AlarmEvent, AlarmJournal, type AlarmService, startAlarms } from '../../src/alarms/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { buildCatalog, PointBus, PointTable, type Quality, type Value } from '../../src/points/index.js';
 import { plantConfig } from '../helpers/plant-config.js';
@@ -55,6 +55,8 @@ export interface AlarmHarness {
   advance(ms: number): void;
   state(id: string): string | undefined;
   kinds(id?: string): string[];
+  /** The disk goes away under the journal. */
+  closeJournal(): void;
   /** Stop and start again on the same journal, as a gateway restart does. */
   restart(): AlarmHarness;
   stop(): Promise<void>;
@@ -74,13 +76,8 @@ export function alarmHarness(
   const bus = new PointBus();
   const table = new PointTable(buildCatalog(config));
   bus.subscribe((values) => table.update(values));
-  const service = startAlarms({
-    config,
-    bus,
-    read: (id) => table.get(id),
-    log: silentLogger(),
-    journalPath: join(home, 'alarms.db'),
-  });
+  const journal = new AlarmJournal(join(home, 'alarms.db'));
+  const service = startAlarms({ config, bus, read: (id) => table.get(id), log: silentLogger(), journal });
   const events: AlarmEvent[] = [];
   service.subscribe((e) => events.push(e));
   return {
@@ -90,6 +87,7 @@ export function alarmHarness(
     advance: (ms) => vi.advanceTimersByTime(ms),
     state: (id) => service.get(id)?.state,
     kinds: (id) => events.filter((e) => !id || e.alarmId === id).map((e) => e.kind),
+    closeJournal: () => journal.close(),
     restart() {
       void service.stop();
       return alarmHarness(rules, settings, home);

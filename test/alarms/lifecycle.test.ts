@@ -233,6 +233,15 @@ describe('the journal', () => {
     }
   });
 
+  it('still announces an alarm when the journal cannot be written, and counts the failures', () => {
+    h = alarmHarness([HIGH]);
+    h.closeJournal();
+    h.set('ch1.chw_supply_temp', 10);
+    expect(h.kinds()).toEqual(['activated']);
+    expect(h.events[0]?.seq).toBe(0);
+    expect(h.service.stats().journalErrors).toBe(1);
+  });
+
   it('filters the history by time, priority, device and kind', () => {
     const trip = {
       id: 'trip',
