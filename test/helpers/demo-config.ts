@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { freePort } from './modbus-tcp-device.js';
+import { freePorts } from './modbus-tcp-device.js';
 
 export interface DemoConfig {
   dir: string;
@@ -26,6 +26,13 @@ export function editYaml(
 
 export async function demoConfigCopy(): Promise<DemoConfig> {
   const dir = mkdtempSync(join(tmpdir(), 'plantwatch-demo-'));
+  // Every port this copy needs, distinct from one another: lines, control API, inbox.
+  const ports = await freePorts(32);
+  const freePort = async () => {
+    const port = ports.pop();
+    if (port === undefined) throw new Error('demo config copy needs more than 32 ports');
+    return port;
+  };
   cpSync('config', dir, { recursive: true });
   await editYaml(join(dir, 'lines.yaml'), async (doc) => {
     const lines = doc.get('lines') as {

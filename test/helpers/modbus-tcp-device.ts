@@ -25,6 +25,21 @@ type Callback = (err: { modbusErrorCode: number } | null, value?: unknown) => vo
 // modbus-serial's input-register path reads values[i] even on error: always pass an array.
 const NONE: unknown[] = [];
 
+/**
+ * Several distinct free ports: all held open together, then released, so one configuration
+ * never gets the same port twice (single freePort calls may, once the previous one closed).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))));
+  const ports = servers.map((s) => {
+    const address = s.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  });
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -128,6 +128,9 @@ describe('control API', () => {
   it('injects, lists and clears faults, and refuses nonsense with 400', async () => {
     const { host, port } = config.simulation.control;
     const base = `http://${host}:${port}`;
+    // Bounded: a request that hangs fails here, saying so, instead of at the suite's timeout.
+    const fetch = (url: string, init: RequestInit = {}) =>
+      globalThis.fetch(url, { ...init, signal: AbortSignal.timeout(5000) });
     const post = await fetch(`${base}/faults/wm-canteen`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
