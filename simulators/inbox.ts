@@ -90,7 +90,10 @@ export async function startDemoInbox(options: DemoInboxOptions): Promise<DemoInb
     closeTimeout: 1000,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      // Past the size limit smtp-server keeps streaming: stop keeping what will be refused anyway.
+      stream.on('data', (chunk: Buffer) => {
+        if (!stream.sizeExceeded) chunks.push(chunk);
+      });
       stream.on('end', () => {
         if (stream.sizeExceeded) {
           const err = Object.assign(new Error(`message over ${MAX_MAIL_BYTES} bytes`), { responseCode: 552 });

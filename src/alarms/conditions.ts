@@ -170,7 +170,14 @@ export function expressionCondition(
       const values: Record<string, Scalar> = {};
       for (const name of names) values[name] = goodValue(ctx, inputs[name] as string);
       const result = compiled(values);
-      const active = result === null ? null : typeof result === 'boolean' ? result : result !== 0;
+      const active =
+        result === null
+          ? null
+          : typeof result === 'boolean'
+            ? result
+            : Number.isFinite(result)
+              ? result !== 0
+              : null;
       return { active, value: values[shown] ?? null, limit: null };
     },
   };

@@ -8,7 +8,7 @@ import type { Logger } from '../log/index.js';
 import type { PointValue } from '../points/index.js';
 import type { ConditionContext } from './conditions.js';
 import type { Scalar } from './expression.js';
-import type { AlarmJournal } from './journal.js';
+import type { AlarmJournal, JournalEntry } from './journal.js';
 import * as lifecycle from './lifecycle.js';
 import type { CompiledAlarm } from './rules.js';
 import {
@@ -59,8 +59,8 @@ export class AlarmEngine {
   private readonly byPoint = new Map<string, Runtime[]>();
   private readonly lastGoodByDevice = new Map<string, number>();
   private readonly listeners = new Set<AlarmListener>();
-  /** Events journaled in the current transaction, announced once it commits. */
-  private outbox: AlarmEvent[] = [];
+  /** Transitions of the current batch, tick or action: journaled together, then announced. */
+  private outbox: (JournalEntry & { event: AlarmEvent })[] = [];
   private readonly now: () => number;
   private readonly startedAt: number;
   evaluations = 0;
@@ -101,18 +101,27 @@ export class AlarmEngine {
   }
 
   /**
-   * Everything a batch of values, a tick or an action changes is journaled in one transaction
-   * (one disk sync, not one per event), then announced. If the journal fails, the events are
-   * announced all the same: people must hear of an alarm even when the disk is full.
+   * Journals what the last batch, tick or action changed, in one transaction (one disk sync),
+   * then announces it. Never throws: if the journal fails (disk full), the failure is counted
+   * and logged and the events are announced all the same, since people must hear of an alarm.
    */
-  private atomically<T>(work: () => T): T {
+  private settle(): void {
+    if (this.outbox.length === 0) return;
+    const entries = this.outbox;
+    this.outbox = [];
     try {
-      return this.options.journal.inTransaction(work);
-    } finally {
-      const events = this.outbox;
-      this.outbox = [];
-      for (const event of events) this.announce(event);
+      const seqs = this.options.journal.appendMany(entries);
+      entries.forEach((entry, i) => {
+        entry.event.seq = seqs[i] ?? 0;
+      });
+    } catch (err) {
+      if (this.journalErrors++ % 100 === 0)
+        this.options.log.error(
+          { err, events: entries.length, failures: this.journalErrors },
+          'alarm journal write failed',
+        );
     }
+    for (const { event } of entries) this.announce(event);
   }
 
   private announce(event: AlarmEvent): void {
@@ -127,7 +136,11 @@ export class AlarmEngine {
 
   /** New values from the bus: re-evaluate the alarms that read them. */
   onValues(values: readonly PointValue[]): void {
-    this.atomically(() => this.evaluateBatch(values));
+    try {
+      this.evaluateBatch(values);
+    } finally {
+      this.settle();
+    }
   }
 
   private evaluateBatch(values: readonly PointValue[]): void {
@@ -145,7 +158,11 @@ export class AlarmEngine {
 
   /** Time passes: delays run out, devices stay silent, shelving expires, chatter calms down. */
   tick(): void {
-    this.atomically(() => this.tickAll());
+    try {
+      this.tickAll();
+    } finally {
+      this.settle();
+    }
   }
 
   private tickAll(): void {
@@ -224,7 +241,7 @@ export class AlarmEngine {
     return events;
   }
 
-  /** Journal first, then listeners: what was announced is always in the journal. */
+  /** Queued for the journal, then the listeners (see settle): what is announced is journaled first. */
   private record(runtime: Runtime, transition: lifecycle.Transition, now: number): AlarmEvent {
     const { definition, render } = runtime.alarm;
     const announcedBy = ANNOUNCED_BY[transition.kind];
@@ -255,25 +272,12 @@ export class AlarmEngine {
         transition.kind === 'chattering' ||
         (announcedBy !== undefined && definition.notifyOn.includes(announcedBy) && !repeatWhileChattering),
     };
-    let seq = 0;
-    try {
-      seq = this.options.journal.append(partial, {
-        ...runtime.record,
-        value: runtime.value,
-        limit: runtime.limit,
-        message,
-      });
-    } catch (err) {
-      // Counted and logged (once in a while): the alarm is still announced, with seq 0.
-      if (this.journalErrors++ % 100 === 0)
-        this.options.log.error(
-          { err, alarm: partial.alarmId, failures: this.journalErrors },
-          'alarm journal write failed',
-        );
-    }
-    const event: AlarmEvent = { ...partial, seq };
+    const event: AlarmEvent = { ...partial, seq: 0 };
     this.events++;
-    this.outbox.push(event);
+    this.outbox.push({
+      event,
+      state: { ...runtime.record, value: runtime.value, limit: runtime.limit, message },
+    });
     return event;
   }
 
@@ -310,7 +314,7 @@ export class AlarmEngine {
 
   shelve(id: string, user: string, reason: string, durationMs: number): AlarmEvent[] {
     if (durationMs > this.options.maxShelveMs)
-      throw new RangeError(
+      throw new ShelveLimitError(
         `shelving is limited to ${Math.round(this.options.maxShelveMs / 60_000)} minutes (asked ${Math.round(durationMs / 60_000)})`,
       );
     return this.act(id, (record, now) => lifecycle.shelve(record, user, reason, now + durationMs, now));
@@ -334,7 +338,11 @@ export class AlarmEngine {
   ) {
     const runtime = this.runtime(id);
     const now = this.now();
-    return this.atomically(() => this.emit(runtime, transition(runtime.record, now), now));
+    try {
+      return this.emit(runtime, transition(runtime.record, now), now);
+    } finally {
+      this.settle();
+    }
   }
 
   private runtime(id: string): Runtime {
@@ -385,6 +393,8 @@ export class AlarmEngine {
 }
 
 export class UnknownAlarmError extends Error {}
+/** Shelving for longer than settings.maxShelve: a 400 for the API. */
+export class ShelveLimitError extends Error {}
 
 const STATE_ORDER: Record<AlarmStatus['state'], number> = {
   'active-unacknowledged': 0,

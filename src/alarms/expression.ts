@@ -17,8 +17,14 @@ jsep.addBinaryOp('or', 1);
 jsep.addBinaryOp('and', 2);
 jsep.addUnaryOp('not');
 
-const num = (v: Scalar): number | null => (v === null ? null : typeof v === 'boolean' ? Number(v) : v);
-const truth = (v: Scalar): boolean | null => (v === null ? null : typeof v === 'boolean' ? v : v !== 0);
+/** 0/0 or x/0 is not a value: unknown, never "true" (NaN !== 0 would raise an alarm). */
+const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
+const num = (v: Scalar): number | null =>
+  v === null ? null : typeof v === 'boolean' ? Number(v) : finite(v);
+const truth = (v: Scalar): boolean | null => {
+  const n = typeof v === 'number' ? finite(v) : v;
+  return n === null ? null : typeof n === 'boolean' ? n : n !== 0;
+};
 
 const ARITHMETIC: Record<string, (a: number, b: number) => number> = {
   '+': (a, b) => a + b,
@@ -133,7 +139,9 @@ function compileBinary(node: jsep.BinaryExpression, inputs: ReadonlySet<string>)
   return (v) => {
     const a = num(left(v));
     const b = num(right(v));
-    return a === null || b === null ? null : apply(a, b);
+    if (a === null || b === null) return null;
+    const result = apply(a, b);
+    return typeof result === 'number' ? finite(result) : result;
   };
 }
 

@@ -12,7 +12,7 @@ import { AlarmJournal, type HistoryQuery } from './journal.js';
 import { expandRules } from './rules.js';
 import type { AlarmEvent, AlarmListener, AlarmStatus } from './types.js';
 
-export { UnknownAlarmError } from './engine.js';
+export { ShelveLimitError, UnknownAlarmError } from './engine.js';
 export { compileExpression, ExpressionError } from './expression.js';
 export { AlarmJournal, type HistoryQuery } from './journal.js';
 export { LifecycleError } from './lifecycle.js';
@@ -45,6 +45,10 @@ export interface AlarmService {
   subscribe(listener: AlarmListener): () => void;
   stats(): AlarmStats;
   readonly maxShelveMs: number;
+  /** Follow the bus and the clock (idempotent). */
+  start(): void;
+  /** Stop following the bus and the clock: no new events, the API still answers. */
+  stopInputs(): void;
   stop(): Promise<void>;
 }
 
@@ -60,7 +64,18 @@ export interface StartAlarmsOptions {
   now?: () => number;
 }
 
+/** Alarms following the bus and the clock at once (tests, tools): createAlarms + start. */
 export function startAlarms(options: StartAlarmsOptions): AlarmService {
+  const service = createAlarms(options);
+  service.start();
+  return service;
+}
+
+/**
+ * The alarm system, not yet following the bus: subscribe the outputs (notifier, MQTT,
+ * dashboard) first, then `start()`, so no event is produced before someone listens.
+ */
+export function createAlarms(options: StartAlarmsOptions): AlarmService {
   const { config, bus, read, log, journalPath, now } = options;
   const settings = config.alarms.settings;
   const { alarms, problems } = expandRules(config, config.alarms.rules, { timezone: settings.timezone });
@@ -86,9 +101,16 @@ export function startAlarms(options: StartAlarmsOptions): AlarmService {
       event.message,
     );
   });
-  const unsubscribe = bus.subscribe((values) => engine.onValues(values));
-  const timer = setInterval(() => engine.tick(), settings.tick);
-  timer.unref();
+  let unsubscribe = () => {};
+  let timer: NodeJS.Timeout | undefined;
+  const tick = () => {
+    try {
+      engine.tick();
+    } catch (err) {
+      // A timer callback that throws would take the gateway down with it.
+      alarmLog.error({ err }, 'alarm tick failed');
+    }
+  };
   alarmLog.info({ alarms: alarms.length, rules: config.alarms.rules.length }, 'alarm rules loaded');
 
   return {
@@ -103,6 +125,16 @@ export function startAlarms(options: StartAlarmsOptions): AlarmService {
     subscribe: (listener) => engine.subscribe(listener),
     maxShelveMs: settings.maxShelve,
     stats: () => statsOf(engine),
+    start() {
+      if (timer) return;
+      unsubscribe = bus.subscribe((values) => engine.onValues(values));
+      timer = setInterval(tick, settings.tick);
+      timer.unref();
+    },
+    stopInputs() {
+      clearInterval(timer);
+      unsubscribe();
+    },
     async stop() {
       clearInterval(timer);
       unsubscribe();

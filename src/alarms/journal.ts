@@ -25,6 +25,12 @@ export interface HistoryQuery {
 
 export type StoredState = AlarmRecord & { value: AlarmEvent['value']; limit: number | null; message: string };
 
+/** One transition to journal: the event, and the alarm's state after it. */
+export interface JournalEntry {
+  event: Omit<AlarmEvent, 'seq'>;
+  state: StoredState;
+}
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS alarm_events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -73,7 +79,7 @@ export class AlarmJournal {
   private readonly db: Database.Database;
   private readonly insertEvent: Database.Statement;
   private readonly upsertState: Database.Statement;
-  private readonly write: (event: Omit<AlarmEvent, 'seq'>, state: StoredState) => number;
+  private readonly writeAll: (entries: readonly JournalEntry[]) => number[];
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -90,31 +96,15 @@ export class AlarmJournal {
     this.upsertState = this.db.prepare(
       'INSERT INTO alarm_state (alarm_id, record) VALUES (?, ?) ON CONFLICT(alarm_id) DO UPDATE SET record = excluded.record',
     );
-    // Event and state land together or not at all.
-    this.write = this.db.transaction((event: Omit<AlarmEvent, 'seq'>, state: StoredState) =>
-      this.writeOne(event, state),
+    // Events and states land together or not at all, with one disk sync for the lot.
+    this.writeAll = this.db.transaction((entries: readonly JournalEntry[]) =>
+      entries.map(({ event, state }) => this.writeOne(event, state)),
     );
   }
 
-  /** Writes the event and the alarm's new state together; returns the event's sequence number. */
-  append(event: Omit<AlarmEvent, 'seq'>, state: StoredState): number {
-    return this.write(event, state);
-  }
-
-  /** Runs `work` in one transaction (appends inside it are savepoints): one disk sync for all. */
-  inTransaction<T>(work: () => T): T {
-    if (!this.db.open || this.db.inTransaction) return work();
-    let ran = false;
-    try {
-      return this.db.transaction(() => {
-        ran = true;
-        return work();
-      })();
-    } catch (err) {
-      // A journal that cannot even begin (disk gone) must not stop alarms: run without it.
-      if (ran) throw err;
-      return work();
-    }
+  /** Writes events and the alarms' new states in one transaction; returns their sequence numbers. */
+  appendMany(entries: readonly JournalEntry[]): number[] {
+    return this.writeAll(entries);
   }
 
   private writeOne(event: Omit<AlarmEvent, 'seq'>, state: StoredState): number {

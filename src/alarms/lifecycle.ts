@@ -95,18 +95,16 @@ export function acknowledge(
   comment: string | undefined,
   now: number,
 ): Transition[] {
+  // Checked first: a second acknowledgement (a double click) must not erase the first one's name.
+  if (record.state !== 'active-unacknowledged' && record.state !== 'returned-unacknowledged')
+    throw new LifecycleError(`nothing to acknowledge: the alarm is ${record.state}`);
   const who = { user, comment };
   record.acknowledgedBy = user;
   record.acknowledgedAt = now;
   if (record.state === 'active-unacknowledged')
     return [move(record, 'active-acknowledged', 'acknowledged', now, who)];
-  if (record.state === 'returned-unacknowledged') {
-    record.activeSince = null;
-    return [move(record, 'normal', 'acknowledged', now, who)];
-  }
-  delete record.acknowledgedBy;
-  delete record.acknowledgedAt;
-  throw new LifecycleError(`nothing to acknowledge: the alarm is ${record.state}`);
+  record.activeSince = null;
+  return [move(record, 'normal', 'acknowledged', now, who)];
 }
 
 export function shelve(

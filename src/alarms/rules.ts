@@ -348,7 +348,9 @@ function defaultMessage(rule: AlarmRuleConfig): string {
 
 export function renderMessage(template: string, fields: Readonly<Record<string, string>>): string {
   return template
-    .replace(/\{([A-Za-z]+)\}/g, (whole, name: string) => fields[name] ?? whole)
+    .replace(/\{([A-Za-z]+)\}/g, (whole, name: string) =>
+      Object.hasOwn(fields, name) ? (fields[name] as string) : whole,
+    )
     .replace(/\s+/g, ' ')
     .trim();
 }

@@ -52,7 +52,8 @@ const message = z
 
 const ruleCommon = {
   id,
-  description: z.string().optional(),
+  /** Also the default message of an expression rule, so placeholders are checked as in message. */
+  description: message.optional(),
   enabled: z.boolean().default(true),
   /** Apply to this device, these devices, or every device of this profile (one alarm per device). */
   device: id.optional(),
@@ -75,7 +76,10 @@ const ruleCommon = {
   /** The condition must be gone this long before the alarm returns to normal. */
   offDelay: duration.optional(),
   /** Only evaluated between these local times (e.g. night flow 01:00–05:00); may span midnight. */
-  during: z.strictObject({ from: clock, to: clock }).optional(),
+  during: z
+    .strictObject({ from: clock, to: clock })
+    .refine((w) => w.from !== w.to, 'from and to must differ (the window would be empty)')
+    .optional(),
 };
 
 /** High/low limits: activate beyond the limit, return once back inside it by the deadband. */
@@ -141,7 +145,14 @@ const expressionRule = z.strictObject({
   type: z.literal('expression'),
   /** name → point: a point name of the rule's device, or "<device>.<point>". */
   inputs: z.record(
-    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an input name such as p1 or supply'),
+    z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an input name such as p1 or supply')
+      // Names every object already has would be mistaken for inputs that are not there.
+      .refine(
+        (name) => !(name in Object.prototype) && name !== '__proto__',
+        'a name of your own, not a reserved one',
+      ),
     z.string().min(1),
   ),
   when: z.string().min(1),

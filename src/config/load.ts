@@ -160,6 +160,8 @@ function describe(issue: z.core.$ZodIssue): string {
       ? `${unknown} (write table and 0-based address: 40013 is table: holding, address: 12)`
       : unknown;
   }
+  // A bad key of a map (e.g. an input name): say what is wrong with the key itself.
+  if (issue.code === 'invalid_key' && issue.issues[0]) return describe(issue.issues[0]);
   if (issue.code === 'invalid_value' && issue.values.length > 1) {
     return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   }
@@ -266,6 +268,10 @@ export function loadConfig(dir: string, options: LoadOptions = {}): PlantConfig 
     alarms: alarms?.data ?? alarmsFile.parse({}),
     notify: notify?.data ?? NOTIFY_DISABLED,
   };
+  // One plant, one local time: night windows and message times follow the duty roster's zone
+  // unless alarms.yaml names its own (the machine's zone is often UTC in a container).
+  if (config.alarms.settings.timezone === undefined && notify?.data)
+    config.alarms.settings.timezone = notify.data.timezone;
   for (const parsed of profiles) {
     if (!parsed.data) continue;
     const expected = basename(parsed.file).replace(/\.ya?ml$/, '');

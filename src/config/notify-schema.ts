@@ -279,7 +279,7 @@ function checkRouting(ctx: Ctx, data: NotifyObject): void {
       }
     });
     r.escalate.forEach((step, i) => {
-      if (!(step.to in data.levels)) {
+      if (!Object.hasOwn(data.levels, step.to)) {
         issue(
           ctx,
           ['routing', priority, 'escalate', i, 'to'],

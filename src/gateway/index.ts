@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import { type ModbusService, startModbus } from '../acquisition/modbus/index.js';
 import { type MqttService, startMqtt } from '../acquisition/mqtt/index.js';
-import { type AlarmService, startAlarms } from '../alarms/index.js';
+import { type AlarmService, createAlarms } from '../alarms/index.js';
 import type { PlantConfig } from '../config/index.js';
 import { createMetrics } from '../metrics/index.js';
 import { type Notifier, startNotifier } from '../notify/index.js';
@@ -47,8 +47,9 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
   bus.subscribe((values) => table.update(values));
   // Storage subscribes first among the outputs: it is the one that must see every value.
   const storage = startStorage({ config, catalog: table.info, bus, log });
-  // Alarms read the point table, which is updated first on every batch.
-  const alarms = startAlarms({ config, bus, read: (id) => table.get(id), log });
+  // Alarms read the point table, which is updated first on every batch; they start following
+  // the bus once their outputs listen (below), so no early alarm goes unannounced.
+  const alarms = createAlarms({ config, bus, read: (id) => table.get(id), log });
 
   // MQTT first: the broker must be listening before devices (and simulators) publish to it.
   const mqtt = await startMqtt({ config, bus, log }).catch(async (err: unknown) => {
@@ -65,6 +66,7 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
   // Every event, announced or not: an acknowledgement must cancel an escalation either way.
   const stopNotifying = alarms.subscribe((event) => notifier.handle(event));
   notifier.resume(unacknowledgedActivations(alarms));
+  alarms.start();
   if (!notifier.enabled)
     log.warn('notifications are off: no channel in notify.yaml (alarms still show and are journaled)');
   const modbus = startModbus({ config, bus, log });
@@ -123,6 +125,8 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
     alarms,
     notifier,
     async stop() {
+      // Alarms stop first, so nothing is raised that the notifier would no longer send.
+      alarms.stopInputs();
       await web.stop();
       await modbus.stop();
       stopNotifying();

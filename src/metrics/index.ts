@@ -167,6 +167,12 @@ function alarmMetrics(gauge: GaugeFactory, sources: MetricSources): void {
   gauge('plantwatch_alarm_evaluation_errors_total', 'Alarm evaluations that failed', [], (g) =>
     g.set(alarms().evaluationErrors),
   );
+  gauge(
+    'plantwatch_alarm_journal_errors_total',
+    'Alarm journal writes that failed (the alarms were announced all the same)',
+    [],
+    (g) => g.set(alarms().journalErrors),
+  );
 }
 
 function notificationMetrics(gauge: GaugeFactory, sources: MetricSources): void {

@@ -127,10 +127,12 @@ export class NotificationDispatcher {
   handle(event: AlarmEvent): void {
     if (this.stopped) return;
     this.trackEscalation(event);
-    const firstChatter = this.firstChatter(event);
-    if (!event.notify || !firstChatter) return;
+    // Every activation escalates, announced or not: a chattering alarm's muted repeat that
+    // stays unacknowledged must still reach the shift lead.
     const team = this.route(event);
     if (event.kind === 'activated') this.startEscalation(event, team);
+    const firstChatter = this.firstChatter(event);
+    if (!event.notify || !firstChatter) return;
     const digest = this.digests.get(event.priority);
     if (digest) {
       this.batchOf(digest.batches, team, () => ({ team, events: [] })).events.push(event);

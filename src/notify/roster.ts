@@ -118,7 +118,7 @@ export class DutyRoster {
 
   /** People of an escalation level on duty at `at`. */
   level(name: string, at: number): Recipient[] {
-    const found = this.levels[name];
+    const found = Object.hasOwn(this.levels, name) ? this.levels[name] : undefined;
     return found ? this.dutyPeople(found, at) : [];
   }
 

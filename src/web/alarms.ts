@@ -13,6 +13,7 @@ import {
   EVENT_KINDS,
   LifecycleError,
   PRIORITIES,
+  ShelveLimitError,
   UnknownAlarmError,
 } from '../alarms/index.js';
 import { duration } from '../config/schema.js';
@@ -99,7 +100,8 @@ function filterStatuses(list: AlarmStatus[], query: Request['query']): AlarmStat
 }
 
 function sendError(res: Response, err: unknown): void {
-  if (err instanceof BadRequest || err instanceof RangeError) res.status(400).json({ error: err.message });
+  if (err instanceof BadRequest || err instanceof ShelveLimitError)
+    res.status(400).json({ error: err.message });
   else if (err instanceof UnknownAlarmError) res.status(404).json({ error: err.message });
   else if (err instanceof LifecycleError) res.status(409).json({ error: err.message });
   else throw err;
@@ -139,10 +141,7 @@ export function alarmsRouter(alarms: AlarmService): Router {
       });
       res.json(events.map((e) => ({ ...e, time: new Date(e.ts).toISOString() })));
     } catch (err) {
-      sendError(
-        res,
-        err instanceof Error && err.constructor.name === 'BadRequest' ? new BadRequest(err.message) : err,
-      );
+      sendError(res, err);
     }
   });
 

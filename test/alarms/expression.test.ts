@@ -26,6 +26,14 @@ describe('alarm expressions', () => {
     expect(compileExpression('x * 2 > 3', ['x'])({ x: null })).toBeNull();
   });
 
+  it('treats 0/0 and x/0 as unknown, never as true', () => {
+    const ratio = compileExpression('a / b', ['a', 'b']);
+    expect(ratio({ a: 0, b: 0 })).toBeNull();
+    expect(ratio({ a: 5, b: 0 })).toBeNull();
+    expect(compileExpression('a / b > 2', ['a', 'b'])({ a: 5, b: 0 })).toBeNull();
+    expect(compileExpression('not (a / b)', ['a', 'b'])({ a: 0, b: 0 })).toBeNull();
+  });
+
   it.each([
     ['process.exit(1)', /only the functions abs, min, max, round/],
     ['constructor.constructor("return 1")()', /a\.b|only the functions/],

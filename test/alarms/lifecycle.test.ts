@@ -160,6 +160,14 @@ describe('acknowledgement', () => {
     expect(h.service.list()).toEqual([]);
   });
 
+  it("a second acknowledgement is refused and keeps the first one's name", () => {
+    h = alarmHarness([HIGH]);
+    h.set('ch1.chw_supply_temp', 10);
+    h.service.acknowledge('chw-high@ch1', 'wang-wei');
+    expect(() => h.service.acknowledge('chw-high@ch1', 'li-na')).toThrow(LifecycleError);
+    expect(h.service.get('chw-high@ch1')).toMatchObject({ acknowledgedBy: 'wang-wei' });
+  });
+
   it('refuses to acknowledge an alarm that is normal, or one that does not exist', () => {
     h = alarmHarness([HIGH]);
     expect(() => h.service.acknowledge('chw-high@ch1', 'wang-wei')).toThrow(LifecycleError);

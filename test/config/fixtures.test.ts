@@ -65,6 +65,7 @@ function facts(config: PlantConfig) {
     lineCount: config.lines.length,
     lines: Object.fromEntries(config.lines.map((l) => [l.id, l])),
     gateway: config.gateway,
+    alarmTimezone: config.alarms.settings.timezone,
     alarms: expandRules(config, config.alarms.rules)
       .alarms.map((a) => a.definition.id)
       .sort(),

@@ -219,6 +219,14 @@ describe('escalation of an unacknowledged critical alarm', () => {
     expect(inbox('chen-gang')).toEqual([]);
   });
 
+  it('a chattering alarm whose muted repeat stays unacknowledged still reaches the shift lead', () => {
+    dispatcher.handle(alarmEvent());
+    dispatcher.handle(alarmEvent({ kind: 'returned', to: 'returned-unacknowledged' }));
+    dispatcher.handle(alarmEvent({ notify: false })); // the engine mutes repeats while chattering
+    vi.advanceTimersByTime(5 * MIN);
+    expect(inbox('chen-gang')).toHaveLength(1);
+  });
+
   it('stop() cancels pending escalations', () => {
     dispatcher.handle(alarmEvent());
     dispatcher.stop();

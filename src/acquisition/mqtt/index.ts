@@ -123,6 +123,8 @@ export async function startMqtt({ config, bus, log, now }: MqttServiceOptions): 
       ...(state.lastError ? { lastError: state.lastError } : {}),
     }),
     publish(topic, payload, { retain = false, timeoutMs = 10_000 } = {}) {
+      // Offline: refuse at once rather than pile copies in mqtt.js's queue while the caller retries.
+      if (!client.connected) return Promise.reject(new Error('MQTT broker not connected'));
       return new Promise<void>((resolve, reject) => {
         const timer = setTimeout(
           () => reject(new Error(`MQTT broker did not take the message within ${timeoutMs} ms`)),
