@@ -160,6 +160,45 @@ export function buildProgram(): Command {
           `${config.notify.teams.length} duty team(s)`,
       );
     });
+  const user = program
+    .command('user')
+    .description(
+      'manage dashboard users: `user add <name> --role <role>`, `user list`, `user passwd <name>`, `user disable <name>`',
+    );
+  const authCli = () => import('../auth/cli.js');
+  user
+    .command('add')
+    .description('add a user; the password from PLANTWATCH_PASSWORD or prompted on the terminal')
+    .argument('<username>')
+    .requiredOption('--role <role>', 'electrician, energy-manager or admin')
+    .option('--name <name>', 'the name people are shown')
+    .option('-c, --config <dir>', 'configuration directory', DEFAULT_CONFIG)
+    .action(async (username: string, opts: { role: string; name?: string; config: string }) => {
+      process.exitCode = await (await authCli()).userAdd(opts.config, username, opts);
+    });
+  user
+    .command('list')
+    .description('list the users, their roles and whether they are disabled')
+    .option('-c, --config <dir>', 'configuration directory', DEFAULT_CONFIG)
+    .action(async (opts: { config: string }) => {
+      process.exitCode = await (await authCli()).userList(opts.config);
+    });
+  user
+    .command('passwd')
+    .description("set a user's password (ends the user's sessions)")
+    .argument('<username>')
+    .option('-c, --config <dir>', 'configuration directory', DEFAULT_CONFIG)
+    .action(async (username: string, opts: { config: string }) => {
+      process.exitCode = await (await authCli()).userPasswd(opts.config, username);
+    });
+  user
+    .command('disable')
+    .description("disable a user (ends the user's sessions; the record is kept)")
+    .argument('<username>')
+    .option('-c, --config <dir>', 'configuration directory', DEFAULT_CONFIG)
+    .action(async (username: string, opts: { config: string }) => {
+      process.exitCode = await (await authCli()).userDisable(opts.config, username);
+    });
   return program;
 }
 

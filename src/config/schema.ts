@@ -334,6 +334,28 @@ export const gatewayFile = z.strictObject({
   log: z
     .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') })
     .default({ level: 'info' }),
+  /** Login and roles (src/auth/README.md). Absent or `enabled: false`: nothing asks for a login. */
+  auth: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** The user and session store: a SQLite file, relative to where the gateway runs. */
+      users: z.string().min(1).default('data/users.db'),
+      /** A session unused this long ends (one shift); none outlives sessionMax. */
+      sessionIdle: duration.default(12 * 3_600_000),
+      sessionMax: duration.default(7 * 86_400_000),
+      /** Mark the session cookie Secure: set when the dashboard is served over https. */
+      secureCookies: z.boolean().default(false),
+      /** The first admin, created at start if missing; its password from the named environment variable. */
+      bootstrapAdmin: z
+        .strictObject({
+          username: z.string().min(1),
+          passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'),
+        })
+        .optional(),
+      /** The documented demo accounts; refused when NODE_ENV=production. */
+      demoAccounts: z.boolean().default(false),
+    })
+    .optional(),
   /** Points stay good this many poll periods without a successful read, then turn stale. */
   staleAfterPeriods: z.number().min(1).default(3),
 });

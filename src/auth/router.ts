@@ -1,0 +1,117 @@
+/** POST /api/auth/login, POST /api/auth/logout, GET /api/auth/me. */
+import express, { type Request, type Response, Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { LoginBackoff } from './backoff.js';
+import { readCookie, SESSION_COOKIE, sessionCookieOptions } from './cookies.js';
+import { MAX_PASSWORD_LENGTH } from './passwords.js';
+import { permissionsOf } from './roles.js';
+import type { SessionStore } from './sessions.js';
+import type { AuthUser } from './types.js';
+import { normalizeUsername, type UserStore } from './users.js';
+
+export interface LoginLimit {
+  /** Failed logins allowed per client address in one window. */
+  max: number;
+  windowMs: number;
+}
+
+export interface RouterDeps {
+  users: UserStore;
+  sessions: SessionStore;
+  backoff: LoginBackoff;
+  userFromCookie: (cookieHeader: string | undefined) => AuthUser | undefined;
+  log: Logger;
+  secureCookies: boolean;
+  sessionMaxMs: number;
+  loginLimit: LoginLimit;
+}
+
+const loginBody = z.object({
+  username: z.string().min(1).max(128),
+  password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+});
+
+/** The same answer for an unknown user, a disabled one and a wrong password. */
+const BAD_LOGIN = { error: 'invalid username or password' };
+
+const view = (user: AuthUser) => ({ ...user, permissions: permissionsOf(user.role) });
+
+export function authRouter(deps: RouterDeps): Router {
+  const router = Router();
+  router.post('/auth/login', loginLimiter(deps), express.json({ limit: '4kb' }), (req, res, next) => {
+    login(deps, req, res).catch(next);
+  });
+  router.post('/auth/logout', (req, res) => logout(deps, req, res));
+  router.get('/auth/me', (req, res) => {
+    const user = req.user ?? deps.userFromCookie(req.headers.cookie);
+    if (!user) {
+      res.status(401).json({ error: 'login required' });
+      return;
+    }
+    res.json(view(user));
+  });
+  return router;
+}
+
+/**
+ * Per client address; successful logins do not count, so a control room whose shift logs
+ * in from one machine is not locked out by its own colleagues.
+ */
+function loginLimiter(deps: RouterDeps) {
+  return rateLimit({
+    windowMs: deps.loginLimit.windowMs,
+    limit: deps.loginLimit.max,
+    skipSuccessfulRequests: true,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (req, res, _next, options) => {
+      deps.log.warn({ ip: req.ip }, 'login rate limit reached');
+      res.status(options.statusCode).json({ error: 'too many login attempts; try again later' });
+    },
+  });
+}
+
+async function login(deps: RouterDeps, req: Request, res: Response): Promise<void> {
+  const body = loginBody.safeParse(req.body);
+  if (!body.success) {
+    res.status(400).json({ error: 'username and password are required' });
+    return;
+  }
+  const { username, password } = body.data;
+  const key = normalizeUsername(username);
+  const waitMs = deps.backoff.waitMs(key);
+  if (waitMs > 0) {
+    deps.log.warn({ username: key, ip: req.ip }, 'login refused: too many failures for this username');
+    res.set('Retry-After', String(Math.ceil(waitMs / 1000)));
+    res.status(429).json({ error: 'too many failed logins; try again later' });
+    return;
+  }
+  const user = await deps.users.verify(key, password);
+  if (!user) {
+    deps.backoff.failed(key);
+    deps.log.warn({ username: key, ip: req.ip }, 'login failed');
+    res.status(401).json(BAD_LOGIN);
+    return;
+  }
+  deps.backoff.succeeded(key);
+  // A fresh id at every login: a session id planted before login is worth nothing.
+  const previous = readCookie(req.headers.cookie);
+  if (previous) deps.sessions.delete(previous);
+  const token = deps.sessions.create(user.username);
+  res.cookie(SESSION_COOKIE, token, sessionCookieOptions(deps.secureCookies, deps.sessionMaxMs));
+  deps.log.info({ username: user.username, role: user.role, ip: req.ip }, 'login');
+  res.json(view({ username: user.username, name: user.name, role: user.role }));
+}
+
+function logout(deps: RouterDeps, req: Request, res: Response): void {
+  const token = readCookie(req.headers.cookie);
+  if (token) {
+    const user = deps.userFromCookie(req.headers.cookie);
+    deps.sessions.delete(token);
+    if (user) deps.log.info({ username: user.username, ip: req.ip }, 'logout');
+  }
+  res.clearCookie(SESSION_COOKIE, sessionCookieOptions(deps.secureCookies));
+  res.status(204).end();
+}

@@ -1,0 +1,167 @@
+/** Dashboard users: who they are, their role, their argon2id password hash. */
+import type Database from 'better-sqlite3';
+import { hashPassword, passwordProblem, verifyDummy, verifyPassword } from './passwords.js';
+import { isRole, ROLES, type Role } from './roles.js';
+
+export interface User {
+  username: string;
+  /** The name people are shown, e.g. "Wang Wei (night shift)". */
+  name: string;
+  role: Role;
+  disabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface NewUser {
+  username: string;
+  password: string;
+  role: Role;
+  name?: string;
+}
+
+/** A refused user operation, with a message fit to show the person who asked. */
+export class UserError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+const USERNAME = /^[a-z0-9][a-z0-9._@-]{0,63}$/;
+
+/** Usernames are case-insensitive: "Admin" and "admin" are one account. */
+export function normalizeUsername(username: string): string {
+  return username.trim().toLowerCase();
+}
+
+function checkedUsername(username: string): string {
+  const normal = normalizeUsername(username);
+  if (!USERNAME.test(normal))
+    throw new UserError(
+      `invalid username "${username}": 1-64 letters, digits, ".", "_", "@" or "-", starting with a letter or digit`,
+    );
+  return normal;
+}
+
+function checkedPassword(password: string, allowShort: boolean): string {
+  const problem = passwordProblem(password, allowShort);
+  if (problem) throw new UserError(problem);
+  return password;
+}
+
+interface UserRow {
+  username: string;
+  name: string;
+  role: string;
+  password_hash: string;
+  created_at: number;
+  updated_at: number;
+  disabled: number;
+}
+
+function toUser(row: UserRow): User {
+  // A role edited by hand into something unknown gets no rights, rather than a guess.
+  if (!isRole(row.role)) throw new UserError(`user "${row.username}" has an unknown role "${row.role}"`);
+  return {
+    username: row.username,
+    name: row.name,
+    role: row.role,
+    disabled: row.disabled !== 0,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export class UserStore {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * Adds a user; refuses a taken username, an unknown role or a password under the minimum.
+   * `allowShortPassword` is for the documented demo accounts only.
+   */
+  async add(user: NewUser, options: { allowShortPassword?: boolean } = {}): Promise<User> {
+    const username = checkedUsername(user.username);
+    if (!isRole(user.role)) throw new UserError(`unknown role "${user.role}" (one of ${ROLES.join(', ')})`);
+    const hash = await hashPassword(checkedPassword(user.password, options.allowShortPassword ?? false));
+    if (this.row(username)) throw new UserError(`user "${username}" already exists`);
+    const at = this.now();
+    this.db
+      .prepare(
+        'INSERT INTO users (username, name, role, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(username, user.name?.trim() || username, user.role, hash, at, at);
+    return this.mustGet(username);
+  }
+
+  get(username: string): User | undefined {
+    const row = this.row(normalizeUsername(username));
+    return row ? toUser(row) : undefined;
+  }
+
+  list(): User[] {
+    return this.db.prepare<[], UserRow>('SELECT * FROM users ORDER BY username').all().map(toUser);
+  }
+
+  /** A new password ends every session of the user: whoever had the old one is logged out. */
+  async setPassword(username: string, password: string): Promise<void> {
+    const user = this.mustGet(username);
+    const hash = await hashPassword(checkedPassword(password, false));
+    this.db.transaction(() => {
+      this.db
+        .prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE username = ?')
+        .run(hash, this.now(), user.username);
+      this.endSessions(user.username);
+    })();
+  }
+
+  /** A disabled user cannot log in and loses every session at once; the record is kept for the audit trail. */
+  disable(username: string): void {
+    this.setDisabled(username, true);
+  }
+
+  enable(username: string): void {
+    this.setDisabled(username, false);
+  }
+
+  /**
+   * The user whose password this is, or undefined: unknown, disabled or wrong password all
+   * look alike and take as long, so neither the answer nor its timing names the reason.
+   */
+  async verify(username: string, password: string): Promise<User | undefined> {
+    const found = this.row(normalizeUsername(username));
+    const row = found?.disabled === 0 && isRole(found.role) ? found : undefined;
+    if (!row) {
+      await verifyDummy(password);
+      return undefined;
+    }
+    return (await verifyPassword(row.password_hash, password)) ? toUser(row) : undefined;
+  }
+
+  private setDisabled(username: string, disabled: boolean): void {
+    const user = this.mustGet(username);
+    this.db.transaction(() => {
+      this.db
+        .prepare('UPDATE users SET disabled = ?, updated_at = ? WHERE username = ?')
+        .run(disabled ? 1 : 0, this.now(), user.username);
+      if (disabled) this.endSessions(user.username);
+    })();
+  }
+
+  private endSessions(username: string): void {
+    this.db.prepare('DELETE FROM sessions WHERE username = ?').run(username);
+  }
+
+  private row(username: string): UserRow | undefined {
+    return this.db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?').get(username);
+  }
+
+  private mustGet(username: string): User {
+    const user = this.get(username);
+    if (!user) throw new UserError(`no user "${normalizeUsername(username)}"`);
+    return user;
+  }
+}

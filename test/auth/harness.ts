@@ -1,0 +1,117 @@
+/**
+ * A real express server on 127.0.0.1:0 with the auth module mounted the way the gateway
+ * will mount it, a pino logger whose lines the test can read, and a movable clock.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import express from 'express';
+import { pino } from 'pino';
+import { Server as SocketServer } from 'socket.io';
+import { type Auth, type AuthOptions, authSettings, createAuth } from '../../src/auth/index.js';
+
+export const HOUR = 3_600_000;
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
+}
+
+/** A logger writing JSON lines into `lines`. */
+export function capturingLogger() {
+  const lines: LogLine[] = [];
+  const log = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line) as LogLine) });
+  return { log, lines };
+}
+
+/** A clock that only moves when told. */
+export function manualClock(start = Date.parse('2026-03-02T07:00:00Z')) {
+  let at = start;
+  return { now: () => at, advance: (ms: number) => (at += ms) };
+}
+
+/** A fresh directory, removed by the returned function. */
+export function tempDir(): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'plantwatch-auth-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface TestServer {
+  url: string;
+  auth: Auth;
+  /** Everything the auth module logged. */
+  lines: LogLine[];
+  io: SocketServer;
+  stop(): Promise<void>;
+}
+
+type Overrides = Partial<Omit<AuthOptions, 'settings' | 'log'>> & { settings?: Record<string, unknown> };
+
+/** createAuth with the given settings (over the defaults), behind a real HTTP server. */
+export async function startAuthServer(usersFile: string, overrides: Overrides = {}): Promise<TestServer> {
+  const { log, lines } = capturingLogger();
+  const auth = await createAuth({
+    ...overrides,
+    log,
+    env: overrides.env ?? {},
+    settings: authSettings.parse({ users: usersFile, ...overrides.settings }),
+  });
+  const app = express();
+  app.use(express.json());
+  app.use('/api', auth.router);
+  app.use(auth.authenticate);
+  app.get('/api/open', (req, res) => {
+    res.json({ user: req.user?.username ?? null });
+  });
+  app.get('/api/points', auth.requireRole(), (_req, res) => {
+    res.json([]);
+  });
+  app.post('/api/alarms/:id/ack', auth.requireRole('electrician'), (req, res) => {
+    res.json({ acknowledgedBy: req.user?.username });
+  });
+  app.get('/api/reports', auth.requireRole('energy-manager'), (_req, res) => {
+    res.json({ report: 'ok' });
+  });
+  app.get('/api/users', auth.requireRole('admin'), (_req, res) => {
+    res.json(auth.users.list().map((u) => u.username));
+  });
+  const server: Server = createServer(app);
+  const io = new SocketServer(server);
+  io.use(auth.socketAuth);
+  io.on('connection', (socket) => {
+    socket.emit('hello', socket.data.user);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    auth,
+    lines,
+    io,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+        server.closeAllConnections();
+      });
+      auth.close();
+    },
+  };
+}
+
+/** POST /api/auth/login; returns the response and the session cookie ("pw_session=…") it set, if any. */
+export async function login(url: string, username: string, password: string, cookie?: string) {
+  const res = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+    body: JSON.stringify({ username, password }),
+  });
+  const setCookie = res.headers.getSetCookie().find((c) => c.startsWith('pw_session='));
+  return { res, setCookie, cookie: setCookie?.split(';')[0] };
+}
+
+export function get(url: string, path: string, cookie?: string): Promise<Response> {
+  return fetch(`${url}${path}`, { headers: cookie ? { cookie } : {} });
+}
