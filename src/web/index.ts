@@ -61,9 +61,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   app.get('/metrics', async (_req, res) => {
     res.type(options.metrics.contentType).send(await options.metrics.metrics());
   });
-  app.use(
-    express.static(options.dashboardDir ?? resolveDashboard(), { index: 'index.html', dotfiles: 'deny' }),
-  );
+  const root = repoRoot();
+  const statics = { index: 'index.html', dotfiles: 'deny' } as const;
+  // The dashboard is plain ES modules (no build step); uPlot comes straight from node_modules.
+  app.use('/vendor/uplot', express.static(join(root, 'node_modules', 'uplot', 'dist'), statics));
+  app.use('/live', express.static(join(root, 'dashboards', 'live'), statics));
+  app.use(express.static(options.dashboardDir ?? join(root, 'dashboards', 'app'), statics));
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
   });
@@ -106,9 +109,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   };
 }
 
-/** The repo's dashboards/live, whether running from src/ (tests) or dist/src/ (npm start). */
-function resolveDashboard(): string {
+/** The repo's root (dashboards/, node_modules/), whether running from src/ (tests) or dist/src/ (npm start). */
+function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return join(dir, 'dashboards', 'live');
+  return dir;
 }

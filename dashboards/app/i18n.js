@@ -1,0 +1,128 @@
+// A small bilingual table (English / 简体中文). The language comes from localStorage, else the browser.
+
+/** @type {Record<string, [en: string, zh: string]>} */
+const TABLE = {
+  'nav.overview': ['Overview', '总览'],
+  'nav.alarms': ['Alarms', '报警'],
+  'duty.label': ['On duty', '值班人'],
+  'duty.placeholder': ['your name', '姓名'],
+  'duty.missing': ['Enter who is on duty at this screen first.', '请先填写本屏幕的值班人。'],
+  'conn.live': ['live', '实时'],
+  'conn.lost': ['connection lost', '连接中断'],
+  'banner.lost': [
+    'Connection to the gateway lost since {time} — values shown are frozen; reconnecting…',
+    '与网关的连接已于 {time} 中断——显示的数值已冻结，正在重连…',
+  ],
+  mute: ['Sound on', '声音开'],
+  unmute: ['Sound off', '声音关'],
+  on: ['ON', '开'],
+  off: ['OFF', '关'],
+  never: ['never', '从未'],
+  'status.running': ['running', '运行'],
+  'status.stopped': ['stopped', '停止'],
+  'status.alarm': ['alarm', '报警'],
+  'status.comm': ['comm loss / stale', '通讯中断/过期'],
+  'status.nodata': ['no data', '无数据'],
+  'q.good': ['good', '正常'],
+  'q.stale': ['stale', '过期'],
+  'q.comm-error': ['comm error', '通讯故障'],
+  'q.out-of-range': ['out of range', '超量程'],
+  'q.no-data': ['no data', '无数据'],
+  'p.critical': ['critical', '紧急'],
+  'p.high': ['high', '高'],
+  'p.medium': ['medium', '中'],
+  'p.low': ['low', '低'],
+  'kind.distribution-room': ['Distribution room', '配电房'],
+  'kind.chiller-plant': ['Chiller plant', '冷冻站'],
+  'kind.pump-room': ['Pump room', '水泵房'],
+  'kind.oxygen-station': ['Oxygen station', '氧气站'],
+  'kind.water-meter-point': ['Water meter', '水表井'],
+  'kind.other': ['Room', '机房'],
+  'fig.kw': ['Total load (incomers)', '总负荷（进线）'],
+  'fig.chw': ['Chilled water supply / return', '冷冻水供/回水'],
+  'fig.water': ['Total water flow', '总用水流量'],
+  'fig.alarms': ['Active alarms', '活动报警'],
+  'mimic.bus': ['LV busbar', '低压母线'],
+  'mimic.incomer': ['Incomer', '进线'],
+  'mimic.feeders': ['Feeders', '馈线'],
+  'mimic.chillers': ['Chillers', '冷水机组'],
+  'mimic.pumps': ['Pumps', '水泵'],
+  'breaker.closed': ['closed', '合闸'],
+  'breaker.open': ['OPEN', '分闸'],
+  running: ['running', '运行'],
+  stopped: ['stopped', '停止'],
+  tripped: ['TRIPPED', '跳闸'],
+  fault: ['FAULT', '故障'],
+  'room.devices': ['{n} devices', '{n} 台设备'],
+  'device.points': ['Current values', '当前值'],
+  'device.trend': ['Trend', '趋势'],
+  'device.alarms': ['Alarms of this equipment', '本设备报警'],
+  'device.nohistory': ['No stored samples in this range.', '该时段无存储数据。'],
+  'device.unknown': ['No such equipment.', '无此设备。'],
+  'col.point': ['Point', '测点'],
+  'col.value': ['Value', '数值'],
+  'col.quality': ['Quality', '质量'],
+  'col.age': ['Age', '时长'],
+  'col.priority': ['Priority', '优先级'],
+  'col.time': ['Time', '时间'],
+  'col.where': ['Where', '位置'],
+  'col.message': ['Message', '信息'],
+  'col.state': ['State', '状态'],
+  'col.event': ['Event', '事件'],
+  'col.user': ['User', '操作人'],
+  'col.comment': ['Comment', '备注'],
+  'alarms.active': ['Active alarms', '活动报警'],
+  'alarms.none': ['No active alarms — plant normal.', '无活动报警——设备运行正常。'],
+  'alarms.history': ['Alarm history', '报警历史'],
+  'alarms.all': ['all', '全部'],
+  'alarms.apply': ['Show', '查询'],
+  'alarms.empty': ['No events.', '无记录。'],
+  ack: ['Acknowledge', '确认'],
+  shelve: ['Shelve', '搁置'],
+  unshelve: ['Unshelve', '取消搁置'],
+  cancel: ['Cancel', '取消'],
+  reason: ['Reason', '原因'],
+  duration: ['Duration', '时长'],
+  comment: ['Comment', '备注'],
+  'state.normal': ['normal', '正常'],
+  'state.active-unacknowledged': ['active, unacknowledged', '活动 · 未确认'],
+  'state.active-acknowledged': ['active, acknowledged', '活动 · 已确认'],
+  'state.returned-unacknowledged': ['returned, unacknowledged', '已恢复 · 未确认'],
+  'state.shelved': ['shelved', '已搁置'],
+  'state.out-of-service': ['out of service', '停用'],
+  'range.1h': ['1 h', '1 小时'],
+  'range.24h': ['24 h', '24 小时'],
+  'range.7d': ['7 d', '7 天'],
+  'err.action': ['The action failed: {msg}', '操作失败：{msg}'],
+  loading: ['loading…', '加载中…'],
+};
+
+const saved = localStorage.getItem('plantwatch.lang');
+/** @type {'en' | 'zh'} */
+let lang =
+  saved === 'zh' || saved === 'en' ? saved : navigator.language?.toLowerCase().startsWith('zh') ? 'zh' : 'en';
+
+export const getLang = () => lang;
+
+/** @param {'en' | 'zh'} next */
+export function setLang(next) {
+  lang = next;
+  localStorage.setItem('plantwatch.lang', next);
+  document.documentElement.lang = next === 'zh' ? 'zh-CN' : 'en';
+}
+
+/** @param {string} key @param {Record<string, string | number>} [vars] */
+export function t(key, vars) {
+  const entry = TABLE[key];
+  let text = entry ? entry[lang === 'zh' ? 1 : 0] : key;
+  for (const [k, v] of Object.entries(vars ?? {})) text = text.replace(`{${k}}`, String(v));
+  return text;
+}
+
+/** Static labels in the page shell carry data-i18n. @param {ParentNode} root */
+export function translateStatic(root) {
+  for (const el of root.querySelectorAll('[data-i18n]'))
+    el.textContent = t(/** @type {HTMLElement} */ (el).dataset.i18n ?? '');
+}
+
+document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
