@@ -1,0 +1,192 @@
+/**
+ * The electricians' dashboard in a real browser (Debian's chromium via playwright-core)
+ * against the simulated demo plant and a gateway started in-process: overview, room mimics,
+ * equipment trends, alarms with acknowledgement, connection loss, a phone-sized screen.
+ * Saves a screenshot of each main page to docs/screenshots/.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PlantSimulator, startPlantSimulator } from '../../simulators/index.js';
+import { loadConfig, type PlantConfig } from '../../src/config/index.js';
+import { type Gateway, startGateway } from '../../src/gateway/index.js';
+import { silentLogger } from '../../src/log/index.js';
+import { hasChromium, launchBrowser, openPage } from '../helpers/browser.js';
+import { type DemoConfig, demoConfigCopy } from '../helpers/demo-config.js';
+
+const SHOTS = join('docs', 'screenshots');
+const USER = 'Li Wei';
+
+let demo: DemoConfig;
+let config: PlantConfig;
+let gateway: Gateway;
+let gatewayStopped = false;
+let simulator: PlantSimulator;
+let browser: Browser;
+let page: Page;
+let pageErrors: string[];
+
+function simulatorLogin() {
+  const broker = config.gateway.mqtt.broker;
+  const user = broker.mode === 'embedded' ? broker.users.find((u) => u.username === 'simulator') : undefined;
+  return { url: gateway.mqtt.brokerUrl, username: user?.username, password: user?.password };
+}
+
+/** A full-page screenshot once the new-alarm flash is over. */
+async function shot(name: string, p: Page = page) {
+  await p.waitForSelector('body:not(.flash)', { timeout: 5000 });
+  await p.screenshot({ path: join(SHOTS, name), fullPage: true });
+}
+
+/** Go to a hash route and wait until the live state has loaded (first resync done). */
+async function go(hash: string, p: Page = page) {
+  await p.evaluate(`location.hash = ${JSON.stringify(hash)}`);
+  await p.waitForSelector('#conn.ok');
+}
+
+describe.skipIf(!hasChromium())('the dashboard in a real browser', () => {
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    demo = await demoConfigCopy();
+    config = loadConfig(demo.dir);
+    [gateway, browser] = await Promise.all([startGateway({ config, log: silentLogger() }), launchBrowser()]);
+    simulator = await startPlantSimulator(config, { log: silentLogger(), mqtt: simulatorLogin() });
+    const opened = await openPage(browser);
+    page = opened.page;
+    pageErrors = opened.errors;
+    await page.goto(`${gateway.web.url}/#/`);
+  }, 40_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await simulator?.stop();
+    if (!gatewayStopped) await gateway?.stop();
+    demo?.cleanup();
+  });
+
+  it('shows every room of the plant on the overview, with its status', async () => {
+    const rooms = [...new Set(config.devices.map((d) => `${d.site}/${d.building}/${d.room}`))].sort();
+    await page.waitForSelector('.tile[data-room]');
+    const shown = await page.$$eval('.tile[data-room]', (tiles) =>
+      tiles.map((t) => t.getAttribute('data-room')),
+    );
+    expect(shown.sort()).toEqual(rooms);
+    // Once the plant answers, the rooms run: no tile left without data or in comm loss.
+    await page.waitForFunction(
+      `[...document.querySelectorAll('.tile')].every((t) => ['running', 'stopped'].includes(t.dataset.status))`,
+      undefined,
+      { timeout: 20_000 },
+    );
+    const kw = await page.textContent('[data-figure="kw"] .fig-value');
+    expect(kw).toMatch(/^[\d,.]+ kW$/);
+    await shot('overview.png');
+  }, 30_000);
+
+  it('shows a value changed at the simulator on the room mimic within a poll period or two', async () => {
+    await go('#/room/main/energy-centre/oxygen-station');
+    const cell = '[data-point="o2-station.tank_level_pct"] .v';
+    await page.waitForSelector(cell);
+    const started = Date.now();
+    simulator.setValue('o2-station', 'tank_level_pct', 42.5);
+    await page.locator(cell, { hasText: /^42\.5 %$/ }).waitFor({ timeout: 6000 });
+    const elapsed = Date.now() - started;
+    console.log(`simulator change → page: ${elapsed} ms`);
+    expect(elapsed).toBeLessThan(6000);
+    await shot('room-oxygen-station.png');
+    await go('#/room/main/inpatient/dr1');
+    await page.waitForSelector('.mimic-dist .incomers [data-device="dr1-incomer"]');
+    expect(await page.locator('.mimic-dist .feeders .card').count()).toBe(4);
+    await shot('room-dr1.png');
+  }, 20_000);
+
+  it('marks a meter that stops answering as comm error, with its age', async () => {
+    simulator.faults.inject('dr1-f2', { type: 'offline' });
+    try {
+      await page.waitForSelector('[data-point="dr1-f2.power_kw"].q-comm-error', { timeout: 15_000 });
+      expect(await page.textContent('[data-point="dr1-f2.power_kw"] .q')).toMatch(/comm error · \d+ s/);
+    } finally {
+      simulator.faults.clear('dr1-f2');
+    }
+  }, 20_000);
+
+  it('raises a chiller trip on the alarms page, flashes, and lets the person on duty acknowledge it', async () => {
+    await go('#/alarms');
+    await page.fill('#duty', USER);
+    await page.press('#duty', 'Tab');
+    const cueBefore = await page.evaluate("document.body.dataset.lastCue ?? ''");
+    simulator.faults.inject('ch1', { type: 'trip' });
+    const row = page.locator('.alarms-active tr[data-alarm="chiller-trip@ch1"]');
+    await row.and(page.locator('[data-state="active-unacknowledged"]')).waitFor({ timeout: 15_000 });
+    expect(await row.getAttribute('data-priority')).toBe('critical');
+    expect(await page.evaluate("document.body.dataset.lastCue ?? ''")).not.toBe(cueBefore);
+    // The overview's chiller plant turns to alarm, with one critical alarm counted.
+    await shot('alarms.png');
+    await row.locator('button.ack').click();
+    await page.fill('#action-comment', 'reset on site, checking the oil pressure switch');
+    await page.click('#action-submit');
+    await page
+      .locator('.alarms-active tr[data-alarm="chiller-trip@ch1"][data-state="active-acknowledged"]')
+      .waitFor({ timeout: 5000 });
+    // The journal names who acknowledged, on the page and in the API.
+    await page
+      .locator('.alarms-history tr[data-alarm="chiller-trip@ch1"][data-kind="acknowledged"] td.user', {
+        hasText: USER,
+      })
+      .waitFor({ timeout: 5000 });
+    const res = await fetch(
+      `${gateway.web.url}/api/alarms/history?alarm=chiller-trip@ch1&kind=acknowledged&from=-1h`,
+    );
+    const events = (await res.json()) as { user?: string; comment?: string }[];
+    expect(events.at(-1)).toMatchObject({ user: USER, comment: expect.stringContaining('oil pressure') });
+    await go('#/');
+    await page.waitForSelector('.tile[data-room="main/energy-centre/chiller-plant"][data-status="alarm"]');
+    await go('#/room/main/energy-centre/chiller-plant');
+    await page.waitForSelector('[data-point="ch1.tripped"].s-alarm');
+    await shot('room-chiller-plant.png');
+  }, 30_000);
+
+  it('shows an equipment page with current values and a trend over a chosen range', async () => {
+    await go('#/device/ch1');
+    await page.waitForSelector('table.points tr[data-point="ch1.chw_supply_temp"]');
+    await page.waitForSelector('.chart[data-state="ready"] canvas', { timeout: 10_000 });
+    await page.click('button.range[data-range="24h"]');
+    await page.waitForSelector('button.range.on[data-range="24h"]');
+    await page.waitForSelector('.chart[data-state="ready"] canvas');
+    await shot('device.png');
+    simulator.faults.clear('ch1', 'trip');
+  }, 20_000);
+
+  it('renders the overview on a phone-sized screen without horizontal scrolling', async () => {
+    const phone = await openPage(browser, { viewport: { width: 390, height: 844 } });
+    try {
+      await phone.page.goto(`${gateway.web.url}/#/`);
+      await phone.page.waitForSelector('.tile[data-room]');
+      await phone.page.waitForSelector('#conn.ok');
+      const { scroll, client } = (await phone.page.evaluate(
+        '({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })',
+      )) as { scroll: number; client: number };
+      expect(scroll).toBeLessThanOrEqual(client);
+      await shot('overview-phone.png', phone.page);
+      // Bilingual: the toggle switches the labels to Chinese (and is remembered).
+      await phone.page.click('#lang');
+      expect(await phone.page.textContent('header nav a[href="#/alarms"]')).toBe('报警');
+      expect(await phone.page.evaluate("localStorage.getItem('plantwatch.lang')")).toBe('zh');
+      expect(phone.errors).toEqual([]);
+    } finally {
+      await phone.context.close();
+    }
+  }, 20_000);
+
+  it('shows "connection lost" when the gateway stops', async () => {
+    await go('#/');
+    const stopping = Date.now();
+    await gateway.stop();
+    console.log(`gateway stopped in ${Date.now() - stopping} ms`);
+    gatewayStopped = true;
+    await page.waitForSelector('#banner:not([hidden])', { timeout: 10_000 });
+    expect(await page.textContent('#banner')).toMatch(/Connection to the gateway lost/);
+    expect(await page.textContent('#conn')).toBe('connection lost');
+    expect(pageErrors.filter((e) => !/Failed to load resource|WebSocket|socket\.io/i.test(e))).toEqual([]);
+  }, 15_000);
+});

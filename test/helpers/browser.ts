@@ -1,0 +1,53 @@
+/**
+ * A real browser for the dashboard tests: Debian's chromium, headless, driven by
+ * playwright-core (no browser download). Every wait is bounded; close it in afterAll.
+ */
+import { existsSync } from 'node:fs';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.PLANTWATCH_CHROMIUM ?? '/usr/bin/chromium';
+/** Default bound for any page action or expectation. */
+export const PAGE_TIMEOUT_MS = 10_000;
+
+export const hasChromium = () => existsSync(CHROMIUM);
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    timeout: 20_000,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export interface PageOptions {
+  viewport?: { width: number; height: number };
+  locale?: string;
+  /** localStorage entries set before any page script runs. */
+  storage?: Record<string, string>;
+}
+
+/** A fresh context and page, with bounded timeouts and page errors collected. */
+export async function openPage(
+  browser: Browser,
+  options: PageOptions = {},
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({
+    viewport: options.viewport ?? { width: 1440, height: 900 },
+    locale: options.locale ?? 'en-GB',
+  });
+  if (options.storage)
+    await context.addInitScript(
+      `for (const [k, v] of Object.entries(${JSON.stringify(options.storage)}))
+         if (localStorage.getItem(k) === null) localStorage.setItem(k, v);`,
+    );
+  const page = await context.newPage();
+  page.setDefaultTimeout(PAGE_TIMEOUT_MS);
+  page.setDefaultNavigationTimeout(PAGE_TIMEOUT_MS);
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  return { context, page, errors };
+}
