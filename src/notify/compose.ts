@@ -249,7 +249,12 @@ export function composeFloodSummary(
       : ['Nothing new since the last summary.']),
     ...summaryLines(listed, ctx),
   ];
-  return message('flood-summary', events, subject, text, audience, ctx);
+  // Routed by the whole flood's most urgent alarm; carries only the events it lists, so
+  // payloads stay small however long the flood.
+  return {
+    ...message('flood-summary', [...listed], subject, text, audience, ctx),
+    priority: mostUrgent(events),
+  };
 }
 
 /** The events of a digested priority over one period, for one team. */

@@ -4,6 +4,7 @@
  * messages in order, one at a time, retrying a failed send with exponential backoff. A message
  * is given up (logged, counted) after its last retry or when the queue overflows.
  */
+import { priorityRank } from '../alarms/types.js';
 import type { Logger } from '../log/index.js';
 import type { Channel, DeliveryStats, OutgoingMessage, Recipient } from './types.js';
 
@@ -12,6 +13,11 @@ export interface DeliveryOptions {
   maxQueued?: number;
   /** Retries after the first attempt (default 5). */
   retries?: number;
+  /**
+   * Retries for critical and high messages (default 60: with the backoff capped at 60 s, about
+   * an hour). A relay down for a few minutes must not lose the oxygen alarm.
+   */
+  urgentRetries?: number;
   /** Wait before the first retry, doubled each time (default 1 s)... */
   backoffInitialMs?: number;
   /** ...up to this (default 60 s). */
@@ -23,6 +29,13 @@ export interface DeliveryOptions {
 interface Pending {
   message: OutgoingMessage;
   to: readonly Recipient[];
+}
+
+/** The first of the least urgent messages. */
+function leastUrgent(list: readonly Pending[]): Pending {
+  return list.reduce((victim, p) =>
+    priorityRank(p.message.priority) > priorityRank(victim.message.priority) ? p : victim,
+  );
 }
 
 const errorMessage = (err: unknown): string => (err instanceof Error ? err.message || err.name : String(err));
@@ -41,6 +54,7 @@ export class Delivery {
   private lastError: string | undefined;
   private readonly maxQueued: number;
   private readonly retries: number;
+  private readonly urgentRetries: number;
   private readonly backoffInitialMs: number;
   private readonly backoffMaxMs: number;
   private readonly closeTimeoutMs: number;
@@ -52,6 +66,7 @@ export class Delivery {
   ) {
     this.maxQueued = Math.max(1, options.maxQueued ?? 1000);
     this.retries = Math.max(0, options.retries ?? 5);
+    this.urgentRetries = Math.max(this.retries, options.urgentRetries ?? 60);
     this.backoffInitialMs = options.backoffInitialMs ?? 1000;
     this.backoffMaxMs = options.backoffMaxMs ?? 60_000;
     this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
@@ -67,11 +82,15 @@ export class Delivery {
       this.drop({ message, to }, 'the channel is closed');
       return;
     }
+    const pending = { message, to };
     if (this.waiting.length >= this.maxQueued) {
-      const oldest = this.waiting.shift();
-      if (oldest) this.drop(oldest, `queue full (${this.maxQueued} messages)`);
+      // Full: the least urgent, oldest message gives way (the new one, if it is the least urgent).
+      const victim = leastUrgent([...this.waiting, pending]);
+      if (victim === pending) return this.drop(pending, `queue full (${this.maxQueued} messages)`);
+      this.waiting.splice(this.waiting.indexOf(victim), 1);
+      this.drop(victim, `queue full (${this.maxQueued} messages)`);
     }
-    this.waiting.push({ message, to });
+    this.waiting.push(pending);
     this.worker ??= this.work();
   }
 
@@ -139,7 +158,8 @@ export class Delivery {
 
   /** Send one message, retrying with backoff; never throws. */
   private async deliver(pending: Pending): Promise<void> {
-    const attempts = this.retries + 1;
+    const urgent = pending.message.priority === 'critical' || pending.message.priority === 'high';
+    const attempts = (urgent ? this.urgentRetries : this.retries) + 1;
     for (let attempt = 1; ; attempt++) {
       const error = await this.attempt(pending);
       if (error === undefined) {

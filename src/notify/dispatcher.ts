@@ -299,7 +299,7 @@ export class NotificationDispatcher {
           if (pending.size === 0 && this.escalations.get(event.alarmId) === pending) {
             this.escalations.delete(event.alarmId);
           }
-          this.escalate(event, team, step.to);
+          this.guarded('escalation', () => this.escalate(event, team, step.to));
         },
         Math.max(0, step.after - elapsed),
       );
@@ -330,6 +330,15 @@ export class NotificationDispatcher {
     ];
   }
 
+  /** A timer callback that throws would take the gateway down: log it and carry on. */
+  private guarded(what: string, work: () => void): void {
+    try {
+      work();
+    } catch (err) {
+      this.log.error({ err }, `notification ${what} failed`);
+    }
+  }
+
   // ---------------------------------------------------------------- flood
 
   private countActivation(event: AlarmEvent, team: TeamRoute | undefined): void {
@@ -346,7 +355,10 @@ export class NotificationDispatcher {
 
   /** The activations of the window so far were sent one by one; summaries count them too. */
   private startFlood(now: number): void {
-    const timer = setInterval(() => this.flushFlood(), this.settings.flood.flush);
+    const timer = setInterval(
+      () => this.guarded('flood summary', () => this.flushFlood()),
+      this.settings.flood.flush,
+    );
     timer.unref();
     const flood: Flood = { since: this.recent[0]?.at ?? now, teams: new Map(), timer };
     for (const { event, team } of this.recent.slice(0, -1)) this.floodBatch(flood, team).events.push(event);
@@ -386,8 +398,12 @@ export class NotificationDispatcher {
 
   private sendFloodSummary(batch: TeamFlood, now: number, over: boolean): void {
     // The span the alarms came in, not the quiet tail the window needs to see the flood is over.
-    const times = batch.events.map((e) => e.ts);
-    const window = { from: Math.min(...times), to: Math.max(...times), over };
+    // reduce, not Math.min(...times): a spread of a very large flood overflows the stack.
+    const window = {
+      from: batch.events.reduce((t, e) => Math.min(t, e.ts), Number.POSITIVE_INFINITY),
+      to: batch.events.reduce((t, e) => Math.max(t, e.ts), Number.NEGATIVE_INFINITY),
+      over,
+    };
     const audience = teamKey(batch.team);
     const message = composeFloodSummary(batch.events, window, audience, this.context(), batch.unsent);
     batch.unsent = [];
@@ -398,7 +414,7 @@ export class NotificationDispatcher {
   // ---------------------------------------------------------------- digests
 
   private startDigest(priority: Priority, period: number): void {
-    const timer = setInterval(() => this.flushDigest(priority), period);
+    const timer = setInterval(() => this.guarded('digest', () => this.flushDigest(priority)), period);
     timer.unref();
     this.digests.set(priority, { from: this.now(), batches: new Map(), timer });
   }

@@ -14,10 +14,10 @@ import { sleep, until } from '../helpers/wait.js';
 
 const T0 = Date.UTC(2025, 0, 15, 3, 12, 0);
 
-const message = (n: number): OutgoingMessage => ({
+const message = (n: number, priority: OutgoingMessage['priority'] = 'medium'): OutgoingMessage => ({
   kind: 'alarm',
-  priority: 'high',
-  subject: `[HIGH] alarm ${n}`,
+  priority,
+  subject: `[${priority.toUpperCase()}] alarm ${n}`,
   text: `Alarm number ${n}.`,
   events: [],
   audience: 'electricians',
@@ -129,7 +129,7 @@ describe('Delivery', () => {
     for (const n of [1, 2, 3]) delivery.enqueue(message(n), onDuty);
 
     await until('three messages delivered', () => delivery.stats().sent === 3);
-    expect(delivered).toEqual(['[HIGH] alarm 1', '[HIGH] alarm 2', '[HIGH] alarm 3']);
+    expect(delivered).toEqual(['[MEDIUM] alarm 1', '[MEDIUM] alarm 2', '[MEDIUM] alarm 3']);
     expect(requestCount).toBe(6);
     expect(delivery.stats()).toEqual({
       channel: 'electricians-group',
@@ -143,7 +143,7 @@ describe('Delivery', () => {
     const warnings = logs.filter((l) => l.level === WARN);
     expect(warnings).toHaveLength(3);
     for (const warning of warnings) {
-      expect(warning).toMatchObject({ channel: 'electricians-group', subject: '[HIGH] alarm 1' });
+      expect(warning).toMatchObject({ channel: 'electricians-group', subject: '[MEDIUM] alarm 1' });
       expect(warning.error).toMatch(/HTTP 500: receiver broken/);
       expect(warning.err).toBeUndefined();
       expect(warning.stack).toBeUndefined();
@@ -170,15 +170,15 @@ describe('Delivery', () => {
     delivery.enqueue(message(2), onDuty);
 
     await until('the first message given up', () => delivery.stats().dropped === 1);
-    expect(attempts.filter((subject) => subject === '[HIGH] alarm 1')).toHaveLength(3);
+    expect(attempts.filter((subject) => subject === '[MEDIUM] alarm 1')).toHaveLength(3);
     const dropped = logs.filter((l) => l.level === ERROR);
     expect(dropped).toHaveLength(1);
-    expect(dropped[0]).toMatchObject({ channel: 'electricians-group', subject: '[HIGH] alarm 1' });
+    expect(dropped[0]).toMatchObject({ channel: 'electricians-group', subject: '[MEDIUM] alarm 1' });
     expect(dropped[0]?.error).toMatch(/failed 3 times: .*HTTP 500/);
 
     failAlways = false;
     await until('the second message delivered', () => delivery.stats().sent === 1);
-    expect(delivered).toEqual(['[HIGH] alarm 2']);
+    expect(delivered).toEqual(['[MEDIUM] alarm 2']);
     // Message 2 may have failed once or twice itself before the receiver came back.
     expect(delivery.stats()).toMatchObject({
       sent: 1,
@@ -186,6 +186,36 @@ describe('Delivery', () => {
       dropped: 1,
       queued: 0,
     });
+    await delivery.close();
+  });
+
+  it('keeps retrying a critical message well past the ordinary retries', async () => {
+    failAlways = true;
+    const { delivery } = deliveryFor({
+      retries: 1,
+      urgentRetries: 6,
+      backoffInitialMs: 10,
+      backoffMaxMs: 20,
+    });
+    delivery.enqueue(message(1, 'critical'), onDuty);
+    await until('the critical message given up', () => delivery.stats().dropped === 1);
+    expect(attempts.filter((subject) => subject === '[CRITICAL] alarm 1')).toHaveLength(7);
+    await delivery.close();
+  });
+
+  it('when full, a low-priority message gives way to a critical one, not the other way round', async () => {
+    hold = true;
+    const { delivery } = deliveryFor({ maxQueued: 2 });
+    delivery.enqueue(message(1), onDuty);
+    await until('message 1 at the receiver', () => held.length === 1);
+    delivery.enqueue(message(2, 'critical'), onDuty);
+    delivery.enqueue(message(3, 'low'), onDuty);
+    delivery.enqueue(message(4, 'critical'), onDuty);
+    delivery.enqueue(message(5, 'low'), onDuty);
+    releaseHeld();
+    await until('the queue drained', () => delivery.stats().queued === 0);
+    expect(delivered).toEqual(['[MEDIUM] alarm 1', '[CRITICAL] alarm 2', '[CRITICAL] alarm 4']);
+    expect(delivery.stats().dropped).toBe(2);
     await delivery.close();
   });
 
@@ -199,13 +229,13 @@ describe('Delivery', () => {
     expect(delivery.stats()).toMatchObject({ dropped: 1, queued: 3 });
     expect(logs.find((l) => l.level === ERROR)).toMatchObject({
       channel: 'electricians-group',
-      subject: '[HIGH] alarm 2',
+      subject: '[MEDIUM] alarm 2',
       error: expect.stringContaining('queue full'),
     });
 
     releaseHeld();
     await until('the rest delivered', () => delivery.stats().sent === 3);
-    expect(delivered).toEqual(['[HIGH] alarm 1', '[HIGH] alarm 3', '[HIGH] alarm 4']);
+    expect(delivered).toEqual(['[MEDIUM] alarm 1', '[MEDIUM] alarm 3', '[MEDIUM] alarm 4']);
     await delivery.close();
   });
 
@@ -223,7 +253,7 @@ describe('Delivery', () => {
     expect(requestCount).toBe(1);
     releaseHeld();
     await until('all delivered', () => delivery.stats().sent === 200);
-    expect(delivered).toEqual(Array.from({ length: 200 }, (_, i) => `[HIGH] alarm ${i + 1}`));
+    expect(delivered).toEqual(Array.from({ length: 200 }, (_, i) => `[MEDIUM] alarm ${i + 1}`));
     await delivery.close();
   });
 
@@ -232,12 +262,12 @@ describe('Delivery', () => {
     const { delivery, logs } = deliveryFor();
     for (const n of [1, 2, 3]) delivery.enqueue(message(n), onDuty);
     await delivery.close();
-    expect(delivered).toEqual(['[HIGH] alarm 1', '[HIGH] alarm 2', '[HIGH] alarm 3']);
+    expect(delivered).toEqual(['[MEDIUM] alarm 1', '[MEDIUM] alarm 2', '[MEDIUM] alarm 3']);
     expect(delivery.stats()).toMatchObject({ sent: 3, dropped: 0, queued: 0 });
 
     expect(() => delivery.enqueue(message(4), onDuty)).not.toThrow();
     expect(delivery.stats()).toMatchObject({ sent: 3, dropped: 1, queued: 0 });
-    expect(logs.at(-1)).toMatchObject({ level: ERROR, subject: '[HIGH] alarm 4' });
+    expect(logs.at(-1)).toMatchObject({ level: ERROR, subject: '[MEDIUM] alarm 4' });
   });
 
   it('close gives up after its bound when the receiver keeps failing, counting what is lost', async () => {
