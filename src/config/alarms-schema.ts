@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { NOTIFY_ON, PRIORITIES } from '../alarms/types.js';
-import { duration, id } from './schema.js';
+import { duration, id, localTime, timeZone } from './schema.js';
 
 /** The placeholders a message template may use; anything else in braces is an error. */
 export const MESSAGE_FIELDS = [
@@ -25,17 +25,6 @@ export const MESSAGE_FIELDS = [
   'limit',
   'time',
 ] as const;
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time "HH:MM"');
 
 const message = z
   .string()
@@ -77,7 +66,7 @@ const ruleCommon = {
   offDelay: duration.optional(),
   /** Only evaluated between these local times (e.g. night flow 01:00–05:00); may span midnight. */
   during: z
-    .strictObject({ from: clock, to: clock })
+    .strictObject({ from: localTime, to: localTime })
     .refine((w) => w.from !== w.to, 'from and to must differ (the window would be empty)')
     .optional(),
 };
@@ -173,10 +162,7 @@ export const alarmsFile = z.strictObject({
   settings: z
     .strictObject({
       /** Local time zone of `during` windows and of times in messages. */
-      timezone: z
-        .string()
-        .refine(isTimeZone, 'an IANA time zone such as "Asia/Shanghai" or "Europe/London"')
-        .optional(),
+      timezone: timeZone.optional(),
       /** ISA-18.2 guidance: an alarm activating 3 times within a minute is chattering. */
       chatter: z
         .strictObject({ count: z.number().int().min(2).default(3), window: duration.default(60_000) })

@@ -22,6 +22,30 @@ export const duration = z.union([z.number().positive(), z.string()]).transform((
   return Number(match[1]) * (DURATION_UNITS_MS[match[2] as string] as number);
 });
 
+/**
+ * A wait the gateway sets a timer for (escalation, digest, flush): Node fires timers longer
+ * than 2³¹ ms (about 24.8 days) at once, so longer ones are refused.
+ */
+export const timerDuration = duration.refine(
+  (ms) => ms <= 24 * 86_400_000,
+  'at most 24 days (a longer wait does not fit a timer)',
+);
+
+/** A local time of day on the 24-hour clock. */
+export const localTime = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time "HH:MM" on the 24-hour clock, e.g. "08:00"');
+
+/** An IANA time zone name, checked against the zones this Node knows. */
+export const timeZone = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'an IANA time zone such as "Asia/Shanghai" or "Europe/London"');
+
 /** A port number; digits in a string are accepted so ports can come from "${ENV:-1883}". */
 const port = z.preprocess(
   (v) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v),
@@ -266,8 +290,16 @@ export const gatewayFile = z.strictObject({
     .strictObject({ name: z.string().default('plantwatch'), site: id.optional() })
     .default({ name: 'plantwatch' }),
   web: z
-    .strictObject({ host: z.string().default('0.0.0.0'), port: port.default(8080) })
-    .default({ host: '0.0.0.0', port: 8080 }),
+    .strictObject({
+      host: z.string().default('0.0.0.0'),
+      port: port.default(8080),
+      /**
+       * With login on (auth.enabled), /metrics needs a signed-in user like the API, which a
+       * Prometheus scraper is not; true serves it to anyone who can reach the port.
+       */
+      metricsPublic: z.boolean().default(false),
+    })
+    .default({ host: '0.0.0.0', port: 8080, metricsPublic: false }),
   mqtt: z
     .strictObject({
       broker: z.discriminatedUnion('mode', [embeddedBroker, externalBroker]),

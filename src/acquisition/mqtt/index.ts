@@ -37,6 +37,8 @@ export interface MqttService {
    * when the broker has not taken it within the timeout, so a caller can retry.
    */
   publish(topic: string, payload: string, options?: { retain?: boolean; timeoutMs?: number }): Promise<void>;
+  /** Called on every (re)connection of the gateway's client, e.g. to republish retained state. */
+  onConnect(listener: () => void): () => void;
   stop(): Promise<void>;
 }
 
@@ -136,6 +138,10 @@ export async function startMqtt({ config, bus, log, now }: MqttServiceOptions): 
           else resolve();
         });
       });
+    },
+    onConnect(listener) {
+      client.on('connect', listener);
+      return () => client.off('connect', listener);
     },
     async stop() {
       unsubscribe();
