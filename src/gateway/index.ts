@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { type ModbusService, startModbus } from '../acquisition/modbus/index.js';
 import { type MqttService, startMqtt } from '../acquisition/mqtt/index.js';
 import { type AlarmService, createAlarms } from '../alarms/index.js';
+import { type Auth, createAuth } from '../auth/index.js';
 import type { PlantConfig } from '../config/index.js';
 import { createMetrics } from '../metrics/index.js';
 import { type Notifier, startNotifier } from '../notify/index.js';
@@ -25,6 +26,8 @@ export interface Gateway {
   readonly storage: StorageService;
   readonly alarms: AlarmService;
   readonly notifier: Notifier;
+  /** Login and roles, when auth.enabled. */
+  readonly auth: Auth | undefined;
   stop(): Promise<void>;
 }
 
@@ -72,7 +75,12 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
   const modbus = startModbus({ config, bus, log });
   const startedAt = Date.now();
   let web: WebServer;
+  let auth: Auth | undefined;
   try {
+    const authConfig = config.gateway.auth;
+    if (authConfig?.enabled) auth = await createAuth({ settings: authConfig, log });
+    else
+      log.warn('login is off (auth.enabled is not true): anyone who reaches the dashboard can act on alarms');
     const metrics = createMetrics({
       pointsPublished: () => bus.published,
       busListenerErrors: () => bus.listenerErrors,
@@ -92,6 +100,8 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
       alarms,
       metrics,
       log,
+      auth,
+      metricsPublic: config.gateway.web.metricsPublic,
       status: {
         startedAt,
         lines: () => modbus.lines(),
@@ -102,6 +112,7 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
       },
     });
   } catch (err) {
+    auth?.close();
     await modbus.stop();
     stopNotifying();
     await notifier.close();
@@ -124,10 +135,13 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
     storage,
     alarms,
     notifier,
+    auth,
     async stop() {
       // Alarms stop first, so nothing is raised that the notifier would no longer send.
       alarms.stopInputs();
       await web.stop();
+      // No request can use a session any more.
+      auth?.close();
       await modbus.stop();
       stopNotifying();
       // Drains what is queued (bounded) while MQTT is still up for the mqtt channel.

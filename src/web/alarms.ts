@@ -1,10 +1,11 @@
 /**
  * The alarm API: the current list (most urgent first), the journal, and the operator's
  * actions (acknowledge, shelve, unshelve, out of service, return to service).
- * Until login arrives (dashboard issue), actions name their user in the body; the journal
- * records it.
+ * With login on, an action needs the electrician role and the journal records the signed-in
+ * user (a `user` in the body is refused, so the journal cannot be forged); with login off,
+ * actions name their user in the body.
  */
-import { type Request, type Response, Router } from 'express';
+import { type Request, type RequestHandler, type Response, Router } from 'express';
 import { z } from 'zod';
 import {
   ALARM_STATES,
@@ -107,8 +108,30 @@ function sendError(res: Response, err: unknown): void {
   else throw err;
 }
 
-export function alarmsRouter(alarms: AlarmService): Router {
+export interface AlarmsRouterOptions {
+  /**
+   * With login on: who may act (e.g. auth.requireRole('electrician')), run before each
+   * action; the acting user is then req.user, never the body.
+   */
+  actionGuard?: RequestHandler;
+}
+
+/** The body an action is checked against: with login, the signed-in user takes the place of `user`. */
+function actionBody(req: Request, sessionUser: boolean): { body: unknown } | { error: string } {
+  const raw: unknown = req.body ?? {};
+  if (!sessionUser) return { body: raw };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { body: raw };
+  if ('user' in raw) return { error: 'the user is the one signed in' };
+  const username = req.user?.username;
+  // The guard admitted a signed-in user; without one the action must not run at all.
+  if (!username) throw new Error('alarm action without a signed-in user behind the action guard');
+  return { body: { ...raw, user: username } };
+}
+
+export function alarmsRouter(alarms: AlarmService, options: AlarmsRouterOptions = {}): Router {
   const router = Router();
+  const { actionGuard } = options;
+  const guards = actionGuard ? [actionGuard] : [];
 
   router.get('/alarms', (req, res) => {
     try {
@@ -152,8 +175,13 @@ export function alarmsRouter(alarms: AlarmService): Router {
   });
 
   for (const [action, { body, run }] of Object.entries(ACTIONS)) {
-    router.post(`/alarms/:id/${action}`, (req: Request<{ id: string }>, res: Response) => {
-      const parsed = body.safeParse(req.body ?? {});
+    router.post(`/alarms/:id/${action}`, ...guards, (req: Request<{ id: string }>, res: Response) => {
+      const input = actionBody(req, actionGuard !== undefined);
+      if ('error' in input) {
+        res.status(400).json({ error: input.error });
+        return;
+      }
+      const parsed = body.safeParse(input.body);
       if (!parsed.success) {
         res.status(400).json({ error: parsed.error.issues.map(describeIssue).join('; ') });
         return;

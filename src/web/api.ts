@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { type RequestHandler, Router } from 'express';
 import type { PointInfo, PointTable, PointValue } from '../points/index.js';
 
 /** What the gateway reports about itself; each part is read when asked. */
@@ -34,10 +34,9 @@ function view(info: PointInfo, value: PointValue | undefined, now: number): Poin
 
 const FILTERS = ['site', 'building', 'room', 'device', 'equipment', 'quality'] as const;
 
-export function apiRouter(table: PointTable, status: GatewayStatus): Router {
-  const router = Router();
-
-  router.get('/health', (_req, res) => {
+/** GET /api/health: served to anyone (monitoring probes do not log in). */
+export function healthHandler(status: GatewayStatus): RequestHandler {
+  return (_req, res) => {
     const lines = status.lines();
     const devices = status.devices();
     const linesUp = lines.filter((l) => l.state === 'connected').length;
@@ -57,7 +56,12 @@ export function apiRouter(table: PointTable, status: GatewayStatus): Router {
       mqtt: { connected: mqtt.connected },
       ...(storage ? { storage: { storeUp: storage.storeUp, spooledPoints: storage.spool.points } } : {}),
     });
-  });
+  };
+}
+
+/** Points and diagnostics: everything under /api but health and login. */
+export function apiRouter(table: PointTable, status: GatewayStatus): Router {
+  const router = Router();
 
   router.get('/points', (req, res) => {
     const now = Date.now();

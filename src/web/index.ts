@@ -1,22 +1,25 @@
 /**
  * The gateway's HTTP face: REST API (health, points, diagnostics), Prometheus metrics,
  * the dashboard's static files, and socket.io live push of point values.
+ * With login (an Auth given), everything but health, the login routes and the static files
+ * needs a signed-in user, alarm actions the electrician role, and so does socket.io.
  */
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { Server as SocketServer } from 'socket.io';
 import type { AlarmService } from '../alarms/index.js';
+import type { Auth } from '../auth/index.js';
 import type { PointBus, PointTable } from '../points/index.js';
 import type { TimeSeriesStore } from '../storage/index.js';
 import { alarmsRouter } from './alarms.js';
-import { apiRouter, type GatewayStatus } from './api.js';
+import { apiRouter, type GatewayStatus, healthHandler } from './api.js';
 import { historyRouter } from './history.js';
 import { startLivePush } from './live.js';
 
@@ -36,6 +39,12 @@ export interface WebServerOptions {
   alarms?: AlarmService;
   /** Directory of the dashboard's static files. */
   dashboardDir?: string;
+  /** Login and roles; without it nothing asks for a login (auth.enabled: false). */
+  auth?: Auth;
+  /** With auth: serve /metrics without a login (web.metricsPublic). */
+  metricsPublic?: boolean;
+  /** With auth: how often open sockets are checked for a session that ended (default 60 s). */
+  sessionRecheckMs?: number;
 }
 
 export interface WebServer {
@@ -55,12 +64,27 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }),
   );
   app.use(express.json({ limit: '100kb' }));
-  if (options.store) app.use('/api', historyRouter(options.table, options.store));
-  if (options.alarms) app.use('/api', alarmsRouter(options.alarms));
-  app.use('/api', apiRouter(options.table, options.status));
-  app.get('/metrics', async (_req, res) => {
+  const { auth } = options;
+  if (auth) {
+    // Login, logout and "who am I" first; then every request learns its user (refusing none).
+    app.use('/api', auth.router);
+    app.use(auth.authenticate);
+  }
+  // Public: health (monitoring probes), and below the dashboard's static files.
+  app.get('/api/health', healthHandler(options.status));
+  const signedIn: RequestHandler[] = auth ? [auth.requireRole()] : [];
+  app.get('/metrics', ...(options.metricsPublic ? [] : signedIn), async (_req, res) => {
     res.type(options.metrics.contentType).send(await options.metrics.metrics());
   });
+  // Everything else under /api: a signed-in user (401 JSON otherwise, logged).
+  if (auth) app.use('/api', auth.requireRole());
+  if (options.store) app.use('/api', historyRouter(options.table, options.store));
+  if (options.alarms)
+    app.use(
+      '/api',
+      alarmsRouter(options.alarms, auth ? { actionGuard: auth.requireRole('electrician') } : {}),
+    );
+  app.use('/api', apiRouter(options.table, options.status));
   const root = repoRoot();
   const statics = { index: 'index.html', dotfiles: 'deny' } as const;
   // The dashboard is plain ES modules (no build step); uPlot comes straight from node_modules.
@@ -81,6 +105,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   const server: Server = createServer(app);
   const io = new SocketServer(server, { serveClient: true });
+  const recheck = auth ? guardSockets(io, auth, options.sessionRecheckMs ?? 60_000) : undefined;
   const live = startLivePush(io, options.bus, options.table, options.alarms);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
@@ -100,6 +125,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     url: `http://${shownHost}:${port}`,
     port,
     async stop() {
+      if (recheck) clearInterval(recheck);
       live.stop();
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
@@ -107,6 +133,25 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       });
     },
   };
+}
+
+/**
+ * Only signed-in browsers get live data: the handshake must carry a live session, and every
+ * `everyMs` each open socket's session is looked up again, so a logout elsewhere, a disabled
+ * user or an expired session ends its live feed too ('session-ended', then disconnect). An
+ * open dashboard thereby counts as use of its session (sessionMax still ends it).
+ */
+function guardSockets(io: SocketServer, auth: Auth, everyMs: number): NodeJS.Timeout {
+  io.use(auth.socketAuth);
+  const timer = setInterval(() => {
+    for (const socket of io.of('/').sockets.values()) {
+      if (auth.userFromCookie(socket.handshake.headers.cookie)) continue;
+      socket.emit('session-ended');
+      socket.disconnect(true);
+    }
+  }, everyMs);
+  timer.unref();
+  return timer;
 }
 
 /** The repo's root (dashboards/, node_modules/), whether running from src/ (tests) or dist/src/ (npm start). */

@@ -24,7 +24,12 @@ export function editYaml(
   };
 }
 
-export async function demoConfigCopy(): Promise<DemoConfig> {
+export interface DemoConfigOptions {
+  /** Login on, with the demo accounts (default false: most tests are not about login). */
+  auth?: boolean;
+}
+
+export async function demoConfigCopy(options: DemoConfigOptions = {}): Promise<DemoConfig> {
   const dir = mkdtempSync(join(tmpdir(), 'plantwatch-demo-'));
   // Every port this copy needs, distinct from one another: lines, control API, inbox.
   const ports = await freePorts(32);
@@ -52,6 +57,8 @@ export async function demoConfigCopy(): Promise<DemoConfig> {
     doc.setIn(['mqtt', 'broker', 'port'], 0);
     doc.setIn(['storage', 'sqlite', 'path'], join(dir, 'data', 'plantwatch.db'));
     doc.setIn(['storage', 'spool', 'path'], join(dir, 'data', 'spool.db'));
+    doc.setIn(['auth', 'users'], join(dir, 'data', 'users.db'));
+    doc.setIn(['auth', 'enabled'], options.auth ?? false);
   })();
   await editYaml(join(dir, 'notify.yaml'), (doc) => {
     // Notifications go to the test's own receivers when it sets them; nowhere real otherwise.
