@@ -1,4 +1,12 @@
-// REST calls to the gateway. Every failure becomes an Error with the server's message.
+// REST calls to the gateway. Every failure becomes an Error with the server's message; a 401
+// (the session ended) also tells the shell, which goes back to the login page.
+
+/** @type {() => void} */
+let unauthorized = () => {};
+/** @param {() => void} fn called on any 401 answer */
+export function onUnauthorized(fn) {
+  unauthorized = fn;
+}
 
 /** @param {string} path @param {RequestInit} [init] */
 async function call(path, init) {
@@ -7,6 +15,7 @@ async function call(path, init) {
     headers: { 'content-type': 'application/json', ...init?.headers },
   });
   const body = await res.json().catch(() => ({}));
+  if (res.status === 401) unauthorized();
   if (!res.ok) throw new Error(body.error ?? `${res.status} ${res.statusText}`);
   return body;
 }
@@ -21,7 +30,8 @@ export const alarmHistory = (query) => call(`/api/alarms/history?${new URLSearch
 export const history = (id, from) => call(`/api/points/${encodeURIComponent(id)}/history?from=${from}`);
 
 /**
- * ack | shelve | unshelve, with { user, comment } or { user, reason, duration }.
+ * ack | shelve | unshelve, with { comment } or { reason, duration }; with login off, also
+ * { user } (with login on the gateway takes the signed-in user and refuses a `user`).
  * @param {string} id @param {string} action @param {Record<string, string>} body
  */
 export const alarmAction = (id, action, body) =>

@@ -1,5 +1,5 @@
-// "Who is on duty at this screen": the name sent with every alarm action, kept in localStorage
-// (to be replaced by the login session).
+// "Who is on duty at this screen" when the gateway runs without login (auth.enabled false):
+// the name sent with every alarm action, kept in localStorage. With login, the session names the user.
 const KEY = 'plantwatch.duty';
 const RECENT = 'plantwatch.duty.recent';
 

@@ -57,10 +57,25 @@ async function resync() {
   });
 }
 
-/** @param {{ onAlarmEvent: (event: any, alarm: any) => void }} hooks */
+/** @type {any} */
+let socket = null;
+
+/**
+ * Connects (or reconnects after a login). A socket refused for want of a session, or dropped
+ * because the session ended, calls onUnauthorized and is not retried.
+ * @param {{ onAlarmEvent: (event: any, alarm: any) => void, onUnauthorized: () => void }} hooks
+ */
 export function startLive(hooks) {
+  if (socket) {
+    socket.connect();
+    return socket;
+  }
   // @ts-expect-error socket.io's classic client script defines the global io
-  const socket = window.io({ transports: ['websocket', 'polling'] });
+  socket = window.io({ transports: ['websocket', 'polling'] });
+  socket.on('connect_error', (/** @type {Error} */ err) => {
+    if (err.message === 'unauthorized') hooks.onUnauthorized();
+  });
+  socket.on('session-ended', () => hooks.onUnauthorized());
   socket.on('connect', () => {
     state.connected = true;
     state.lostAt = null;
@@ -69,9 +84,10 @@ export function startLive(hooks) {
     });
     resync().catch((err) => console.error('resync failed', err));
   });
-  socket.on('disconnect', () => {
+  socket.on('disconnect', (/** @type {string} */ reason) => {
     state.connected = false;
-    state.lostAt = Date.now();
+    // Logging out (or a session that ended) is no lost connection: no banner.
+    state.lostAt = reason === 'io client disconnect' || reason === 'io server disconnect' ? null : Date.now();
     changed((p) => {
       p.connection = true;
     });
@@ -90,6 +106,11 @@ export function startLive(hooks) {
     hooks.onAlarmEvent(event, alarm);
   });
   return socket;
+}
+
+/** Logging out: no more live data until the next login. */
+export function stopLive() {
+  socket?.disconnect();
 }
 
 /** Refetch alarms after an action (the socket event usually arrives first anyway). */

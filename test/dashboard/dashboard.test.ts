@@ -1,22 +1,28 @@
 /**
  * The electricians' dashboard in a real browser (Debian's chromium via playwright-core)
- * against the simulated demo plant and a gateway started in-process: overview, room mimics,
- * equipment trends, alarms with acknowledgement, connection loss, a phone-sized screen.
- * Saves a screenshot of each main page to docs/screenshots/.
+ * against the simulated demo plant and a gateway started in-process, login on with the demo
+ * accounts: login, overview, room mimics, equipment trends, alarms with acknowledgement, a
+ * role that may not acknowledge, logout, connection loss, a phone-sized screen; and, with
+ * login off, the on-duty name. Saves a screenshot of each main page to docs/screenshots/.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PlantSimulator, startPlantSimulator } from '../../simulators/index.js';
 import { loadConfig, type PlantConfig } from '../../src/config/index.js';
 import { type Gateway, startGateway } from '../../src/gateway/index.js';
 import { silentLogger } from '../../src/log/index.js';
+import { PointBus, PointTable } from '../../src/points/index.js';
+import { startWebServer } from '../../src/web/index.js';
+import { alarmHarness } from '../alarms/harness.js';
 import { hasChromium, launchBrowser, openPage } from '../helpers/browser.js';
 import { type DemoConfig, demoConfigCopy } from '../helpers/demo-config.js';
 
 const SHOTS = join('docs', 'screenshots');
-const USER = 'Li Wei';
+/** The demo electrician: the journal names the signed-in user. */
+const USER = 'electrician';
 
 let demo: DemoConfig;
 let config: PlantConfig;
@@ -39,6 +45,35 @@ async function shot(name: string, p: Page = page) {
   await p.screenshot({ path: join(SHOTS, name), fullPage: true });
 }
 
+/** Signs in through the login page and waits for the live overview. */
+async function signIn(p: Page, username: string, password: string) {
+  await p.waitForSelector('#login-user');
+  await p.fill('#login-user', username);
+  await p.fill('#login-password', password);
+  await p.click('#login-submit');
+  await p.waitForSelector('#conn.ok');
+}
+
+/** A fetch from inside the page, with its session cookie. */
+// biome-ignore lint/suspicious/noExplicitAny: JSON of several shapes; each test asserts the one it expects.
+async function pageFetch(p: Page, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  return p.evaluate(
+    async ([path, body]) => {
+      const res = await fetch(path as string, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: await res.json() };
+    },
+    [path, body],
+  );
+}
+
+/** Page errors but the 401 of /api/auth/me that a browser not yet signed in gets by design. */
+const unexpected = (errors: string[]) =>
+  errors.filter((e) => !/status of 401|Failed to load resource|WebSocket|socket\.io/i.test(e));
+
 /** Go to a hash route and wait until the live state has loaded (first resync done). */
 async function go(hash: string, p: Page = page) {
   await p.evaluate(`location.hash = ${JSON.stringify(hash)}`);
@@ -48,7 +83,7 @@ async function go(hash: string, p: Page = page) {
 describe.skipIf(!hasChromium())('the dashboard in a real browser', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    demo = await demoConfigCopy();
+    demo = await demoConfigCopy({ auth: true });
     config = loadConfig(demo.dir);
     [gateway, browser] = await Promise.all([startGateway({ config, log: silentLogger() }), launchBrowser()]);
     simulator = await startPlantSimulator(config, { log: silentLogger(), mqtt: simulatorLogin() });
@@ -64,6 +99,23 @@ describe.skipIf(!hasChromium())('the dashboard in a real browser', () => {
     if (!gatewayStopped) await gateway?.stop();
     demo?.cleanup();
   });
+
+  it('asks for a login first, refuses a wrong password, and signs in through the page', async () => {
+    await page.waitForSelector('#login-user');
+    expect(await page.evaluate('location.hash')).toBe('#/login');
+    expect(await page.isHidden('header nav')).toBe(true);
+    await shot('login.png');
+    await page.fill('#login-user', 'electrician');
+    await page.fill('#login-password', 'not-the-password');
+    await page.click('#login-submit');
+    await page.locator('#login-error', { hasText: 'Wrong user name or password.' }).waitFor();
+    await signIn(page, 'electrician', 'electrician-demo');
+    expect(await page.evaluate('location.hash')).toBe('#/');
+    expect(await page.textContent('#who-name')).toBe('Demo electrician');
+    expect(await page.textContent('#who-role')).toBe('electrician');
+    expect(await page.isHidden('#duty-field')).toBe(true);
+    expect(await page.isVisible('#logout')).toBe(true);
+  }, 20_000);
 
   it('shows every room of the plant on the overview, with its status', async () => {
     const rooms = [...new Set(config.devices.map((d) => `${d.site}/${d.building}/${d.room}`))].sort();
@@ -110,10 +162,8 @@ describe.skipIf(!hasChromium())('the dashboard in a real browser', () => {
     }
   }, 20_000);
 
-  it('raises a chiller trip on the alarms page, flashes, and lets the person on duty acknowledge it', async () => {
+  it('raises a chiller trip on the alarms page, flashes, and lets the signed-in electrician acknowledge it', async () => {
     await go('#/alarms');
-    await page.fill('#duty', USER);
-    await page.press('#duty', 'Tab');
     const cueBefore = await page.evaluate("document.body.dataset.lastCue ?? ''");
     simulator.faults.inject('ch1', { type: 'trip' });
     const row = page.locator('.alarms-active tr[data-alarm="chiller-trip@ch1"]');
@@ -134,17 +184,50 @@ describe.skipIf(!hasChromium())('the dashboard in a real browser', () => {
         hasText: USER,
       })
       .waitFor({ timeout: 5000 });
-    const res = await fetch(
-      `${gateway.web.url}/api/alarms/history?alarm=chiller-trip@ch1&kind=acknowledged&from=-1h`,
+    const { body: events } = await pageFetch(
+      page,
+      '/api/alarms/history?alarm=chiller-trip@ch1&kind=acknowledged&from=-1h',
     );
-    const events = (await res.json()) as { user?: string; comment?: string }[];
     expect(events.at(-1)).toMatchObject({ user: USER, comment: expect.stringContaining('oil pressure') });
+    // The API itself wants a session: without the page's cookie, nothing.
+    expect((await fetch(`${gateway.web.url}/api/alarms`)).status).toBe(401);
     await go('#/');
     await page.waitForSelector('.tile[data-room="main/energy-centre/chiller-plant"][data-status="alarm"]');
     await go('#/room/main/energy-centre/chiller-plant');
     await page.waitForSelector('[data-point="ch1.tripped"].s-alarm');
     await shot('room-chiller-plant.png');
   }, 30_000);
+
+  it('shows an energy manager the alarms without acting on them (refused if tried), and signs out to the login', async () => {
+    const manager = await openPage(browser);
+    try {
+      await manager.page.goto(`${gateway.web.url}/#/alarms`);
+      await signIn(manager.page, 'manager', 'manager-demo');
+      // Back on the page asked for, named with the role.
+      expect(await manager.page.evaluate('location.hash')).toBe('#/alarms');
+      expect(await manager.page.textContent('#who-role')).toBe('energy manager');
+      const row = '.alarms-active tr[data-alarm="chiller-trip@ch1"]';
+      await manager.page.waitForSelector(row);
+      // The electrician's page offers shelving this acknowledged alarm; the manager's nothing.
+      await go('#/alarms');
+      await page.waitForSelector(`${row} button.shelve`);
+      expect(await manager.page.locator('.alarms-active button').count()).toBe(0);
+      expect(await manager.page.isVisible('.view-only')).toBe(true);
+      expect(
+        await pageFetch(manager.page, '/api/alarms/chiller-trip@ch1/shelve', { reason: 'x', duration: '1h' }),
+      ).toEqual({ status: 403, body: { error: 'forbidden' } });
+      await manager.page.click('#logout');
+      await manager.page.waitForSelector('#login-user');
+      expect(await manager.page.evaluate('location.hash')).toBe('#/login');
+      expect(await manager.page.isHidden('#banner')).toBe(true);
+      expect((await pageFetch(manager.page, '/api/points')).status).toBe(401);
+      // The electrician's own session is untouched.
+      expect((await pageFetch(page, '/api/points')).status).toBe(200);
+      expect(unexpected(manager.errors)).toEqual([]);
+    } finally {
+      await manager.context.close();
+    }
+  }, 20_000);
 
   it('shows an equipment page with current values and a trend over a chosen range', async () => {
     await go('#/device/ch1');
@@ -161,6 +244,7 @@ describe.skipIf(!hasChromium())('the dashboard in a real browser', () => {
     const phone = await openPage(browser, { viewport: { width: 390, height: 844 } });
     try {
       await phone.page.goto(`${gateway.web.url}/#/`);
+      await signIn(phone.page, 'electrician', 'electrician-demo');
       await phone.page.waitForSelector('.tile[data-room]');
       await phone.page.waitForSelector('#conn.ok');
       const { scroll, client } = (await phone.page.evaluate(
@@ -172,7 +256,7 @@ describe.skipIf(!hasChromium())('the dashboard in a real browser', () => {
       await phone.page.click('#lang');
       expect(await phone.page.textContent('header nav a[href="#/alarms"]')).toBe('报警');
       expect(await phone.page.evaluate("localStorage.getItem('plantwatch.lang')")).toBe('zh');
-      expect(phone.errors).toEqual([]);
+      expect(unexpected(phone.errors)).toEqual([]);
     } finally {
       await phone.context.close();
     }
@@ -187,6 +271,56 @@ describe.skipIf(!hasChromium())('the dashboard in a real browser', () => {
     await page.waitForSelector('#banner:not([hidden])', { timeout: 10_000 });
     expect(await page.textContent('#banner')).toMatch(/Connection to the gateway lost/);
     expect(await page.textContent('#conn')).toBe('connection lost');
-    expect(pageErrors.filter((e) => !/Failed to load resource|WebSocket|socket\.io/i.test(e))).toEqual([]);
+    expect(unexpected(pageErrors)).toEqual([]);
   }, 15_000);
+});
+
+describe.skipIf(!hasChromium())('the dashboard with login off', () => {
+  it('has no login page and names the person on duty in the journal', async () => {
+    const h = alarmHarness([
+      { id: 'trip', profile: 'chiller', type: 'state', point: 'tripped', equals: true, priority: 'critical' },
+    ]);
+    const web = await startWebServer({
+      host: '127.0.0.1',
+      port: 0,
+      table: new PointTable([]),
+      bus: new PointBus(),
+      metrics: new Registry(),
+      log: silentLogger(),
+      alarms: h.service,
+      status: {
+        startedAt: Date.now(),
+        lines: () => [],
+        devices: () => [],
+        mqtt: () => ({ connected: true }),
+      },
+    });
+    const offBrowser = await launchBrowser();
+    try {
+      const { page: p, errors } = await openPage(offBrowser);
+      await p.goto(`${web.url}/#/alarms`);
+      await p.waitForSelector('#conn.ok');
+      expect(await p.evaluate('location.hash')).toBe('#/alarms');
+      expect(await p.isVisible('#duty-field')).toBe(true);
+      expect(await p.isHidden('#who')).toBe(true);
+      expect(await p.isHidden('#logout')).toBe(true);
+      await p.fill('#duty', 'Li Wei');
+      await p.press('#duty', 'Tab');
+      h.set('ch2.tripped', true);
+      await p.locator('.alarms-active tr[data-alarm="trip@ch2"] button.ack').click();
+      await p.click('#action-submit');
+      await p.waitForSelector('.alarms-active tr[data-alarm="trip@ch2"][data-state="active-acknowledged"]');
+      const events = (await (
+        await fetch(`${web.url}/api/alarms/history?alarm=trip@ch2&kind=acknowledged`)
+      ).json()) as {
+        user: string;
+      }[];
+      expect(events.map((e) => e.user)).toEqual(['Li Wei']);
+      expect(unexpected(errors)).toEqual([]);
+    } finally {
+      await offBrowser.close();
+      await web.stop();
+      await h.stop();
+    }
+  }, 30_000);
 });

@@ -7,6 +7,11 @@ import { formatTime } from '../format.js';
 import { t } from '../i18n.js';
 import { refreshAlarms, state } from '../live.js';
 import { activeAlarms, PRIORITIES } from '../plant.js';
+import { can, session } from '../session.js';
+
+/** With login on the gateway knows who acts; with login off the on-duty name says it. */
+const actingUser = () => (session.mode === 'off' ? dutyUser() : '');
+const needsDutyName = () => session.mode === 'off' && !dutyUser();
 
 const DURATIONS = ['30m', '1h', '2h', '4h', '8h'];
 
@@ -96,8 +101,11 @@ export function render(root) {
     h('button', { type: 'submit' }, t('alarms.apply')),
   );
 
+  const mayAck = can('alarms.acknowledge');
+  const mayShelve = can('alarms.shelve');
   root.replaceChildren(
     h('h1.page-title', null, t('alarms.active')),
+    h('p.note.view-only', { hidden: mayAck || mayShelve }, t('alarms.viewOnly')),
     message,
     none,
     h('div.scroll', null, activeTable),
@@ -158,16 +166,22 @@ export function render(root) {
           h(
             'td.actions',
             null,
-            a.state === 'active-unacknowledged' || a.state === 'returned-unacknowledged'
+            mayAck && (a.state === 'active-unacknowledged' || a.state === 'returned-unacknowledged')
               ? h('button.ack', { type: 'button', onclick: () => dialog.open(a, 'ack') }, t('ack'))
               : null,
-            a.state === 'shelved'
-              ? h(
-                  'button.unshelve',
-                  { type: 'button', onclick: () => dialog.open(a, 'unshelve') },
-                  t('unshelve'),
-                )
-              : h('button.shelve', { type: 'button', onclick: () => dialog.open(a, 'shelve') }, t('shelve')),
+            !mayShelve
+              ? null
+              : a.state === 'shelved'
+                ? h(
+                    'button.unshelve',
+                    { type: 'button', onclick: () => dialog.open(a, 'unshelve') },
+                    t('unshelve'),
+                  )
+                : h(
+                    'button.shelve',
+                    { type: 'button', onclick: () => dialog.open(a, 'shelve') },
+                    t('shelve'),
+                  ),
           ),
         ),
       ),
@@ -202,13 +216,14 @@ function actionDialog(message) {
       method: 'dialog',
       onsubmit: async (/** @type {SubmitEvent} */ ev) => {
         ev.preventDefault();
-        const user = dutyUser();
-        if (!user) {
+        if (needsDutyName()) {
           error.textContent = t('duty.missing');
           return;
         }
         /** @type {Record<string, string>} */
-        const body = { user };
+        const body = {};
+        const user = actingUser();
+        if (user) body.user = user;
         const c = /** @type {HTMLInputElement} */ (comment).value.trim();
         if (action === 'shelve') {
           body.reason = /** @type {HTMLInputElement} */ (reason).value.trim();
@@ -247,7 +262,7 @@ function actionDialog(message) {
       /** @type {HTMLElement} */ (form.querySelector('#action-submit')).textContent = t(which);
       /** @type {HTMLInputElement} */ (comment).value = '';
       /** @type {HTMLInputElement} */ (reason).value = '';
-      error.textContent = dutyUser() ? '' : t('duty.missing');
+      error.textContent = needsDutyName() ? t('duty.missing') : '';
       commentRow.hidden = which === 'shelve';
       reasonRow.hidden = which !== 'shelve';
       durationRow.hidden = which !== 'shelve';
