@@ -219,8 +219,14 @@ export const profileFile = z.discriminatedUnion('protocol', [modbusProfile, mqtt
 
 // ---------------------------------------------------------------- devices
 
+/** MQTT topics under <prefix>/<site>/ that are not devices: a device may not take their names. */
+export const RESERVED_TOPIC_NAMES = ['alarms', 'alarm-events', 'notifications'] as const;
+
 const deviceCommon = {
-  id,
+  id: id.refine(
+    (value) => !(RESERVED_TOPIC_NAMES as readonly string[]).includes(value),
+    `not one of ${RESERVED_TOPIC_NAMES.join(', ')} (MQTT topics the gateway uses for itself)`,
+  ),
   name: z.string().min(1),
   profile: id,
   site: id,
