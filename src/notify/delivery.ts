@@ -111,6 +111,8 @@ export class Delivery {
 
   private async shutDown(): Promise<void> {
     this.closed = true;
+    // Closing: retries go on back to back, without their backoff (see backoff), until the bound.
+    this.wakeBackoff?.();
     if (this.worker) await this.drainOrTimeout();
     if (this.worker) {
       this.stopped = true;
@@ -189,6 +191,8 @@ export class Delivery {
   }
 
   private backoff(attempt: number): Promise<void> {
+    // A stopping gateway does not sit out backoffs: a receiver refusing at once costs milliseconds.
+    if (this.closed) return Promise.resolve();
     const ms = Math.min(this.backoffInitialMs * 2 ** (attempt - 1), this.backoffMaxMs);
     return new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);

@@ -270,6 +270,17 @@ describe('Delivery', () => {
     expect(logs.at(-1)).toMatchObject({ level: ERROR, subject: '[MEDIUM] alarm 4' });
   });
 
+  it('close does not sit out the backoff: a receiver that keeps refusing costs no wait', async () => {
+    failAlways = true;
+    const { delivery } = deliveryFor({ retries: 5, backoffInitialMs: 5000 });
+    delivery.enqueue(message(1), onDuty);
+    await until('a first failure', () => delivery.stats().failedAttempts > 0);
+    const started = Date.now();
+    await delivery.close();
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(delivery.stats()).toMatchObject({ sent: 0, dropped: 1, failedAttempts: 6 });
+  });
+
   it('close gives up after its bound when the receiver keeps failing, counting what is lost', async () => {
     failAlways = true;
     const { delivery } = deliveryFor({ retries: 100, backoffInitialMs: 50, closeTimeoutMs: 300 });
