@@ -8,7 +8,8 @@ import { formatTime } from './format.js';
 import { getLang, setLang, t, translateStatic } from './i18n.js';
 import { onChange, startLive, state, stopLive } from './live.js';
 import { activeAlarms, countByPriority } from './plant.js';
-import { checkSession, forget, logout, needsLogin, session } from './session.js';
+import { can, checkSession, forget, logout, needsLogin, session } from './session.js';
+import * as adminView from './views/admin.js';
 import * as alarmsView from './views/alarms.js';
 import * as deviceView from './views/device.js';
 import * as loginView from './views/login.js';
@@ -23,7 +24,20 @@ const banner = $('banner');
 const conn = $('conn');
 
 /** @type {Record<string, { render: (root: HTMLElement, params: string[]) => any }>} */
-const ROUTES = { '': overviewView, room: roomView, device: deviceView, alarms: alarmsView };
+const ROUTES = {
+  '': overviewView,
+  room: roomView,
+  device: deviceView,
+  alarms: alarmsView,
+  admin: { render: (root) => adminView.render(root, { onUnauthorized: signedOut }) },
+};
+
+/** The Admin link, shown only to a role that manages users (login on). */
+const adminLink = document.createElement('a');
+adminLink.href = '#/admin';
+adminLink.dataset.i18n = 'nav.admin';
+adminLink.hidden = true;
+document.querySelector('header nav')?.append(adminLink);
 
 /** @type {{ update?: () => void, periodic?: () => void, dispose?: () => void }} */
 let current = {};
@@ -81,6 +95,7 @@ function renderWho() {
   $('who-name').title = user?.username ?? '';
   $('who-role').textContent = user ? t(`role.${user.role}`) : '';
   $('who').dataset.role = user?.role ?? '';
+  adminLink.hidden = !(user && can('users'));
 }
 
 function live() {

@@ -14,6 +14,7 @@ import { createMetrics } from '../metrics/index.js';
 import { type Notifier, startNotifier } from '../notify/index.js';
 import { buildCatalog, PointBus, PointTable } from '../points/index.js';
 import { type StorageService, startStorage } from '../storage/index.js';
+import { summarizeConfig } from '../web/admin.js';
 import { startWebServer, type WebServer } from '../web/index.js';
 import { publishAlarmStates } from './alarm-topics.js';
 
@@ -102,6 +103,7 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
       log,
       auth,
       metricsPublic: config.gateway.web.metricsPublic,
+      configSummary: () => summarizeConfig(config, notifier.roster.summary(Date.now())),
       status: {
         startedAt,
         lines: () => modbus.lines(),

@@ -18,6 +18,7 @@ import type { AlarmService } from '../alarms/index.js';
 import type { Auth } from '../auth/index.js';
 import type { PointBus, PointTable } from '../points/index.js';
 import type { TimeSeriesStore } from '../storage/index.js';
+import { adminRouter } from './admin.js';
 import { alarmsRouter } from './alarms.js';
 import { apiRouter, type GatewayStatus, healthHandler } from './api.js';
 import { historyRouter } from './history.js';
@@ -45,6 +46,8 @@ export interface WebServerOptions {
   metricsPublic?: boolean;
   /** With auth: how often open sockets are checked for a session that ended (default 60 s). */
   sessionRecheckMs?: number;
+  /** With auth: the configuration as an admin reviews it, secrets removed (GET /api/config/summary). */
+  configSummary?: () => unknown;
 }
 
 export interface WebServer {
@@ -78,6 +81,17 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   });
   // Everything else under /api: a signed-in user (401 JSON otherwise, logged).
   if (auth) app.use('/api', auth.requireRole());
+  // Users and the configuration summary: admins only, and only where there are users at all.
+  if (auth)
+    app.use(
+      '/api',
+      adminRouter({
+        users: auth.users,
+        requireAdmin: auth.requireRole('admin'),
+        log: options.log,
+        configSummary: options.configSummary,
+      }),
+    );
   if (options.store) app.use('/api', historyRouter(options.table, options.store));
   if (options.alarms)
     app.use(

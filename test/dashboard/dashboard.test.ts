@@ -324,3 +324,75 @@ describe.skipIf(!hasChromium())('the dashboard with login off', () => {
     }
   }, 30_000);
 });
+
+describe.skipIf(!hasChromium())('the admin page', () => {
+  it('shows an admin the users and configuration, adds a user who can then sign in; no Admin link for an electrician', async () => {
+    const { authSettings, createAuth } = await import('../../src/auth/index.js');
+    const { DutyRoster } = await import('../../src/notify/index.js');
+    const { summarizeConfig } = await import('../../src/web/admin.js');
+    const { tempDir } = await import('../auth/harness.js');
+    const dir = tempDir();
+    const plant = loadConfig('config');
+    const roster = new DutyRoster(plant.notify);
+    const auth = await createAuth({
+      log: silentLogger(),
+      env: {},
+      settings: authSettings.parse({ enabled: true, users: `${dir.dir}/users.db`, demoAccounts: true }),
+    });
+    const alarms = alarmHarness([]);
+    const web = await startWebServer({
+      host: '127.0.0.1',
+      port: 0,
+      table: new PointTable([]),
+      bus: new PointBus(),
+      metrics: new Registry(),
+      log: silentLogger(),
+      alarms: alarms.service,
+      status: {
+        startedAt: Date.now(),
+        lines: () => [],
+        devices: () => [],
+        mqtt: () => ({ connected: true }),
+      },
+      auth,
+      configSummary: () => summarizeConfig(plant, roster.summary(Date.now())),
+    });
+    const adminBrowser = await launchBrowser();
+    try {
+      const admin = await openPage(adminBrowser);
+      await admin.page.goto(`${web.url}/#/`);
+      await signIn(admin.page, 'admin', 'admin-demo');
+      await admin.page.click('header nav a[href="#/admin"]');
+      await admin.page.waitForSelector('table.users tr[data-user="electrician"]');
+      await admin.page.waitForSelector('#config-summary table.cfg-devices td');
+      expect(await admin.page.textContent('#config-summary')).toContain('o2-station');
+      await admin.page.fill('#new-username', 'li-wei');
+      await admin.page.fill('#new-name', 'Li Wei');
+      await admin.page.selectOption('#new-role', 'electrician');
+      await admin.page.fill('#new-password', 'night-shift-2026');
+      await admin.page.click('#add-user-submit');
+      await admin.page.waitForSelector('table.users tr[data-user="li-wei"]');
+      expect(unexpected(admin.errors)).toEqual([]);
+
+      const li = await openPage(adminBrowser);
+      await li.page.goto(`${web.url}/#/`);
+      await signIn(li.page, 'li-wei', 'night-shift-2026');
+      expect(await li.page.textContent('#who-name')).toBe('Li Wei');
+      expect(unexpected(li.errors)).toEqual([]);
+
+      const electrician = await openPage(adminBrowser);
+      await electrician.page.goto(`${web.url}/#/`);
+      await signIn(electrician.page, 'electrician', 'electrician-demo');
+      expect(await electrician.page.isHidden('header nav a[href="#/admin"]')).toBe(true);
+      await electrician.page.evaluate('location.hash = "#/admin"');
+      await electrician.page.locator('main p.none', { hasText: 'Only an administrator' }).waitFor();
+      expect(await electrician.page.locator('table.users').count()).toBe(0);
+    } finally {
+      await adminBrowser.close();
+      await web.stop();
+      await alarms.stop();
+      auth.close();
+      dir.remove();
+    }
+  }, 45_000);
+});
