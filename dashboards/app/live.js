@@ -1,5 +1,7 @@
 // The live state: point catalog and values, alarms, connection. Fed by REST on (re)connect
-// and by socket.io deltas; views are told what changed once per animation frame.
+// and by socket.io snapshots and deltas; views are told what changed once per animation frame.
+// A page that shows a few devices watches only those (`watch`): the gateway then sends a
+// snapshot of them and only their deltas; the overview and the alarms page watch everything.
 import * as api from './api.js';
 
 /** @typedef {{ id: string, device: string, deviceName: string, name: string, label: string, unit: string, site: string, building: string, room: string, profile: string, equipment: string, counter: boolean, kind: 'analog' | 'state' }} PointInfo */
@@ -42,13 +44,26 @@ export function onChange(fn) {
   return () => listeners.delete(fn);
 }
 
+/**
+ * Stores a reading from a snapshot or the REST resync unless the one held is newer: a delta
+ * that arrived while the snapshot or the REST answer was on its way is not rolled back.
+ * (A reading without a time, "no data", always replaces: the gateway has nothing newer.)
+ * @param {string} id @param {Reading} reading
+ */
+function merge(id, reading) {
+  const held = state.values.get(id);
+  if (held?.ts != null && reading.ts !== null && reading.ts < held.ts) return false;
+  state.values.set(id, reading);
+  return true;
+}
+
 async function resync() {
   const [points, alarms] = await Promise.all([api.points(), api.alarms()]);
   state.catalog.clear();
   for (const p of points) {
     const { value, quality, ts, ageMs: _age, ...info } = p;
     state.catalog.set(p.id, info);
-    state.values.set(p.id, { value, quality, ts: ts ? Date.parse(ts) : null });
+    merge(p.id, { value, quality, ts: ts ? Date.parse(ts) : null });
   }
   state.alarms = new Map(alarms.map((a) => [a.id, a]));
   state.loaded = true;
@@ -59,6 +74,36 @@ async function resync() {
 
 /** @type {any} */
 let socket = null;
+
+/** What the current page shows. @type {{ all: true } | { devices: string[] }} */
+let watching = { all: true };
+/** The watch the gateway applies to this connection (as JSON); a new connection watches everything. */
+let applied = '';
+const ALL = JSON.stringify({ all: true });
+
+/**
+ * The page shows these devices only (room, equipment), or everything (null: overview, alarms).
+ * Sent at once when connected, and again on every reconnect.
+ * @param {string[] | null} devices
+ */
+export function watch(devices) {
+  watching = devices ? { devices: [...new Set(devices)].sort() } : { all: true };
+  sendWatch();
+}
+
+function sendWatch() {
+  if (!socket?.connected) return;
+  const wanted = JSON.stringify(watching);
+  if (wanted === applied) return;
+  applied = wanted;
+  socket.emit('watch', watching, (/** @type {{ devices: number } | { error: string }} */ reply) => {
+    if ('error' in reply) {
+      // The gateway keeps the socket as it was: on the previous watch, at worst everything.
+      console.warn('watch refused:', reply.error);
+      applied = '';
+    }
+  });
+}
 
 /**
  * Connects (or reconnects after a login). A socket refused for want of a session, or dropped
@@ -79,6 +124,10 @@ export function startLive(hooks) {
   socket.on('connect', () => {
     state.connected = true;
     state.lostAt = null;
+    // The gateway puts a new connection on everything (and sends it a snapshot of everything);
+    // a page watching fewer devices says so again before anything else.
+    applied = ALL;
+    sendWatch();
     changed((p) => {
       p.connection = true;
     });
@@ -92,6 +141,23 @@ export function startLive(hooks) {
       p.connection = true;
     });
   });
+  // After connecting and after each watch: every watched point, with its latest value if any.
+  socket.on(
+    'snapshot',
+    (/** @type {{ info: { id: string }, value?: { value: any, quality: string, ts: number } }[]} */ list) => {
+      /** @type {string[]} */
+      const fresh = [];
+      for (const { info, value } of list) {
+        const reading = value
+          ? { value: value.value, quality: value.quality, ts: value.ts }
+          : { value: null, quality: 'no-data', ts: null };
+        if (merge(info.id, reading)) fresh.push(info.id);
+      }
+      changed((p) => {
+        for (const id of fresh) p.points.add(id);
+      });
+    },
+  );
   socket.on('points', (/** @type {{ id: string, value: any, quality: string, ts: number }[]} */ batch) => {
     for (const v of batch) state.values.set(v.id, { value: v.value, quality: v.quality, ts: v.ts });
     changed((p) => {

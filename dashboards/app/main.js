@@ -6,7 +6,7 @@ import { criticalCue, isMuted, setMuted, unlockAudio } from './cue.js';
 import { setupDuty } from './duty.js';
 import { formatTime } from './format.js';
 import { getLang, setLang, t, translateStatic } from './i18n.js';
-import { onChange, startLive, state, stopLive } from './live.js';
+import { onChange, startLive, state, stopLive, watch } from './live.js';
 import { activeAlarms, countByPriority } from './plant.js';
 import { can, checkSession, forget, logout, needsLogin, session } from './session.js';
 import * as adminView from './views/admin.js';
@@ -39,7 +39,11 @@ adminLink.dataset.i18n = 'nav.admin';
 adminLink.hidden = true;
 document.querySelector('header nav')?.append(adminLink);
 
-/** @type {{ update?: () => void, periodic?: () => void, dispose?: () => void }} */
+/**
+ * The current view. `devices`: the only devices it shows (room, equipment), so the only ones
+ * whose live values this browser asks for; without it (overview, alarms) everything.
+ * @type {{ update?: () => void, periodic?: () => void, dispose?: () => void, devices?: string[] }}
+ */
 let current = {};
 
 /** Where to go after signing in: the page that sent the browser to the login. */
@@ -61,6 +65,7 @@ function route() {
     name === 'login'
       ? loginView.render(root, { signedIn })
       : ((ROUTES[name] ?? overviewView).render(root, params) ?? {});
+  watch(current.devices ?? null);
   window.scrollTo(0, 0);
 }
 

@@ -238,6 +238,27 @@ describe.skipIf(!hasChromium())('the dashboard in a real browser', () => {
     await page.waitForSelector('.chart[data-state="ready"] canvas');
     await shot('device.png');
     simulator.faults.clear('ch1', 'trip');
+
+    // Live push for this page only: reloaded on the equipment page, the socket (read frame by
+    // frame) gets everything until the page's watch, then a snapshot and deltas of ch1 alone.
+    const events: [string, { id?: string; info?: { device: string } }[]][] = [];
+    page.on('websocket', (ws) =>
+      ws.on('framereceived', ({ payload }) => {
+        if (typeof payload === 'string' && payload.startsWith('42'))
+          events.push(JSON.parse(payload.slice(2)));
+      }),
+    );
+    await page.reload();
+    await page.waitForSelector('table.points tr[data-point="ch1.chw_supply_temp"]');
+    const isCh1 = (e: (typeof events)[number]) =>
+      e[1].every((p) => (p.info?.device ?? p.id?.split('.')[0]) === 'ch1');
+    const watched = () => events.findIndex((e) => e[0] === 'snapshot' && e[1].length > 0 && isCh1(e));
+    await expect
+      .poll(() => events.slice(watched() + 1).filter((e) => e[0] === 'points').length, { timeout: 8000 })
+      .toBeGreaterThanOrEqual(2);
+    const after = events.slice(watched() + 1).filter((e) => e[0] === 'points' || e[0] === 'snapshot');
+    expect(watched()).toBeGreaterThan(0);
+    expect(after.filter((e) => !isCh1(e))).toEqual([]);
   }, 20_000);
 
   it('renders the overview on a phone-sized screen without horizontal scrolling', async () => {

@@ -185,5 +185,6 @@ export function render(root, params) {
     update,
     periodic: update,
     dispose: () => plot?.destroy(),
+    devices: [device.id],
   };
 }

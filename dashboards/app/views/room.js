@@ -112,5 +112,5 @@ export function render(root, params) {
     alarms.replaceChildren(list.length ? alarmPills(countByPriority(list)) : '');
   }
   update();
-  return { update, periodic: update };
+  return { update, periodic: update, devices: room.devices.map((d) => d.id) };
 }
