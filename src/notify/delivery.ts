@@ -86,9 +86,9 @@ export class Delivery {
     if (this.waiting.length >= this.maxQueued) {
       // Full: the least urgent, oldest message gives way (the new one, if it is the least urgent).
       const victim = leastUrgent([...this.waiting, pending]);
-      if (victim === pending) return this.drop(pending, `queue full (${this.maxQueued} messages)`);
-      this.waiting.splice(this.waiting.indexOf(victim), 1);
       this.drop(victim, `queue full (${this.maxQueued} messages)`);
+      if (victim === pending) return;
+      this.waiting.splice(this.waiting.indexOf(victim), 1);
     }
     this.waiting.push(pending);
     this.worker ??= this.work();
