@@ -8,17 +8,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PlantSimulator, startPlantSimulator } from '../../simulators/index.js';
 import { loadConfig, type PlantConfig } from '../../src/config/index.js';
 import { type Gateway, startGateway } from '../../src/gateway/index.js';
 import { silentLogger } from '../../src/log/index.js';
-import { PointBus, PointTable } from '../../src/points/index.js';
-import { startWebServer } from '../../src/web/index.js';
 import { alarmHarness } from '../alarms/harness.js';
 import { hasChromium, launchBrowser, openPage } from '../helpers/browser.js';
 import { type DemoConfig, demoConfigCopy } from '../helpers/demo-config.js';
+import { startBareWebServer } from '../helpers/web.js';
 
 const SHOTS = join('docs', 'screenshots');
 /** The demo electrician: the journal names the signed-in user. */
@@ -301,21 +299,8 @@ describe.skipIf(!hasChromium())('the dashboard with login off', () => {
     const h = alarmHarness([
       { id: 'trip', profile: 'chiller', type: 'state', point: 'tripped', equals: true, priority: 'critical' },
     ]);
-    const web = await startWebServer({
-      host: '127.0.0.1',
-      port: 0,
-      table: new PointTable([]),
-      bus: new PointBus(),
-      metrics: new Registry(),
-      log: silentLogger(),
-      alarms: h.service,
-      status: {
-        startedAt: Date.now(),
-        lines: () => [],
-        devices: () => [],
-        mqtt: () => ({ connected: true }),
-      },
-    });
+    const web = await startBareWebServer({ alarms: h.service });
+
     const offBrowser = await launchBrowser();
     try {
       const { page: p, errors } = await openPage(offBrowser);
@@ -361,23 +346,12 @@ describe.skipIf(!hasChromium())('the admin page', () => {
       settings: authSettings.parse({ enabled: true, users: `${dir.dir}/users.db`, demoAccounts: true }),
     });
     const alarms = alarmHarness([]);
-    const web = await startWebServer({
-      host: '127.0.0.1',
-      port: 0,
-      table: new PointTable([]),
-      bus: new PointBus(),
-      metrics: new Registry(),
-      log: silentLogger(),
+    const web = await startBareWebServer({
       alarms: alarms.service,
-      status: {
-        startedAt: Date.now(),
-        lines: () => [],
-        devices: () => [],
-        mqtt: () => ({ connected: true }),
-      },
       auth,
       configSummary: () => summarizeConfig(plant, roster.summary(Date.now())),
     });
+
     const adminBrowser = await launchBrowser();
     try {
       const admin = await openPage(adminBrowser);

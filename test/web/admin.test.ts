@@ -1,17 +1,11 @@
-/**
- * The admin API over real HTTP with login on: only admins reach it, users can be added, listed,
- * given a new password, disabled and enabled (each logged without the password), bad bodies
- * are refused naming the key, and the configuration summary carries no secret.
- */
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Auth, authSettings, createAuth } from '../../src/auth/index.js';
 import { DutyRoster } from '../../src/notify/index.js';
-import { PointBus, PointTable } from '../../src/points/index.js';
 import { redactUrl, summarizeConfig } from '../../src/web/admin.js';
-import { startWebServer, type WebServer } from '../../src/web/index.js';
+import type { WebServer } from '../../src/web/index.js';
 import { capturingLogger, type LogLine, login, tempDir } from '../auth/harness.js';
 import { plantConfig } from '../helpers/plant-config.js';
+import { type Json, jsonRequest, startBareWebServer } from '../helpers/web.js';
 
 const SECRETS = {
   mqtt: 'mqtt-Secret-1234',
@@ -108,17 +102,12 @@ beforeAll(async () => {
     env: {},
     settings: authSettings.parse({ enabled: true, users: `${dir.dir}/users.db`, demoAccounts: true }),
   });
-  web = await startWebServer({
-    host: '127.0.0.1',
-    port: 0,
-    table: new PointTable([]),
-    bus: new PointBus(),
-    metrics: new Registry(),
+  web = await startBareWebServer({
     log: captured.log,
-    status: { startedAt: Date.now(), lines: () => [], devices: () => [], mqtt: () => ({ connected: true }) },
     auth,
     configSummary: () => summarizeConfig(config, roster.summary(Date.now())),
   });
+
   for (const [username, password] of [
     ['admin', 'admin-demo'],
     ['electrician', 'electrician-demo'],
@@ -137,25 +126,8 @@ beforeEach(() => {
   lines.length = 0;
 });
 
-// biome-ignore lint/suspicious/noExplicitAny: JSON of several shapes; each test asserts the one it expects.
-type Json = any;
-async function request(path: string, init: { cookie?: string; body?: unknown; post?: boolean } = {}) {
-  const post = init.post ?? init.body !== undefined;
-  const res = await fetch(`${web.url}${path}`, {
-    method: post ? 'POST' : 'GET',
-    headers: {
-      ...(init.cookie ? { cookie: init.cookie } : {}),
-      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await res.text();
-  let body: Json = text;
-  try {
-    body = JSON.parse(text);
-  } catch {}
-  return { status: res.status, body, text };
-}
+const request = (path: string, init: { cookie?: string; body?: unknown; post?: boolean } = {}) =>
+  jsonRequest(`${web.url}${path}`, init);
 const asAdmin = (path: string, body?: unknown, post = body !== undefined) =>
   request(path, { cookie: cookies.admin, body, post });
 

@@ -3,12 +3,10 @@
  * who and why, the journal with filters, and clear errors for bad requests.
  */
 
-import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/log/index.js';
-import { PointBus, PointTable } from '../../src/points/index.js';
-import { startWebServer, type WebServer } from '../../src/web/index.js';
+import type { WebServer } from '../../src/web/index.js';
 import { type AlarmHarness, alarmHarness } from '../alarms/harness.js';
+import { startBareWebServer } from '../helpers/web.js';
 
 const RULES = [
   { id: 'trip', profile: 'chiller', type: 'state', point: 'tripped', equals: true, priority: 'critical' },
@@ -20,16 +18,7 @@ let web: WebServer;
 
 beforeEach(async () => {
   h = alarmHarness(RULES);
-  web = await startWebServer({
-    host: '127.0.0.1',
-    port: 0,
-    table: new PointTable([]),
-    bus: new PointBus(),
-    metrics: new Registry(),
-    log: silentLogger(),
-    alarms: h.service,
-    status: { startedAt: Date.now(), lines: () => [], devices: () => [], mqtt: () => ({ connected: true }) },
-  });
+  web = await startBareWebServer({ alarms: h.service });
 });
 afterEach(async () => {
   await web.stop();

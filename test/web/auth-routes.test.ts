@@ -3,15 +3,13 @@
  * signed-in user, who may act on alarms, and that the journal names the signed-in user only.
  */
 
-import { Registry } from 'prom-client';
 import { io as connectSocket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Auth, authSettings, createAuth } from '../../src/auth/index.js';
-import { silentLogger } from '../../src/log/index.js';
-import { PointBus, PointTable } from '../../src/points/index.js';
-import { startWebServer, type WebServer } from '../../src/web/index.js';
+import type { WebServer } from '../../src/web/index.js';
 import { type AlarmHarness, alarmHarness } from '../alarms/harness.js';
 import { capturingLogger, type LogLine, login, tempDir } from '../auth/harness.js';
+import { type Json, jsonRequest, startBareWebServer } from '../helpers/web.js';
 
 const RULES = [
   { id: 'trip', profile: 'chiller', type: 'state', point: 'tripped', equals: true, priority: 'critical' },
@@ -30,19 +28,8 @@ const cookies: Record<'admin' | 'electrician' | 'manager', string> = {
 let h: AlarmHarness;
 let web: WebServer;
 
-async function startWeb(extra: Partial<Parameters<typeof startWebServer>[0]> = {}) {
-  return startWebServer({
-    host: '127.0.0.1',
-    port: 0,
-    table: new PointTable([]),
-    bus: new PointBus(),
-    metrics: new Registry(),
-    log: silentLogger(),
-    alarms: h.service,
-    status: { startedAt: Date.now(), lines: () => [], devices: () => [], mqtt: () => ({ connected: true }) },
-    auth,
-    ...extra,
-  });
+function startWeb(extra: Parameters<typeof startBareWebServer>[0] = {}) {
+  return startBareWebServer({ alarms: h.service, auth, ...extra });
 }
 
 beforeAll(async () => {
@@ -82,24 +69,10 @@ afterEach(async () => {
   await h.stop();
 });
 
-// biome-ignore lint/suspicious/noExplicitAny: JSON of several shapes; each test asserts the one it expects.
-type Json = any;
-async function request(path: string, init: { cookie?: string; body?: unknown } = {}) {
-  const res = await fetch(`${web.url}${path}`, {
-    method: init.body === undefined ? 'GET' : 'POST',
-    headers: {
-      ...(init.cookie ? { cookie: init.cookie } : {}),
-      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await res.text();
-  let body: Json = text;
-  try {
-    body = JSON.parse(text);
-  } catch {}
-  return { status: res.status, body };
-}
+const request = async (path: string, init: { cookie?: string; body?: unknown } = {}) => {
+  const { status, body } = await jsonRequest(`${web.url}${path}`, init);
+  return { status, body };
+};
 const denials = () => lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('access denied'));
 
 describe('without a session', () => {
