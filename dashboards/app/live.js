@@ -4,7 +4,7 @@
 // snapshot of them and only their deltas; the overview and the alarms page watch everything.
 import * as api from './api.js';
 
-/** @typedef {{ id: string, device: string, deviceName: string, name: string, label: string, unit: string, site: string, building: string, room: string, profile: string, equipment: string, counter: boolean, kind: 'analog' | 'state' }} PointInfo */
+/** @typedef {{ id: string, device: string, deviceName: string, name: string, label: string, unit: string, site: string, building: string, room: string, buildingName?: string, roomName?: string, roomKind?: string, profile: string, equipment: string, counter: boolean, kind: 'analog' | 'state' }} PointInfo */
 /** @typedef {{ value: number | boolean | null, quality: string, ts: number | null }} Reading */
 
 export const state = {

@@ -92,8 +92,10 @@ export function findDevice(id) {
   return undefined;
 }
 
-/** @param {Room} room */
+/** The room's kind from site.yaml; guessed from its equipment when the catalog has none. @param {Room} room */
 function roomKind(room) {
+  const declared = room.devices[0]?.points.values().next().value?.roomKind;
+  if (declared && declared !== 'other') return declared;
   const kinds = new Set(room.devices.map((d) => d.equipment));
   if (kinds.has('power-meter')) return 'distribution-room';
   if (kinds.has('chiller')) return 'chiller-plant';
@@ -103,12 +105,16 @@ function roomKind(room) {
   return 'other';
 }
 
-/** Display names come with the alarms (AlarmPlace.roomName/buildingName); ids otherwise. */
+/** Display names from the point catalog (site.yaml), or from the alarms; ids otherwise. */
 export function names() {
   /** @type {Map<string, string>} */
   const rooms = new Map();
   /** @type {Map<string, string>} */
   const buildings = new Map();
+  for (const info of state.catalog.values()) {
+    if (info.roomName) rooms.set(roomKey(info.site, info.building, info.room), info.roomName);
+    if (info.buildingName) buildings.set(info.building, info.buildingName);
+  }
   for (const a of state.alarms.values()) {
     if (a.roomName) rooms.set(roomKey(a.site, a.building, a.room), a.roomName);
     if (a.buildingName) buildings.set(a.building, a.buildingName);

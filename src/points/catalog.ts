@@ -6,6 +6,7 @@ export const pointId = (device: string, point: string) => `${device}.${point}`;
 /** Every point of every enabled device, described for APIs, storage tags and the dashboard. */
 export function buildCatalog(config: PlantConfig): PointInfo[] {
   const points: PointInfo[] = [];
+  const places = placesOf(config);
   for (const device of config.devices) {
     if (!device.enabled) continue;
     const profile = config.profiles.get(device.profile);
@@ -22,6 +23,7 @@ export function buildCatalog(config: PlantConfig): PointInfo[] {
         site: device.site,
         building: device.building,
         room: device.room,
+        ...places.get(`${device.site}/${device.building}/${device.room}`),
         profile: profile.id,
         equipment: profile.equipment,
         counter: point.counter,
@@ -31,6 +33,22 @@ export function buildCatalog(config: PlantConfig): PointInfo[] {
     }
   }
   return points;
+}
+
+type PlaceNames = Pick<PointInfo, 'buildingName' | 'roomName' | 'roomKind'>;
+
+/** "site/building/room" → its names and kind, from site.yaml. */
+function placesOf(config: PlantConfig): Map<string, PlaceNames> {
+  const places = new Map<string, PlaceNames>();
+  for (const site of config.sites)
+    for (const building of site.buildings)
+      for (const room of building.rooms)
+        places.set(`${site.id}/${building.id}/${room.id}`, {
+          buildingName: building.name,
+          roomName: room.name,
+          roomKind: room.kind,
+        });
+  return places;
 }
 
 /** Latest value of every point, kept current from the bus. */

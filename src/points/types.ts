@@ -27,6 +27,10 @@ export interface PointInfo {
   site: string;
   building: string;
   room: string;
+  /** Display names and the room's kind from site.yaml, for the dashboard and reports. */
+  buildingName?: string;
+  roomName?: string;
+  roomKind?: string;
   profile: string;
   equipment: string;
   counter: boolean;

@@ -93,7 +93,13 @@ describe('GET /api/points', () => {
     const bad = (await (await fetch(`${web.url}/api/points?quality=comm-error`)).json()) as { id: string }[];
     expect(bad.map((p) => p.id)).toEqual(['dr1-f2.power_kw']);
     const one = await fetch(`${web.url}/api/points/dr1-f1.power_kw`);
-    expect(((await one.json()) as { value: number }).value).toBe(120.5);
+    // The room's and building's names and the room's kind come from site.yaml, for the dashboard.
+    expect(await one.json()).toMatchObject({
+      value: 120.5,
+      roomName: 'R1',
+      buildingName: 'B1',
+      roomKind: 'other',
+    });
     const missing = await fetch(`${web.url}/api/points/nope`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: 'no point "nope"' });
