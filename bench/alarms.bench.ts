@@ -21,7 +21,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SMTPServer } from 'smtp-server';
 import { parseDocument } from 'yaml';
-import { startPlantSimulator } from '../simulators/index.js';
+import { simulatorMqttLogin, startPlantSimulator } from '../simulators/index.js';
 import { AlarmEngine } from '../src/alarms/engine.js';
 import { type AlarmEvent, expandRules, startAlarms } from '../src/alarms/index.js';
 import { AlarmJournal } from '../src/alarms/journal.js';
@@ -489,12 +489,9 @@ async function latencyFigures(): Promise<Figure[]> {
     });
     const config = loadConfig(demo.dir);
     const gateway = await startGateway({ config, log: silentLogger() });
-    const broker = config.gateway.mqtt.broker;
-    const user =
-      broker.mode === 'embedded' ? broker.users.find((u) => u.username === 'simulator') : undefined;
     const simulator = await startPlantSimulator(config, {
       log: silentLogger(),
-      mqtt: { url: gateway.mqtt.brokerUrl, username: user?.username, password: user?.password },
+      mqtt: simulatorMqttLogin(config, gateway.mqtt.brokerUrl),
     });
     const unsubscribe = gateway.alarms.subscribe((e) => events.push(e));
     try {

@@ -19,7 +19,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { io as connect, type Socket } from 'socket.io-client';
-import { startPlantSimulator } from '../simulators/index.js';
+import { simulatorMqttLogin, startPlantSimulator } from '../simulators/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { type Gateway, startGateway } from '../src/gateway/index.js';
 import { silentLogger } from '../src/log/index.js';
@@ -396,12 +396,9 @@ export async function run(): Promise<Figure[]> {
   try {
     const config = loadConfig(demo.dir);
     const gateway = await startGateway({ config, log: silentLogger() });
-    const broker = config.gateway.mqtt.broker;
-    const user =
-      broker.mode === 'embedded' ? broker.users.find((u) => u.username === 'simulator') : undefined;
     const simulator = await startPlantSimulator(config, {
       log: silentLogger(),
-      mqtt: { url: gateway.mqtt.brokerUrl, username: user?.username, password: user?.password },
+      mqtt: simulatorMqttLogin(config, gateway.mqtt.brokerUrl),
     });
     try {
       for (let i = 0; gateway.table.get(POINT_ID)?.quality !== 'good'; i++) {

@@ -23,6 +23,20 @@ import { SimulatedSerialLine } from './serial/serial-line.js';
 export type { Fault, FaultController } from './faults.js';
 export type { DemoInbox, InboxMessage } from './inbox.js';
 
+/**
+ * How the simulated meters log in to the gateway's MQTT broker: the external broker's own
+ * login, or the embedded broker's `simulator` user (else the first user allowed to publish).
+ */
+export function simulatorMqttLogin(config: PlantConfig, brokerUrl: string) {
+  const broker = config.gateway.mqtt.broker;
+  if (broker.mode === 'external') {
+    return { url: broker.url, username: broker.username, password: broker.password };
+  }
+  const user =
+    broker.users.find((u) => u.username === 'simulator') ?? broker.users.find((u) => u.publish.length > 0);
+  return { url: brokerUrl, username: user?.username, password: user?.password };
+}
+
 export interface StartSimulatorOptions {
   log?: Logger;
   mqtt?: { url: string; username?: string; password?: string };

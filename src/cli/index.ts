@@ -45,16 +45,6 @@ function stopOnSignal(log: Logger, stop: () => Promise<void>): void {
 }
 
 /** The simulator logs in to the broker as the config's `simulator` user, if there is one. */
-function simulatorMqttLogin(config: PlantConfig, brokerUrl: string) {
-  const broker = config.gateway.mqtt.broker;
-  if (broker.mode === 'external') {
-    return { url: broker.url, username: broker.username, password: broker.password };
-  }
-  const user =
-    broker.users.find((u) => u.username === 'simulator') ?? broker.users.find((u) => u.publish.length > 0);
-  return { url: brokerUrl, username: user?.username, password: user?.password };
-}
-
 async function runGateway(dir: string, withSimulators: boolean): Promise<number> {
   const config = loadOrExplain(dir);
   if (!config) return 1;
@@ -65,12 +55,11 @@ async function runGateway(dir: string, withSimulators: boolean): Promise<number>
   );
   // The simulated plant comes up first, so the gateway finds its devices at the first try;
   // its MQTT meters connect once the gateway's broker listens.
-  const simulator = withSimulators
-    ? await (await import('../../simulators/index.js')).startPlantSimulator(config, {
-        log: log.child({ component: 'simulator' }),
-        control: true,
-      })
-    : undefined;
+  const simulators = withSimulators ? await import('../../simulators/index.js') : undefined;
+  const simulator = await simulators?.startPlantSimulator(config, {
+    log: log.child({ component: 'simulator' }),
+    control: true,
+  });
   let gateway: Awaited<ReturnType<typeof startGateway>>;
   try {
     gateway = await startGateway({ config, log });
@@ -79,8 +68,8 @@ async function runGateway(dir: string, withSimulators: boolean): Promise<number>
     await simulator?.stop();
     return 1;
   }
-  if (simulator) {
-    simulator.connectMeters(simulatorMqttLogin(config, gateway.mqtt.brokerUrl));
+  if (simulator && simulators) {
+    simulator.connectMeters(simulators.simulatorMqttLogin(config, gateway.mqtt.brokerUrl));
     log.info(
       { control: `http://${config.simulation.control.host}:${config.simulation.control.port}` },
       'simulated plant running: inject faults with `npx plantwatch fault <device> <type>` (see --help)',

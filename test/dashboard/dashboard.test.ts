@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PlantSimulator, startPlantSimulator } from '../../simulators/index.js';
+import { type PlantSimulator, simulatorMqttLogin, startPlantSimulator } from '../../simulators/index.js';
 import { loadConfig, type PlantConfig } from '../../src/config/index.js';
 import { type Gateway, startGateway } from '../../src/gateway/index.js';
 import { silentLogger } from '../../src/log/index.js';
@@ -31,11 +31,7 @@ let browser: Browser;
 let page: Page;
 let pageErrors: string[];
 
-function simulatorLogin() {
-  const broker = config.gateway.mqtt.broker;
-  const user = broker.mode === 'embedded' ? broker.users.find((u) => u.username === 'simulator') : undefined;
-  return { url: gateway.mqtt.brokerUrl, username: user?.username, password: user?.password };
-}
+const simulatorLogin = () => simulatorMqttLogin(config, gateway.mqtt.brokerUrl);
 
 /** A full-page screenshot once the new-alarm flash is over. */
 async function shot(name: string, p: Page = page) {

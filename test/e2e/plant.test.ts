@@ -5,7 +5,7 @@
  */
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PlantSimulator, startPlantSimulator } from '../../simulators/index.js';
+import { type PlantSimulator, simulatorMqttLogin, startPlantSimulator } from '../../simulators/index.js';
 import { loadConfig, type PlantConfig } from '../../src/config/index.js';
 import { type Gateway, startGateway } from '../../src/gateway/index.js';
 import { silentLogger } from '../../src/log/index.js';
@@ -38,11 +38,7 @@ async function points(query = ''): Promise<PointView[]> {
 
 const pointOf = async (id: string) => (await points()).find((p) => p.id === id);
 
-function simulatorLogin() {
-  const broker = config.gateway.mqtt.broker;
-  const user = broker.mode === 'embedded' ? broker.users.find((u) => u.username === 'simulator') : undefined;
-  return { url: gateway.mqtt.brokerUrl, username: user?.username, password: user?.password };
-}
+const simulatorLogin = () => simulatorMqttLogin(config, gateway.mqtt.brokerUrl);
 
 beforeAll(async () => {
   demo = await demoConfigCopy();
