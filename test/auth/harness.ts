@@ -34,6 +34,15 @@ export function manualClock(start = Date.parse('2026-03-02T07:00:00Z')) {
 }
 
 /** A fresh directory, removed by the returned function. */
+/** Login on, with the demo accounts, users kept in `dir`: what the API and dashboard tests sign in to. */
+export function demoAuth(dir: string, log: AuthOptions['log']): Promise<Auth> {
+  return createAuth({
+    log,
+    env: {},
+    settings: authSettings.parse({ enabled: true, users: `${dir}/users.db`, demoAccounts: true }),
+  });
+}
+
 export function tempDir(): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'plantwatch-auth-'));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };

@@ -329,18 +329,13 @@ describe.skipIf(!hasChromium())('the dashboard with login off', () => {
 
 describe.skipIf(!hasChromium())('the admin page', () => {
   it('shows an admin the users and configuration, adds a user who can then sign in; no Admin link for an electrician', async () => {
-    const { authSettings, createAuth } = await import('../../src/auth/index.js');
     const { DutyRoster } = await import('../../src/notify/index.js');
     const { summarizeConfig } = await import('../../src/web/admin.js');
-    const { tempDir } = await import('../auth/harness.js');
+    const { demoAuth, tempDir } = await import('../auth/harness.js');
     const dir = tempDir();
     const plant = loadConfig('config');
     const roster = new DutyRoster(plant.notify);
-    const auth = await createAuth({
-      log: silentLogger(),
-      env: {},
-      settings: authSettings.parse({ enabled: true, users: `${dir.dir}/users.db`, demoAccounts: true }),
-    });
+    const auth = await demoAuth(dir.dir, silentLogger());
     const alarms = alarmHarness([]);
     const web = await startBareWebServer({
       alarms: alarms.service,

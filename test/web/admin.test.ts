@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Auth, authSettings, createAuth } from '../../src/auth/index.js';
+import type { Auth } from '../../src/auth/index.js';
 import { DutyRoster } from '../../src/notify/index.js';
 import { redactUrl, summarizeConfig } from '../../src/web/admin.js';
 import type { WebServer } from '../../src/web/index.js';
-import { capturingLogger, type LogLine, login, tempDir } from '../auth/harness.js';
+import { capturingLogger, demoAuth, type LogLine, login, tempDir } from '../auth/harness.js';
 import { plantConfig } from '../helpers/plant-config.js';
 import { type Json, jsonRequest, startBareWebServer } from '../helpers/web.js';
 
@@ -97,11 +97,7 @@ beforeAll(async () => {
   dir = tempDir();
   const captured = capturingLogger();
   lines = captured.lines;
-  auth = await createAuth({
-    log: captured.log,
-    env: {},
-    settings: authSettings.parse({ enabled: true, users: `${dir.dir}/users.db`, demoAccounts: true }),
-  });
+  auth = await demoAuth(dir.dir, captured.log);
   web = await startBareWebServer({
     log: captured.log,
     auth,

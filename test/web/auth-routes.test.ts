@@ -5,10 +5,10 @@
 
 import { io as connectSocket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Auth, authSettings, createAuth } from '../../src/auth/index.js';
+import type { Auth } from '../../src/auth/index.js';
 import type { WebServer } from '../../src/web/index.js';
 import { type AlarmHarness, alarmHarness } from '../alarms/harness.js';
-import { capturingLogger, type LogLine, login, tempDir } from '../auth/harness.js';
+import { capturingLogger, demoAuth, type LogLine, login, tempDir } from '../auth/harness.js';
 import { type Json, jsonRequest, startBareWebServer } from '../helpers/web.js';
 
 const RULES = [
@@ -36,11 +36,7 @@ beforeAll(async () => {
   dir = tempDir();
   const captured = capturingLogger();
   lines = captured.lines;
-  auth = await createAuth({
-    log: captured.log,
-    env: {},
-    settings: authSettings.parse({ enabled: true, users: `${dir.dir}/users.db`, demoAccounts: true }),
-  });
+  auth = await demoAuth(dir.dir, captured.log);
   h = alarmHarness(RULES);
   web = await startWeb();
   for (const [username, password] of [
