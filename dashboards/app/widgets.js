@@ -8,6 +8,10 @@ import { state } from './live.js';
 /** @type {Map<string, Set<() => void>>} */
 const bound = new Map();
 
+/** A table's header row, each column's label translated ('' for an unlabelled column). @param {string[]} keys */
+export const tableHead = (keys) =>
+  h('thead', null, h('tr', null, ...keys.map((k) => h('th', null, k ? t(k) : ''))));
+
 export function clearBindings() {
   bound.clear();
 }

@@ -1,10 +1,12 @@
 // Admin (role admin, login on): the dashboard's users — add, reset a password, disable, enable —
 // and the configuration as the gateway runs it, read-only and without secrets
 // (/api/config/summary). Every piece of data goes in with textContent.
+
 import { h } from '../dom.js';
 import { formatTime } from '../format.js';
 import { t } from '../i18n.js';
 import { can, session } from '../session.js';
+import { tableHead } from '../widgets.js';
 
 const ROLES = ['electrician', 'energy-manager', 'admin'];
 
@@ -152,17 +154,7 @@ export function render(root, hooks) {
       h(
         'table.users',
         null,
-        h(
-          'thead',
-          null,
-          h(
-            'tr',
-            null,
-            ...['login.username', 'admin.name', 'admin.role', 'col.state', 'admin.updated', ''].map((k) =>
-              h('th', null, k ? t(k) : ''),
-            ),
-          ),
-        ),
+        tableHead(['login.username', 'admin.name', 'admin.role', 'col.state', 'admin.updated', '']),
         usersBody,
       ),
     ),
@@ -242,7 +234,7 @@ function table(heads, rows, cls = '') {
     h(
       `table${cls ? `.${cls}` : ''}`,
       null,
-      h('thead', null, h('tr', null, ...heads.map((k) => h('th', null, t(k))))),
+      tableHead(heads),
       h(
         'tbody',
         null,

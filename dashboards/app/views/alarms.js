@@ -1,5 +1,6 @@
 // Alarms: the active list (most urgent, then newest first) with acknowledge / shelve / unshelve,
 // and the journal with filters (priority, device, time range).
+
 import * as api from '../api.js';
 import { h } from '../dom.js';
 import { dutyUser } from '../duty.js';
@@ -8,6 +9,7 @@ import { t } from '../i18n.js';
 import { refreshAlarms, state } from '../live.js';
 import { activeAlarms, PRIORITIES } from '../plant.js';
 import { can, session } from '../session.js';
+import { tableHead } from '../widgets.js';
 
 /** With login on the gateway knows who acts; with login off the on-duty name says it. */
 const actingUser = () => (session.mode === 'off' ? dutyUser() : '');
@@ -22,17 +24,7 @@ export function render(root) {
   const activeTable = h(
     'table.alarms-active',
     null,
-    h(
-      'thead',
-      null,
-      h(
-        'tr',
-        null,
-        ...['col.priority', 'col.time', 'col.where', 'col.message', 'col.state', ''].map((k) =>
-          h('th', null, k ? t(k) : ''),
-        ),
-      ),
-    ),
+    tableHead(['col.priority', 'col.time', 'col.where', 'col.message', 'col.state', '']),
     activeBody,
   );
   const none = h('p.none', null, t('alarms.none'));
@@ -118,17 +110,7 @@ export function render(root) {
       h(
         'table.alarms-history',
         null,
-        h(
-          'thead',
-          null,
-          h(
-            'tr',
-            null,
-            ...['col.time', 'col.priority', 'col.event', 'col.message', 'col.user', 'col.comment'].map((k) =>
-              h('th', null, t(k)),
-            ),
-          ),
-        ),
+        tableHead(['col.time', 'col.priority', 'col.event', 'col.message', 'col.user', 'col.comment']),
         historyBody,
       ),
     ),

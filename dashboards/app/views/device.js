@@ -7,7 +7,7 @@ import { formatAge, formatTime } from '../format.js';
 import { t } from '../i18n.js';
 import { state } from '../live.js';
 import { findDevice, names } from '../plant.js';
-import { STATES, valueView } from '../widgets.js';
+import { STATES, tableHead, valueView } from '../widgets.js';
 
 const RANGES = ['1h', '24h', '7d'];
 
@@ -26,11 +26,7 @@ export function render(root, params) {
   const table = h(
     'table.points',
     null,
-    h(
-      'thead',
-      null,
-      h('tr', null, ...['col.point', 'col.value', 'col.quality', 'col.age'].map((k) => h('th', null, t(k)))),
-    ),
+    tableHead(['col.point', 'col.value', 'col.quality', 'col.age']),
     h(
       'tbody',
       null,
