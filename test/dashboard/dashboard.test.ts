@@ -124,8 +124,10 @@ describe.skipIf(!hasChromium())('the dashboard in a real browser', () => {
       undefined,
       { timeout: 20_000 },
     );
-    const kw = await page.textContent('[data-figure="kw"] .fig-value');
-    expect(kw).toMatch(/^[\d,.]+ kW$/);
+    // The incomers' figure may lag the tiles by a poll: wait for it, do not read it once.
+    await page
+      .locator('[data-figure="kw"] .fig-value', { hasText: /^[\d,.]+ kW$/ })
+      .waitFor({ timeout: 10_000 });
     await shot('overview.png');
   }, 30_000);
 
