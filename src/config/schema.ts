@@ -187,7 +187,16 @@ const profileCommon = {
   id,
   name: z.string().min(1),
   /** What kind of equipment: drives the simulator's physics and the dashboard's mimics. */
-  equipment: z.enum(['chiller', 'pump', 'power-meter', 'water-meter', 'oxygen-station', 'other']),
+  equipment: z.enum([
+    'chiller',
+    'pump',
+    'power-meter',
+    'water-meter',
+    'oxygen-station',
+    'weather-station',
+    'elevator',
+    'other',
+  ]),
   maker: z.string().optional(),
   model: z.string().optional(),
 };
