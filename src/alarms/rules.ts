@@ -40,7 +40,7 @@ export interface RuleProblem {
   message: string;
 }
 
-type PlantShape = Pick<PlantConfig, 'devices' | 'profiles' | 'sites'>;
+type PlantShape = Pick<PlantConfig, 'devices' | 'profiles' | 'sites'> & Partial<Pick<PlantConfig, 'derived'>>;
 
 class RuleRejected extends Error {
   constructor(
@@ -108,7 +108,9 @@ function applyRule(
       equipment: profile?.equipment ?? 'other',
     };
     const shownPoint = 'point' in rule ? rule.point : undefined;
-    const pointInfo = profile?.points.find((p) => p.name === shownPoint);
+    const pointInfo =
+      profile?.points.find((p) => p.name === shownPoint) ??
+      plant.derived?.find((p) => p.device === target.device?.id && p.name === shownPoint);
     const definition: AlarmDefinition = {
       ...place,
       id: target.device ? `${rule.id}@${target.device.id}` : rule.id,
@@ -192,20 +194,25 @@ function resolvePoint(plant: PlantShape, target: Target, ref: string, path: (str
   const dot = ref.indexOf('.');
   if (dot < 0) {
     if (!target.device) throw new RuleRejected(path, `"${ref}" needs its device: write "<device>.${ref}"`);
-    return checkPoint(target.device, target.profile, ref, path);
+    return checkPoint(plant, target.device, target.profile, ref, path);
   }
   const device = plant.devices.find((d) => d.id === ref.slice(0, dot));
   if (!device) throw new RuleRejected(path, `unknown device "${ref.slice(0, dot)}" in "${ref}"`);
-  return checkPoint(device, plant.profiles.get(device.profile), ref.slice(dot + 1), path);
+  return checkPoint(plant, device, plant.profiles.get(device.profile), ref.slice(dot + 1), path);
 }
 
 function checkPoint(
+  plant: PlantShape,
   device: DeviceConfig,
   profile: Profile | undefined,
   name: string,
   path: (string | number)[],
 ) {
-  const names = profile?.points.map((p) => p.name) ?? [];
+  // A device's points: its profile's, and those the gateway computes for it (leaks, maintenance).
+  const names = [
+    ...(profile?.points.map((p) => p.name) ?? []),
+    ...(plant.derived?.filter((p) => p.device === device.id).map((p) => p.name) ?? []),
+  ];
   if (!names.includes(name))
     throw new RuleRejected(
       path,

@@ -9,6 +9,16 @@ import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, parse as
 import type { z } from 'zod';
 import { expandRules } from '../alarms/rules.js';
 import { type AlarmsFile, alarmsFile } from './alarms-schema.js';
+import {
+  type DerivedPoint,
+  derivedPoints,
+  devicesOfEquipment,
+  GENERATED_RULE_IDS,
+  generatedRules,
+} from './derived.js';
+import { checkEnergy, checkMaintenance } from './energy-references.js';
+import { type EnergySettings, energyFile } from './energy-schema.js';
+import { type MaintenanceSettings, maintenanceFile } from './maintenance-schema.js';
 import { NOTIFY_DISABLED, type NotifySettings, notifyFile } from './notify-schema.js';
 import { checkReferences } from './references.js';
 import {
@@ -58,6 +68,12 @@ export interface PlantConfig {
   alarms: AlarmsFile;
   /** Duty roster, channels and escalation (config/notify.yaml; notifications off when absent). */
   notify: NotifySettings;
+  /** Meters, leaks, retrofits and the monthly report (config/energy.yaml; defaults when absent). */
+  energy: EnergySettings;
+  /** Planned maintenance (config/maintenance.yaml; none when absent). */
+  maintenance: MaintenanceSettings;
+  /** Points the gateway computes itself (leak detection, maintenance), by device. */
+  derived: DerivedPoint[];
 }
 
 /** Where a validated value came from, for reference errors found after parsing. */
@@ -250,6 +266,8 @@ export function loadConfig(dir: string, options: LoadOptions = {}): PlantConfig 
   const alarms = optional('alarms.yaml', alarmsFile);
   nameRulesIn(issues.slice(firstAlarmIssue), join(dir, 'alarms.yaml'));
   const notify = optional('notify.yaml', notifyFile);
+  const energy = optional('energy.yaml', energyFile);
+  const maintenance = optional('maintenance.yaml', maintenanceFile);
   const profiles = yamlFilesIn(join(dir, 'profiles')).map((abs) =>
     readYaml(abs, display(abs), profileFile, issues, env),
   );
@@ -267,11 +285,15 @@ export function loadConfig(dir: string, options: LoadOptions = {}): PlantConfig 
     simulation: simulation?.data ?? simulationFile.parse({}),
     alarms: alarms?.data ?? alarmsFile.parse({}),
     notify: notify?.data ?? NOTIFY_DISABLED,
+    energy: { timezone: 'UTC', ...(energy?.data ?? energyFile.parse({})) },
+    maintenance: maintenance?.data ?? maintenanceFile.parse({}),
+    derived: [],
   };
   // One plant, one local time: night windows and message times follow the duty roster's zone
   // unless alarms.yaml names its own (the machine's zone is often UTC in a container).
   if (config.alarms.settings.timezone === undefined && notify?.data)
     config.alarms.settings.timezone = notify.data.timezone;
+  config.energy.timezone = energy?.data?.timezone ?? config.alarms.settings.timezone ?? 'UTC';
   for (const parsed of profiles) {
     if (!parsed.data) continue;
     const expected = basename(parsed.file).replace(/\.ya?ml$/, '');
@@ -301,10 +323,44 @@ export function loadConfig(dir: string, options: LoadOptions = {}): PlantConfig 
       }),
     );
   }
+  if (issues.length === 0) {
+    issues.push(...checkEnergy(config, config.energy, energy));
+    issues.push(...checkMaintenance(config, config.maintenance, maintenance));
+  }
+  if (issues.length === 0) issues.push(...addDerived(config, alarms));
   // Alarm rules name points of devices: checked once the plant itself is known to be sound.
   if (issues.length === 0 && alarms?.data) issues.push(...checkAlarmRules(config, alarms));
   if (issues.length > 0) throw new ConfigError(issues);
   return config;
+}
+
+/**
+ * The points the gateway computes (leaks, maintenance) and their generated alarm rules, which
+ * alarms.yaml may not redefine: their thresholds live in energy.yaml and maintenance.yaml.
+ */
+function addDerived(config: PlantConfig, alarms: ParsedFile<AlarmsFile> | undefined): ConfigIssue[] {
+  const equipmentOf = (profile: string) => config.profiles.get(profile)?.equipment;
+  // Leaks are found in a meter's flow: a water meter without a flow point is not watched.
+  const waterMeters = devicesOfEquipment(config.devices, equipmentOf, 'water-meter').filter((id) =>
+    config.profiles
+      .get(config.devices.find((d) => d.id === id)?.profile ?? '')
+      ?.points.some((p) => p.name === config.energy.water.rate),
+  );
+  config.derived = derivedPoints(config.energy, config.maintenance, waterMeters);
+  const generated = generatedRules(config.energy, config.maintenance, waterMeters);
+  const issues: ConfigIssue[] = [];
+  const taken = new Set<string>(Object.values(GENERATED_RULE_IDS));
+  config.alarms.rules.forEach((rule, i) => {
+    if (taken.has(rule.id) && alarms)
+      issues.push({
+        file: alarms.file,
+        path: formatPath(['rules', i, 'id']),
+        line: alarms.lineOf(['rules', i, 'id']),
+        message: `rule id "${rule.id}" is reserved for the rule the gateway generates from energy.yaml / maintenance.yaml`,
+      });
+  });
+  config.alarms.rules.push(...generated);
+  return issues;
 }
 
 /** "rules[3].message: ..." becomes "rules[3].message: rule "pf-low": ..." so the user finds the rule by name. */

@@ -248,6 +248,9 @@ const deviceCommon = {
       maker: z.string().optional(),
       model: z.string().optional(),
       installed: z.string().optional(),
+      serial: z.string().optional(),
+      /** Where exactly in the room (panel, bay, floor), beyond site/building/room. */
+      location: z.string().optional(),
     })
     .optional(),
   /** A critical device's comm-loss is a critical alarm (oxygen, incomers). */
@@ -403,6 +406,10 @@ export const gatewayFile = z.strictObject({
       demoAccounts: z.boolean().default(false),
     })
     .optional(),
+  /** Operations records: work orders, shift handovers, maintenance done (SQLite, kept for audits). */
+  records: z
+    .strictObject({ path: z.string().default('data/records.db') })
+    .default({ path: 'data/records.db' }),
   /** Points stay good this many poll periods without a successful read, then turn stale. */
   staleAfterPeriods: z.number().min(1).default(3),
 });

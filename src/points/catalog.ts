@@ -32,7 +32,36 @@ export function buildCatalog(config: PlantConfig): PointInfo[] {
       });
     }
   }
-  return points;
+  return [...points, ...derivedInfo(config, places)];
+}
+
+/** The points the gateway computes for a device (leak detection, maintenance). */
+function derivedInfo(config: PlantConfig, places: Map<string, PlaceNames>): PointInfo[] {
+  const devices = new Map(config.devices.map((d) => [d.id, d]));
+  return config.derived.flatMap((point) => {
+    const device = devices.get(point.device);
+    const profile = device && config.profiles.get(device.profile);
+    if (!device?.enabled || !profile) return [];
+    return [
+      {
+        id: pointId(device.id, point.name),
+        device: device.id,
+        deviceName: device.name,
+        name: point.name,
+        label: point.label,
+        unit: point.unit,
+        site: device.site,
+        building: device.building,
+        room: device.room,
+        ...places.get(`${device.site}/${device.building}/${device.room}`),
+        profile: profile.id,
+        equipment: profile.equipment,
+        counter: false,
+        kind: point.kind,
+        derived: true,
+      },
+    ];
+  });
 }
 
 type PlaceNames = Pick<PointInfo, 'buildingName' | 'roomName' | 'roomKind'>;

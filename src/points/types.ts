@@ -36,4 +36,6 @@ export interface PointInfo {
   counter: boolean;
   kind: 'analog' | 'state';
   range?: [number, number];
+  /** Computed by the gateway (leak detection, maintenance), not read from the device. */
+  derived?: boolean;
 }

@@ -27,6 +27,11 @@ export function editYaml(
 export interface DemoConfigOptions {
   /** Login on, with the demo accounts (default false: most tests are not about login). */
   auth?: boolean;
+  /**
+   * Keep the demo's maintenance plan (default false): its dates are absolute, so which tasks
+   * are overdue (and raise alarms) depends on today's date, which a test must not.
+   */
+  maintenance?: boolean;
 }
 
 export async function demoConfigCopy(options: DemoConfigOptions = {}): Promise<DemoConfig> {
@@ -59,7 +64,9 @@ export async function demoConfigCopy(options: DemoConfigOptions = {}): Promise<D
     doc.setIn(['storage', 'spool', 'path'], join(dir, 'data', 'spool.db'));
     doc.setIn(['auth', 'users'], join(dir, 'data', 'users.db'));
     doc.setIn(['auth', 'enabled'], options.auth ?? false);
+    doc.setIn(['records', 'path'], join(dir, 'data', 'records.db'));
   })();
+  if (!options.maintenance) rmSync(join(dir, 'maintenance.yaml'));
   await editYaml(join(dir, 'notify.yaml'), (doc) => {
     // Notifications go to the test's own receivers when it sets them; nowhere real otherwise.
     doc.setIn(['channels', 'email', 'port'], 9);

@@ -3,7 +3,9 @@
  * same zod schemas as the YAML files, so defaults and validation match production.
  */
 import { alarmsFile } from '../../src/config/alarms-schema.js';
+import { energyFile } from '../../src/config/energy-schema.js';
 import type { PlantConfig } from '../../src/config/index.js';
+import { maintenanceFile } from '../../src/config/maintenance-schema.js';
 import { NOTIFY_DISABLED, notifyFile } from '../../src/config/notify-schema.js';
 import {
   device as deviceSchema,
@@ -48,5 +50,8 @@ export function plantConfig(parts: ConfigParts): PlantConfig {
     simulation: simulationFile.parse(parts.simulation ?? {}),
     alarms: alarmsFile.parse(parts.alarms ?? {}),
     notify: parts.notify === undefined ? NOTIFY_DISABLED : notifyFile.parse(parts.notify),
+    energy: { timezone: 'UTC', ...energyFile.parse({}) },
+    maintenance: maintenanceFile.parse({}),
+    derived: [],
   };
 }

@@ -1,0 +1,49 @@
+/**
+ * config/maintenance.yaml: planned maintenance per device, by run hours (a pump's service
+ * every N hours) or by calendar (a chiller's yearly service, an annual inspection). Due and
+ * overdue tasks are listed in the dashboard and an overdue one raises a low-priority alarm.
+ */
+import { z } from 'zod';
+import { PRIORITIES } from '../alarms/types.js';
+import { id } from './schema.js';
+
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date "YYYY-MM-DD"');
+
+const interval = z
+  .strictObject({
+    runHours: z.number().positive().optional(),
+    days: z.number().int().positive().optional(),
+    months: z.number().int().positive().optional(),
+  })
+  .refine((every) => Object.values(every).filter((v) => v !== undefined).length === 1, {
+    message: 'exactly one of runHours, days or months, e.g. { months: 12 }',
+  });
+
+const task = z.strictObject({
+  id,
+  device: id,
+  title: z.string().min(1),
+  /** The team that does it; default the team that answers for the device's equipment. */
+  team: id.optional(),
+  every: interval,
+  /** The run-hours counter point of the device (for `every.runHours`). */
+  runHoursPoint: id.default('run_hours'),
+  /** Listed as due this long before it is: run hours or days (default 10 % of the interval, 30 days). */
+  warnBefore: z
+    .strictObject({
+      runHours: z.number().positive().optional(),
+      days: z.number().int().positive().optional(),
+    })
+    .optional(),
+  /** The last time it was done before Plantwatch kept the record. */
+  lastDone: z.strictObject({ date, runHours: z.number().nonnegative().optional() }).optional(),
+});
+
+export const maintenanceFile = z.strictObject({
+  /** Priority of the alarm raised while a device has an overdue task. */
+  overduePriority: z.enum(PRIORITIES).default('low'),
+  tasks: z.array(task).default([]),
+});
+
+export type MaintenanceSettings = z.infer<typeof maintenanceFile>;
+export type MaintenanceTaskSettings = MaintenanceSettings['tasks'][number];
