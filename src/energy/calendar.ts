@@ -1,0 +1,139 @@
+/**
+ * Local calendar periods for energy reports: an hour, day or month is the plant's local one, so
+ * a day can last 23 or 25 hours and a month starts at local midnight, whatever zone the
+ * gateway's machine runs in. Pure: every function takes the IANA zone it works in.
+ */
+import { DateTime, IANAZone } from 'luxon';
+import { minutesOf } from '../clock/index.js';
+
+export type Resolution = 'hour' | 'day' | 'month';
+
+/** One local calendar period. */
+export interface Bucket {
+  /** Epoch ms, inclusive. */
+  start: number;
+  /** Epoch ms, exclusive. */
+  end: number;
+  /**
+   * Local name of the period: "2026-11-25 14:00", "2026-11-25" or "2026-11".
+   * The hour that repeats when clocks go back carries its UTC offset, "2026-10-25 02:00+02:00"
+   * then "2026-10-25 02:00+01:00", so every label is unique; all other labels have none.
+   */
+  label: string;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+const RELATIVE_DAYS = /^-(\d+)d$/;
+
+/** Throws a clear error for a zone the runtime does not know (a typo would otherwise read as UTC). */
+export function assertZone(zone: string): void {
+  if (!IANAZone.isValidZone(zone))
+    throw new RangeError(`Unknown time zone "${zone}" (expected an IANA zone such as "Europe/Berlin")`);
+}
+
+/** Local calendar periods that overlap [from, to), from the period holding `from` to the one holding `to - 1`. */
+export function buckets(from: number, to: number, resolution: Resolution, zone: string): Bucket[] {
+  assertZone(zone);
+  if (to < from) throw new RangeError(`Period ends (${to}) before it starts (${from})`);
+  const result: Bucket[] = [];
+  let start: DateTime = DateTime.fromMillis(from, { zone }).startOf(resolution);
+  while (start.toMillis() < to) {
+    const end = nextPeriodStart(start, resolution);
+    result.push({ start: start.toMillis(), end: end.toMillis(), label: labelOf(start, resolution) });
+    start = end;
+  }
+  return result;
+}
+
+/** Hours are elapsed time (a fall-back day has 25 of them); days and months are calendar steps. */
+function nextPeriodStart(start: DateTime, resolution: Resolution): DateTime {
+  if (resolution === 'hour') return start.plus({ hours: 1 });
+  return start.plus({ [`${resolution}s`]: 1 }).startOf(resolution);
+}
+
+function labelOf(start: DateTime, resolution: Resolution): string {
+  if (resolution === 'month') return start.toFormat('yyyy-MM');
+  if (resolution === 'day') return start.toFormat('yyyy-MM-dd');
+  const wallClock = start.toFormat('yyyy-MM-dd HH:mm');
+  const repeated = start.getPossibleOffsets().length > 1;
+  return repeated ? `${wallClock}${start.toFormat('ZZ')}` : wallClock;
+}
+
+/** Epoch ms of local midnight starting a "YYYY-MM-DD" day (its first instant if midnight is skipped). */
+export function localDayStart(date: string, zone: string): number {
+  return localDate(date, zone).toMillis();
+}
+
+/** Local "YYYY-MM-DD" of an instant. */
+export function dayOf(ts: number, zone: string): string {
+  assertZone(zone);
+  return DateTime.fromMillis(ts, { zone }).toFormat('yyyy-MM-dd');
+}
+
+/** Local "YYYY-MM" of an instant. */
+export function monthOf(ts: number, zone: string): string {
+  assertZone(zone);
+  return DateTime.fromMillis(ts, { zone }).toFormat('yyyy-MM');
+}
+
+/**
+ * The night window that begins on the evening of `date`. A start time before noon is read as
+ * the small hours after that evening, so it falls on the next calendar day:
+ * - 23:00–05:00 for D: D 23:00 → D+1 05:00
+ * - 01:00–05:00 for D: D+1 01:00 → D+1 05:00
+ * - 18:00–22:00 for D: D 18:00 → D 22:00
+ * The end is on the day after the start when `to <= from` (equal times give 24 hours).
+ * A wall time skipped by a DST change moves forward to the first valid instant.
+ */
+export function nightWindow(
+  date: string,
+  from: string,
+  to: string,
+  zone: string,
+): { start: number; end: number } {
+  assertTime(from);
+  assertTime(to);
+  const evening = localDate(date, zone);
+  const startDay = minutesOf(from) < 12 * 60 ? evening.plus({ days: 1 }) : evening;
+  const endDay = minutesOf(to) <= minutesOf(from) ? startDay.plus({ days: 1 }) : startDay;
+  return { start: atWallTime(startDay, from).toMillis(), end: atWallTime(endDay, to).toMillis() };
+}
+
+/**
+ * One end of a report period: "YYYY-MM-DD" (local midnight), an ISO date-time (local to the zone
+ * unless it carries an offset or Z) or "-30d" (local midnight 30 calendar days before today).
+ */
+export function parsePeriodBound(raw: string, zone: string, now: number): number {
+  assertZone(zone);
+  const text = raw.trim();
+  if (DATE.test(text)) return localDayStart(text, zone);
+  const relative = RELATIVE_DAYS.exec(text);
+  if (relative) {
+    const today = DateTime.fromMillis(now, { zone }).startOf('day');
+    return today.minus({ days: Number(relative[1]) }).toMillis();
+  }
+  if (text.includes('T')) {
+    const parsed = DateTime.fromISO(text, { zone, setZone: false });
+    if (parsed.isValid) return parsed.toMillis();
+  }
+  throw new RangeError(
+    `Cannot read period bound "${raw}": expected "YYYY-MM-DD", an ISO date-time such as "2026-11-25T06:00" or "-30d"`,
+  );
+}
+
+function localDate(date: string, zone: string): DateTime {
+  assertZone(zone);
+  const parsed = DATE.test(date) ? DateTime.fromISO(date, { zone }) : null;
+  if (!parsed?.isValid) throw new RangeError(`Invalid date "${date}" (expected "YYYY-MM-DD")`);
+  return parsed.startOf('day');
+}
+
+function atWallTime(day: DateTime, time: string): DateTime {
+  const minutes = minutesOf(time);
+  return day.set({ hour: Math.floor(minutes / 60), minute: minutes % 60, second: 0, millisecond: 0 });
+}
+
+function assertTime(time: string): void {
+  if (!TIME.test(time)) throw new RangeError(`Invalid time "${time}" (expected "HH:MM", 00:00 to 23:59)`);
+}

@@ -1,0 +1,158 @@
+/**
+ * Local calendar periods: buckets follow the plant's local hours, days and months, through DST
+ * changes, and report bounds read the way an energy manager types them.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  buckets,
+  dayOf,
+  localDayStart,
+  monthOf,
+  nightWindow,
+  parsePeriodBound,
+} from '../../src/energy/calendar.js';
+
+const HOUR = 3_600_000;
+const BERLIN = 'Europe/Berlin';
+const hoursOf = (bucket: { start: number; end: number }): number => (bucket.end - bucket.start) / HOUR;
+
+describe('buckets', () => {
+  it('gives the Berlin spring-forward day 23 hours and the fall-back day 25', () => {
+    const days = buckets(Date.UTC(2026, 2, 28, 12), Date.UTC(2026, 9, 26, 12), 'day', BERLIN);
+    const byLabel = new Map(days.map((day) => [day.label, hoursOf(day)]));
+    expect(byLabel.get('2026-03-28')).toBe(24);
+    expect(byLabel.get('2026-03-29')).toBe(23);
+    expect(byLabel.get('2026-10-25')).toBe(25);
+    expect(byLabel.get('2026-10-26')).toBe(24);
+  });
+
+  it('labels the repeated fall-back hour with its offset so every hour label is unique', () => {
+    const start = localDayStart('2026-10-25', BERLIN);
+    const hours = buckets(start, start + 25 * HOUR, 'hour', BERLIN);
+    expect(hours).toHaveLength(25);
+    expect(hours.slice(1, 5).map((hour) => hour.label)).toEqual([
+      '2026-10-25 01:00',
+      '2026-10-25 02:00+02:00',
+      '2026-10-25 02:00+01:00',
+      '2026-10-25 03:00',
+    ]);
+    expect(new Set(hours.map((hour) => hour.label)).size).toBe(25);
+    expect(hours.every((hour) => hoursOf(hour) === 1)).toBe(true);
+  });
+
+  it('skips the missing spring-forward hour: 23 hourly buckets, 01:00 then 03:00', () => {
+    const start = localDayStart('2026-03-29', BERLIN);
+    const hours = buckets(start, localDayStart('2026-03-30', BERLIN), 'hour', BERLIN);
+    expect(hours).toHaveLength(23);
+    expect(hours.slice(1, 3).map((hour) => hour.label)).toEqual(['2026-03-29 01:00', '2026-03-29 03:00']);
+  });
+
+  it('aligns to local period boundaries around [from, to)', () => {
+    // 2026-11-25 10:20 to 13:10 Berlin (UTC+1)
+    const hours = buckets(Date.UTC(2026, 10, 25, 9, 20), Date.UTC(2026, 10, 25, 12, 10), 'hour', BERLIN);
+    expect(hours.map((hour) => hour.label)).toEqual([
+      '2026-11-25 10:00',
+      '2026-11-25 11:00',
+      '2026-11-25 12:00',
+      '2026-11-25 13:00',
+    ]);
+    expect(hours[0]!.start).toBe(Date.UTC(2026, 10, 25, 9));
+    expect(hours.at(-1)!.end).toBe(Date.UTC(2026, 10, 25, 13));
+    // contiguous
+    for (let i = 1; i < hours.length; i++) expect(hours[i]!.start).toBe(hours[i - 1]!.end);
+    // an end exactly on a boundary does not open another bucket
+    expect(buckets(Date.UTC(2026, 10, 25, 9), Date.UTC(2026, 10, 25, 10), 'hour', BERLIN)).toHaveLength(1);
+  });
+
+  it('gives Asia/Shanghai months from local midnight (UTC+8, no DST)', () => {
+    const months = buckets(Date.UTC(2026, 0, 15), Date.UTC(2026, 2, 10), 'month', 'Asia/Shanghai');
+    expect(months.map((month) => month.label)).toEqual(['2026-01', '2026-02', '2026-03']);
+    expect(months[0]!.start).toBe(Date.UTC(2025, 11, 31, 16));
+    expect(months[1]!.start).toBe(Date.UTC(2026, 0, 31, 16));
+    expect(months.map((month) => hoursOf(month) / 24)).toEqual([31, 28, 31]);
+  });
+
+  it('rejects an unknown zone clearly', () => {
+    expect(() => buckets(0, HOUR, 'hour', 'Europe/Berln')).toThrow(/Unknown time zone "Europe\/Berln"/);
+    expect(() => dayOf(0, 'Mars/Olympus')).toThrow(/Unknown time zone/);
+  });
+
+  it('rejects a period that ends before it starts, and gives none for an empty one', () => {
+    expect(() => buckets(HOUR, 0, 'hour', BERLIN)).toThrow(/before it starts/);
+    expect(buckets(HOUR, HOUR, 'hour', BERLIN)).toEqual([]);
+  });
+});
+
+describe('local days and months', () => {
+  it('reads an instant as the local day and month', () => {
+    const halfPastMidnightBerlin = Date.UTC(2026, 10, 30, 23, 30); // 2026-12-01 00:30 local
+    expect(dayOf(halfPastMidnightBerlin, BERLIN)).toBe('2026-12-01');
+    expect(monthOf(halfPastMidnightBerlin, BERLIN)).toBe('2026-12');
+    expect(dayOf(halfPastMidnightBerlin, 'UTC')).toBe('2026-11-30');
+  });
+
+  it('finds local midnight, and rejects a malformed date', () => {
+    expect(localDayStart('2026-11-25', BERLIN)).toBe(Date.UTC(2026, 10, 24, 23));
+    expect(localDayStart('2026-07-01', BERLIN)).toBe(Date.UTC(2026, 5, 30, 22));
+    expect(() => localDayStart('2026-13-01', BERLIN)).toThrow(/Invalid date/);
+    expect(() => localDayStart('25.11.2026', BERLIN)).toThrow(/YYYY-MM-DD/);
+  });
+});
+
+describe('nightWindow', () => {
+  it('runs 23:00–05:00 from the evening of the date into the next morning', () => {
+    expect(nightWindow('2026-11-25', '23:00', '05:00', BERLIN)).toEqual({
+      start: Date.UTC(2026, 10, 25, 22),
+      end: Date.UTC(2026, 10, 26, 4),
+    });
+  });
+
+  it('puts a window starting in the small hours on the morning after the date', () => {
+    expect(nightWindow('2026-11-25', '01:00', '05:00', BERLIN)).toEqual({
+      start: Date.UTC(2026, 10, 26, 0),
+      end: Date.UTC(2026, 10, 26, 4),
+    });
+  });
+
+  it('keeps an evening window on the date itself', () => {
+    expect(nightWindow('2026-11-25', '18:00', '22:00', BERLIN)).toEqual({
+      start: Date.UTC(2026, 10, 25, 17),
+      end: Date.UTC(2026, 10, 25, 21),
+    });
+  });
+
+  it('is an hour shorter over the spring-forward night', () => {
+    const window = nightWindow('2026-03-28', '23:00', '05:00', BERLIN);
+    expect((window.end - window.start) / HOUR).toBe(5);
+  });
+
+  it('rejects a malformed time', () => {
+    expect(() => nightWindow('2026-11-25', '24:00', '05:00', BERLIN)).toThrow(/Invalid time "24:00"/);
+  });
+});
+
+describe('parsePeriodBound', () => {
+  const now = Date.UTC(2026, 10, 25, 9, 30); // 2026-11-25 10:30 Berlin
+
+  it('reads a date as local midnight', () => {
+    expect(parsePeriodBound('2026-11-01', BERLIN, now)).toBe(Date.UTC(2026, 9, 31, 23));
+  });
+
+  it('reads an ISO date-time as local unless it carries an offset', () => {
+    expect(parsePeriodBound('2026-11-01T06:00', BERLIN, now)).toBe(Date.UTC(2026, 10, 1, 5));
+    expect(parsePeriodBound('2026-11-01T06:00Z', BERLIN, now)).toBe(Date.UTC(2026, 10, 1, 6));
+    expect(parsePeriodBound('2026-11-01T06:00+08:00', BERLIN, now)).toBe(Date.UTC(2026, 9, 31, 22));
+  });
+
+  it('reads "-30d" as local midnight 30 calendar days before today (across the DST change)', () => {
+    // today 2026-11-25 → 2026-10-26 00:00 CET (UTC+1)
+    expect(parsePeriodBound('-30d', BERLIN, now)).toBe(Date.UTC(2026, 9, 25, 23));
+    expect(parsePeriodBound('-0d', BERLIN, now)).toBe(Date.UTC(2026, 10, 24, 23));
+  });
+
+  it('rejects anything else clearly', () => {
+    for (const raw of ['yesterday', '30d', '2026-11', '2026-11-01T25:00', '']) {
+      expect(() => parsePeriodBound(raw, BERLIN, now)).toThrow(/Cannot read period bound|Invalid date/);
+    }
+  });
+});
