@@ -12,6 +12,7 @@ import { PowerMeterModel } from './physics/power-meter.js';
 import { PumpModel } from './physics/pump.js';
 import type { EquipmentModel, ModelContext, PlantView, Values } from './physics/types.js';
 import { WaterMeterModel } from './physics/water-meter.js';
+import { WeatherStationModel } from './physics/weather-station.js';
 
 const MODELS: Record<string, new (ctx: ModelContext) => EquipmentModel> = {
   chiller: ChillerModel,
@@ -19,6 +20,7 @@ const MODELS: Record<string, new (ctx: ModelContext) => EquipmentModel> = {
   'power-meter': PowerMeterModel,
   'water-meter': WaterMeterModel,
   'oxygen-station': OxygenStationModel,
+  'weather-station': WeatherStationModel,
 };
 
 /** A device whose profile has no physics (equipment "other"): values only via setValue. */

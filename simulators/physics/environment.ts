@@ -41,14 +41,27 @@ export const NIGHT_WATER_DEMAND = 0.08;
 export function environmentAt(time: number, weather: Weather): Environment {
   const d = new Date(time);
   const hour = d.getHours() + d.getMinutes() / 60 + d.getSeconds() / 3600;
-  // Warmest at 15:00, coolest at 03:00.
-  const outdoorC = weather.meanC + weather.swingC * Math.sin((2 * Math.PI * (hour - 9)) / 24);
+  // Warmest at 15:00, coolest at 03:00, on top of the weather of the week.
+  const outdoorC =
+    weather.meanC + weatherOfTheWeek(time) + weather.swingC * Math.sin((2 * Math.PI * (hour - 9)) / 24);
   const occupancy = dayShape(hour);
   const coolingLoad = clamp(0.25 + 0.035 * (outdoorC - 22) + 0.25 * occupancy, ...COOLING_LOAD_RANGE);
   // Morning wash peak, lunch kitchens, small night base (toilets, ICU, sterilisation).
   const morning = Math.exp(-((hour - 8) ** 2) / 2);
   const waterDemand = clamp(NIGHT_WATER_DEMAND + 0.6 * occupancy + 0.3 * morning, 0.05, 1);
   return { time, hour, outdoorC, occupancy, coolingLoad, waterDemand, gridHz: gridFrequency(time) };
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Warm spells and cool spells: two slow swings (7.3 and 3.1 days, never past ±3.5 °C) so
+ * that daily mean temperatures differ from day to day and a degree-day regression of
+ * energy use has something to fit. Deterministic in time, like the grid frequency.
+ */
+export function weatherOfTheWeek(time: number): number {
+  const days = time / DAY_MS;
+  return 2.3 * Math.sin((2 * Math.PI * days) / 7.3) + 1.2 * Math.sin((2 * Math.PI * days) / 3.1 + 1);
 }
 
 /**

@@ -145,7 +145,8 @@ describe('the demo configuration', () => {
       ['wm-admin', 'wm-canteen', 'wm-energy-centre', 'wm-inpatient', 'wm-outpatient', 'wm-surgical'].sort(),
     );
     expect(byProfile('oxygen-station')).toEqual(['o2-station']);
-    expect(config.devices).toHaveLength(24);
+    expect(byProfile('weather-station')).toEqual(['weather']);
+    expect(config.devices).toHaveLength(25);
     expect(config.devices.every((d) => d.enabled && d.site === 'main')).toBe(true);
     expect(
       config.devices
