@@ -6,6 +6,7 @@
  * Monday's night until Tuesday 08:00, so its duty date (and the weekday its rota uses) is
  * Monday. A holiday covers its whole duty date: the day shift and the night that starts on it.
  */
+import { DateTime } from 'luxon';
 import { type LocalClock, localClockOf, minutesOf } from '../clock/index.js';
 import type { Duty, NotifySettings, Rota, TeamSettings, Weekday } from '../config/notify-schema.js';
 import { WEEKDAYS } from '../config/notify-schema.js';
@@ -96,6 +97,24 @@ export class DutyRoster {
     const period = isDay ? 'day' : 'night';
     const shift = this.holidays.has(dutyDate) ? 'holiday' : period;
     return { shift, period, dutyDate, weekday: weekdayOf(dutyDate) };
+  }
+
+  /** The shift of `dutyDate` (day or night), as instants: what a shift's records cover. */
+  shiftWindow(dutyDate: string, period: 'day' | 'night'): ShiftInfo & { from: number; to: number } {
+    const at = (date: string, minutes: number) =>
+      DateTime.fromISO(date, { zone: this.timezone }).plus({ minutes }).toMillis();
+    const next = DateTime.fromISO(dutyDate).plus({ days: 1 }).toISODate() as string;
+    const window =
+      period === 'day'
+        ? { from: at(dutyDate, this.dayStart), to: at(dutyDate, this.dayEnd) }
+        : { from: at(dutyDate, this.dayEnd), to: at(next, this.dayStart) };
+    return { ...this.shiftAt(window.from), ...window };
+  }
+
+  /** The shift going on at `at`, with its start and end. */
+  shiftOf(at: number): ShiftInfo & { from: number; to: number } {
+    const info = this.shiftAt(at);
+    return this.shiftWindow(info.dutyDate, info.period);
   }
 
   /** The team for an equipment class; the first team when none lists it; undefined without teams. */

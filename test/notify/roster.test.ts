@@ -95,3 +95,33 @@ describe('which team answers for an equipment class', () => {
     expect(empty.onDuty('electricians', Date.now())).toEqual([]);
   });
 });
+
+describe('shift windows (what a shift log or a handover covers)', () => {
+  const roster = new DutyRoster(
+    demoSettings((raw) => {
+      raw.timezone = 'Asia/Shanghai';
+      raw.shifts = { day: { start: '08:00', end: '20:00' } };
+      raw.holidays = ['2026-10-01'];
+    }),
+  );
+  const local = (iso: string) => Date.parse(`${iso}+08:00`);
+
+  it('gives a day shift from its start to its end, local time', () => {
+    expect(roster.shiftWindow('2026-11-25', 'day')).toMatchObject({
+      shift: 'day',
+      dutyDate: '2026-11-25',
+      from: local('2026-11-25T08:00:00'),
+      to: local('2026-11-25T20:00:00'),
+    });
+  });
+
+  it('gives the night shift of a date running into the next morning, and finds it from 03:00', () => {
+    const night = roster.shiftOf(local('2026-11-26T03:00:00'));
+    expect(night).toMatchObject({ shift: 'night', dutyDate: '2026-11-25' });
+    expect([night.from, night.to]).toEqual([local('2026-11-25T20:00:00'), local('2026-11-26T08:00:00')]);
+  });
+
+  it('marks the shifts of a holiday as holiday shifts', () => {
+    expect(roster.shiftWindow('2026-10-01', 'night').shift).toBe('holiday');
+  });
+});

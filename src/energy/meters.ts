@@ -1,0 +1,111 @@
+/**
+ * The plant's meters as the energy reports see them: which counter each reads, whether it is
+ * a main meter (summed into room, building and site figures) or a sub-meter, where it is,
+ * and what its counter can do (roll over, rise at most so fast, be replaced).
+ */
+import { parseChangeTime } from '../config/energy-references.js';
+import type { PlantConfig } from '../config/index.js';
+import type { ModbusPointConfig, Profile } from '../config/schema.js';
+import { pointId } from '../points/index.js';
+import type { MeterChange } from './counter.js';
+
+export const COMMODITIES = ['electricity', 'water'] as const;
+export type Commodity = (typeof COMMODITIES)[number];
+
+export interface Meter {
+  device: string;
+  name: string;
+  commodity: Commodity;
+  unit: string;
+  counterPoint: string;
+  ratePoint?: string;
+  main: boolean;
+  site: string;
+  building: string;
+  room: string;
+  buildingName: string;
+  roomName: string;
+  /** Where the counter wraps to 0 (a 32-bit register's 2³² × scale); undefined: never. */
+  rolloverAt?: number;
+  /** The fastest plausible rise per hour: the rate point's range, with a margin. */
+  maxRatePerHour?: number;
+  changes: MeterChange[];
+}
+
+const REGISTER_SPAN: Partial<Record<ModbusPointConfig['type'], number>> = {
+  uint16: 2 ** 16,
+  uint32: 2 ** 32,
+  uint64: 2 ** 64,
+};
+
+function rolloverOf(profile: Profile, point: string): number | undefined {
+  if (profile.protocol !== 'modbus') return undefined;
+  const found = profile.points.find((p) => p.name === point);
+  const span = found ? REGISTER_SPAN[found.type] : undefined;
+  return found && span ? span * found.scale + found.offset : undefined;
+}
+
+/** A rise faster than the meter's own rate range, with 50 % margin, is not consumption. */
+function maxRateOf(profile: Profile, ratePoint: string): number | undefined {
+  const high = profile.points.find((p) => p.name === ratePoint)?.range?.[1];
+  return high !== undefined && high > 0 ? high * 1.5 : undefined;
+}
+
+export function metersOf(config: PlantConfig): Meter[] {
+  const places = placeNames(config);
+  const meters: Meter[] = [];
+  for (const device of config.devices) {
+    const profile = config.profiles.get(device.profile);
+    if (!device.enabled || !profile) continue;
+    for (const commodity of COMMODITIES) {
+      const settings = config.energy[commodity];
+      const counter = profile.points.find((p) => p.name === settings.counter && p.counter);
+      if (!counter) continue;
+      const hasRate = profile.points.some((p) => p.name === settings.rate);
+      const place = places.get(`${device.site}/${device.building}/${device.room}`);
+      meters.push({
+        device: device.id,
+        name: device.name,
+        commodity,
+        unit: counter.unit,
+        counterPoint: pointId(device.id, settings.counter),
+        ...(hasRate ? { ratePoint: pointId(device.id, settings.rate) } : {}),
+        main: settings.mains ? settings.mains.includes(device.id) : true,
+        site: device.site,
+        building: device.building,
+        room: device.room,
+        buildingName: place?.building ?? device.building,
+        roomName: place?.room ?? device.room,
+        ...optional('rolloverAt', rolloverOf(profile, settings.counter)),
+        ...optional('maxRatePerHour', hasRate ? maxRateOf(profile, settings.rate) : undefined),
+        changes: changesOf(config, device.id, settings.counter),
+      });
+    }
+  }
+  return meters;
+}
+
+function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
+}
+
+function changesOf(config: PlantConfig, device: string, counter: string): MeterChange[] {
+  return config.energy.meterChanges
+    .filter((c) => c.device === device && (c.point ?? counter) === counter)
+    .map((c) => ({
+      at: parseChangeTime(c.at, config.energy.timezone) ?? Number.NaN,
+      ...(c.oldFinal === undefined ? {} : { oldFinal: c.oldFinal }),
+      newInitial: c.newInitial,
+      ...(c.note ? { note: c.note } : {}),
+    }))
+    .sort((a, b) => a.at - b.at);
+}
+
+function placeNames(config: PlantConfig): Map<string, { building: string; room: string }> {
+  const names = new Map<string, { building: string; room: string }>();
+  for (const site of config.sites)
+    for (const building of site.buildings)
+      for (const room of building.rooms)
+        names.set(`${site.id}/${building.id}/${room.id}`, { building: building.name, room: room.name });
+  return names;
+}

@@ -1,0 +1,133 @@
+/**
+ * Peak demand as the utility bills it: the highest 15-minute mean kW of each incomer per day
+ * or month, with when it happened and the load factor; and each distribution room's
+ * headroom: its peak kVA (incomers summed block by block) against its rated capacity.
+ */
+import type { PlantConfig } from '../config/index.js';
+import { pointId } from '../points/index.js';
+import type { TimeSeriesStore } from '../storage/index.js';
+import { buckets as calendarBuckets, type Resolution } from './calendar.js';
+import { type DemandSummary, headroom, peakDemand } from './demand.js';
+import type { Meter } from './meters.js';
+
+interface Block {
+  ts: number;
+  kw: number | null;
+  kvar?: number | null;
+}
+
+export interface MeterDemand {
+  device: string;
+  name: string;
+  room: string;
+  roomName: string;
+  periods: DemandSummary[];
+}
+
+export interface RoomHeadroom {
+  room: string;
+  roomName: string;
+  buildingName: string;
+  meters: string[];
+  ratedKva: number;
+  peakKva: number | null;
+  peakAt: number | null;
+  utilisation: number | null;
+  headroomKva: number | null;
+}
+
+export interface DemandReport {
+  from: number;
+  to: number;
+  resolution: Resolution;
+  timezone: string;
+  blockMs: number;
+  meters: MeterDemand[];
+  rooms: RoomHeadroom[];
+}
+
+async function blocksOf(
+  store: TimeSeriesStore,
+  device: string,
+  settings: PlantConfig['energy']['demand'],
+  from: number,
+  to: number,
+): Promise<Block[]> {
+  // Blocks start on the quarter hour, as the utility's meter counts them.
+  const start = Math.floor(from / settings.block) * settings.block;
+  const query = (point: string) =>
+    store.query({
+      point: pointId(device, point),
+      from: start,
+      to,
+      windowMs: settings.block,
+      aggregate: 'mean',
+    });
+  const [kw, kvar] = await Promise.all([
+    query(settings.point),
+    settings.reactive ? query(settings.reactive) : Promise.resolve([]),
+  ]);
+  const reactive = new Map(kvar.map((r) => [r.ts, r.value]));
+  return kw.map((r) => ({
+    ts: r.ts,
+    kw: r.value,
+    ...(settings.reactive ? { kvar: reactive.get(r.ts) ?? null } : {}),
+  }));
+}
+
+/** Incomers of a room summed block by block: a room's load is what all its incomers carry. */
+function sumBlocks(perMeter: Block[][]): Block[] {
+  const byTs = new Map<number, { kw: number; kvar: number; complete: boolean }>();
+  for (const blocks of perMeter)
+    for (const b of blocks) {
+      const into = byTs.get(b.ts) ?? { kw: 0, kvar: 0, complete: true };
+      if (b.kw === null) into.complete = false;
+      into.kw += b.kw ?? 0;
+      into.kvar += b.kvar ?? 0;
+      byTs.set(b.ts, into);
+    }
+  return [...byTs.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([ts, v]) => ({ ts, kw: v.complete ? v.kw : null, kvar: v.complete ? v.kvar : null }));
+}
+
+export async function demandReport(
+  store: TimeSeriesStore,
+  config: PlantConfig,
+  meters: readonly Meter[],
+  query: { from: number; to: number; resolution: Resolution },
+): Promise<DemandReport> {
+  const settings = config.energy.demand;
+  const zone = config.energy.timezone;
+  const periods = calendarBuckets(query.from, query.to, query.resolution, zone);
+  const span = { from: periods[0]?.start ?? query.from, to: periods[periods.length - 1]?.end ?? query.to };
+  const mains = meters.filter((m) => m.commodity === 'electricity' && m.main);
+  const blocks = await Promise.all(mains.map((m) => blocksOf(store, m.device, settings, span.from, span.to)));
+  const perMeter: MeterDemand[] = mains.map((m, i) => ({
+    device: m.device,
+    name: m.name,
+    room: m.room,
+    roomName: m.roomName,
+    periods: peakDemand(blocks[i] ?? [], periods),
+  }));
+  const whole = [{ start: span.from, end: span.to, label: 'period' }];
+  const rooms: RoomHeadroom[] = [];
+  for (const site of config.sites)
+    for (const building of site.buildings)
+      for (const room of building.rooms) {
+        if (room.ratedKva === undefined) continue;
+        const here = mains
+          .map((m, i) => ({ m, blocks: blocks[i] ?? [] }))
+          .filter(({ m }) => m.site === site.id && m.building === building.id && m.room === room.id);
+        const peak = peakDemand(sumBlocks(here.map((h) => h.blocks)), whole)[0];
+        rooms.push({
+          room: room.id,
+          roomName: room.name,
+          buildingName: building.name,
+          meters: here.map((h) => h.m.device),
+          ...headroom(peak?.peakKva ?? null, room.ratedKva),
+          peakAt: peak?.peakKvaAt ?? null,
+        });
+      }
+  return { ...query, timezone: zone, blockMs: settings.block, meters: perMeter, rooms };
+}
