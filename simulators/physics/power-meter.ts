@@ -20,12 +20,50 @@ const LOADS = {
   pumps: { night: 1, pf: 0.86 },
 } as const;
 
-const Params = z.strictObject({
-  role: z.enum(['feeder', 'incomer']).default('feeder'),
-  load: z.enum(Object.keys(LOADS) as [keyof typeof LOADS, ...(keyof typeof LOADS)[]]).default('sockets'),
-  peakKw: z.number().positive().default(200),
-  lossesPct: z.number().min(0).max(10).default(1.5),
-});
+const RELATIVE_DAYS = /^-(\d+(?:\.\d+)?)d$/;
+
+/**
+ * When a retrofit took effect: "-30d" is that many days before `start` (the simulator's
+ * start); anything else must be an ISO date. Undefined when it is neither.
+ */
+export function retrofitTime(at: string, start: number): number | undefined {
+  const days = RELATIVE_DAYS.exec(at.trim());
+  if (days) return start - Number(days[1]) * 86_400_000;
+  // Date.parse reads many loose forms; an ISO date starts with its year.
+  if (!/^\d{4}-\d{2}-\d{2}/.test(at)) return undefined;
+  const ms = Date.parse(at);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+// Flat keys: simulation.yaml's device params are scalars (the config schema has no nested objects).
+const Params = z
+  .strictObject({
+    role: z.enum(['feeder', 'incomer']).default('feeder'),
+    load: z.enum(Object.keys(LOADS) as [keyof typeof LOADS, ...(keyof typeof LOADS)[]]).default('sockets'),
+    peakKw: z.number().positive().default(200),
+    lossesPct: z.number().min(0).max(10).default(1.5),
+    /** A retrofit (LED lamps, a new drive) from this date: an ISO date or "-Nd" before the simulator's start. */
+    retrofitAt: z
+      .string()
+      .refine((at) => retrofitTime(at, 0) !== undefined, 'expected an ISO date or "-<days>d", e.g. -30d')
+      .optional(),
+    /** The feeder's load after the retrofit, as a share of what it drew before. */
+    retrofitFactor: z.number().positive().max(1).optional(),
+  })
+  .superRefine((p, ctx) => {
+    if ((p.retrofitAt === undefined) !== (p.retrofitFactor === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: [p.retrofitAt === undefined ? 'retrofitAt' : 'retrofitFactor'],
+        message: 'a retrofit needs both retrofitAt and retrofitFactor',
+      });
+    if (p.retrofitAt !== undefined && p.role === 'incomer')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['retrofitAt'],
+        message: 'a retrofit applies to a feeder (an incomer measures its feeders)',
+      });
+  });
 
 const DEMAND_WINDOW_MS = 15 * 60_000;
 const PUMP_ROOM_AUXILIARY_KW = 10;
@@ -54,6 +92,8 @@ export class PowerMeterModel implements EquipmentModel {
   private energyKwh: number;
   private maxDemandKw = 0;
   private readonly demandSamples: { t: number; kw: number }[] = [];
+  /** Epoch ms the retrofit takes effect, resolved at the first step (the simulator's start). */
+  private retrofitFrom: number | undefined;
   private volts = [230, 230, 230];
   private frequency = 50;
 
@@ -68,7 +108,10 @@ export class PowerMeterModel implements EquipmentModel {
   /** Feeders first, then incomers: the plant steps incomers after everything else. */
   step(env: Environment, dtHours: number, plant: PlantView): void {
     if (this.role === 'incomer') this.sumFeeders(plant);
-    else this.drawLoad(env, plant);
+    else {
+      this.drawLoad(env, plant);
+      this.applyRetrofit(env.time);
+    }
     const dead = this.roomIncomerOpen(plant);
     if (this.breakerOpen || dead) {
       this.kw = 0;
@@ -105,6 +148,16 @@ export class PowerMeterModel implements EquipmentModel {
     }
     this.kw = Math.max(0, kw);
     this.kvar = this.kw * Math.tan(Math.acos(load.pf + this.noise(0.005)));
+  }
+
+  private applyRetrofit(time: number): void {
+    const { retrofitAt, retrofitFactor } = this.params;
+    if (retrofitAt === undefined || retrofitFactor === undefined) return;
+    // The model is first stepped when the simulator starts: relative dates count back from there.
+    this.retrofitFrom ??= retrofitTime(retrofitAt, time);
+    if (this.retrofitFrom === undefined || time < this.retrofitFrom) return;
+    this.kw *= retrofitFactor;
+    this.kvar *= retrofitFactor;
   }
 
   /** Is the incomer of this meter's room (this meter itself, if it is the incomer) open? */
