@@ -1,7 +1,12 @@
 // A small bilingual table (English / 简体中文). The language comes from localStorage, else the browser.
 
+import { ENERGY_TEXT } from './i18n/energy.js';
+import { RECORDS_TEXT } from './i18n/records.js';
+
 /** @type {Record<string, [en: string, zh: string]>} */
 const TABLE = {
+  ...ENERGY_TEXT,
+  ...RECORDS_TEXT,
   'nav.overview': ['Overview', '总览'],
   'nav.alarms': ['Alarms', '报警'],
   'duty.label': ['On duty', '值班人'],

@@ -12,8 +12,10 @@ import { can, checkSession, forget, logout, needsLogin, session } from './sessio
 import * as adminView from './views/admin.js';
 import * as alarmsView from './views/alarms.js';
 import * as deviceView from './views/device.js';
+import * as energyView from './views/energy.js';
 import * as loginView from './views/login.js';
 import * as overviewView from './views/overview.js';
+import * as recordsView from './views/records.js';
 import { alarmPills } from './views/overview.js';
 import * as roomView from './views/room.js';
 import { clearBindings, redraw } from './widgets.js';
@@ -29,6 +31,8 @@ const ROUTES = {
   room: roomView,
   device: deviceView,
   alarms: alarmsView,
+  energy: energyView,
+  records: recordsView,
   admin: { render: (root) => adminView.render(root, { onUnauthorized: signedOut }) },
 };
 
