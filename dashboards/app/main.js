@@ -15,8 +15,8 @@ import * as deviceView from './views/device.js';
 import * as energyView from './views/energy.js';
 import * as loginView from './views/login.js';
 import * as overviewView from './views/overview.js';
-import * as recordsView from './views/records.js';
 import { alarmPills } from './views/overview.js';
+import * as recordsView from './views/records.js';
 import * as roomView from './views/room.js';
 import { clearBindings, redraw } from './widgets.js';
 
