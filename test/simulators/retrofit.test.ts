@@ -2,8 +2,11 @@
  * A feeder's retrofit (LED lamps, a new drive): its load drops by a factor from a date,
  * so the demo's energy reports have a before and an after to compare.
  */
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { simulateHistory } from '../../simulators/history.js';
 import { PlantModel } from '../../simulators/plant.js';
+import { loadConfig } from '../../src/config/index.js';
 import { plantConfig } from '../helpers/plant-config.js';
 
 const DAY = 86_400_000;
@@ -85,5 +88,23 @@ describe('power meter retrofit', () => {
     expect(build({ role: 'incomer', retrofitAt: '-30d', retrofitFactor: 0.5 })).toThrow(
       /devices\.led: retrofitAt: a retrofit applies to a feeder/,
     );
+  });
+
+  it('is on the demo’s DR1 lighting feeder: a history shows before and after 30 days before its end', () => {
+    const config = loadConfig(resolve('config'));
+    expect(config.simulation.devices['dr1-f2']).toMatchObject({ retrofitAt: '-30d', retrofitFactor: 0.55 });
+    const end = new Date(2026, 8, 1).getTime();
+    const changeover = end - 30 * DAY;
+    const noonKw = new Map<number, number>();
+    for (const batch of simulateHistory(config, { from: end - 40 * DAY, to: end, stepMs: HOUR })) {
+      const kw = batch.find((v) => v.id === 'dr1-f2.power_kw');
+      if (kw && new Date(kw.ts).getHours() === 12) noonKw.set(kw.ts, Number(kw.value));
+    }
+    const before = [...noonKw].filter(([ts]) => ts < changeover).map(([, kw]) => kw);
+    const after = [...noonKw].filter(([ts]) => ts >= changeover).map(([, kw]) => kw);
+    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+    expect(before).toHaveLength(10);
+    expect(mean(before)).toBeCloseTo(180, -1);
+    expect(mean(after) / mean(before)).toBeCloseTo(0.55, 2);
   });
 });
