@@ -1,0 +1,154 @@
+/**
+ * /api/energy/*: consumption, peak demand and headroom, intensity, night-flow leaks and
+ * retrofit savings, each as JSON or a CSV download; the monthly report as HTML.
+ */
+import { type Request, type Response, Router } from 'express';
+import {
+  COMMODITIES,
+  type Commodity,
+  type EnergyService,
+  GROUPINGS,
+  type Grouping,
+  parsePeriodBound,
+  type Resolution,
+} from '../energy/index.js';
+import {
+  consumptionTable,
+  demandTable,
+  headroomTable,
+  intensityTable,
+  leaksTable,
+  retrofitTable,
+} from '../reports/energy-tables.js';
+import { BadRequest, parseTime } from './history.js';
+import { sendTable } from './tables.js';
+
+const RESOLUTIONS: readonly Resolution[] = ['hour', 'day', 'month'];
+const MAX_RANGE_MS = 400 * 86_400_000;
+/** Hourly figures for at most this long (a month and a bit). */
+const MAX_HOURLY_MS = 62 * 86_400_000;
+
+function oneOf<T extends string>(raw: unknown, name: string, allowed: readonly T[], fallback: T): T {
+  if (raw === undefined || raw === '') return fallback;
+  if (typeof raw !== 'string' || !allowed.includes(raw as T))
+    throw new BadRequest(`${name}: expected one of ${allowed.join(', ')} (got "${String(raw)}")`);
+  return raw as T;
+}
+
+/** "2026-11" or "2026-11-25" are local to the plant; anything else as the history API reads it. */
+function bound(raw: unknown, name: string, zone: string, now: number, fallback: number): number {
+  if (typeof raw === 'string' && /^\d{4}-\d{2}$/.test(raw)) return parsePeriodBound(`${raw}-01`, zone, now);
+  if (typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(raw)) return parsePeriodBound(raw, zone, now);
+  if (typeof raw === 'string' && /^-\d+d$/.test(raw)) return parsePeriodBound(raw, zone, now);
+  return parseTime(raw, name, now, fallback);
+}
+
+export function rangeOf(req: Request, zone: string, defaultDays = 30): { from: number; to: number } {
+  const now = Date.now();
+  const to = bound(req.query.to, 'to', zone, now, now);
+  const from = bound(req.query.from, 'from', zone, now, to - defaultDays * 86_400_000);
+  if (from >= to) throw new BadRequest('from must be before to');
+  if (to - from > MAX_RANGE_MS) throw new BadRequest('the range may span at most 400 days');
+  return { from, to };
+}
+
+function fail(res: Response, err: unknown): void {
+  if (err instanceof BadRequest) res.status(400).json({ error: err.message });
+  else res.status(503).json({ error: `the time-series store did not answer: ${(err as Error).message}` });
+}
+
+type Handler = (req: Request, res: Response) => Promise<void>;
+const guarded =
+  (handler: Handler) =>
+  (req: Request, res: Response): void => {
+    handler(req, res).catch((err: unknown) => fail(res, err));
+  };
+
+export function energyRouter(
+  energy: EnergyService,
+  options: { monthlyReport?: MonthlyReportPage } = {},
+): Router {
+  const router = Router();
+  const zone = energy.timezone;
+
+  router.get('/energy/meters', (_req, res) => {
+    res.json(
+      energy.meters.map(
+        ({ changes: _changes, rolloverAt: _r, maxRatePerHour: _m, counterPoint: _c, ratePoint: _p, ...m }) =>
+          m,
+      ),
+    );
+  });
+
+  router.get(
+    '/energy/consumption',
+    guarded(async (req, res) => {
+      const commodity = oneOf<Commodity>(req.query.commodity, 'commodity', COMMODITIES, 'electricity');
+      const resolution = oneOf<Resolution>(req.query.resolution, 'resolution', RESOLUTIONS, 'day');
+      const groupBy = oneOf<Grouping>(req.query.groupBy, 'groupBy', GROUPINGS, 'building');
+      const range = rangeOf(req, zone);
+      if (resolution === 'hour' && range.to - range.from > MAX_HOURLY_MS)
+        throw new BadRequest('hourly figures cover at most 62 days: choose day or month for longer ranges');
+      const meters =
+        typeof req.query.meters === 'string' ? req.query.meters.split(',').filter(Boolean) : undefined;
+      const report = await energy.consumption({
+        commodity,
+        resolution,
+        groupBy,
+        ...range,
+        ...(meters ? { meters } : {}),
+      });
+      sendTable(req, res, `${commodity}-${groupBy}-${resolution}`, report, (r) => consumptionTable(r, zone));
+    }),
+  );
+
+  router.get(
+    '/energy/demand',
+    guarded(async (req, res) => {
+      const resolution = oneOf<Resolution>(req.query.resolution, 'resolution', ['day', 'month'], 'day');
+      const report = await energy.demand({ ...rangeOf(req, zone), resolution });
+      const rooms = req.query.table === 'rooms';
+      sendTable(req, res, rooms ? 'headroom' : `peak-demand-${resolution}`, report, (r) =>
+        rooms ? headroomTable(r, zone) : demandTable(r, zone),
+      );
+    }),
+  );
+
+  router.get(
+    '/energy/intensity',
+    guarded(async (req, res) => {
+      const report = await energy.intensity(rangeOf(req, zone));
+      sendTable(req, res, 'intensity', report, intensityTable);
+    }),
+  );
+
+  router.get(
+    '/energy/leaks',
+    guarded(async (req, res) => {
+      sendTable(req, res, 'night-flow', await energy.leaks(), leaksTable);
+    }),
+  );
+
+  router.get(
+    '/energy/retrofits',
+    guarded(async (req, res) => {
+      sendTable(req, res, 'retrofit-savings', await energy.retrofits(), (r) => retrofitTable(r, zone));
+    }),
+  );
+
+  const page = options.monthlyReport;
+  if (page)
+    router.get(
+      '/energy/report',
+      guarded(async (req, res) => {
+        const month = typeof req.query.month === 'string' ? req.query.month : undefined;
+        if (month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(month))
+          throw new BadRequest(`month: expected "YYYY-MM" (got "${month}")`);
+        res.type('html').send(await page(month));
+      }),
+    );
+  return router;
+}
+
+/** Renders the monthly report of "YYYY-MM" (default: last month) as an HTML page. */
+export type MonthlyReportPage = (month?: string) => Promise<string>;
