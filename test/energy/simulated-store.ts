@@ -1,0 +1,88 @@
+/**
+ * A real SqliteStore in a temp directory, filled with the demo plant's simulated history (or
+ * with hand-made readings), for the energy service's tests.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type HistoryOptions, simulateHistory } from '../../simulators/history.js';
+import type { PlantConfig } from '../../src/config/index.js';
+import type { PointValue } from '../../src/points/index.js';
+import { SqliteStore } from '../../src/storage/index.js';
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+
+/** The points the energy service reads: counters, rates, reactive power. */
+export const ENERGY_POINTS = /\.(energy_kwh|power_kw|reactive_kvar|volume_m3|flow_m3h)$/;
+
+export interface TestStore {
+  store: SqliteStore;
+  /** Rows written. */
+  written: number;
+  close(): Promise<void>;
+}
+
+export function emptyStore(): TestStore {
+  const dir = mkdtempSync(join(tmpdir(), 'plantwatch-energy-'));
+  const store = new SqliteStore({ path: join(dir, 'energy.db'), maintenanceIntervalMs: 0 });
+  return {
+    store,
+    written: 0,
+    async close() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Writes values in transactions of a few thousand rows. */
+export async function writeAll(target: TestStore, values: Iterable<PointValue[]>): Promise<void> {
+  let pending: PointValue[] = [];
+  for (const batch of values) {
+    pending.push(...batch);
+    if (pending.length >= 20_000) {
+      await target.store.write(pending);
+      target.written += pending.length;
+      pending = [];
+    }
+  }
+  await target.store.write(pending);
+  target.written += pending.length;
+}
+
+/** A store holding the simulated history's energy points (or those `keep` selects). */
+export async function simulatedStore(
+  config: PlantConfig,
+  options: HistoryOptions,
+  keep: (id: string) => boolean = (id) => ENERGY_POINTS.test(id),
+): Promise<TestStore> {
+  const target = emptyStore();
+  await writeAll(
+    target,
+    (function* () {
+      for (const batch of simulateHistory(config, options)) yield batch.filter((v) => keep(v.id));
+    })(),
+  );
+  return target;
+}
+
+/** Raw samples of a point with from ≤ ts < to, as numbers. */
+export async function samples(
+  store: SqliteStore,
+  point: string,
+  from: number,
+  to: number,
+): Promise<{ ts: number; value: number }[]> {
+  const rows = await store.query({ point, from, to });
+  return rows.map((r) => ({ ts: r.ts, value: Number(r.value) }));
+}
+
+/** The last stored value of a point before `ts` (what its counter read by then). */
+export async function lastBefore(store: SqliteStore, point: string, ts: number): Promise<number> {
+  const rows = await samples(store, point, ts - DAY, ts);
+  const last = rows[rows.length - 1];
+  if (!last) throw new Error(`no sample of ${point} in the day before ${new Date(ts).toISOString()}`);
+  return last.value;
+}
