@@ -79,16 +79,54 @@ export async function readCounter(
   point: string,
   from: number,
   to: number,
+  changes: readonly number[] = [],
 ): Promise<{ readings: Reading[]; windowMs: number }> {
   const windowMs = readingWindow(to - from);
   // One window before `from`: the reading the first interval starts from.
   const start = Math.floor(from / windowMs) * windowMs - windowMs;
-  const rows = await store.query({ point, from: start, to, windowMs, aggregate: 'last' });
-  // A window's last value was read by the window's end: date it there.
-  const readings = rows
-    .filter((r): r is typeof r & { value: number } => typeof r.value === 'number' && Number.isFinite(r.value))
-    .map((r) => ({ ts: Math.min(r.ts + windowMs, to), value: r.value }));
+  const readings: Reading[] = [];
+  for (const segment of segmentsOf(start, to, windowMs, changes)) {
+    const rows = await store.query({
+      point,
+      from: segment.from,
+      to: segment.to,
+      windowMs,
+      aggregate: 'last',
+    });
+    // A window's last value was read by the window's end: date it there. Before a meter change,
+    // by the instant before it: a reading at the change is the new meter's (see counterIntervals).
+    const latest = segment.beforeChange ? segment.to - 1 : segment.to;
+    for (const r of rows)
+      if (typeof r.value === 'number' && Number.isFinite(r.value))
+        readings.push({ ts: Math.min(r.ts + windowMs, latest), value: r.value });
+  }
   return { readings, windowMs };
+}
+
+/**
+ * The store's windows, cut at each recorded meter change so that no window holds readings of
+ * both meters (its last value would be dated after the change even when it is the old meter's,
+ * and the change would be applied to the wrong interval); back on the window grid after it.
+ */
+function segmentsOf(
+  start: number,
+  to: number,
+  windowMs: number,
+  changes: readonly number[],
+): { from: number; to: number; beforeChange: boolean }[] {
+  const cuts = [...new Set(changes)].filter((at) => at > start && at < to).sort((a, b) => a - b);
+  const bounds = new Map<number, boolean>([[to, false]]);
+  for (const at of cuts) {
+    bounds.set(at, true);
+    const realign = Math.ceil(at / windowMs) * windowMs;
+    if (realign < to && !bounds.has(realign)) bounds.set(realign, false);
+  }
+  const ends = [...bounds.keys()].sort((a, b) => a - b);
+  return ends.map((end, i) => ({
+    from: i === 0 ? start : (ends[i - 1] as number),
+    to: end,
+    beforeChange: bounds.get(end) === true,
+  }));
 }
 
 export async function meterConsumption(
@@ -100,7 +138,13 @@ export async function meterConsumption(
   const first = buckets[0];
   const last = buckets[buckets.length - 1];
   if (!first || !last) return { meter, buckets: [], total: 0, gaps: [], events: [] };
-  const { readings, windowMs } = await readCounter(store, meter.counterPoint, first.start, last.end);
+  const { readings, windowMs } = await readCounter(
+    store,
+    meter.counterPoint,
+    first.start,
+    last.end,
+    meter.changes.map((c) => c.at),
+  );
   const { intervals, events } = counterIntervals(readings, {
     // Readings are a window apart at best: a gap is a missing window or more.
     maxGapMs: Math.max(maxGapMs, 2 * windowMs),
