@@ -1,9 +1,57 @@
-// Energy: consumption, peak demand, intensity, night-flow leaks and retrofit savings.
+// Energy: consumption, peak demand, intensity, night-flow leaks and retrofit savings, one
+// sub-page each (#/energy/<tab>), for the energy managers' monthly review and reports.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
+import { addMonths, localDate } from './energy-common.js';
+import * as consumption from './energy-consumption.js';
+import * as demand from './energy-demand.js';
+import * as intensity from './energy-intensity.js';
+import * as leaks from './energy-leaks.js';
+import * as savings from './energy-savings.js';
 
-/** @param {HTMLElement} root */
-export function render(root) {
-  root.replaceChildren(h('h1', null, t('nav.energy')));
-  return {};
+/** @type {Record<string, { render: (root: HTMLElement) => { dispose?: () => void } }>} */
+const TABS = { consumption, demand, leaks, savings, intensity };
+const DEFAULT_TAB = 'consumption';
+
+/** @param {HTMLElement} root @param {string[]} params the tab */
+export function render(root, params) {
+  const tab = params[0] && params[0] in TABS ? params[0] : DEFAULT_TAB;
+  const lastMonth = addMonths(localDate(Date.now()).slice(0, 7), -1);
+  const month = /** @type {HTMLInputElement} */ (
+    h('input#e-report-month', { type: 'month', value: lastMonth, max: localDate(Date.now()).slice(0, 7) })
+  );
+  const reportUrl = () => `/api/energy/report?month=${encodeURIComponent(month.value || lastMonth)}`;
+  const report = /** @type {HTMLAnchorElement} */ (
+    h('a#e-report.e-report', { href: reportUrl(), target: '_blank', rel: 'noopener' }, t('energy.report'))
+  );
+  month.addEventListener('change', () => {
+    report.href = reportUrl();
+  });
+  const body = h('div.e-body', { dataset: { tab } });
+  root.replaceChildren(
+    h(
+      'div.e-page',
+      { dataset: { tab } },
+      h(
+        'div.e-header',
+        null,
+        h('h1.page-title', null, t('nav.energy'), ' ', h('small', null, t(`energy.tab.${tab}`))),
+        h('span.e-report-tools', null, h('label', null, t('energy.reportMonth'), month), report),
+      ),
+      h(
+        'nav.e-tabs',
+        { 'aria-label': t('nav.energy') },
+        ...Object.keys(TABS).map((k) =>
+          h(
+            `a${k === tab ? '.on' : ''}`,
+            { href: `#/energy/${k}`, dataset: { tab: k }, 'aria-current': k === tab ? 'page' : null },
+            t(`energy.tab.${k}`),
+          ),
+        ),
+      ),
+      body,
+    ),
+  );
+  const view = TABS[tab]?.render(body) ?? {};
+  return { dispose: () => view.dispose?.() };
 }

@@ -1,0 +1,584 @@
+// Energy › Consumption: electricity or water per site, building, room or meter over hours,
+// days or months; stacked bars, the table with its gaps marked and a CSV link, counter events,
+// each group's share, this month against the same days of last month, and the hourly load
+// profile of the last 7 days.
+import { h } from '../dom.js';
+import { t } from '../i18n.js';
+import {
+  AXIS,
+  bar,
+  choice,
+  csvLink,
+  digitsFor,
+  energyUrl,
+  errorNote,
+  getJson,
+  localDate,
+  meterNames,
+  monthComparison,
+  num,
+  paletteAt,
+  periodPicker,
+  periodRange,
+  plotIn,
+  toggle,
+  tzDate,
+  uPlot,
+  when,
+} from './energy-common.js';
+
+const COMMODITIES = ['electricity', 'water'];
+const RESOLUTIONS = ['hour', 'day', 'month'];
+const GROUPINGS = ['site', 'building', 'room', 'meter'];
+
+/** What the energy manager chose, kept while moving between tabs. */
+const state = {
+  commodity: 'electricity',
+  period: 'this-month',
+  from: '',
+  to: '',
+  resolution: 'day',
+  groupBy: 'building',
+};
+
+/** @param {HTMLElement} root */
+export function render(root) {
+  /** @type {(() => void)[]} */
+  let disposers = [];
+  let generation = 0;
+
+  const tools = h('div.e-tools');
+  const chartBox = h('div.e-chart#e-consumption-chart', { dataset: { state: 'loading' } });
+  const tableBox = h('div#e-consumption-table', { dataset: { state: 'loading' } });
+  const notes = h('div#e-consumption-notes');
+  const shareBox = h('div#e-share');
+  const compareBox = h('div#e-compare', { dataset: { state: 'loading' } });
+  const profileBox = h('div.e-chart#e-profile', { dataset: { state: 'loading' } });
+  const title = h('h2');
+
+  root.replaceChildren(
+    tools,
+    h('section.panel.e-section', null, title, chartBox),
+    h('section.panel.e-section', null, tableBox, notes),
+    h(
+      'div.e-grid',
+      null,
+      h('section.panel.e-section', null, h('h2', null, t('energy.share')), shareBox),
+      h('section.panel.e-section', null, h('h2', null, t('energy.compare')), compareBox),
+    ),
+    h(
+      'section.panel.e-section.e-noprint',
+      null,
+      h('h2', null, t('energy.profile')),
+      h('p.note', null, t('energy.profileNote')),
+      profileBox,
+    ),
+  );
+
+  function drawTools() {
+    tools.replaceChildren(
+      toggle(
+        'commodity',
+        COMMODITIES,
+        state.commodity,
+        (c) => t(`energy.commodity.${c}`),
+        (c) => {
+          state.commodity = c;
+          load();
+        },
+      ),
+      periodPicker(state, load),
+      choice(
+        'e-resolution',
+        t('energy.resolution'),
+        RESOLUTIONS,
+        state.resolution,
+        (r) => t(`energy.res.${r}`),
+        (r) => {
+          state.resolution = r;
+          load();
+        },
+      ),
+      choice(
+        'e-group',
+        t('energy.groupBy'),
+        GROUPINGS,
+        state.groupBy,
+        (g) => t(`energy.group.${g}`),
+        (g) => {
+          state.groupBy = g;
+          load();
+        },
+      ),
+    );
+  }
+
+  function dispose() {
+    for (const d of disposers) d();
+    disposers = [];
+  }
+
+  async function load() {
+    drawTools();
+    dispose();
+    const mine = ++generation;
+    const range = periodRange(state);
+    const query = {
+      commodity: state.commodity,
+      from: range.from,
+      to: range.to,
+      resolution: state.resolution,
+      groupBy: state.groupBy,
+    };
+    const url = energyUrl('consumption', query);
+    title.textContent = t('energy.consumptionTitle', {
+      commodity: t(`energy.commodity.${state.commodity}`),
+      from: range.from,
+      to: range.to,
+    });
+    for (const box of [chartBox, tableBox, compareBox, profileBox]) box.dataset.state = 'loading';
+    // The main report first; the comparison and load profile are extra requests beside it.
+    const main = getJson(url);
+    const names = meterNames();
+    const compare = loadComparison();
+    const profile = getJson(
+      energyUrl('consumption', {
+        commodity: state.commodity,
+        from: '-7d',
+        to: String(Date.now()),
+        resolution: 'hour',
+        groupBy: 'site',
+      }),
+    );
+    try {
+      const report = await main;
+      if (mine !== generation) return;
+      drawChart(report);
+      drawTable(report, url);
+      drawNotes(report, await names);
+      drawShare(report);
+    } catch (err) {
+      if (mine !== generation) return;
+      chartBox.replaceChildren(errorNote(err));
+      tableBox.replaceChildren();
+      notes.replaceChildren();
+      shareBox.replaceChildren();
+      chartBox.dataset.state = 'error';
+      tableBox.dataset.state = 'error';
+    }
+    try {
+      const [current, previous] = await compare;
+      if (mine === generation) drawComparison(current, previous);
+    } catch (err) {
+      if (mine !== generation) return;
+      compareBox.replaceChildren(errorNote(err));
+      compareBox.dataset.state = 'error';
+    }
+    try {
+      const hourly = await profile;
+      if (mine === generation) drawProfile(hourly);
+    } catch (err) {
+      if (mine !== generation) return;
+      profileBox.replaceChildren(errorNote(err));
+      profileBox.dataset.state = 'error';
+    }
+  }
+
+  /** This month so far and the same days of last month, by building: two requests. */
+  function loadComparison() {
+    const { current, previous } = monthComparison();
+    const ask = (/** @type {{ from: string, to: string }} */ r) =>
+      getJson(
+        energyUrl('consumption', {
+          commodity: state.commodity,
+          from: r.from,
+          to: r.to,
+          resolution: 'month',
+          groupBy: 'building',
+        }),
+      );
+    return Promise.all([ask(current), ask(previous)]);
+  }
+
+  /** @param {any} report */
+  function drawChart(report) {
+    const rows = report.rows ?? [];
+    if (rows.length === 0 || (report.buckets ?? []).length === 0) {
+      chartBox.replaceChildren(h('p.note', null, t('energy.noMeters')));
+      chartBox.dataset.state = 'ready';
+      return;
+    }
+    const xs = report.buckets.map((/** @type {any} */ b) => b.start / 1000);
+    const raw = rows.map((/** @type {any} */ r) => r.buckets.map((/** @type {any} */ b) => b.value));
+    // Stacked: each series is the running sum up to its group, drawn tallest first.
+    /** @type {(number | null)[][]} */
+    const stacked = [];
+    let below = xs.map(() => 0);
+    for (const values of raw) {
+      const sum = values.map(
+        (/** @type {number | null} */ v, /** @type {number} */ i) => (below[i] ?? 0) + (v ?? 0),
+      );
+      stacked.push(sum.map((s, i) => (raw.every((r) => r[i] === null) ? null : s)));
+      below = sum;
+    }
+    const order = rows.map((_, i) => i).reverse();
+    const step = xs.length > 1 ? xs[1] - xs[0] : 86_400;
+    const bars = uPlot.paths.bars?.({ size: [0.7, 80], gap: 1 });
+    disposers.push(
+      plotIn(
+        chartBox,
+        {
+          height: 280,
+          tzDate,
+          scales: {
+            x: {
+              time: true,
+              range: (/** @type {any} */ _u, /** @type {number} */ min, /** @type {number} */ max) => [
+                min - step / 2,
+                max + step / 2,
+              ],
+            },
+            y: {
+              range: (/** @type {any} */ _u, /** @type {number} */ _min, /** @type {number} */ max) => [
+                0,
+                max > 0 ? max * 1.08 : 1,
+              ],
+            },
+          },
+          legend: { live: true },
+          cursor: { points: { show: false } },
+          series: [
+            {
+              label: t('energy.col.period'),
+              value: (/** @type {any} */ _u, /** @type {number} */ v) =>
+                v === null ? '—' : labelAt(report, v),
+            },
+            ...order.map((i) => ({
+              label: rows[i].name,
+              fill: paletteAt(i),
+              stroke: paletteAt(i),
+              width: 0,
+              paths: bars,
+              points: { show: false },
+              value: (
+                /** @type {any} */ _u,
+                /** @type {any} */ _v,
+                /** @type {number} */ _si,
+                /** @type {number | null} */ idx,
+              ) => (idx === null ? '—' : `${num(raw[i][idx])} ${report.unit}`),
+            })),
+          ],
+          axes: [AXIS, { ...AXIS, label: report.unit, size: 60 }],
+        },
+        [xs, ...order.map((i) => stacked[i])],
+      ),
+    );
+    chartBox.dataset.state = 'ready';
+  }
+
+  /** @param {any} report @param {string} url */
+  function drawTable(report, url) {
+    const rows = report.rows ?? [];
+    const unit = report.unit;
+    const max = Math.max(
+      0,
+      ...rows.flatMap((/** @type {any} */ r) => r.buckets.map((/** @type {any} */ b) => b.value ?? 0)),
+    );
+    const digits = digitsFor(max);
+    const head = h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        h('th', null, t('energy.col.period')),
+        ...rows.map((/** @type {any} */ r) =>
+          h('th.num', { dataset: { key: r.key }, title: r.meters.join(', ') }, r.name),
+        ),
+        h('th.num.total', null, t('energy.col.total')),
+      ),
+    );
+    const body = h(
+      'tbody',
+      null,
+      ...report.buckets.map((/** @type {any} */ b, /** @type {number} */ i) => {
+        const cells = rows.map((/** @type {any} */ r) => r.buckets[i]);
+        const known = cells.filter((/** @type {any} */ c) => c && c.value !== null);
+        const sum = known.reduce((/** @type {number} */ s, /** @type {any} */ c) => s + c.value, 0);
+        const partial = known.length > 0 && known.length < cells.length;
+        return h(
+          'tr',
+          { dataset: { bucket: b.label } },
+          h('th', { scope: 'row' }, b.label),
+          ...cells.map((/** @type {any} */ c) => valueCell(c, digits)),
+          known.length === 0
+            ? h('td.num.total.nodata', { title: t('energy.noReadings') }, '—')
+            : h(
+                'td.num.total',
+                null,
+                h('span.v', null, num(sum, digits)),
+                partial ? h('sup.mark', { title: t('energy.partialTotal') }, '*') : null,
+              ),
+        );
+      }),
+    );
+    const foot = h(
+      'tfoot',
+      null,
+      h(
+        'tr',
+        { dataset: { bucket: 'total' } },
+        h('th', { scope: 'row' }, t('energy.col.total')),
+        ...rows.map((/** @type {any} */ r) => {
+          const unassigned = (r.gaps ?? [])
+            .filter((/** @type {any} */ g) => !g.allocatedTo)
+            .reduce((/** @type {number} */ s, /** @type {any} */ g) => s + g.consumption, 0);
+          return h(
+            'td.num',
+            { dataset: { key: r.key } },
+            h('span.v', null, num(r.total, digits)),
+            unassigned > 0
+              ? h(
+                  'sup.mark',
+                  { title: t('energy.unassignedGap', { value: num(unassigned, digits), unit }) },
+                  '†',
+                )
+              : null,
+          );
+        }),
+        h('td.num.total', null, h('span.v', null, num(report.total, digits))),
+      ),
+    );
+    tableBox.replaceChildren(
+      h(
+        'div.e-table-head',
+        null,
+        h('h2', null, t('energy.tableTitle', { unit })),
+        csvLink(url, 'e-consumption-csv'),
+      ),
+      rows.length === 0
+        ? h('p.note', null, t('energy.noMeters'))
+        : h('div.scroll', null, h('table.e-table.e-consumption', null, head, body, foot)),
+      h('p.note.e-legend', null, t('energy.legend')),
+    );
+    tableBox.dataset.state = 'ready';
+  }
+
+  /** Counter events and gaps, oldest first. @param {any} report @param {Map<string, string>} names */
+  function drawNotes(report, names) {
+    /** @type {{ ts: number, el: HTMLElement }[]} */
+    const items = [];
+    const seen = new Set();
+    for (const r of report.rows ?? []) {
+      for (const e of r.events ?? []) {
+        const key = `e|${e.meter}|${e.ts}|${e.kind}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        items.push({
+          ts: e.ts,
+          el: h(
+            'li',
+            { dataset: { kind: e.kind, meter: e.meter } },
+            h('span.e-when', null, when(e.ts)),
+            ' ',
+            h(`span.e-kind.k-${e.kind}`, null, t(`energy.event.${e.kind}`)),
+            ' ',
+            h('strong', null, names.get(e.meter) ?? e.meter),
+            ': ',
+            e.message,
+          ),
+        });
+      }
+      for (const g of r.gaps ?? []) {
+        const key = `g|${g.meter}|${g.from}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        items.push({
+          ts: g.from,
+          el: h(
+            'li',
+            { dataset: { kind: 'gap', meter: g.meter } },
+            h('span.e-when', null, `${when(g.from)} – ${when(g.to)}`),
+            ' ',
+            h('span.e-kind.k-gap', null, t('energy.event.gap')),
+            ' ',
+            h('strong', null, names.get(g.meter) ?? g.meter),
+            ': ',
+            g.allocatedTo
+              ? t('energy.gapAllocated', { value: num(g.consumption), unit: report.unit, to: g.allocatedTo })
+              : t('energy.gapUnallocated', { value: num(g.consumption), unit: report.unit }),
+          ),
+        });
+      }
+    }
+    items.sort((a, b) => a.ts - b.ts);
+    notes.replaceChildren(
+      h('h3', null, t('energy.notes')),
+      items.length === 0
+        ? h('p.note#e-no-events', null, t('energy.noEvents'))
+        : h('ul.e-notes#e-events', null, ...items.map((i) => i.el)),
+    );
+  }
+
+  /** @param {any} report */
+  function drawShare(report) {
+    const rows = [...(report.rows ?? [])].sort((a, b) => b.total - a.total);
+    const total = report.total || 0;
+    if (rows.length === 0 || total <= 0) {
+      shareBox.replaceChildren(h('p.note', null, t('energy.noData')));
+      return;
+    }
+    shareBox.replaceChildren(
+      h(
+        'table.e-share',
+        null,
+        h(
+          'tbody',
+          null,
+          ...rows.map((r) =>
+            h(
+              'tr',
+              { dataset: { key: r.key } },
+              h('th', { scope: 'row' }, r.name),
+              h('td.e-bar-cell', null, bar(r.total / total)),
+              h('td.num', null, `${num(r.total)} ${report.unit}`),
+              h('td.num', null, `${num((100 * r.total) / total, 1)} %`),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  /** @param {any} current @param {any} previous */
+  function drawComparison(current, previous) {
+    const keys = [...new Set([...current.rows, ...previous.rows].map((r) => r.key))];
+    const byKey = (/** @type {any} */ rep, /** @type {string} */ k) =>
+      rep.rows.find((/** @type {any} */ r) => r.key === k);
+    const max = Math.max(
+      1,
+      ...keys.flatMap((k) => [byKey(current, k)?.total ?? 0, byKey(previous, k)?.total ?? 0]),
+    );
+    const span = (/** @type {any} */ rep) => `${localDate(rep.from)} – ${localDate(rep.to - 1)}`;
+    compareBox.replaceChildren(
+      h(
+        'div.scroll',
+        null,
+        h(
+          'table.e-table.e-compare',
+          null,
+          h(
+            'thead',
+            null,
+            h(
+              'tr',
+              null,
+              h('th', null, t('energy.col.building')),
+              h('th.num', null, t('energy.lastMonth'), h('br'), h('small', null, span(previous))),
+              h('th.num', null, t('energy.thisMonth'), h('br'), h('small', null, span(current))),
+              h('th.num', null, t('energy.change')),
+            ),
+          ),
+          h(
+            'tbody',
+            null,
+            ...keys.map((k) => {
+              const now = byKey(current, k);
+              const before = byKey(previous, k);
+              const change =
+                now && before && before.total > 0 ? (now.total - before.total) / before.total : null;
+              return h(
+                'tr',
+                { dataset: { key: k } },
+                h('th', { scope: 'row' }, (now ?? before).name),
+                h('td.num', null, num(before?.total), h('br'), bar((before?.total ?? 0) / max, 'prev')),
+                h('td.num', null, num(now?.total), h('br'), bar((now?.total ?? 0) / max)),
+                h(
+                  'td.num',
+                  null,
+                  change === null
+                    ? '—'
+                    : `${change > 0 ? '▲ +' : change < 0 ? '▼ ' : ''}${num(change * 100, 1)} %`,
+                ),
+              );
+            }),
+          ),
+        ),
+      ),
+      h('p.note', null, t('energy.compareNote', { unit: current.unit })),
+    );
+    compareBox.dataset.state = 'ready';
+  }
+
+  /** @param {any} report */
+  function drawProfile(report) {
+    const row = report.rows?.[0];
+    if (!row) {
+      profileBox.replaceChildren(h('p.note', null, t('energy.noMeters')));
+      profileBox.dataset.state = 'ready';
+      return;
+    }
+    const xs = report.buckets.map((/** @type {any} */ b) => b.start / 1000);
+    const sum = report.buckets.map((/** @type {any} */ _b, /** @type {number} */ i) => {
+      const values = report.rows.map((/** @type {any} */ r) => r.buckets[i]?.value ?? null);
+      return values.every((/** @type {any} */ v) => v === null)
+        ? null
+        : values.reduce((/** @type {number} */ s, /** @type {any} */ v) => s + (v ?? 0), 0);
+    });
+    disposers.push(
+      plotIn(
+        profileBox,
+        {
+          height: 220,
+          tzDate,
+          scales: {
+            x: { time: true },
+            y: {
+              range: (/** @type {any} */ _u, /** @type {number} */ _min, /** @type {number} */ max) => [
+                0,
+                max > 0 ? max * 1.1 : 1,
+              ],
+            },
+          },
+          series: [
+            {},
+            {
+              label: t('energy.perHour', { unit: report.unit }),
+              stroke: '#3f4a56',
+              width: 1.5,
+              spanGaps: false,
+              value: (/** @type {any} */ _u, /** @type {number | null} */ v) => num(v),
+            },
+          ],
+          axes: [AXIS, { ...AXIS, size: 60 }],
+        },
+        [xs, sum],
+      ),
+    );
+    profileBox.dataset.state = 'ready';
+  }
+
+  load();
+  return { dispose };
+}
+
+/** The bucket label at a chart x (seconds). @param {any} report @param {number} x */
+function labelAt(report, x) {
+  const b = report.buckets.find((/** @type {any} */ b) => b.start / 1000 === x);
+  return b ? b.label : '';
+}
+
+/** A table cell: the value, or "—" for no readings; marked when a gap is in it or it is partly covered. @param {any} c @param {number} digits */
+function valueCell(c, digits) {
+  if (!c || c.value === null) return h('td.num.nodata', { title: t('energy.noReadings') }, '—');
+  /** @type {string[]} */
+  const why = [];
+  if (c.includesGap) why.push(t('energy.estimated'));
+  if (c.coverage < 1) why.push(t('energy.coverage', { pct: num(c.coverage * 100, 0) }));
+  return h(
+    `td.num${why.length ? '.marked' : ''}`,
+    { title: why.join(' · ') || null },
+    h('span.v', null, num(c.value, digits)),
+    why.length ? h('sup.mark', null, c.includesGap ? '≈' : '*') : null,
+  );
+}

@@ -1,0 +1,180 @@
+// Energy › Demand: each incomer's peak 15-minute demand per day or month (when, mean, load
+// factor) and each distribution room's headroom against its rated kVA.
+import { h } from '../dom.js';
+import { t } from '../i18n.js';
+import {
+  bar,
+  choice,
+  csvLink,
+  energyUrl,
+  errorNote,
+  getJson,
+  head,
+  num,
+  numCell,
+  pct,
+  periodPicker,
+  periodRange,
+  when,
+} from './energy-common.js';
+
+/** Utilisation above this is abnormal (and only then coloured). */
+const HIGH_UTILISATION = 0.8;
+
+const state = { period: 'this-month', from: '', to: '', resolution: 'day' };
+
+/** @param {HTMLElement} root */
+export function render(root) {
+  const tools = h('div.e-tools');
+  const meters = h('div#e-demand', { dataset: { state: 'loading' } });
+  const rooms = h('div#e-headroom', { dataset: { state: 'loading' } });
+  let generation = 0;
+  root.replaceChildren(
+    tools,
+    h('section.panel.e-section', null, rooms),
+    h('section.panel.e-section', null, meters),
+  );
+
+  async function load() {
+    tools.replaceChildren(
+      periodPicker(state, load),
+      choice(
+        'e-demand-res',
+        t('energy.resolution'),
+        ['day', 'month'],
+        state.resolution,
+        (r) => t(`energy.res.${r}`),
+        (r) => {
+          state.resolution = r;
+          load();
+        },
+      ),
+    );
+    const mine = ++generation;
+    const range = periodRange(state);
+    const url = energyUrl('demand', { from: range.from, to: range.to, resolution: state.resolution });
+    meters.dataset.state = 'loading';
+    rooms.dataset.state = 'loading';
+    try {
+      const report = await getJson(url);
+      if (mine !== generation) return;
+      drawRooms(report, `${url}&table=rooms`);
+      drawMeters(report, url);
+    } catch (err) {
+      if (mine !== generation) return;
+      meters.replaceChildren(errorNote(err));
+      rooms.replaceChildren();
+      meters.dataset.state = 'error';
+      rooms.dataset.state = 'error';
+    }
+  }
+
+  /** @param {any} report @param {string} url */
+  function drawRooms(report, url) {
+    rooms.replaceChildren(
+      h('div.e-table-head', null, h('h2', null, t('energy.headroom')), csvLink(url, 'e-headroom-csv')),
+      h(
+        'div.scroll',
+        null,
+        h(
+          'table.e-table.e-headroom',
+          null,
+          head([
+            'energy.col.room',
+            'energy.col.building',
+            'energy.col.ratedKva#',
+            'energy.col.peakKva#',
+            'energy.col.at',
+            'energy.col.utilisation',
+            'energy.col.headroomKva#',
+          ]),
+          h(
+            'tbody',
+            null,
+            ...(report.rooms ?? []).map((/** @type {any} */ r) => {
+              const high = r.utilisation !== null && r.utilisation > HIGH_UTILISATION;
+              return h(
+                `tr${high ? '.high' : ''}`,
+                { dataset: { room: r.room } },
+                h('th', { scope: 'row' }, r.roomName),
+                h('td', null, r.buildingName),
+                numCell(r.ratedKva, 0),
+                numCell(r.peakKva, 0),
+                h('td', null, when(r.peakAt)),
+                h(
+                  'td.e-util',
+                  { title: high ? t('energy.highUtilisation') : null },
+                  bar(r.utilisation, high ? 'high' : ''),
+                  h('span.num', null, pct(r.utilisation)),
+                ),
+                numCell(r.headroomKva, 0),
+              );
+            }),
+          ),
+        ),
+      ),
+      h(
+        'p.note',
+        null,
+        t('energy.headroomNote', { minutes: Math.round((report.blockMs ?? 900_000) / 60_000) }),
+      ),
+    );
+    rooms.dataset.state = 'ready';
+  }
+
+  /** @param {any} report @param {string} url */
+  function drawMeters(report, url) {
+    meters.replaceChildren(
+      h('div.e-table-head', null, h('h2', null, t('energy.peaks')), csvLink(url, 'e-demand-csv')),
+      h(
+        'div.e-meters',
+        null,
+        ...(report.meters ?? []).map((/** @type {any} */ m) => {
+          const top = Math.max(0, ...m.periods.map((/** @type {any} */ p) => p.peakKw ?? 0));
+          return h(
+            'div.e-meter',
+            { dataset: { device: m.device } },
+            h('h3', null, m.name, ' ', h('small', null, m.roomName)),
+            h(
+              'div.scroll',
+              null,
+              h(
+                'table.e-table.e-peaks',
+                null,
+                head([
+                  'energy.col.period',
+                  'energy.col.peakKw#',
+                  'energy.col.at',
+                  'energy.col.meanKw#',
+                  'energy.col.loadFactor#',
+                  'energy.col.peakKva#',
+                ]),
+                h(
+                  'tbody',
+                  null,
+                  ...m.periods.map((/** @type {any} */ p) =>
+                    h(
+                      `tr${p.peakKw !== null && p.peakKw === top && top > 0 ? '.peak-row' : ''}`,
+                      { dataset: { period: p.label } },
+                      h('th', { scope: 'row' }, p.label),
+                      numCell(p.peakKw, 1),
+                      h('td', null, when(p.peakAt)),
+                      numCell(p.meanKw, 1),
+                      h('td.num', null, p.loadFactor === null ? '—' : num(p.loadFactor, 2)),
+                      numCell(p.peakKva, 1),
+                    ),
+                  ),
+                ),
+              ),
+            ),
+          );
+        }),
+      ),
+      h('p.note', null, t('energy.peaksNote')),
+    );
+    meters.dataset.state = 'ready';
+  }
+
+  load();
+  return {};
+}
