@@ -1,9 +1,44 @@
 // Operations records: work orders, shift handover, maintenance, operation logs, asset ledger.
+// One page with sub-tabs in the hash (#/records/<tab>); each tab lives in its own module.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
+import * as assets from './records-assets.js';
+import * as handover from './records-handover.js';
+import * as log from './records-log.js';
+import * as maintenance from './records-maintenance.js';
+import * as workOrders from './records-work-orders.js';
 
-/** @param {HTMLElement} root */
-export function render(root) {
-  root.replaceChildren(h('h1', null, t('nav.records')));
-  return {};
+/** @type {Record<string, { render: (root: HTMLElement, params: string[]) => any }>} */
+const TABS = {
+  'work-orders': workOrders,
+  handover,
+  maintenance,
+  log,
+  assets,
+};
+
+/** @param {HTMLElement} root @param {string[]} [params] */
+export function render(root, params = []) {
+  const [tab = 'work-orders', ...rest] = params;
+  const name = tab in TABS ? tab : 'work-orders';
+  const body = h('div.records-body', { dataset: { tab: name } });
+  root.replaceChildren(
+    h(
+      'div.records',
+      { dataset: { tab: name } },
+      h(
+        'nav.records-tabs',
+        { 'aria-label': t('nav.records') },
+        ...Object.keys(TABS).map((k) =>
+          h(
+            `a${k === name ? '.on' : ''}`,
+            { href: `#/records/${k}`, dataset: { tab: k }, 'aria-current': k === name ? 'page' : undefined },
+            t(`records.tab.${k}`),
+          ),
+        ),
+      ),
+      body,
+    ),
+  );
+  return TABS[name]?.render(body, rest) ?? {};
 }
