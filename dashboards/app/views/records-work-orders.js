@@ -251,7 +251,7 @@ export function render(root) {
         o.source !== 'hotline' ? h('small.src', null, ` · ${t(`records.wo.src.${o.source}`)}`) : null,
       ),
       h(
-        'td',
+        'td.wo-where',
         null,
         o.device ? h('a', { href: `#/device/${encodeURIComponent(o.device)}` }, where || o.device) : where,
       ),

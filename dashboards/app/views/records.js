@@ -3,6 +3,7 @@
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import * as assets from './records-assets.js';
+import { dateTime } from './records-common.js';
 import * as handover from './records-handover.js';
 import * as log from './records-log.js';
 import * as maintenance from './records-maintenance.js';
@@ -22,6 +23,13 @@ export function render(root, params = []) {
   const [tab = 'work-orders', ...rest] = params;
   const name = tab in TABS ? tab : 'work-orders';
   const body = h('div.records-body', { dataset: { tab: name } });
+  // On paper every record says what it is and when it was printed (the log has its own header).
+  const printed = h('span.printed-at');
+  const stamp = () => {
+    printed.textContent = dateTime(Date.now());
+  };
+  stamp();
+  window.addEventListener('beforeprint', stamp);
   root.replaceChildren(
     h(
       'div.records',
@@ -36,9 +44,27 @@ export function render(root, params = []) {
             t(`records.tab.${k}`),
           ),
         ),
+        name === 'log'
+          ? null
+          : h('button.records-print', { type: 'button', onclick: () => window.print() }, t('records.print')),
       ),
+      name === 'log'
+        ? null
+        : h(
+            'p.records-print-head',
+            null,
+            `${t(`records.tab.${name}`)} · ${t('records.log.printedAt')} `,
+            printed,
+          ),
       body,
     ),
   );
-  return TABS[name]?.render(body, rest) ?? {};
+  const view = TABS[name]?.render(body, rest) ?? {};
+  return {
+    ...view,
+    dispose() {
+      window.removeEventListener('beforeprint', stamp);
+      view.dispose?.();
+    },
+  };
 }
