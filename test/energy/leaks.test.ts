@@ -98,7 +98,7 @@ async function firstCheck(
   }
 }
 
-const valueOf = (published: PointValue[], id: string) => published.find((v) => v.id === id)?.value;
+const publishedValue = (published: PointValue[], id: string) => published.find((v) => v.id === id)?.value;
 
 describe('night-flow leak detection on simulated water meters', () => {
   it('suspects nobody after a quiet week, and publishes so', async () => {
@@ -122,8 +122,8 @@ describe('night-flow leak detection on simulated water meters', () => {
       }
       // The nights before the history have no readings: unknown, not dry.
       expect(meter.nights.slice(0, -7).every((n) => n.wet === null && n.minimumFlow === null)).toBe(true);
-      expect(valueOf(published, `${meter.device}.leak_suspected`)).toBe(false);
-      expect(valueOf(published, `${meter.device}.leak_nights`)).toBe(0);
+      expect(publishedValue(published, `${meter.device}.leak_suspected`)).toBe(false);
+      expect(publishedValue(published, `${meter.device}.leak_nights`)).toBe(0);
     }
     expect(published.every((v) => v.ts === END && v.quality === 'good')).toBe(true);
     // Three points per watched meter; the cooling-tower make-up meter is not watched.
@@ -143,13 +143,13 @@ describe('night-flow leak detection on simulated water meters', () => {
     expect(leakNight).toBeGreaterThan(baseOf('wm-admin') + 2 - 0.02);
     expect(leakNight).toBeLessThan(1.1 * baseOf('wm-admin') + 2 + 0.02);
 
-    expect(valueOf(published, 'wm-admin.leak_suspected')).toBe(true);
-    expect(valueOf(published, 'wm-admin.leak_nights')).toBeGreaterThanOrEqual(3);
-    expect(valueOf(published, 'wm-admin.night_min_flow_m3h')).toBeCloseTo(baseOf('wm-admin') + 2, 1);
+    expect(publishedValue(published, 'wm-admin.leak_suspected')).toBe(true);
+    expect(publishedValue(published, 'wm-admin.leak_nights')).toBeGreaterThanOrEqual(3);
+    expect(publishedValue(published, 'wm-admin.night_min_flow_m3h')).toBeCloseTo(baseOf('wm-admin') + 2, 1);
     for (const other of status.meters.filter((m) => m.device !== 'wm-admin')) {
       expect(other.suspected).toBe(false);
       expect(other.wetNights).toBe(0);
-      expect(valueOf(published, `${other.device}.leak_suspected`)).toBe(false);
+      expect(publishedValue(published, `${other.device}.leak_suspected`)).toBe(false);
     }
 
     // Night by night: two wet nights are a cleaning crew, the third is a leak.
@@ -178,8 +178,8 @@ describe('night-flow leak detection on simulated water meters', () => {
     expect(nights.map((n) => n.wet)).toEqual([false, false, true, true, true, null, true]);
     expect(admin?.wetNights).toBe(1);
     expect(admin?.suspected).toBe(false);
-    expect(valueOf(published, 'wm-admin.leak_suspected')).toBe(false);
-    expect(valueOf(published, 'wm-admin.leak_nights')).toBe(1);
+    expect(publishedValue(published, 'wm-admin.leak_suspected')).toBe(false);
+    expect(publishedValue(published, 'wm-admin.leak_nights')).toBe(1);
 
     // Had the outage been the last night, there would be no minimum to publish, not a 0.
     const energy = createEnergy({
@@ -205,6 +205,6 @@ describe('night-flow leak detection on simulated water meters', () => {
     await vi.waitFor(() => expect(seen.length).toBeGreaterThan(0));
     detector.stop();
     expect(seen.some((v) => v.id === 'wm-admin.night_min_flow_m3h')).toBe(false);
-    expect(valueOf(seen, 'wm-admin.leak_suspected')).toBe(false);
+    expect(publishedValue(seen, 'wm-admin.leak_suspected')).toBe(false);
   });
 });

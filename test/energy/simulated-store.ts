@@ -19,6 +19,8 @@ export const ENERGY_POINTS = /\.(energy_kwh|power_kw|reactive_kvar|volume_m3|flo
 
 export interface TestStore {
   store: SqliteStore;
+  /** The database file, for a test that tampers with it. */
+  path: string;
   /** Rows written. */
   written: number;
   close(): Promise<void>;
@@ -26,9 +28,11 @@ export interface TestStore {
 
 export function emptyStore(): TestStore {
   const dir = mkdtempSync(join(tmpdir(), 'plantwatch-energy-'));
-  const store = new SqliteStore({ path: join(dir, 'energy.db'), maintenanceIntervalMs: 0 });
+  const path = join(dir, 'energy.db');
+  const store = new SqliteStore({ path, maintenanceIntervalMs: 0 });
   return {
     store,
+    path,
     written: 0,
     async close() {
       await store.close();
