@@ -42,7 +42,9 @@ function rolloverOf(profile: Profile, point: string): number | undefined {
   if (profile.protocol !== 'modbus') return undefined;
   const found = profile.points.find((p) => p.name === point);
   const span = found ? REGISTER_SPAN[found.type] : undefined;
-  return found && span ? span * found.scale + found.offset : undefined;
+  // The register wraps from (span − 1) × scale + offset to offset: the counter loses span × scale.
+  // (The offset shifts both readings alike; adding it would count it once more at each wrap.)
+  return found && span ? span * found.scale : undefined;
 }
 
 /** A rise faster than the meter's own rate range, with 50 % margin, is not consumption. */

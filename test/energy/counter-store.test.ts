@@ -9,7 +9,9 @@
 import { resolve } from 'node:path';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { simulateHistory } from '../../simulators/history.js';
 import { loadConfig, type PlantConfig } from '../../src/config/index.js';
+import type { Profile } from '../../src/config/schema.js';
 import { createEnergy, type EnergyService } from '../../src/energy/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import type { PointValue } from '../../src/points/index.js';
@@ -238,5 +240,92 @@ describe('a kWh counter through rollover, reset, replacement, glitch and outage'
       SWAPPED_FINAL - swappedRegister(local('2026-11-10T10:25')) + swappedRegister(local('2026-11-10T10:44')),
       6,
     );
+  });
+});
+
+describe('a register with a scale and an offset', () => {
+  it('loses 2³² × scale at the wrap, not the offset as well', async () => {
+    const demo = loadConfig(resolve('config'));
+    const profile = demo.profiles.get('power-meter') as Profile & { protocol: 'modbus' };
+    // A 0.01 kWh register, shown with 100 kWh added (the old meter's reading at installation).
+    const scaled = {
+      ...profile,
+      points: profile.points.map((p) => (p.name === 'energy_kwh' ? { ...p, scale: 0.01, offset: 100 } : p)),
+    };
+    const cfg: PlantConfig = { ...demo, profiles: new Map([...demo.profiles, ['power-meter', scaled]]) };
+    const store = emptyStore();
+    try {
+      // 120 kW: 1000 register steps per 5 minutes, wrapping at about 06:00.
+      const startRaw = WRAP - 1000 * 84 - 400;
+      const values: PointValue[] = [];
+      for (let ts = FIRST; ts < FROM + DAY + HOUR; ts += STEP) {
+        const raw = (startRaw + (1000 * (ts - FIRST)) / STEP) % WRAP;
+        values.push({ id: POINT, value: raw * 0.01 + 100, quality: 'good', ts });
+      }
+      await writeAll(store, [values]);
+      const service = createEnergy({
+        config: cfg,
+        store: store.store,
+        bus: new PointBus(),
+        log: silentLogger(),
+      });
+      expect(service.meters.find((m) => m.device === METER)?.rolloverAt).toBeCloseTo(WRAP * 0.01, 6);
+      const report = await service.consumption({ ...query, from: FROM, to: FROM + DAY, resolution: 'day' });
+      const [row] = report.rows;
+      expect(row?.events.map((e) => e.kind)).toEqual(['rollover']);
+      expect(row?.buckets[0]?.value).toBeCloseTo(PER_DAY, 3);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe("the simulator's rollover fault through the gateway's register decoding", () => {
+  it("counts the incomer's day across the wrap and asks for the jump to be recorded", async () => {
+    const demo = loadConfig(resolve('config'));
+    const store = emptyStore();
+    try {
+      const history = simulateHistory(demo, {
+        from: FIRST,
+        to: FROM + DAY + HOUR,
+        stepMs: STEP,
+        // Sets the incomer's counter just below its uint32 ceiling: it wraps a few readings later.
+        faults: [{ device: 'dr1-incomer', fault: { type: 'rollover' }, from: local('2026-11-10T12:00') }],
+      });
+      const kept: PointValue[][] = [];
+      for (const batch of history) kept.push(batch.filter((v) => v.id.startsWith('dr1-incomer.')));
+      await writeAll(store, kept);
+      const service = createEnergy({
+        config: demo,
+        store: store.store,
+        bus: new PointBus(),
+        log: silentLogger(),
+      });
+      const report = await service.consumption({
+        ...query,
+        meters: ['dr1-incomer'],
+        from: FROM,
+        to: FROM + DAY,
+        resolution: 'hour',
+      });
+      const [row] = report.rows;
+      // The fault moves the register from about a million kWh to its ceiling in one step: to the
+      // service that is an unrecorded meter change (nothing counted, asks for it to be recorded).
+      expect(row?.events.map((e) => e.kind)).toEqual(['jump', 'rollover']);
+      expect(row?.events[0]?.message).toContain('record the meter change');
+      const [, rollover] = row?.events ?? [];
+      expect(rollover?.before).toBeGreaterThan(WRAP - 1000);
+      expect(rollover?.after).toBeLessThan(1000);
+      for (const hour of row?.buckets ?? []) expect(hour.value).toBeGreaterThan(0);
+      // The day is what the incomer drew (its power integrated), less the one step of the jump.
+      const kw = kept
+        .flat()
+        .filter((v) => v.id === 'dr1-incomer.power_kw' && v.ts > FROM && v.ts <= FROM + DAY);
+      const drawn = kw.reduce((sum, v) => sum + (Number(v.value) * STEP) / HOUR, 0);
+      expect(row?.total).toBeLessThan(drawn);
+      expect(row?.total).toBeGreaterThan(0.99 * drawn);
+    } finally {
+      await store.close();
+    }
   });
 });
