@@ -66,7 +66,7 @@ export class PlantModel implements PlantView {
     this.ordered = [...this.models.values()].sort((a, b) => stepOrder(a) - stepOrder(b));
     this.simTime = this.now();
     this.lastReal = this.simTime;
-    this.env = environmentAt(this.simTime, config.simulation.weather);
+    this.env = environmentAt(this.simTime, config.simulation.weather, config.energy.timezone);
     this.step();
   }
 
@@ -76,7 +76,7 @@ export class PlantModel implements PlantView {
     const dtMs = Math.max(0, real - this.lastReal) * this.config.simulation.speed;
     this.lastReal = real;
     this.simTime += dtMs;
-    this.env = environmentAt(this.simTime, this.config.simulation.weather);
+    this.env = environmentAt(this.simTime, this.config.simulation.weather, this.config.energy.timezone);
     for (const model of this.ordered) model.step(this.env, dtMs / 3_600_000, this);
   }
 

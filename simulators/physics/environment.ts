@@ -2,6 +2,8 @@
  * The world the plant lives in: simulated clock, outdoor temperature, occupancy, cooling
  * load and water demand through a hospital's day (never zero: wards run all night).
  */
+import { localClockOf } from '../../src/clock/index.js';
+
 export interface Weather {
   meanC: number;
   swingC: number;
@@ -38,9 +40,13 @@ export const COOLING_LOAD_RANGE = [0.15, 0.95] as const;
 /** The hospital's water demand at night (wards, ICU, sterilisation), as a fraction of peak. */
 export const NIGHT_WATER_DEMAND = 0.08;
 
-export function environmentAt(time: number, weather: Weather): Environment {
-  const d = new Date(time);
-  const hour = d.getHours() + d.getMinutes() / 60 + d.getSeconds() / 3600;
+/**
+ * @param timezone the plant's zone: the hospital's day follows its local clock, whatever zone
+ *   the machine running the simulator is set to (the machine's when absent).
+ */
+export function environmentAt(time: number, weather: Weather, timezone?: string): Environment {
+  const local = localClockOf(timezone)(time);
+  const hour = local.minutes / 60 + local.seconds / 3600;
   // Warmest at 15:00, coolest at 03:00, on top of the weather of the week.
   const outdoorC =
     weather.meanC + weatherOfTheWeek(time) + weather.swingC * Math.sin((2 * Math.PI * (hour - 9)) / 24);

@@ -10,9 +10,11 @@ import { type MqttService, startMqtt } from '../acquisition/mqtt/index.js';
 import { type AlarmService, createAlarms } from '../alarms/index.js';
 import { type Auth, createAuth } from '../auth/index.js';
 import type { PlantConfig } from '../config/index.js';
+import { createEnergy, type EnergyService } from '../energy/index.js';
 import { createMetrics } from '../metrics/index.js';
 import { type Notifier, startNotifier } from '../notify/index.js';
 import { buildCatalog, PointBus, PointTable } from '../points/index.js';
+import { createRecords, type RecordsService } from '../records/index.js';
 import { type StorageService, startStorage } from '../storage/index.js';
 import { summarizeConfig } from '../web/admin.js';
 import { startWebServer, type WebServer } from '../web/index.js';
@@ -27,6 +29,8 @@ export interface Gateway {
   readonly storage: StorageService;
   readonly alarms: AlarmService;
   readonly notifier: Notifier;
+  readonly energy: EnergyService;
+  readonly records: RecordsService;
   /** Login and roles, when auth.enabled. */
   readonly auth: Auth | undefined;
   stop(): Promise<void>;
@@ -71,6 +75,19 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
   const stopNotifying = alarms.subscribe((event) => notifier.handle(event));
   notifier.resume(unacknowledgedActivations(alarms));
   alarms.start();
+  // Leak and maintenance checks publish points the generated alarms watch: after alarms start.
+  const energy = createEnergy({ config, store: storage.store, bus, log });
+  const records = createRecords({
+    config,
+    alarms,
+    roster: notifier.roster,
+    table,
+    store: storage.store,
+    bus,
+    log,
+  });
+  energy.start();
+  records.start();
   if (!notifier.enabled)
     log.warn('notifications are off: no channel in notify.yaml (alarms still show and are journaled)');
   const modbus = startModbus({ config, bus, log });
@@ -104,6 +121,8 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
       auth,
       metricsPublic: config.gateway.web.metricsPublic,
       configSummary: () => summarizeConfig(config, notifier.roster.summary(Date.now())),
+      energy,
+      records,
       status: {
         startedAt,
         lines: () => modbus.lines(),
@@ -115,6 +134,8 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
     });
   } catch (err) {
     auth?.close();
+    energy.stop();
+    records.stop();
     await modbus.stop();
     stopNotifying();
     await notifier.close();
@@ -137,11 +158,15 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
     storage,
     alarms,
     notifier,
+    energy,
+    records,
     auth,
     async stop() {
       // Alarms stop first, so nothing is raised that the notifier would no longer send.
       alarms.stopInputs();
+      energy.stop();
       await web.stop();
+      records.stop();
       // No request can use a session any more.
       auth?.close();
       await modbus.stop();

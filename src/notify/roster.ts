@@ -117,6 +117,10 @@ export class DutyRoster {
     return this.shiftWindow(info.dutyDate, info.period);
   }
 
+  hasTeam(id: string): boolean {
+    return this.teams.has(id);
+  }
+
   /** The team for an equipment class; the first team when none lists it; undefined without teams. */
   teamFor(equipment: string): TeamRoute | undefined {
     const listed = this.byEquipment.get(equipment);

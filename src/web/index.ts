@@ -16,13 +16,17 @@ import type { Registry } from 'prom-client';
 import { Server as SocketServer } from 'socket.io';
 import type { AlarmService } from '../alarms/index.js';
 import type { Auth } from '../auth/index.js';
+import type { EnergyService } from '../energy/index.js';
 import type { PointBus, PointTable } from '../points/index.js';
+import type { RecordsService } from '../records/index.js';
 import type { TimeSeriesStore } from '../storage/index.js';
 import { adminRouter } from './admin.js';
 import { alarmsRouter } from './alarms.js';
 import { apiRouter, type GatewayStatus, healthHandler } from './api.js';
+import { energyRouter, type MonthlyReportPage } from './energy.js';
 import { historyRouter } from './history.js';
 import { startLivePush } from './live.js';
+import { recordsRouter } from './records.js';
 
 export type { GatewayStatus } from './api.js';
 
@@ -48,6 +52,12 @@ export interface WebServerOptions {
   sessionRecheckMs?: number;
   /** With auth: the configuration as an admin reviews it, secrets removed (GET /api/config/summary). */
   configSummary?: () => unknown;
+  /** Energy reports; without it /api/energy is not served. */
+  energy?: EnergyService;
+  /** The monthly energy report as HTML (GET /api/energy/report). */
+  monthlyReport?: MonthlyReportPage;
+  /** Work orders, handovers, maintenance, operation logs, assets; without it not served. */
+  records?: RecordsService;
 }
 
 export interface WebServer {
@@ -97,6 +107,19 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     app.use(
       '/api',
       alarmsRouter(options.alarms, auth ? { actionGuard: auth.requireRole('electrician') } : {}),
+    );
+  if (options.energy)
+    app.use(
+      '/api',
+      energyRouter(options.energy, options.monthlyReport ? { monthlyReport: options.monthlyReport } : {}),
+    );
+  if (options.records)
+    app.use(
+      '/api',
+      recordsRouter(options.records, {
+        zone: options.records.timezone,
+        ...(auth ? { act: auth.requireRole('electrician') } : { loginOff: true }),
+      }),
     );
   app.use('/api', apiRouter(options.table, options.status));
   const root = repoRoot();

@@ -19,6 +19,7 @@ interface PointView {
   quality: string;
   unit: string;
   ts: string | null;
+  derived?: boolean;
 }
 
 /** End to end, a poll period or a backoff can pass before a change shows. */
@@ -59,12 +60,15 @@ describe('the demo plant, end to end', () => {
     const all = await eventually(
       'every point good',
       async () => {
-        const list = await points();
+        // Acquired points; the gateway's own (leak nights, maintenance) come from days of data.
+        const list = (await points()).filter((p) => !p.derived);
         return list.every((p) => p.quality === 'good') && list;
       },
       25_000,
     ).catch(async (err) => {
-      const bad = (await points()).filter((p) => p.quality !== 'good').map((p) => `${p.id}:${p.quality}`);
+      const bad = (await points())
+        .filter((p) => !p.derived && p.quality !== 'good')
+        .map((p) => `${p.id}:${p.quality}`);
       throw new Error(`${(err as Error).message}; not good: ${bad.slice(0, 20).join(', ')}`);
     });
     expect(new Set(all.map((p) => p.device))).toEqual(new Set(deviceIds));
@@ -92,10 +96,12 @@ describe('the demo plant, end to end', () => {
       await client.subscribeAsync('plantwatch/#');
       await eventually(
         'retained topics',
-        async () => seen.has('plantwatch/main/ch1/chw_supply_temp') && seen.size > 50,
+        async () =>
+          seen.has('plantwatch/main/ch1/chw_supply_temp') &&
+          seen.has('plantwatch/main/wm-inpatient/flow_m3h') &&
+          seen.size > 50,
       );
       expect(seen.get('plantwatch/main/ch1/chw_supply_temp')).toMatchObject({ quality: 'good', unit: '°C' });
-      expect(seen.has('plantwatch/main/wm-inpatient/flow_m3h')).toBe(true);
     } finally {
       await client.endAsync();
     }

@@ -66,16 +66,13 @@ describe('simulateHistory over three days at 5-minute steps', () => {
   const STEP = 5 * MINUTE;
   const LEAK = { device: 'wm-admin', fault: { type: 'leak', flowM3h: 1.5 } as const, from: at(1, 0) };
   let batches: PointValue[][];
-  let elapsedMs: number;
 
   beforeAll(() => {
-    const started = performance.now();
     batches = collect({ from: START, to: at(3, 0), stepMs: STEP, faults: [LEAK] });
-    elapsedMs = performance.now() - started;
   });
 
-  it('runs in well under a few seconds, one batch per step, every enabled device point in each', () => {
-    expect(elapsedMs).toBeLessThan(3000);
+  // Its speed is a benchmark's business (bench/), not a timed test's on a noisy machine.
+  it('gives one batch per step, every enabled device point in each', () => {
     expect(batches).toHaveLength((3 * DAY) / STEP);
     const expected = config.devices
       .filter((d) => d.enabled)

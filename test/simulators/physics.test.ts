@@ -6,12 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { Faults } from '../../simulators/faults.js';
 import { PlantModel } from '../../simulators/plant.js';
 import { loadConfig } from '../../src/config/index.js';
+import { plantTime } from '../helpers/plant-time.js';
 
 const config = loadConfig('config');
 
 /** A plant on a hand-driven clock starting at a given local hour. */
 function plantAt(hour: number) {
-  const start = new Date(2026, 6, 15, hour, 0, 0).getTime();
+  const start = plantTime(config, `2026-07-15T${String(hour).padStart(2, '0')}:00`);
   let now = start;
   const plant = new PlantModel(config, () => now);
   return {

@@ -8,6 +8,7 @@ import { simulateHistory } from '../../simulators/history.js';
 import { PlantModel } from '../../simulators/plant.js';
 import { loadConfig } from '../../src/config/index.js';
 import { plantConfig } from '../helpers/plant-config.js';
+import { plantHour, plantTime } from '../helpers/plant-time.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -55,7 +56,7 @@ function room(retrofit: Record<string, unknown>, start: number) {
   };
 }
 
-const NOON = new Date(2026, 6, 15, 12).getTime();
+const NOON = Date.UTC(2026, 6, 15, 12); // plantConfig's zone is UTC
 
 describe('power meter retrofit', () => {
   it('draws factor × the load from an ISO date on, the full load before', () => {
@@ -93,12 +94,12 @@ describe('power meter retrofit', () => {
   it('is on the demo’s DR1 lighting feeder: a history shows before and after 30 days before its end', () => {
     const config = loadConfig(resolve('config'));
     expect(config.simulation.devices['dr1-f2']).toMatchObject({ retrofitAt: '-30d', retrofitFactor: 0.55 });
-    const end = new Date(2026, 8, 1).getTime();
+    const end = plantTime(config, '2026-09-01T00:00');
     const changeover = end - 30 * DAY;
     const noonKw = new Map<number, number>();
     for (const batch of simulateHistory(config, { from: end - 40 * DAY, to: end, stepMs: HOUR })) {
       const kw = batch.find((v) => v.id === 'dr1-f2.power_kw');
-      if (kw && new Date(kw.ts).getHours() === 12) noonKw.set(kw.ts, Number(kw.value));
+      if (kw && plantHour(config, kw.ts) === 12) noonKw.set(kw.ts, Number(kw.value));
     }
     const before = [...noonKw].filter(([ts]) => ts < changeover).map(([, kw]) => kw);
     const after = [...noonKw].filter(([ts]) => ts >= changeover).map(([, kw]) => kw);

@@ -11,6 +11,7 @@ import { mapPayload } from '../../src/acquisition/mqtt/payload.js';
 import { topicMatches } from '../../src/acquisition/mqtt/topic-filter.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { MqttDeviceConfig } from '../../src/config/schema.js';
+import { plantTime } from '../helpers/plant-time.js';
 
 const config = loadConfig(resolve('config'));
 const HOUR = 3_600_000;
@@ -50,8 +51,8 @@ describe('weather station', () => {
   });
 
   it('reports the outdoor temperature that drives the cooling load, and a plausible humidity', () => {
-    const afternoon = new Date(2026, 6, 15, 15).getTime();
-    const dawn = new Date(2026, 6, 16, 5).getTime();
+    const afternoon = plantTime(config, '2026-07-15T15:00');
+    const dawn = plantTime(config, '2026-07-16T05:00');
     const { plant, advance } = plantAt(afternoon);
     const hot = plant.values('weather');
     expect(Number(hot.outdoor_temp_c)).toBeCloseTo(plant.env.outdoorC, 0);
@@ -66,7 +67,7 @@ describe('weather station', () => {
   });
 
   it('publishes JSON the gateway maps back to the same values', () => {
-    const time = new Date(2026, 6, 15, 12).getTime();
+    const time = plantTime(config, '2026-07-15T12:00');
     const { plant } = plantAt(time);
     const device = config.devices.find((d) => d.id === 'weather') as MqttDeviceConfig;
     const profile = config.profiles.get('weather-station');
