@@ -159,7 +159,10 @@ export async function meterConsumption(
   const gaps = allocated.gaps.filter((g) => g.to > first.start && g.from < last.end);
   const placed = allocated.buckets.reduce((sum, b) => sum + (b.value ?? 0), 0);
   const unplaced = gaps.filter((g) => g.allocatedTo === undefined).reduce((sum, g) => sum + g.consumption, 0);
-  const inRange = events.filter((e) => e.ts >= first.start && e.ts < last.end);
+  // An event is dated by the reading that ends its interval: the interval (and the event) is
+  // the range's when that reading is in (start, end]. The range's last reading is dated at its
+  // end; the next range only starts from it.
+  const inRange = events.filter((e) => e.ts > first.start && e.ts <= last.end);
   return { meter, buckets: allocated.buckets, total: placed + unplaced, gaps, events: inRange };
 }
 

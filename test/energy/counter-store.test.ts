@@ -329,3 +329,36 @@ describe("the simulator's rollover fault through the gateway's register decoding
     }
   });
 });
+
+describe('an event in the last minutes of a day', () => {
+  it('is listed in that day’s report, not lost between two days', async () => {
+    const store = emptyStore();
+    try {
+      // The register wraps between the 23:50 and 23:55 readings; the 23:55 reading is the last
+      // of the day.
+      const wrapAt = local('2026-11-10T23:52');
+      const values: PointValue[] = [];
+      for (let ts = FIRST; ts < FROM + 2 * DAY + HOUR; ts += STEP)
+        values.push({
+          id: POINT,
+          value: (WRAP - KW * ((wrapAt - FIRST) / HOUR) + used(ts)) % WRAP,
+          quality: 'good',
+          ts,
+        });
+      await writeAll(store, [values]);
+      const service = createEnergy({ config, store: store.store, bus: new PointBus(), log: silentLogger() });
+      const day = (from: number) =>
+        service.consumption({ ...query, from, to: from + DAY, resolution: 'day' });
+      const [first, second] = [await day(FROM), await day(FROM + DAY)];
+      expect(first.rows[0]?.events.map((e) => e.kind)).toEqual(['rollover']);
+      expect(second.rows[0]?.events).toEqual([]);
+      expect(first.total).toBeCloseTo(PER_DAY, 6);
+      expect(second.total).toBeCloseTo(PER_DAY, 6);
+      // Both days together list it once.
+      const both = await service.consumption({ ...query, from: FROM, to: FROM + 2 * DAY, resolution: 'day' });
+      expect(both.rows[0]?.events.map((e) => e.kind)).toEqual(['rollover']);
+    } finally {
+      await store.close();
+    }
+  });
+});
