@@ -4,6 +4,7 @@
  * live push, and alarms → journal / MQTT / live push / notifications,
  * and takes them down in the reverse order.
  */
+import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { type ModbusService, startModbus } from '../acquisition/modbus/index.js';
 import { type MqttService, startMqtt } from '../acquisition/mqtt/index.js';
@@ -15,6 +16,7 @@ import { createMetrics } from '../metrics/index.js';
 import { type Notifier, startNotifier } from '../notify/index.js';
 import { buildCatalog, PointBus, PointTable } from '../points/index.js';
 import { createRecords, type RecordsService } from '../records/index.js';
+import { buildMonthlyReport, previousMonth, startMonthlyReports } from '../reports/monthly.js';
 import { type StorageService, startStorage } from '../storage/index.js';
 import { summarizeConfig } from '../web/admin.js';
 import { startWebServer, type WebServer } from '../web/index.js';
@@ -88,6 +90,12 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
   });
   energy.start();
   records.start();
+  const monthlyReports = startMonthlyReports({
+    energy,
+    config,
+    log,
+    statePath: join(dirname(resolve(config.gateway.records.path)), 'monthly-reports-sent.json'),
+  });
   if (!notifier.enabled)
     log.warn('notifications are off: no channel in notify.yaml (alarms still show and are journaled)');
   const modbus = startModbus({ config, bus, log });
@@ -122,6 +130,9 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
       metricsPublic: config.gateway.web.metricsPublic,
       configSummary: () => summarizeConfig(config, notifier.roster.summary(Date.now())),
       energy,
+      monthlyReport: async (month) =>
+        (await buildMonthlyReport(energy, config, month ?? previousMonth(Date.now(), energy.timezone))).html,
+      sendMonthlyReport: async (month) => (await monthlyReports.send(month)).month,
       records,
       status: {
         startedAt,
@@ -134,6 +145,7 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
     });
   } catch (err) {
     auth?.close();
+    monthlyReports.stop();
     energy.stop();
     records.stop();
     await modbus.stop();
@@ -164,6 +176,7 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
     async stop() {
       // Alarms stop first, so nothing is raised that the notifier would no longer send.
       alarms.stopInputs();
+      monthlyReports.stop();
       energy.stop();
       await web.stop();
       records.stop();

@@ -2,7 +2,7 @@
  * /api/energy/*: consumption, peak demand and headroom, intensity, night-flow leaks and
  * retrofit savings, each as JSON or a CSV download; the monthly report as HTML.
  */
-import { type Request, type Response, Router } from 'express';
+import { type Request, type RequestHandler, type Response, Router } from 'express';
 import {
   COMMODITIES,
   type Commodity,
@@ -64,10 +64,22 @@ const guarded =
     handler(req, res).catch((err: unknown) => fail(res, err));
   };
 
-export function energyRouter(
-  energy: EnergyService,
-  options: { monthlyReport?: MonthlyReportPage } = {},
-): Router {
+export interface EnergyRouterOptions {
+  monthlyReport?: MonthlyReportPage;
+  /** Mail the monthly report now; answers the month sent. */
+  sendReport?: (month?: string) => Promise<string>;
+  /** Who may send it (login on: energy managers). */
+  reportGuard?: RequestHandler;
+}
+
+function monthParam(raw: unknown): string | undefined {
+  const month = typeof raw === 'string' && raw !== '' ? raw : undefined;
+  if (month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(month))
+    throw new BadRequest(`month: expected "YYYY-MM" (got "${month}")`);
+  return month;
+}
+
+export function energyRouter(energy: EnergyService, options: EnergyRouterOptions = {}): Router {
   const router = Router();
   const zone = energy.timezone;
 
@@ -141,11 +153,24 @@ export function energyRouter(
     router.get(
       '/energy/report',
       guarded(async (req, res) => {
-        const month = typeof req.query.month === 'string' ? req.query.month : undefined;
-        if (month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(month))
-          throw new BadRequest(`month: expected "YYYY-MM" (got "${month}")`);
-        res.type('html').send(await page(month));
+        res.type('html').send(await page(monthParam(req.query.month)));
       }),
+    );
+  const send = options.sendReport;
+  if (send)
+    router.post(
+      '/energy/report/send',
+      ...(options.reportGuard ? [options.reportGuard] : []),
+      (req: Request, res: Response) => {
+        Promise.resolve()
+          .then(() => send(monthParam(req.query.month)))
+          .then((month) => res.json({ sent: month }))
+          .catch((err: unknown) =>
+            err instanceof BadRequest
+              ? res.status(400).json({ error: err.message })
+              : res.status(503).json({ error: `the report was not sent: ${(err as Error).message}` }),
+          );
+      },
     );
   return router;
 }

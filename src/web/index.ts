@@ -56,6 +56,8 @@ export interface WebServerOptions {
   energy?: EnergyService;
   /** The monthly energy report as HTML (GET /api/energy/report). */
   monthlyReport?: MonthlyReportPage;
+  /** Mail the monthly report now (POST /api/energy/report/send, energy managers). */
+  sendMonthlyReport?: (month?: string) => Promise<string>;
   /** Work orders, handovers, maintenance, operation logs, assets; without it not served. */
   records?: RecordsService;
 }
@@ -111,7 +113,15 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   if (options.energy)
     app.use(
       '/api',
-      energyRouter(options.energy, options.monthlyReport ? { monthlyReport: options.monthlyReport } : {}),
+      energyRouter(options.energy, {
+        ...(options.monthlyReport ? { monthlyReport: options.monthlyReport } : {}),
+        ...(options.sendMonthlyReport
+          ? {
+              sendReport: options.sendMonthlyReport,
+              ...(auth ? { reportGuard: auth.requireRole('energy-manager') } : {}),
+            }
+          : {}),
+      }),
     );
   if (options.records)
     app.use(

@@ -1,0 +1,331 @@
+/**
+ * The monthly energy report: electricity and water by building against the month before,
+ * intensity per m² and bed, peak demand and headroom, night-flow leaks and retrofit savings,
+ * as one HTML page (served by the API and mailed) with every table attached as CSV. Sent on
+ * the configured day and time to the people named in energy.yaml; a month is sent once,
+ * even across restarts (the sent months are kept in a small state file).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DateTime } from 'luxon';
+import nodemailer from 'nodemailer';
+import type { PlantConfig } from '../config/index.js';
+import type {
+  ConsumptionReport,
+  DemandReport,
+  EnergyService,
+  LeakStatus,
+  RetrofitReport,
+} from '../energy/index.js';
+import type { Logger } from '../log/index.js';
+import { localTime, toCsv } from './csv.js';
+import {
+  consumptionTable,
+  demandTable,
+  headroomTable,
+  intensityTable,
+  leaksTable,
+  retrofitTable,
+} from './energy-tables.js';
+
+export interface MonthlyReport {
+  month: string;
+  subject: string;
+  html: string;
+  attachments: { filename: string; content: string }[];
+}
+
+const escapeHtml = (text: string) =>
+  text.replace(
+    /[<>&'"]/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&#39;', '"': '&quot;' })[c] as string,
+  );
+
+const number = (value: number | null | undefined, digits = 0) =>
+  value === null || value === undefined || !Number.isFinite(value)
+    ? '—'
+    : value.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+const percent = (value: number | null | undefined) =>
+  value === null || value === undefined ? '—' : `${number(value, 1)} %`;
+
+function table(head: string[], rows: string[][]): string {
+  const th = head.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('');
+  return `<table><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+/** The month before the one `now` falls in, as "YYYY-MM". */
+export function previousMonth(now: number, zone: string): string {
+  return DateTime.fromMillis(now, { zone }).startOf('month').minus({ months: 1 }).toFormat('yyyy-MM');
+}
+
+function monthRange(month: string, zone: string) {
+  const start = DateTime.fromISO(`${month}-01`, { zone });
+  if (!start.isValid) throw new Error(`month: expected "YYYY-MM" (got "${month}")`);
+  return {
+    from: start.toMillis(),
+    to: start.plus({ months: 1 }).toMillis(),
+    before: { from: start.minus({ months: 1 }).toMillis(), to: start.toMillis() },
+  };
+}
+
+function comparison(current: ConsumptionReport, before: ConsumptionReport): string[][] {
+  return current.rows.map((row) => {
+    const earlier = before.rows.find((r) => r.key === row.key)?.total;
+    const change = earlier ? ((row.total - earlier) / earlier) * 100 : null;
+    const gaps = row.gaps.length + row.buckets.filter((b) => b.value === null).length;
+    return [row.name, number(row.total), number(earlier), percent(change), gaps ? `${gaps} gap(s)` : ''];
+  });
+}
+
+export async function buildMonthlyReport(
+  energy: EnergyService,
+  config: PlantConfig,
+  month: string,
+): Promise<MonthlyReport> {
+  const zone = energy.timezone;
+  const range = monthRange(month, zone);
+  const span = { from: range.from, to: range.to };
+  const query = { resolution: 'day' as const, groupBy: 'building' as const };
+  const [electricity, electricityBefore, water, waterBefore, demand, intensity, leaks, retrofits] =
+    await Promise.all([
+      energy.consumption({ commodity: 'electricity', ...span, ...query }),
+      energy.consumption({ commodity: 'electricity', ...range.before, ...query }),
+      energy.consumption({ commodity: 'water', ...span, ...query }),
+      energy.consumption({ commodity: 'water', ...range.before, ...query }),
+      energy.demand({ ...span, resolution: 'month' }),
+      energy.intensity(span),
+      energy.leaks(),
+      energy.retrofits(),
+    ]);
+  const site = config.sites.map((s) => s.name).join(', ');
+  const subject = `Plantwatch energy report ${month} — ${site}`;
+  const html = page(subject, [
+    section(
+      'Electricity by building (kWh, main meters)',
+      table(
+        ['building', month, 'month before', 'change', 'notes'],
+        comparison(electricity, electricityBefore),
+      ),
+    ),
+    section(
+      'Water by building (m³, main meters)',
+      table(['building', month, 'month before', 'change', 'notes'], comparison(water, waterBefore)),
+    ),
+    section(
+      'Intensity',
+      table(
+        ['', 'kWh/m²', 'kWh/bed', 'm³/m²', 'm³/bed'],
+        intensity.rows.map((r) => [
+          r.name,
+          number(r.kwhPerM2, 2),
+          number(r.kwhPerBed, 1),
+          number(r.m3PerM2, 3),
+          number(r.m3PerBed, 2),
+        ]),
+      ),
+    ),
+    section('Peak demand (15-minute mean)', demandHtml(demand, zone)),
+    section('Night flow (leaks)', leaksHtml(leaks)),
+    section('Retrofit savings', retrofitsHtml(retrofits)),
+  ]);
+  const csv = (name: string, content: string) => ({ filename: `${name}-${month}.csv`, content });
+  return {
+    month,
+    subject,
+    html,
+    attachments: [
+      csv('electricity-daily-by-building', toCsv(consumptionTable(electricity, zone))),
+      csv('water-daily-by-building', toCsv(consumptionTable(water, zone))),
+      csv('peak-demand', toCsv(demandTable(demand, zone))),
+      csv('headroom', toCsv(headroomTable(demand, zone))),
+      csv('intensity', toCsv(intensityTable(intensity))),
+      csv('night-flow', toCsv(leaksTable(leaks))),
+      csv('retrofit-savings', toCsv(retrofitTable(retrofits, zone))),
+    ],
+  };
+}
+
+function demandHtml(demand: DemandReport, zone: string): string {
+  const meters = table(
+    ['incomer', 'peak kW', 'at', 'mean kW', 'load factor'],
+    demand.meters.flatMap((m) =>
+      m.periods.map((p) => [
+        m.name,
+        number(p.peakKw),
+        localTime(p.peakAt, zone),
+        number(p.meanKw),
+        number(p.loadFactor, 2),
+      ]),
+    ),
+  );
+  const rooms = table(
+    ['room', 'rated kVA', 'peak kVA', 'utilisation', 'headroom kVA'],
+    demand.rooms.map((r) => [
+      r.roomName,
+      number(r.ratedKva),
+      number(r.peakKva),
+      percent(r.utilisation === null ? null : r.utilisation * 100),
+      number(r.headroomKva),
+    ]),
+  );
+  return meters + rooms;
+}
+
+function leaksHtml(leaks: LeakStatus): string {
+  const suspected = leaks.meters.filter((m) => m.suspected);
+  const intro = suspected.length
+    ? `<p class="alert">Leak suspected: ${escapeHtml(suspected.map((m) => m.device).join(', '))}</p>`
+    : '<p>No meter has had a wet night run long enough to suspect a leak.</p>';
+  return (
+    intro +
+    table(
+      ['meter', 'threshold m³/h', 'last night m³/h', 'wet nights in a row'],
+      leaks.meters.map((m) => [
+        m.device,
+        number(m.threshold, 2),
+        number(m.nights.at(-1)?.minimumFlow, 2),
+        String(m.wetNights),
+      ]),
+    )
+  );
+}
+
+function retrofitsHtml(retrofits: RetrofitReport[]): string {
+  if (retrofits.length === 0) return '<p>No retrofit is being verified.</p>';
+  return table(
+    ['retrofit', 'baseline/day', 'now/day', 'savings', 'savings %', `uncertainty`, 'Guideline 14'],
+    retrofits.map((r) =>
+      r.result
+        ? [
+            r.name,
+            `${number(r.result.perDay.baseline)} ${r.unit}`,
+            `${number(r.result.perDay.reporting)} ${r.unit}`,
+            `${number(r.result.savings)} ${r.unit}`,
+            percent(r.result.savingsPct),
+            `± ${number(r.result.uncertainty)} ${r.unit} (${Math.round(r.confidence * 100)} %)`,
+            r.result.meetsGuideline14 ? 'meets' : 'does not meet',
+          ]
+        : [r.name, '—', '—', '—', '—', '—', r.problem ?? ''],
+    ),
+  );
+}
+
+const section = (title: string, body: string) => `<h2>${escapeHtml(title)}</h2>${body}`;
+
+function page(title: string, sections: string[]): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<style>body{font:14px/1.4 system-ui,sans-serif;color:#1d1f22;max-width:60em;margin:1em auto;padding:0 1em}
+table{border-collapse:collapse;margin:.5em 0 1em;width:100%}th,td{border:1px solid #b7babe;padding:.2em .5em;text-align:right}
+th:first-child,td:first-child{text-align:left}h2{font-size:1.05em;margin-top:1.5em}.alert{color:#d0201b;font-weight:600}</style>
+</head><body><h1>${escapeHtml(title)}</h1>${sections.join('\n')}
+<p style="color:#5d6166">Consumption is the sum of main meters; gaps in the readings are reported, not filled. The CSV files attached hold every table by day.</p></body></html>`;
+}
+
+export interface MonthlyReportSender {
+  /** Build and mail the report of `month` now (default: last month). */
+  send(month?: string): Promise<MonthlyReport>;
+  stop(): void;
+}
+
+/** Sends last month's report once it is due (day and time in energy.yaml), checked every 10 minutes. */
+export function startMonthlyReports(options: {
+  energy: EnergyService;
+  config: PlantConfig;
+  log: Logger;
+  /** Where the months already sent are remembered. */
+  statePath: string;
+  now?: () => number;
+  checkEveryMs?: number;
+}): MonthlyReportSender {
+  const { energy, config, statePath } = options;
+  const now = options.now ?? Date.now;
+  const log = options.log.child({ component: 'monthly-report' });
+  const settings = config.energy.monthlyReport;
+  const people = new Map(config.notify.people.map((p) => [p.id, p]));
+  const recipients = settings.to.flatMap((id) => people.get(id)?.email ?? []);
+  const email = config.notify.channels.email;
+  const transport = email
+    ? nodemailer.createTransport({
+        host: email.host,
+        port: email.port,
+        secure: email.secure,
+        ...(email.auth ? { auth: email.auth } : {}),
+        connectionTimeout: email.timeout ?? 10_000,
+        greetingTimeout: email.timeout ?? 10_000,
+        socketTimeout: email.timeout ?? 30_000,
+      })
+    : undefined;
+  const sent = readSent(statePath);
+
+  const send = async (month = previousMonth(now(), energy.timezone)) => {
+    const report = await buildMonthlyReport(energy, config, month);
+    if (!transport || !email)
+      throw new Error('no e-mail channel in notify.yaml to send the monthly report with');
+    if (recipients.length === 0) throw new Error('monthlyReport.to names nobody with an e-mail address');
+    await transport.sendMail({
+      from: email.from,
+      to: recipients,
+      subject: report.subject,
+      html: report.html,
+      attachments: report.attachments.map((a) => ({ ...a, contentType: 'text/csv; charset=utf-8' })),
+    });
+    sent.add(month);
+    writeSent(statePath, sent);
+    log.info({ month, to: recipients.length }, 'monthly energy report sent');
+    return report;
+  };
+
+  let running = false;
+  const check = () => {
+    const local = DateTime.fromMillis(now(), { zone: energy.timezone });
+    const month = previousMonth(now(), energy.timezone);
+    const [hour, minute] = settings.at.split(':').map(Number) as [number, number];
+    const due =
+      local.day > settings.day ||
+      (local.day === settings.day && local.hour * 60 + local.minute >= hour * 60 + minute);
+    if (!due || sent.has(month) || running) return;
+    running = true;
+    send(month)
+      .catch((err: unknown) =>
+        log.error({ err, month }, 'monthly energy report not sent; retrying at the next check'),
+      )
+      .finally(() => {
+        running = false;
+      });
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  if (settings.enabled) {
+    if (!email || recipients.length === 0)
+      log.warn('monthly energy report enabled but there is no e-mail channel or recipient: it is not sent');
+    else {
+      timer = setInterval(check, options.checkEveryMs ?? 10 * 60_000);
+      timer.unref();
+      check();
+    }
+  }
+  return {
+    send,
+    stop() {
+      clearInterval(timer);
+      transport?.close();
+    },
+  };
+}
+
+function readSent(path: string): Set<string> {
+  try {
+    if (!existsSync(path)) return new Set();
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    return new Set(Array.isArray(parsed) ? parsed.filter((m): m is string => typeof m === 'string') : []);
+  } catch {
+    return new Set();
+  }
+}
+
+function writeSent(path: string, sent: Set<string>): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, JSON.stringify([...sent].sort()));
+}
