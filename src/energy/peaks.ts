@@ -75,20 +75,32 @@ async function blocksOf(
   }));
 }
 
-/** Incomers of a room summed block by block: a room's load is what all its incomers carry. */
+/**
+ * Incomers of a room summed block by block: a room's load is what all its incomers carry. A
+ * block is known only when every incomer has it: kW when all have kW, kvar when all have kvar
+ * (a missing value is unknown, not 0, or the room's kVA would fall to its kW).
+ */
 function sumBlocks(perMeter: Block[][]): Block[] {
-  const byTs = new Map<number, { kw: number; kvar: number; complete: boolean }>();
+  const byTs = new Map<
+    number,
+    { kw: number; kvar: number; meters: number; kwKnown: boolean; kvarKnown: boolean }
+  >();
   for (const blocks of perMeter)
     for (const b of blocks) {
-      const into = byTs.get(b.ts) ?? { kw: 0, kvar: 0, complete: true };
-      if (b.kw === null) into.complete = false;
+      const into = byTs.get(b.ts) ?? { kw: 0, kvar: 0, meters: 0, kwKnown: true, kvarKnown: true };
+      into.meters++;
+      if (b.kw === null) into.kwKnown = false;
+      if (b.kvar === null || b.kvar === undefined) into.kvarKnown = false;
       into.kw += b.kw ?? 0;
       into.kvar += b.kvar ?? 0;
       byTs.set(b.ts, into);
     }
   return [...byTs.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([ts, v]) => ({ ts, kw: v.complete ? v.kw : null, kvar: v.complete ? v.kvar : null }));
+    .map(([ts, v]) => {
+      const all = v.meters === perMeter.length;
+      return { ts, kw: all && v.kwKnown ? v.kw : null, kvar: all && v.kvarKnown ? v.kvar : null };
+    });
 }
 
 export async function demandReport(
