@@ -25,6 +25,7 @@ import {
   tzDate,
   uPlot,
   when,
+  zone,
 } from './energy-common.js';
 
 const COMMODITIES = ['electricity', 'water'];
@@ -48,12 +49,12 @@ export function render(root) {
   let generation = 0;
 
   const tools = h('div.e-tools');
-  const chartBox = h('div.e-chart#e-consumption-chart', { dataset: { state: 'loading' } });
+  const chartBox = h('div#e-consumption-chart.e-chart', { dataset: { state: 'loading' } });
   const tableBox = h('div#e-consumption-table', { dataset: { state: 'loading' } });
   const notes = h('div#e-consumption-notes');
   const shareBox = h('div#e-share');
   const compareBox = h('div#e-compare', { dataset: { state: 'loading' } });
-  const profileBox = h('div.e-chart#e-profile', { dataset: { state: 'loading' } });
+  const profileBox = h('div#e-profile.e-chart', { dataset: { state: 'loading' } });
   const title = h('h2');
 
   root.replaceChildren(
@@ -208,7 +209,9 @@ export function render(root) {
       chartBox.dataset.state = 'ready';
       return;
     }
-    const xs = report.buckets.map((/** @type {any} */ b) => b.start / 1000);
+    // One bar per period, labelled with its local name (categories, not a time axis).
+    const labels = report.buckets.map((/** @type {any} */ b) => shortLabel(b.label, report.resolution));
+    const xs = labels.map((/** @type {string} */ _l, /** @type {number} */ i) => i);
     const raw = rows.map((/** @type {any} */ r) => r.buckets.map((/** @type {any} */ b) => b.value));
     // Stacked: each series is the running sum up to its group, drawn tallest first.
     /** @type {(number | null)[][]} */
@@ -222,22 +225,14 @@ export function render(root) {
       below = sum;
     }
     const order = rows.map((_, i) => i).reverse();
-    const step = xs.length > 1 ? xs[1] - xs[0] : 86_400;
     const bars = uPlot.paths.bars?.({ size: [0.7, 80], gap: 1 });
     disposers.push(
       plotIn(
         chartBox,
         {
           height: 280,
-          tzDate,
           scales: {
-            x: {
-              time: true,
-              range: (/** @type {any} */ _u, /** @type {number} */ min, /** @type {number} */ max) => [
-                min - step / 2,
-                max + step / 2,
-              ],
-            },
+            x: { time: false, range: () => [-0.5, xs.length - 0.5] },
             y: {
               range: (/** @type {any} */ _u, /** @type {number} */ _min, /** @type {number} */ max) => [
                 0,
@@ -251,7 +246,7 @@ export function render(root) {
             {
               label: t('energy.col.period'),
               value: (/** @type {any} */ _u, /** @type {number} */ v) =>
-                v === null ? '—' : labelAt(report, v),
+                v === null ? '—' : (report.buckets[v]?.label ?? ''),
             },
             ...order.map((i) => ({
               label: rows[i].name,
@@ -268,7 +263,16 @@ export function render(root) {
               ) => (idx === null ? '—' : `${num(raw[i][idx])} ${report.unit}`),
             })),
           ],
-          axes: [AXIS, { ...AXIS, label: report.unit, size: 60 }],
+          axes: [
+            {
+              ...AXIS,
+              space: report.resolution === 'hour' ? 70 : 40,
+              incrs: [1, 2, 3, 4, 6, 7, 12, 24, 48, 96, 168],
+              values: (/** @type {any} */ _u, /** @type {number[]} */ splits) =>
+                splits.map((i) => (Number.isInteger(i) ? (labels[i] ?? '') : '')),
+            },
+            { ...AXIS, label: report.unit, size: 60 },
+          ],
         },
         [xs, ...order.map((i) => stacked[i])],
       ),
@@ -415,8 +419,8 @@ export function render(root) {
     notes.replaceChildren(
       h('h3', null, t('energy.notes')),
       items.length === 0
-        ? h('p.note#e-no-events', null, t('energy.noEvents'))
-        : h('ul.e-notes#e-events', null, ...items.map((i) => i.el)),
+        ? h('p#e-no-events.note', null, t('energy.noEvents'))
+        : h('ul#e-events.e-notes', null, ...items.map((i) => i.el)),
     );
   }
 
@@ -519,7 +523,10 @@ export function render(root) {
       return;
     }
     const xs = report.buckets.map((/** @type {any} */ b) => b.start / 1000);
-    const sum = report.buckets.map((/** @type {any} */ _b, /** @type {number} */ i) => {
+    const now = Date.now();
+    const sum = report.buckets.map((/** @type {any} */ b, /** @type {number} */ i) => {
+      // The hour still going on would read as a dip: left out.
+      if (b.end > now) return null;
       const values = report.rows.map((/** @type {any} */ r) => r.buckets[i]?.value ?? null);
       return values.every((/** @type {any} */ v) => v === null)
         ? null
@@ -550,7 +557,10 @@ export function render(root) {
               value: (/** @type {any} */ _u, /** @type {number | null} */ v) => num(v),
             },
           ],
-          axes: [AXIS, { ...AXIS, size: 60 }],
+          axes: [
+            { ...AXIS, space: 50, values: hourAxis },
+            { ...AXIS, size: 60 },
+          ],
         },
         [xs, sum],
       ),
@@ -562,10 +572,29 @@ export function render(root) {
   return { dispose };
 }
 
-/** The bucket label at a chart x (seconds). @param {any} report @param {number} x */
-function labelAt(report, x) {
-  const b = report.buckets.find((/** @type {any} */ b) => b.start / 1000 === x);
-  return b ? b.label : '';
+/** Time axis ticks in 24 h, in the plant's zone: "11-25" at midnight, "14:00" otherwise. @param {any} _u @param {number[]} splits */
+function hourAxis(_u, splits) {
+  const fmt = new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone(),
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  return splits.map((s) => {
+    const parts = Object.fromEntries(fmt.formatToParts(s * 1000).map((p) => [p.type, p.value]));
+    return parts.hour === '00' && parts.minute === '00'
+      ? `${parts.month}-${parts.day}`
+      : `${parts.hour}:${parts.minute}`;
+  });
+}
+
+/** A period's name on the chart axis: "11-25", "25 14:00", "2026-11". @param {string} label @param {string} resolution */
+function shortLabel(label, resolution) {
+  if (resolution === 'day') return label.slice(5);
+  if (resolution === 'hour') return label.slice(8, 16);
+  return label;
 }
 
 /** A table cell: the value, or "—" for no readings; marked when a gap is in it or it is partly covered. @param {any} c @param {number} digits */

@@ -6,6 +6,7 @@ import {
   energyUrl,
   errorNote,
   getJson,
+  head,
   numCell,
   periodPicker,
   periodRange,

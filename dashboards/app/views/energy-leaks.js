@@ -27,7 +27,7 @@ export function render(root) {
           }),
         ),
         h(
-          `p.e-summary${suspected ? '.alarm' : ''}#e-leak-summary`,
+          `p#e-leak-summary.e-summary${suspected ? '.alarm' : ''}`,
           null,
           suspected ? t('energy.leaksSuspected', { n: suspected }) : t('energy.leaksNone'),
         ),
