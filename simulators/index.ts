@@ -20,6 +20,7 @@ import { buildBank, type RegisterBank } from './register-bank.js';
 import { socatAvailable } from './serial/pty-pair.js';
 import { SimulatedSerialLine } from './serial/serial-line.js';
 
+export { backfillDemoHistory } from './backfill.js';
 export type { Fault, FaultController } from './faults.js';
 export type { DemoInbox, InboxMessage } from './inbox.js';
 
@@ -43,6 +44,8 @@ export interface StartSimulatorOptions {
   control?: boolean;
   now?: () => number;
   tickMs?: number;
+  /** Counters' values to carry on from (point id → value), e.g. the end of stored history. */
+  counters?: ReadonlyMap<string, number>;
 }
 
 export interface PlantSimulator {
@@ -67,6 +70,15 @@ export async function startPlantSimulator(
 ): Promise<PlantSimulator> {
   const log = options.log ?? silentLogger();
   const plant = new PlantModel(config, options.now);
+  for (const [id, value] of options.counters ?? []) {
+    const dot = id.indexOf('.');
+    const device = id.slice(0, dot);
+    if (plant.has(device))
+      plant
+        .model(device)
+        .counter?.(id.slice(dot + 1))
+        ?.set(value);
+  }
   const tickMs = options.tickMs ?? 1000;
   const faults = new Faults(plant, tickMs);
   const banks = new Map<string, RegisterBank>();

@@ -56,7 +56,9 @@ async function runGateway(dir: string, withSimulators: boolean): Promise<number>
   // The simulated plant comes up first, so the gateway finds its devices at the first try;
   // its MQTT meters connect once the gateway's broker listens.
   const simulators = withSimulators ? await import('../../simulators/index.js') : undefined;
+  const counters = simulators ? await simulators.backfillDemoHistory(config, log) : undefined;
   const simulator = await simulators?.startPlantSimulator(config, {
+    ...(counters ? { counters } : {}),
     log: log.child({ component: 'simulator' }),
     control: true,
   });

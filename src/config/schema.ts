@@ -435,6 +435,13 @@ export const simulationFile = z.strictObject({
    * /inbox/webhook/:group catch what the notifier sends. Absent: no inbox.
    */
   inbox: z.strictObject({ smtpPort: port.default(2525), enabled: z.boolean().default(true) }).optional(),
+  /**
+   * On a first start with an empty embedded store, write this many days of simulated past
+   * (energy pages, leak nights and savings need weeks of data); 0: none.
+   */
+  history: z
+    .strictObject({ days: z.number().int().min(0).max(400).default(0), step: duration.default(15 * 60_000) })
+    .default({ days: 0, step: 15 * 60_000 }),
 });
 
 export type SiteFile = z.infer<typeof siteFile>;

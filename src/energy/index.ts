@@ -69,7 +69,7 @@ export function createEnergy(options: EnergyOptions): EnergyService {
   ];
   let lastCheck: LeakStatus | undefined;
   let timer: NodeJS.Timeout | undefined;
-  let checking: Promise<void> | undefined;
+  let checking = false;
 
   const checkLeaks = async (history: number): Promise<LeakStatus> => {
     const at = now();
@@ -83,7 +83,9 @@ export function createEnergy(options: EnergyOptions): EnergyService {
 
   const runCheck = () => {
     // One check at a time: a slow store must not stack them up.
-    checking ??= checkLeaks(LEAK_HISTORY_NIGHTS)
+    if (checking) return;
+    checking = true;
+    checkLeaks(LEAK_HISTORY_NIGHTS)
       .then((status) => {
         lastCheck = status;
         bus.publish(status.meters.flatMap((m) => leakPoints(m, status.checkedAt ?? now())));
@@ -92,7 +94,7 @@ export function createEnergy(options: EnergyOptions): EnergyService {
       })
       .catch((err: unknown) => log.error({ err }, 'leak check failed (the store did not answer?)'))
       .finally(() => {
-        checking = undefined;
+        checking = false;
       });
   };
 

@@ -79,6 +79,8 @@ export async function demoConfigCopy(options: DemoConfigOptions = {}): Promise<D
   await editYaml(join(dir, 'simulation.yaml'), async (doc) => {
     doc.setIn(['control', 'port'], await freePort());
     doc.setIn(['inbox', 'smtpPort'], await freePort());
+    // Tests write the history they need themselves; a first start writes none.
+    doc.setIn(['history', 'days'], 0);
   })();
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
