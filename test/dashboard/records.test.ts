@@ -1,0 +1,386 @@
+/**
+ * The Records pages in a real browser (Debian's chromium via playwright-core) against the
+ * simulated demo plant and a gateway started in-process, login on, the demo maintenance plan
+ * kept: a hotline work order through accept → on site → complete with its times, history and
+ * the team's KPIs; a work order from a chiller trip; a shift handover accepted by another
+ * user (and refused to its author); maintenance recorded done; a role that may only read; the
+ * printed operation log. Saves a screenshot of each tab to docs/screenshots/records-*.png.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PlantSimulator, simulatorMqttLogin, startPlantSimulator } from '../../simulators/index.js';
+import { loadConfig, type PlantConfig } from '../../src/config/index.js';
+import { type Gateway, startGateway } from '../../src/gateway/index.js';
+import { silentLogger } from '../../src/log/index.js';
+import { hasChromium, launchBrowser, openPage } from '../helpers/browser.js';
+import { type DemoConfig, demoConfigCopy } from '../helpers/demo-config.js';
+
+const SHOTS = join('docs', 'screenshots');
+/** A date and time as the records print them. */
+const DATE_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/;
+/** A time the same day: "14:05" (or with its date when the day changed in between). */
+const TIME = /^(\d{4}-\d{2}-\d{2} )?\d{2}:\d{2}$/;
+
+let demo: DemoConfig;
+let config: PlantConfig;
+let gateway: Gateway;
+let simulator: PlantSimulator;
+let browser: Browser;
+let page: Page;
+let pageErrors: string[];
+
+async function shot(name: string, p: Page = page) {
+  await p.waitForSelector('body:not(.flash)', { timeout: 5000 });
+  await p.evaluate(
+    "window.scrollTo(0, 0); for (const el of document.querySelectorAll('.scroll')) el.scrollLeft = 0;",
+  );
+  await p.screenshot({ path: join(SHOTS, name), fullPage: true });
+}
+
+async function signIn(p: Page, username: string, password: string) {
+  await p.waitForSelector('#login-user');
+  await p.fill('#login-user', username);
+  await p.fill('#login-password', password);
+  await p.click('#login-submit');
+  await p.waitForSelector('#conn.ok');
+}
+
+/** A new signed-in page of its own (own cookies). */
+async function pageAs(username: string, password: string, hash: string) {
+  const opened = await openPage(browser);
+  await opened.page.goto(`${gateway.web.url}/${hash}`);
+  await signIn(opened.page, username, password);
+  await opened.page.waitForFunction(`location.hash === ${JSON.stringify(hash)}`);
+  return opened;
+}
+
+/** A fetch from inside the page, with its session cookie. */
+// biome-ignore lint/suspicious/noExplicitAny: JSON of several shapes; each test asserts the one it expects.
+async function pageFetch(p: Page, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  return p.evaluate(
+    async ([path, body]) => {
+      const res = await fetch(path as string, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: await res.json() };
+    },
+    [path, body],
+  );
+}
+
+const unexpected = (errors: string[]) =>
+  errors.filter(
+    (e) => !/status of 40[19]|status of 400|Failed to load resource|WebSocket|socket\.io/i.test(e),
+  );
+
+async function go(hash: string, p: Page = page) {
+  await p.evaluate(`location.hash = ${JSON.stringify(hash)}`);
+  await p.waitForSelector(`.records-tabs a.on[href="${hash}"]`);
+  await p.waitForSelector('#conn.ok');
+}
+
+describe.skipIf(!hasChromium())('the records pages in a real browser', () => {
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    demo = await demoConfigCopy({ auth: true, maintenance: true });
+    config = loadConfig(demo.dir);
+    [gateway, browser] = await Promise.all([startGateway({ config, log: silentLogger() }), launchBrowser()]);
+    simulator = await startPlantSimulator(config, {
+      log: silentLogger(),
+      mqtt: simulatorMqttLogin(config, gateway.mqtt.brokerUrl),
+    });
+    const opened = await openPage(browser);
+    page = opened.page;
+    pageErrors = opened.errors;
+    await page.goto(`${gateway.web.url}/#/records/work-orders`);
+    await signIn(page, 'electrician', 'electrician-demo');
+  }, 40_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await simulator?.stop();
+    await gateway?.stop();
+    demo?.cleanup();
+  });
+
+  it('takes a hotline call through accept, on site and complete, with its times, history and team KPIs', async () => {
+    await go('#/records/work-orders');
+    await page.click('details.wo-new > summary');
+    await page.fill('#wo-new-title', 'Booster pump 1 noisy bearing');
+    await page.fill('#wo-new-description', 'Ward 5 reports a grinding noise from the pump room');
+    await page.fill('#wo-new-reporter', 'Nurse Chen, ward 5, ext. 3305');
+    await page.selectOption('#wo-new-device', 'pbw1');
+    await page.selectOption('#wo-new-priority', 'high');
+    await page.click('#wo-new-submit');
+    const order = page.locator('tbody.wo-order', { hasText: 'Booster pump 1 noisy bearing' });
+    await order.and(page.locator('[data-status="open"]')).waitFor();
+    const number = (await order.locator('.wo-number').textContent())?.trim() ?? '';
+    expect(number).toMatch(/^WO-\d{4}-\d{6}$/);
+    // Each step as the electrician takes it; the buttons follow the status.
+    await order.locator('button.wo-accept').click();
+    await order.and(page.locator('[data-status="accepted"]')).waitFor();
+    expect(await order.locator('button.wo-accept').count()).toBe(0);
+    await order.locator('button.wo-arrive').click();
+    await order.and(page.locator('[data-status="on-site"]')).waitFor();
+    await order.locator('button.wo-complete').click();
+    // The resolution is required: an empty one is not sent.
+    await page.click('#records-dialog-submit');
+    expect(await page.evaluate("document.querySelector('#rd-resolution').validity.valueMissing")).toBe(true);
+    expect(await page.isVisible('dialog.records-dialog')).toBe(true);
+    expect(await order.getAttribute('data-status')).toBe('on-site');
+    await page.fill('#rd-resolution', 'Bearing greased, noise gone; replacement ordered');
+    await page.click('#records-dialog-submit');
+    await order.and(page.locator('[data-status="completed"]')).waitFor();
+    // Each step's time: the full date and time created, the later ones the same day as a time.
+    expect(await order.locator('td.t-created').textContent()).toMatch(DATE_TIME);
+    const steps = ['t-created', 't-accepted', 't-arrived', 't-completed'];
+    for (const cell of steps.slice(1)) expect(await order.locator(`td.${cell}`).textContent()).toMatch(TIME);
+    const times = await Promise.all(
+      steps.map(async (c) =>
+        Date.parse((await order.locator(`td.${c} time`).getAttribute('datetime')) ?? ''),
+      ),
+    );
+    expect(times.every((t, i) => Number.isFinite(t) && (i === 0 || t >= (times[i - 1] as number)))).toBe(
+      true,
+    );
+    expect(await order.locator('button.wo-complete').count()).toBe(0);
+    const history = order.locator('table.wo-history tbody tr');
+    expect(await history.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')))).toEqual([
+      'created',
+      'accepted',
+      'arrived',
+      'completed',
+    ]);
+    expect(await order.locator('table.wo-history tr[data-action="completed"] td.user').textContent()).toBe(
+      'electrician',
+    );
+    expect(await order.locator('.wo-facts').textContent()).toContain('Bearing greased');
+    // The order's team (pumps: water and air-conditioning), this month: one completed.
+    const { body: saved } = await pageFetch(page, `/api/work-orders?limit=5`);
+    expect(saved.find((o: { number: string }) => o.number === number)).toMatchObject({
+      status: 'completed',
+      completedBy: 'electrician',
+      team: 'water-ac',
+    });
+    // The only order of that team so far: one row (its month in the plant's calendar).
+    const kpi = page.locator('table.wo-kpis tr[data-team="water-ac"]');
+    await kpi.locator('td[data-kpi="completed"]', { hasText: /^1$/ }).waitFor();
+    expect(await kpi.count()).toBe(1);
+    expect(await kpi.locator('td[data-kpi="open"]').textContent()).toBe('0');
+    expect(await page.getAttribute('#wo-kpi-csv a.csv', 'href')).toMatch(
+      /^\/api\/work-orders\/kpis\?.*format=csv/,
+    );
+    await shot('records-work-orders.png');
+  }, 30_000);
+
+  it('opens a work order from a chiller trip, carrying the alarm message; a second one is refused', async () => {
+    await go('#/records/work-orders');
+    simulator.faults.inject('ch1', { type: 'trip' });
+    try {
+      await page.waitForSelector('#wo-alarm option[value="chiller-trip@ch1"]', {
+        state: 'attached',
+        timeout: 15_000,
+      });
+      const { body: alarm } = await pageFetch(page, '/api/alarms/chiller-trip@ch1');
+      expect(alarm.message).toBeTruthy();
+      await page.click('details.wo-from-alarm > summary');
+      await page.selectOption('#wo-alarm', 'chiller-trip@ch1');
+      await page.click('#wo-alarm-submit');
+      const order = page.locator('tbody.wo-order', { hasText: alarm.message });
+      await order.first().waitFor();
+      expect(await order.count()).toBe(1);
+      expect(await order.locator('td.wo-title > span').textContent()).toBe(alarm.message);
+      expect(await order.locator('.wo-facts').textContent()).toContain('chiller-trip@ch1');
+      expect(await order.locator('.pill').textContent()).toBe('critical');
+      // One alarm opens one order.
+      await page.click('details.wo-from-alarm > summary');
+      await page.selectOption('#wo-alarm', 'chiller-trip@ch1');
+      await page.click('#wo-alarm-submit');
+      await page
+        .locator('details.wo-from-alarm .action-error', { hasText: /already has work order WO-/ })
+        .waitFor();
+      expect(await order.count()).toBe(1);
+    } finally {
+      simulator.faults.clear('ch1', 'trip');
+    }
+  }, 30_000);
+
+  it('hands the shift over: its author may not accept it, another user does', async () => {
+    await go('#/records/handover');
+    await page.waitForSelector('#ho-team option', { state: 'attached' });
+    const team = await page.inputValue('#ho-team');
+    await page.waitForSelector('.ho-status[data-state="none"]');
+    await page.fill(
+      '#ho-notes',
+      'Chiller 1 tripped at the start of the shift; reset, oil pressure switch to check.',
+    );
+    await page.click('#ho-submit');
+    await page.waitForSelector('.ho-status[data-state="submitted"]');
+    expect(await page.textContent('.ho-status')).toContain('electrician');
+    // The author's own handover waits, and the server refuses that they accept it.
+    const own = page.locator('.ho-card[data-outgoing="electrician"]');
+    await own.locator('button.ho-accept-button').click();
+    await own.locator('.action-error', { hasText: /cannot also accept it/ }).waitFor();
+    await shot('records-handover.png');
+
+    const admin = await pageAs('admin', 'admin-demo', '#/records/handover');
+    try {
+      await admin.page.waitForSelector('#ho-team option', { state: 'attached' });
+      expect(await admin.page.inputValue('#ho-team')).toBe(team);
+      const card = admin.page.locator('.ho-card[data-outgoing="electrician"]');
+      expect(await card.locator('.ho-notes').textContent()).toContain('oil pressure switch');
+      await card.locator('input.ho-accept-comment').fill('Read and taken over');
+      await card.locator('button.ho-accept-button').click();
+      await admin.page.waitForSelector('.ho-status[data-state="accepted"]');
+      expect(await admin.page.textContent('.ho-accepted-by')).toMatch(/^accepted by admin at /);
+      expect(await admin.page.locator('.ho-card').count()).toBe(0);
+      const row = admin.page.locator('table.ho-past tr[data-state="accepted"]').first();
+      expect(await row.locator('td.user').textContent()).toBe('electrician');
+      expect(await row.locator('td.incoming').textContent()).toBe('admin');
+      expect(await row.textContent()).toContain('Read and taken over');
+      // Accepted is final: no more submitting for this shift.
+      expect(await admin.page.isHidden('form.ho-form')).toBe(true);
+      expect(unexpected(admin.errors)).toEqual([]);
+    } finally {
+      await admin.context.close();
+    }
+  }, 30_000);
+
+  it('lists an overdue task and records it done: then ok, and the record names who did it', async () => {
+    // Booster pump 1: every 3000 run hours from 0; its counter is in the tens of thousands.
+    await expect
+      .poll(
+        async () =>
+          (await pageFetch(page, '/api/maintenance')).body.find(
+            (s: { task: { id: string } }) => s.task.id === 'pbw1-service',
+          )?.state,
+        { timeout: 15_000 },
+      )
+      .toBe('overdue');
+    await go('#/records/maintenance');
+    const row = page.locator('table.mt-tasks tr[data-task="pbw1-service"]');
+    await row.and(page.locator('[data-state="overdue"]')).waitFor();
+    expect(await row.locator('.mt-badge').textContent()).toBe('OVERDUE');
+    // Colour for overdue only: an ok task's badge is plain.
+    const colours = await page.evaluate(`(() => {
+      const bg = (sel) => getComputedStyle(document.querySelector(sel)).backgroundColor;
+      return { overdue: bg('tr[data-state="overdue"] .mt-badge'), ok: document.querySelector('tr[data-state="ok"] .mt-badge') ? bg('tr[data-state="ok"] .mt-badge') : null };
+    })()`);
+    expect(colours).toMatchObject({ overdue: 'rgb(208, 32, 27)' });
+    if ((colours as { ok: string | null }).ok !== null)
+      expect((colours as { ok: string }).ok).toBe('rgba(0, 0, 0, 0)');
+    await shot('records-maintenance.png');
+    await row.locator('button.mt-done').click();
+    const hours = Number(await page.inputValue('#rd-runHours'));
+    expect(hours).toBeGreaterThan(3000);
+    await page.fill('#rd-notes', 'Bearings greased, seal checked');
+    await page.click('#records-dialog-submit');
+    await row.and(page.locator('[data-state="ok"]')).waitFor();
+    const record = page.locator('table.mt-history tr[data-task="pbw1-service"]').first();
+    await record.waitFor();
+    expect(await record.locator('td.user').textContent()).toBe('electrician');
+    expect(await record.textContent()).toContain('Bearings greased');
+  }, 30_000);
+
+  it('shows an energy manager the records without any action, and the server refuses one', async () => {
+    const manager = await pageAs('manager', 'manager-demo', '#/records/work-orders');
+    try {
+      const p = manager.page;
+      await p.waitForSelector('tbody.wo-order');
+      expect(await p.isVisible('.view-only')).toBe(true);
+      expect(await p.locator('.records-forms, td.actions button').count()).toBe(0);
+      await go('#/records/handover', p);
+      await p.waitForSelector('.ho-status');
+      expect(await p.locator('#ho-submit, button.ho-accept-button').count()).toBe(0);
+      await go('#/records/maintenance', p);
+      await p.waitForSelector('table.mt-tasks tr[data-task]');
+      expect(await p.locator('button.mt-done').count()).toBe(0);
+      // The same rights as the electrician's page would offer are refused by the server.
+      expect((await pageFetch(p, '/api/work-orders', { title: 'x' })).status).toBe(403);
+      // 简体中文 too.
+      await p.click('#lang');
+      await p.locator('.records-tabs a.on', { hasText: '维护保养' }).waitFor();
+      await p.locator('table.mt-tasks th', { hasText: '项目' }).waitFor();
+      expect(unexpected(manager.errors)).toEqual([]);
+    } finally {
+      await manager.context.close();
+    }
+  }, 30_000);
+
+  it('prints the operation log one equipment per page, with header and signature lines and no menu', async () => {
+    await go('#/records/log');
+    await page.selectOption('#log-scope', 'room:main/energy-centre/chiller-plant');
+    await page.click('#log-show');
+    await page.waitForSelector('article.oplog[data-device="ch1"] table.oplog-values tbody tr');
+    const devices = config.devices.filter((d) => d.room === 'chiller-plant' && d.enabled).map((d) => d.id);
+    expect(
+      await page.locator('article.oplog').evaluateAll((els) => els.map((e) => e.getAttribute('data-device'))),
+    ).toEqual(expect.arrayContaining(devices));
+    const ch1 = page.locator('article.oplog[data-device="ch1"]');
+    expect(await ch1.locator('.oplog-site').textContent()).toContain('Main Hospital');
+    expect(await ch1.locator('table.oplog-alarms tr[data-alarm="chiller-trip@ch1"]').count()).toBe(1);
+    // On screen: the menu, no signature lines.
+    expect(await page.isVisible('header.top nav')).toBe(true);
+    expect(await ch1.locator('.oplog-signatures').isVisible()).toBe(false);
+    await shot('records-log.png');
+
+    await page.emulateMedia({ media: 'print' });
+    try {
+      expect(await page.isVisible('header.top nav')).toBe(false);
+      expect(await page.isVisible('.records-tabs')).toBe(false);
+      expect(await page.isVisible('#log-print')).toBe(false);
+      expect(await ch1.locator('.oplog-head').isVisible()).toBe(true);
+      expect(await ch1.locator('.oplog-shift').textContent()).toMatch(/shift|holiday/);
+      expect((await ch1.locator('.printed-at').textContent())?.trim()).toMatch(DATE_TIME);
+      expect(await ch1.locator('.oplog-signatures').isVisible()).toBe(true);
+      expect(await ch1.locator('.oplog-signatures .sig-label').allTextContents()).toEqual([
+        'Operator',
+        'Shift lead',
+      ]);
+      // A page per equipment.
+      expect(
+        await page.evaluate(
+          `getComputedStyle(document.querySelector('article.oplog[data-device="ch1"]')).breakAfter`,
+        ),
+      ).toBe('page');
+      await page.screenshot({ path: join(SHOTS, 'records-log-print.png'), fullPage: true });
+    } finally {
+      await page.emulateMedia({ media: 'screen' });
+    }
+  }, 30_000);
+
+  it('lists the asset ledger with its CSV and a sheet of QR labels that link to each equipment', async () => {
+    await go('#/records/assets');
+    await page.waitForSelector('table.assets tr[data-device="ch1"]');
+    expect(await page.textContent('table.assets tr[data-device="ch1"] td.asset-number')).toBe('EC-CH-001');
+    expect(await page.getAttribute('.ledger a.csv', 'href')).toBe('/api/assets?format=csv');
+    await shot('records-assets.png');
+    // Printing is stubbed: the sheet is what is checked here.
+    await page.evaluate('window.print = () => { document.body.dataset.printed = "yes"; }');
+    await page.click('#labels-open');
+    const label = page.locator('.asset-label[data-device="ch1"]');
+    await label.waitFor();
+    expect(await label.textContent()).toContain('EC-CH-001');
+    expect(await label.locator('a.qr').getAttribute('href')).toMatch(/\/#\/device\/ch1$/);
+    await page.waitForFunction(
+      `document.querySelector('.asset-label[data-device="ch1"] img').naturalWidth > 0`,
+    );
+    await page.waitForSelector('body[data-printed="yes"]');
+    expect(await page.isHidden('table.assets')).toBe(true);
+    await shot('records-labels.png');
+    // On paper: the labels alone (their image carries the text), no menu.
+    await page.emulateMedia({ media: 'print' });
+    try {
+      expect(await label.locator('img').isVisible()).toBe(true);
+      expect(await label.locator('figcaption').isVisible()).toBe(false);
+      expect(await page.isVisible('header.top')).toBe(false);
+    } finally {
+      await page.emulateMedia({ media: 'screen' });
+    }
+    expect(unexpected(pageErrors)).toEqual([]);
+  }, 30_000);
+});
