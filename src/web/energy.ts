@@ -37,9 +37,18 @@ function oneOf<T extends string>(raw: unknown, name: string, allowed: readonly T
 
 /** "2026-11" or "2026-11-25" are local to the plant; anything else as the history API reads it. */
 function bound(raw: unknown, name: string, zone: string, now: number, fallback: number): number {
-  if (typeof raw === 'string' && /^\d{4}-\d{2}$/.test(raw)) return parsePeriodBound(`${raw}-01`, zone, now);
-  if (typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(raw)) return parsePeriodBound(raw, zone, now);
-  if (typeof raw === 'string' && /^-\d+d$/.test(raw)) return parsePeriodBound(raw, zone, now);
+  const local = (text: string) => {
+    try {
+      return parsePeriodBound(text, zone, now);
+    } catch (err) {
+      // "2026-02-30" or "2026-13" look like dates and are none: the caller's mistake, not the store's.
+      if (err instanceof RangeError) throw new BadRequest(`${name}: no such date "${String(raw)}"`);
+      throw err;
+    }
+  };
+  if (typeof raw === 'string' && /^\d{4}-\d{2}$/.test(raw)) return local(`${raw}-01`);
+  if (typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(raw)) return local(raw);
+  if (typeof raw === 'string' && /^-\d+d$/.test(raw)) return local(raw);
   return parseTime(raw, name, now, fallback);
 }
 

@@ -5,6 +5,7 @@
  * With login on, the acting user is always the session's: a `user` in a body is refused.
  */
 import { type Request, type RequestHandler, type Response, Router } from 'express';
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { PRIORITIES } from '../alarms/types.js';
 import {
@@ -541,6 +542,8 @@ function shiftOf(records: RecordsService, req: Request): ShiftWindow {
   const period = one(req.query.shift);
   if (date === undefined) return records.currentShift();
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new BadRequest(`date: expected "YYYY-MM-DD" (got "${date}")`);
+  // "2026-02-30" matches the pattern but is no day: the shift's times would be NaN (a 500).
+  if (!DateTime.fromISO(date).isValid) throw new BadRequest(`date: no such day "${date}"`);
   if (period !== undefined && period !== 'day' && period !== 'night')
     throw new BadRequest(`shift: expected day or night (got "${period}")`);
   return records.shiftWindow(date, period ?? 'day');
