@@ -160,7 +160,14 @@ function retrofitCard(r, disposers) {
             height: 220,
             tzDate: (/** @type {number} */ s) => uPlot.tzDate(new Date(s * 1000), 'UTC'),
             scales: {
-              x: { time: true },
+              // Half a day either side, so the first and last bars show whole.
+              x: {
+                time: true,
+                range: (/** @type {any} */ _u, /** @type {number} */ min, /** @type {number} */ max) => [
+                  min - 43_200,
+                  max + 43_200,
+                ],
+              },
               y: {
                 range: (/** @type {any} */ _u, /** @type {number} */ _m, /** @type {number} */ max) => [
                   0,
