@@ -191,7 +191,7 @@ describe.skipIf(!hasChromium())('the Energy page in a real browser', () => {
       `table.e-consumption tr[data-bucket="${plantDate(GAP_DAY)}"] td:nth-child(${outpatient})`,
     );
     expect(await gapCell.getAttribute('title')).toMatch(
-      /^partly estimated across a gap · readings cover 8\d %$/,
+      /^partly estimated across a gap · readings cover 8\d\.\d %$/,
     );
     expect(await gapCell.locator('.mark').textContent()).toBe('≈');
     // The gap day alone is estimated; the first and last day may read "*" (readings cover a

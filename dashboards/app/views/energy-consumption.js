@@ -603,7 +603,8 @@ function valueCell(c, digits) {
   /** @type {string[]} */
   const why = [];
   if (c.includesGap) why.push(t('energy.estimated'));
-  if (c.coverage < 1) why.push(t('energy.coverage', { pct: num(c.coverage * 100, 0) }));
+  // Rounded down: a day a few minutes short must not read "cover 100 %".
+  if (c.coverage < 1) why.push(t('energy.coverage', { pct: num(Math.floor(c.coverage * 1000) / 10, 1) }));
   return h(
     `td.num${why.length ? '.marked' : ''}`,
     { title: why.join(' · ') || null },
