@@ -13,14 +13,17 @@ export interface Table {
   rows: Cell[][];
 }
 
-/** CSV/formula injection: a text cell starting with = + - @ (or tab/CR) is prefixed with '. */
+/**
+ * CSV/formula injection: a text cell starting with = + - @ (or tab/CR) is prefixed with '.
+ * Header cells too: they carry names from the config ("<building> (kWh)").
+ */
 function safeCell(cell: Cell): Cell {
   if (typeof cell !== 'string') return cell;
   return /^[=+\-@\t\r]/.test(cell) && !/^-?\d/.test(cell) ? `'${cell}` : cell;
 }
 
 export function toCsv(table: Table): string {
-  return `\uFEFF${stringify([table.columns, ...table.rows.map((row) => row.map(safeCell))], {
+  return `\uFEFF${stringify([table.columns.map(safeCell), ...table.rows.map((row) => row.map(safeCell))], {
     cast: { number: (n) => String(Math.round(n * 1000) / 1000), boolean: (b) => (b ? 'yes' : 'no') },
   })}`;
 }

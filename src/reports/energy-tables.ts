@@ -47,7 +47,8 @@ export function consumptionTable(report: ConsumptionReport, zone: string): Table
         const name = report.rows[j]?.name ?? '';
         if (!c || c.value === null) return [`${name}: no readings`];
         if (c.includesGap) return [`${name}: includes a gap in the readings`];
-        if (c.coverage < 0.999) return [`${name}: readings cover ${Math.round(c.coverage * 100)} %`];
+        // Rounded down to 0.1 %: a day short of a few minutes must not read "cover 100 %".
+        if (c.coverage < 0.999) return [`${name}: readings cover ${Math.floor(c.coverage * 1000) / 10} %`];
         return [];
       });
       return [

@@ -70,12 +70,23 @@ function monthRange(month: string, zone: string) {
   };
 }
 
+/** Gaps in a row's readings: gaps between readings, and days without any. */
+const gapsOf = (row: ConsumptionReport['rows'][number] | undefined) =>
+  row ? row.gaps.length + row.buckets.filter((b) => b.value === null).length : 0;
+
 function comparison(current: ConsumptionReport, before: ConsumptionReport): string[][] {
   return current.rows.map((row) => {
-    const earlier = before.rows.find((r) => r.key === row.key)?.total;
+    const earlierRow = before.rows.find((r) => r.key === row.key);
+    const earlier = earlierRow?.total;
     const change = earlier ? ((row.total - earlier) / earlier) * 100 : null;
-    const gaps = row.gaps.length + row.buckets.filter((b) => b.value === null).length;
-    return [row.name, number(row.total), number(earlier), percent(change), gaps ? `${gaps} gap(s)` : ''];
+    const gaps = gapsOf(row);
+    // The change is only as good as both months: say when the one before has gaps too.
+    const gapsBefore = gapsOf(earlierRow);
+    const notes = [
+      gaps ? `${gaps} gap(s)` : '',
+      gapsBefore ? `month before: ${gapsBefore} gap(s)` : '',
+    ].filter(Boolean);
+    return [row.name, number(row.total), number(earlier), percent(change), notes.join('; ')];
   });
 }
 

