@@ -11,6 +11,8 @@ export const PERMISSIONS = {
   'alarms.acknowledge': ['electrician', 'admin'],
   'alarms.shelve': ['electrician', 'admin'],
   reports: ['energy-manager', 'admin'],
+  /** Work orders, shift handovers, maintenance done: the people who run the plant. */
+  records: ['electrician', 'admin'],
   users: ['admin'],
   config: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -84,20 +84,27 @@ export async function assetLabelSvg(entry: AssetEntry): Promise<string> {
   const qr = await QRCode.toString(entry.url, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
   // The QR's own <svg> nested, sized to the label's height.
   const inner = qr.replace('<svg ', '<svg x="1" y="1" width="27" height="27" ');
-  const lines = [
-    entry.assetNumber ?? entry.device,
-    entry.name,
-    `${entry.location.buildingName} · ${entry.location.roomName}`,
-    [entry.maker, entry.model].filter(Boolean).join(' ') + (entry.installed ? ` · ${entry.installed}` : ''),
-  ]
-    .filter((l) => l.trim() !== '')
-    // The label is 62 mm wide: a long name is cut rather than run off the edge.
-    .map((l) => (l.length > 34 ? `${l.slice(0, 33)}…` : l));
+  const maker = [entry.maker, entry.model].filter(Boolean).join(' ');
+  const lines: { text: string; size: number; bold?: boolean }[] = [
+    { text: entry.assetNumber ?? entry.device, size: 3.4, bold: true },
+    { text: entry.name, size: 2.8 },
+    { text: entry.location.buildingName, size: 2.5 },
+    { text: entry.location.detail ?? entry.location.roomName, size: 2.5 },
+    { text: [maker, entry.installed].filter(Boolean).join(' · '), size: 2.3 },
+  ].filter((l) => l.text.trim() !== '');
+  let y = 1;
   const text = lines
-    .map(
-      (line, i) =>
-        `<text x="30" y="${6 + i * 6}" font-family="sans-serif" font-size="${i === 0 ? 4.2 : 3}"${i === 0 ? ' font-weight="bold"' : ''}>${escapeXml(line)}</text>`,
-    )
+    .map((line) => {
+      y += line.size + 1.4;
+      const weight = line.bold ? ' font-weight="bold"' : '';
+      return `<text x="29.5" y="${y.toFixed(1)}" font-family="sans-serif" font-size="${line.size}"${weight}>${escapeXml(fit(line.text, line.size, line.bold))}</text>`;
+    })
     .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="62mm" height="29mm" viewBox="0 0 62 29"><rect width="62" height="29" fill="#fff" stroke="#000" stroke-width="0.2"/>${inner}${text}</svg>`;
+}
+
+/** The text column is 31.5 mm wide; a sans-serif character is about 0.55 em (bold 0.62): cut what would overflow. */
+function fit(text: string, size: number, bold = false): string {
+  const max = Math.floor(31.5 / (size * (bold ? 0.62 : 0.55)));
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
