@@ -8,8 +8,8 @@ export function onUnauthorized(fn) {
   unauthorized = fn;
 }
 
-/** @param {string} path @param {RequestInit} [init] */
-async function call(path, init) {
+/** Any API call: JSON in and out; a 401 sends the shell back to the login. @param {string} path @param {RequestInit} [init] */
+export async function call(path, init) {
   const res = await fetch(path, {
     ...init,
     headers: { 'content-type': 'application/json', ...init?.headers },

@@ -204,6 +204,9 @@ function rolloverOrResetStep(previous: Reading, current: Reading, options: Count
       },
     };
   }
+  // A fall to a reading that could not have been reached from 0 in the time: not a reset to 0
+  // but a meter that went back to some other level (swapped, or restored from a backup).
+  if (!isPlausibleRise(current.value, current.ts - previous.ts, options)) return fallStep(previous, current);
   return {
     kind: 'count',
     consumption: current.value,
@@ -214,6 +217,24 @@ function rolloverOrResetStep(previous: Reading, current: Reading, options: Count
       before: previous.value,
       after: current.value,
       message: `Counter fell from ${previous.value} to ${current.value}: taken as a reset to 0, counted ${current.value}`,
+    },
+  };
+}
+
+function fallStep(previous: Reading, current: Reading): Step {
+  return {
+    kind: 'count',
+    consumption: 0,
+    flag: 'jump',
+    event: {
+      ts: current.ts,
+      kind: 'jump',
+      before: previous.value,
+      after: current.value,
+      message:
+        `Counter fell from ${previous.value} to ${current.value}, too high for a reset to 0 in the time: ` +
+        'probably an unrecorded meter change. Nothing was counted for this interval; ' +
+        'record the meter change (old final and new initial reading) in the config to recover it',
     },
   };
 }

@@ -278,3 +278,18 @@ describe('allocate', () => {
     expect(allocation.total).toBe(12);
   });
 });
+
+describe('a fall to a level no reset could reach', () => {
+  it('counts nothing and flags a jump, rather than the whole new reading', () => {
+    // 120 kW at most: a reset to 0 then 1,000,000 kWh ten minutes later is not a reset.
+    const readings = [
+      { ts: 0, value: 2_000_000 },
+      { ts: 600_000, value: 2_000_020 },
+      { ts: 1_200_000, value: 1_000_000 },
+      { ts: 1_800_000, value: 1_000_020 },
+    ];
+    const { intervals, events } = counterIntervals(readings, { maxGapMs: 3_600_000, maxRatePerHour: 180 });
+    expect(intervals.map((i) => i.consumption)).toEqual([20, 0, 20]);
+    expect(events.map((e) => e.kind)).toEqual(['jump']);
+  });
+});
