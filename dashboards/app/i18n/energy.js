@@ -178,4 +178,7 @@ export const ENERGY_TEXT = {
   'energy.col.kwhPerBed': ['kWh/bed', 'kWh/床'],
   'energy.col.m3PerM2': ['m³/m²', 'm³/m²'],
   'energy.col.m3PerBed': ['m³/bed', 'm³/床'],
+  'energy.reportSend': ['E-mail it now', '立即发送邮件'],
+  'energy.reportSent': ['Report {month} sent by e-mail.', '{month} 报告已通过邮件发送。'],
+  'energy.reportNotSent': ['Not sent: {msg}', '未发送：{msg}'],
 };

@@ -1,7 +1,9 @@
 // Energy: consumption, peak demand, intensity, night-flow leaks and retrofit savings, one
 // sub-page each (#/energy/<tab>), for the energy managers' monthly review and reports.
+import { call } from '../api.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
+import { can } from '../session.js';
 import { addMonths, localDate } from './energy-common.js';
 import * as consumption from './energy-consumption.js';
 import * as demand from './energy-demand.js';
@@ -27,6 +29,29 @@ export function render(root, params) {
   month.addEventListener('change', () => {
     report.href = reportUrl();
   });
+  // Energy managers may mail the report now (it also goes out by itself each month).
+  const sent = h('span.e-report-sent', { role: 'status' });
+  const send = can('reports')
+    ? h(
+        'button#e-report-send',
+        {
+          type: 'button',
+          onclick: async () => {
+            sent.textContent = '…';
+            try {
+              const chosen = month.value || lastMonth;
+              const answer = await call(`/api/energy/report/send?month=${encodeURIComponent(chosen)}`, {
+                method: 'POST',
+              });
+              sent.textContent = t('energy.reportSent', { month: answer.sent });
+            } catch (err) {
+              sent.textContent = t('energy.reportNotSent', { msg: /** @type {Error} */ (err).message });
+            }
+          },
+        },
+        t('energy.reportSend'),
+      )
+    : null;
   const body = h('div.e-body', { dataset: { tab } });
   root.replaceChildren(
     h(
@@ -36,7 +61,7 @@ export function render(root, params) {
         'div.e-header',
         null,
         h('h1.page-title', null, t('nav.energy'), ' ', h('small', null, t(`energy.tab.${tab}`))),
-        h('span.e-report-tools', null, h('label', null, t('energy.reportMonth'), month), report),
+        h('span.e-report-tools', null, h('label', null, t('energy.reportMonth'), month), report, send, sent),
       ),
       h(
         'nav.e-tabs',
