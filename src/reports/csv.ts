@@ -15,11 +15,13 @@ export interface Table {
 
 /**
  * CSV/formula injection: a text cell starting with = + - @ (or tab/CR) is prefixed with '.
- * Header cells too: they carry names from the config ("<building> (kWh)").
+ * Header cells too: they carry names from the config ("<building> (kWh)"). Only a cell that is
+ * wholly a negative number ("-5", "-0.25") is left alone: "-2+3+cmd|' /C calc'!A0" starts with
+ * a digit after its minus and is still a formula to a spreadsheet.
  */
 function safeCell(cell: Cell): Cell {
   if (typeof cell !== 'string') return cell;
-  return /^[=+\-@\t\r]/.test(cell) && !/^-?\d/.test(cell) ? `'${cell}` : cell;
+  return /^[=+\-@\t\r]/.test(cell) && !/^-\d+(\.\d+)?$/.test(cell) ? `'${cell}` : cell;
 }
 
 export function toCsv(table: Table): string {
