@@ -1,0 +1,389 @@
+/**
+ * The energy API over real HTTP, on ten simulated days of the demo plant (15-minute readings)
+ * in a real SQLite store: what an energy manager downloads — consumption per building and
+ * day, peak demand and headroom, intensity, night flow and retrofit savings — as JSON and as
+ * the CSV files pasted into the monthly report, and clear 400s for questions it cannot answer.
+ */
+import { resolve } from 'node:path';
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, type PlantConfig } from '../../src/config/index.js';
+import { createEnergy, type EnergyService } from '../../src/energy/index.js';
+import { silentLogger } from '../../src/log/index.js';
+import { PointBus } from '../../src/points/index.js';
+import { toCsv } from '../../src/reports/csv.js';
+import type { WebServer } from '../../src/web/index.js';
+import { DAY, HOUR, MINUTE, samples, simulatedStore, type TestStore } from '../energy/simulated-store.js';
+import { type Json, jsonRequest, startBareWebServer } from '../helpers/web.js';
+import { csvNumber, parseCsv } from './records-harness.js';
+
+const ZONE = 'Asia/Shanghai';
+const FROM = DateTime.fromISO('2026-11-10T00:00', { zone: ZONE }).toMillis();
+const DAYS = 10;
+const TO = FROM + DAYS * DAY;
+const RANGE = 'from=2026-11-10&to=2026-11-20';
+const QUARTER = 15 * MINUTE;
+
+let config: PlantConfig;
+let data: TestStore;
+let energy: EnergyService;
+let web: WebServer;
+
+beforeAll(async () => {
+  config = loadConfig(resolve('config'));
+  expect(config.energy.timezone).toBe(ZONE);
+  // An hour either side: a reading before the range and the last one inside it.
+  data = await simulatedStore(config, { from: FROM - HOUR, to: TO + HOUR, stepMs: QUARTER });
+  energy = createEnergy({
+    config,
+    store: data.store,
+    bus: new PointBus(),
+    log: silentLogger(),
+    now: () => TO,
+  });
+  web = await startBareWebServer({ energy });
+});
+afterAll(async () => {
+  await web?.stop();
+  await data?.close();
+});
+
+const get = (path: string) => jsonRequest(`${web.url}${path}`);
+/** Headers too, for the downloads. */
+const download = async (path: string) => {
+  const res = await fetch(`${web.url}${path}`);
+  const bytes = Buffer.from(await res.arrayBuffer());
+  return {
+    bom: bytes.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])),
+    status: res.status,
+    type: res.headers.get('content-type'),
+    disposition: res.headers.get('content-disposition'),
+    text: bytes.toString('utf8'),
+  };
+};
+const counterAt = async (point: string, ts: number) => {
+  const [reading] = await samples(data.store, point, ts, ts + 1);
+  if (!reading) throw new Error(`no reading of ${point} at ${new Date(ts).toISOString()}`);
+  return reading.value;
+};
+const dayLabels = Array.from({ length: DAYS }, (_, i) => `2026-11-${String(10 + i).padStart(2, '0')}`);
+
+describe('GET /api/energy/consumption', () => {
+  it('gives one row per building with a bucket per day, each what its incomer counted', async () => {
+    const { status, body } = await get(`/api/energy/consumption?${RANGE}&resolution=day&groupBy=building`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      commodity: 'electricity',
+      unit: 'kWh',
+      resolution: 'day',
+      groupBy: 'building',
+      timezone: ZONE,
+      from: FROM,
+      to: TO,
+    });
+    expect(body.buckets.map((b: { label: string }) => b.label)).toEqual(dayLabels);
+    expect(body.rows.map((r: Json) => [r.key, r.meters])).toEqual([
+      ['main/inpatient', ['dr1-incomer']],
+      ['main/outpatient', ['dr2-incomer']],
+    ]);
+    for (const row of body.rows) {
+      expect(row.buckets, row.key).toHaveLength(DAYS);
+      for (const [i, bucket] of row.buckets.entries()) {
+        expect(bucket.value).toBeGreaterThan(0);
+        // (Not the range's first and last days: with readings 15 minutes apart, the reading
+        // before the range and the one at its end fall outside the 5-minute windows read for
+        // them, so 5 and 10 minutes at the edges go uncounted.)
+        if (i > 0 && i < DAYS - 1) expect(bucket.coverage, `${row.key} ${bucket.label}`).toBe(1);
+        else expect(bucket.coverage).toBeGreaterThan(0.99);
+      }
+      // A counter's reading is dated at the end of its 5-minute window, so the reading taken at
+      // t stands for t + 5 min, and the 15-minute interval across each midnight is split by time:
+      // day D = c(D+24h−15m) − c(D) + 1/3 (c(D) − c(D−15m)) + 2/3 (c(D+24h) − c(D+24h−15m)).
+      const [meter] = row.meters;
+      const c = (ts: number) => counterAt(`${meter}.energy_kwh`, ts);
+      for (const day of [1, DAYS - 2]) {
+        const d = FROM + day * DAY;
+        const end = d + DAY;
+        const expected =
+          (await c(end - QUARTER)) -
+          (await c(d)) +
+          ((await c(d)) - (await c(d - QUARTER))) / 3 +
+          (2 * ((await c(end)) - (await c(end - QUARTER)))) / 3;
+        expect(row.buckets[day].value, `${meter} ${dayLabels[day]}`).toBeCloseTo(expected, 6);
+      }
+      const sum = row.buckets.reduce((s: number, b: { value: number }) => s + b.value, 0);
+      expect(row.total).toBeCloseTo(sum, 6);
+    }
+    expect(body.total).toBeCloseTo(body.rows[0].total + body.rows[1].total, 6);
+  });
+
+  it('gives hours that add up to their day', async () => {
+    const day = (await get('/api/energy/consumption?from=2026-11-12&to=2026-11-13&resolution=day')).body;
+    const hours = (await get('/api/energy/consumption?from=2026-11-12&to=2026-11-13&resolution=hour')).body;
+    expect(hours.buckets).toHaveLength(24);
+    expect(hours.buckets[0].label).toBe('2026-11-12 00:00');
+    for (const [i, row] of hours.rows.entries()) {
+      const sum = row.buckets.reduce((s: number, b: { value: number }) => s + b.value, 0);
+      expect(sum).toBeCloseTo(day.rows[i].buckets[0].value, 6);
+    }
+  });
+
+  it('downloads the same figures as CSV, one line per day', async () => {
+    const json = (await get(`/api/energy/consumption?${RANGE}`)).body;
+    const csv = await download(`/api/energy/consumption?${RANGE}&format=csv`);
+    expect(csv.status).toBe(200);
+    expect(csv.type).toBe('text/csv; charset=utf-8');
+    expect(csv.disposition).toMatch(/^attachment; filename="?electricity-building-day\.csv"?$/);
+    // A BOM, so Excel reads the UTF-8; then the header.
+    expect(csv.bom).toBe(true);
+    expect(csv.text.startsWith('\uFEFFperiod,start,')).toBe(true);
+    const [header, ...rows] = parseCsv(csv.text);
+    expect(header).toEqual([
+      'period',
+      'start',
+      'Inpatient Building (kWh)',
+      'Outpatient & Medical Technology Building (kWh)',
+      'total (kWh)',
+      'notes',
+    ]);
+    expect(rows).toHaveLength(DAYS);
+    rows.forEach((row, i) => {
+      const values = json.rows.map((r: Json) => r.buckets[i].value as number);
+      expect(row.slice(0, 5)).toEqual([
+        dayLabels[i],
+        `${dayLabels[i]} 00:00`,
+        ...values.map(csvNumber),
+        csvNumber(values[0] + values[1]),
+      ]);
+      // Notes only where a building's readings do not cover the whole day, naming it.
+      const partial = json.rows.filter((r: Json) => r.buckets[i].coverage < 1).map((r: Json) => r.name);
+      if (partial.length === 0) expect(row[5], dayLabels[i]).toBe('');
+      for (const name of partial) expect(row[5], dayLabels[i]).toContain(name);
+    });
+  });
+
+  it('answers 400 with a clear message to what it cannot answer', async () => {
+    const error = async (query: string) => {
+      const { status, body } = await get(`/api/energy/consumption?${query}`);
+      expect(status, query).toBe(400);
+      return body.error;
+    };
+    expect(await error(`${RANGE}&resolution=week`)).toBe(
+      'resolution: expected one of hour, day, month (got "week")',
+    );
+    expect(await error('from=2026-11-20&to=2026-11-10')).toBe('from must be before to');
+    // 1 August to 30 October: 90 days of hours.
+    expect(await error('from=2026-08-01&to=2026-10-30&resolution=hour')).toBe(
+      'hourly figures cover at most 62 days: choose day or month for longer ranges',
+    );
+    expect(await error(`${RANGE}&groupBy=floor`)).toBe(
+      'groupBy: expected one of meter, room, building, site (got "floor")',
+    );
+    expect(await error(`${RANGE}&commodity=gas`)).toMatch(/^commodity: expected one of electricity, water/);
+    expect(await error('from=2026-02-30&to=2026-03-10')).toBe('from: no such date "2026-02-30"');
+    expect(await error('from=2026-11-10&to=2026-13')).toBe('to: no such date "2026-13"');
+    expect(await error('from=2020-01-01&to=2026-01-01&resolution=month')).toBe(
+      'the range may span at most 400 days',
+    );
+  });
+});
+
+describe('the other energy reports', () => {
+  it("/api/energy/demand: each incomer's daily peak is its highest 15-minute mean, and the rooms' headroom", async () => {
+    const { status, body } = await get(`/api/energy/demand?${RANGE}`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ from: FROM, to: TO, resolution: 'day', timezone: ZONE, blockMs: QUARTER });
+    expect(body.meters.map((m: Json) => m.device)).toEqual(['dr1-incomer', 'dr2-incomer']);
+    const dr1 = body.meters[0];
+    expect(dr1).toMatchObject({ name: 'DR1 Incomer', room: 'dr1', roomName: 'Distribution Room 1 (LV)' });
+    expect(dr1.periods.map((p: Json) => p.label)).toEqual(dayLabels);
+    // One reading per quarter hour: each block's mean is that reading, the peak the day's highest.
+    const day = await samples(data.store, 'dr1-incomer.power_kw', FROM, FROM + DAY);
+    expect(day).toHaveLength(96);
+    const peak = day.reduce((best, s) => (s.value > best.value ? s : best));
+    const mean = day.reduce((s, r) => s + r.value, 0) / day.length;
+    expect(dr1.periods[0]).toMatchObject({ start: FROM, end: FROM + DAY, blocks: 96, peakAt: peak.ts });
+    expect(dr1.periods[0].peakKw).toBeCloseTo(peak.value, 9);
+    expect(dr1.periods[0].meanKw).toBeCloseTo(mean, 6);
+    expect(dr1.periods[0].loadFactor).toBeCloseTo(mean / peak.value, 6);
+
+    // site.yaml: DR1 is rated 2500 kVA, DR2 2000 kVA.
+    expect(body.rooms.map((r: Json) => [r.room, r.ratedKva, r.meters])).toEqual([
+      ['dr1', 2500, ['dr1-incomer']],
+      ['dr2', 2000, ['dr2-incomer']],
+    ]);
+    for (const room of body.rooms) {
+      expect(room.peakKva).toBeGreaterThan(0);
+      expect(room.utilisation).toBeCloseTo(room.peakKva / room.ratedKva, 9);
+      expect(room.headroomKva).toBeCloseTo(room.ratedKva - room.peakKva, 9);
+    }
+
+    const peaks = parseCsv((await download(`/api/energy/demand?${RANGE}&format=csv`)).text);
+    expect(peaks[0]?.slice(0, 4)).toEqual(['meter', 'room', 'period', 'peak kW (15 min)']);
+    expect(peaks).toHaveLength(1 + 2 * DAYS);
+    expect(peaks[1]?.slice(0, 4)).toEqual([
+      'DR1 Incomer',
+      'Distribution Room 1 (LV)',
+      '2026-11-10',
+      csvNumber(peak.value),
+    ]);
+    const headroom = await download(`/api/energy/demand?${RANGE}&table=rooms&format=csv`);
+    expect(headroom.disposition).toMatch(/filename="?headroom\.csv"?$/);
+    const rooms = parseCsv(headroom.text);
+    expect(rooms[0]).toEqual([
+      'room',
+      'building',
+      'rated kVA',
+      'peak kVA (15 min)',
+      'peak at',
+      'utilisation %',
+      'headroom kVA',
+    ]);
+    expect(rooms.slice(1).map((r) => [r[0], r[2], r[5]])).toEqual(
+      body.rooms.map((r: Json) => [r.roomName, String(r.ratedKva), csvNumber(r.utilisation * 100)]),
+    );
+    expect((await get(`/api/energy/demand?${RANGE}&resolution=hour`)).status).toBe(400);
+  });
+
+  it('/api/energy/intensity: kWh per m² and per bed of each building, from its consumption', async () => {
+    const { status, body } = await get(`/api/energy/intensity?${RANGE}`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ from: FROM, to: TO });
+    const consumption = (await get(`/api/energy/consumption?${RANGE}`)).body;
+    const inpatient = body.rows.find((r: Json) => r.key === 'main/inpatient');
+    // site.yaml: the Inpatient Building has 52 000 m² and 800 beds.
+    expect(inpatient).toMatchObject({ name: 'Inpatient Building', areaM2: 52000, beds: 800 });
+    expect(inpatient.kwh).toBeCloseTo(consumption.rows[0].total, 6);
+    expect(inpatient.kwhPerM2).toBeCloseTo(inpatient.kwh / 52000, 9);
+    expect(inpatient.kwhPerBed).toBeCloseTo(inpatient.kwh / 800, 9);
+    expect(inpatient.m3).toBeGreaterThan(0);
+    expect(inpatient.m3PerBed).toBeCloseTo(inpatient.m3 / 800, 9);
+    const csv = parseCsv((await download(`/api/energy/intensity?${RANGE}&format=csv`)).text);
+    expect(csv[0]).toEqual([
+      'key',
+      'name',
+      'area m²',
+      'beds',
+      'kWh',
+      'm³',
+      'kWh/m²',
+      'kWh/bed',
+      'm³/m²',
+      'm³/bed',
+    ]);
+    expect(csv.slice(1).map((r) => [r[0], r[4], r[6]])).toEqual(
+      body.rows.map((r: Json) => [r.key, csvNumber(r.kwh), csvNumber(r.kwhPerM2)]),
+    );
+  });
+
+  it('/api/energy/leaks: the night flow of every watched meter against its threshold', async () => {
+    const { status, body } = await get('/api/energy/leaks');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ window: { from: '01:00', to: '05:00' }, nights: 3, checkedAt: TO });
+    const watched = [
+      ...new Set(config.derived.filter((p) => p.name === 'leak_suspected').map((p) => p.device)),
+    ];
+    expect(body.meters.map((m: Json) => m.device).sort()).toEqual(watched.sort());
+    expect(watched.length).toBeGreaterThan(0);
+    for (const meter of body.meters) {
+      expect(meter.threshold, meter.device).toBe(
+        config.energy.leaks.thresholdFor[meter.device] ?? config.energy.leaks.threshold,
+      );
+      expect(typeof meter.suspected).toBe('boolean');
+      expect(meter.nights.length).toBeGreaterThan(0);
+      // Nights inside the simulated days have readings: a minimum flow and a verdict.
+      const last = meter.nights.at(-1);
+      expect(last.minimumFlow, meter.device).toEqual(expect.any(Number));
+      expect(last.wet).toBe(last.minimumFlow > meter.threshold);
+    }
+    const csv = parseCsv((await download('/api/energy/leaks?format=csv')).text);
+    expect(csv[0]).toEqual([
+      'meter',
+      'night of',
+      'minimum night flow m³/h',
+      'threshold m³/h',
+      'wet',
+      'coverage %',
+    ]);
+    expect(csv).toHaveLength(1 + body.meters.reduce((n: number, m: Json) => n + m.nights.length, 0));
+  });
+
+  it('/api/energy/retrofits: each retrofit with its periods, and why there is no result yet', async () => {
+    const { status, body } = await get('/api/energy/retrofits');
+    expect(status).toBe(200);
+    expect(body.map((r: Json) => r.id)).toEqual(config.energy.retrofits.map((r) => r.id));
+    const [led] = body;
+    expect(led).toMatchObject({
+      id: 'led-inpatient',
+      meters: ['dr1-f2'],
+      unit: 'kWh',
+      confidence: 0.9,
+      promisedPct: 40,
+    });
+    // energy.yaml: baseline -60d to -31d, reporting -29d to today, counted from local midnight of TO.
+    expect(led.baseline.from).toBe(TO - 60 * DAY);
+    expect(led.reporting.to).toBe(TO);
+    // Only the last ten days are stored: the baseline has no readings, so no result, and it says so.
+    expect(led.result).toBeNull();
+    expect(led.problem).toEqual(expect.any(String));
+    const csv = parseCsv((await download('/api/energy/retrofits?format=csv')).text);
+    expect(csv[0]?.[0]).toBe('retrofit');
+    expect(csv[1]?.[0]).toBe(led.name);
+    expect(csv[1]?.at(-1)).toBe(led.problem);
+  });
+
+  it('/api/energy/meters lists the meters without their internals', async () => {
+    const { body } = await get('/api/energy/meters');
+    const dr1 = body.find((m: Json) => m.device === 'dr1-incomer');
+    expect(dr1).toBeDefined();
+    for (const key of ['changes', 'rolloverAt', 'maxRatePerHour', 'counterPoint', 'ratePoint'])
+      expect(dr1).not.toHaveProperty(key);
+  });
+});
+
+describe('CSV cells a spreadsheet would run as formulas', () => {
+  const csvOf = (cells: (string | number | null)[]) =>
+    parseCsv(toCsv({ columns: cells.map((_, i) => `c${i}`), rows: [cells] }))[1];
+
+  it('quotes text starting like a formula as text', () => {
+    expect(
+      csvOf([
+        '=HYPERLINK("http://evil.example","click")',
+        '+1+2',
+        '@SUM(A1)',
+        '-cmd',
+        '\tTAB',
+        '\r=1',
+        'Ward 5',
+      ]),
+    ).toEqual([
+      '\'=HYPERLINK("http://evil.example","click")',
+      "'+1+2",
+      "'@SUM(A1)",
+      "'-cmd",
+      "'\tTAB",
+      "'\r=1",
+      'Ward 5',
+    ]);
+  });
+
+  it('leaves numbers alone, negative ones and negative numbers written as text too', () => {
+    expect(csvOf([-5, -0.25, '-5', '-0.25', '2026-11-25 10:00', null])).toEqual([
+      '-5',
+      '-0.25',
+      '-5',
+      '-0.25',
+      '2026-11-25 10:00',
+      '',
+    ]);
+  });
+
+  it('does not let a formula through by starting it with a number', () => {
+    // Excel evaluates "-2+3+cmd|' /C calc'!A0" (a DDE payload): a leading digit is no excuse.
+    expect(csvOf(["-2+3+cmd|' /C calc'!A0", '-1=1', '-3 days'])).toEqual([
+      "'-2+3+cmd|' /C calc'!A0",
+      "'-1=1",
+      "'-3 days",
+    ]);
+  });
+});
