@@ -328,7 +328,7 @@ describe('buildMonthlyReport over six weeks of simulated history', () => {
     for (const a of built.attachments) {
       const { header, rows } = readCsv(a.content);
       for (const cell of [...header, ...rows.flat()])
-        if (/^[=+\-@]/.test(cell)) expect(cell, `${a.filename}: ${cell}`).toMatch(/^-?\d/);
+        if (/^[=+\-@]/.test(cell)) expect(cell, `${a.filename}: ${cell}`).toMatch(/^-\d+(\.\d+)?$/);
     }
     const { header } = attachment(built, 'electricity-daily-by-building');
     expect(header).toContain(`'${formula} (kWh)`);
