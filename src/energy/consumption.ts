@@ -80,12 +80,19 @@ export async function readCounter(
   from: number,
   to: number,
   changes: readonly number[] = [],
+  /**
+   * How far beyond the range to look for the readings either side of it (a meter reporting
+   * every 15 minutes has none in the 5 minutes before midnight): the intervals across the
+   * range's ends are then shared out by time instead of the range's edges going uncounted.
+   */
+  marginMs = 0,
 ): Promise<{ readings: Reading[]; windowMs: number }> {
   const windowMs = readingWindow(to - from);
-  // One window before `from`: the reading the first interval starts from.
-  const start = Math.floor(from / windowMs) * windowMs - windowMs;
+  // At least one window before `from`: the reading the first interval starts from.
+  const start = Math.floor((from - marginMs) / windowMs) * windowMs - windowMs;
+  const end = Math.ceil((to + marginMs) / windowMs) * windowMs;
   const readings: Reading[] = [];
-  for (const segment of segmentsOf(start, to, windowMs, changes)) {
+  for (const segment of segmentsOf(start, end, windowMs, changes)) {
     const rows = await store.query({
       point,
       from: segment.from,
@@ -144,6 +151,7 @@ export async function meterConsumption(
     first.start,
     last.end,
     meter.changes.map((c) => c.at),
+    maxGapMs,
   );
   const { intervals, events } = counterIntervals(readings, {
     // Readings are a window apart at best: a gap is a missing window or more.
