@@ -37,7 +37,7 @@ describe('login', () => {
       username: 'alice',
       name: 'Alice',
       role: 'electrician',
-      permissions: ['view', 'alarms.acknowledge', 'alarms.shelve'],
+      permissions: ['view', 'alarms.acknowledge', 'alarms.shelve', 'records'],
     });
     expect(setCookie).toMatch(/^pw_session=[A-Za-z0-9_-]{43};/);
     expect(setCookie).toContain('HttpOnly');

@@ -120,6 +120,7 @@ describe('signed in', () => {
       'view',
       'alarms.acknowledge',
       'alarms.shelve',
+      'records',
     ]);
   });
 
