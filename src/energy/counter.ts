@@ -113,7 +113,7 @@ function classifyStep(
   if (rise >= 0 && isPlausibleRise(rise, current.ts - previous.ts, options))
     return { kind: 'count', consumption: rise };
   if (isGlitch(previous, current, next, options)) return spikeStep(previous, current, next === undefined);
-  if (rise >= 0) return jumpStep(previous, current);
+  if (rise >= 0) return jumpStep(previous, current, 'jumped faster than plausible and kept the new level,');
   return rolloverOrResetStep(previous, current, options);
 }
 
@@ -170,7 +170,12 @@ function spikeStep(previous: Reading, current: Reading, isLast: boolean): Step {
   };
 }
 
-function jumpStep(previous: Reading, current: Reading): Step {
+const UNRECORDED_CHANGE =
+  'probably an unrecorded meter change. Nothing was counted for this interval; ' +
+  'record the meter change (old final and new initial reading) in the config to recover it';
+
+/** An unexplained step to another level: nothing counted, and the energy manager told why. */
+function jumpStep(previous: Reading, current: Reading, what: string): Step {
   return {
     kind: 'count',
     consumption: 0,
@@ -180,10 +185,7 @@ function jumpStep(previous: Reading, current: Reading): Step {
       kind: 'jump',
       before: previous.value,
       after: current.value,
-      message:
-        `Counter jumped from ${previous.value} to ${current.value} faster than plausible and kept the new level: ` +
-        'probably an unrecorded meter change. Nothing was counted for this interval; ' +
-        'record the meter change (old final and new initial reading) in the config to recover it',
+      message: `Counter ${what} from ${previous.value} to ${current.value}: ${UNRECORDED_CHANGE}`,
     },
   };
 }
@@ -206,7 +208,8 @@ function rolloverOrResetStep(previous: Reading, current: Reading, options: Count
   }
   // A fall to a reading that could not have been reached from 0 in the time: not a reset to 0
   // but a meter that went back to some other level (swapped, or restored from a backup).
-  if (!isPlausibleRise(current.value, current.ts - previous.ts, options)) return fallStep(previous, current);
+  if (!isPlausibleRise(current.value, current.ts - previous.ts, options))
+    return jumpStep(previous, current, 'fell, too high for a reset to 0 in the time,');
   return {
     kind: 'count',
     consumption: current.value,
@@ -217,24 +220,6 @@ function rolloverOrResetStep(previous: Reading, current: Reading, options: Count
       before: previous.value,
       after: current.value,
       message: `Counter fell from ${previous.value} to ${current.value}: taken as a reset to 0, counted ${current.value}`,
-    },
-  };
-}
-
-function fallStep(previous: Reading, current: Reading): Step {
-  return {
-    kind: 'count',
-    consumption: 0,
-    flag: 'jump',
-    event: {
-      ts: current.ts,
-      kind: 'jump',
-      before: previous.value,
-      after: current.value,
-      message:
-        `Counter fell from ${previous.value} to ${current.value}, too high for a reset to 0 in the time: ` +
-        'probably an unrecorded meter change. Nothing was counted for this interval; ' +
-        'record the meter change (old final and new initial reading) in the config to recover it',
     },
   };
 }

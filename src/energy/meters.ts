@@ -5,6 +5,7 @@
  */
 import { parseChangeTime } from '../config/energy-references.js';
 import type { PlantConfig } from '../config/index.js';
+import { placeKey, placeNames } from '../config/places.js';
 import type { ModbusPointConfig, Profile } from '../config/schema.js';
 import { pointId } from '../points/index.js';
 import type { MeterChange } from './counter.js';
@@ -54,7 +55,7 @@ function maxRateOf(profile: Profile, ratePoint: string): number | undefined {
 }
 
 export function metersOf(config: PlantConfig): Meter[] {
-  const places = placeNames(config);
+  const places = placeNames(config.sites);
   const meters: Meter[] = [];
   for (const device of config.devices) {
     const profile = config.profiles.get(device.profile);
@@ -64,7 +65,7 @@ export function metersOf(config: PlantConfig): Meter[] {
       const counter = profile.points.find((p) => p.name === settings.counter && p.counter);
       if (!counter) continue;
       const hasRate = profile.points.some((p) => p.name === settings.rate);
-      const place = places.get(`${device.site}/${device.building}/${device.room}`);
+      const place = places.get(placeKey(device));
       meters.push({
         device: device.id,
         name: device.name,
@@ -76,8 +77,8 @@ export function metersOf(config: PlantConfig): Meter[] {
         site: device.site,
         building: device.building,
         room: device.room,
-        buildingName: place?.building ?? device.building,
-        roomName: place?.room ?? device.room,
+        buildingName: place?.buildingName ?? device.building,
+        roomName: place?.roomName ?? device.room,
         ...optional('rolloverAt', rolloverOf(profile, settings.counter)),
         ...optional('maxRatePerHour', hasRate ? maxRateOf(profile, settings.rate) : undefined),
         changes: changesOf(config, device.id, settings.counter),
@@ -101,13 +102,4 @@ function changesOf(config: PlantConfig, device: string, counter: string): MeterC
       ...(c.note ? { note: c.note } : {}),
     }))
     .sort((a, b) => a.at - b.at);
-}
-
-function placeNames(config: PlantConfig): Map<string, { building: string; room: string }> {
-  const names = new Map<string, { building: string; room: string }>();
-  for (const site of config.sites)
-    for (const building of site.buildings)
-      for (const room of building.rooms)
-        names.set(`${site.id}/${building.id}/${room.id}`, { building: building.name, room: room.name });
-  return names;
 }

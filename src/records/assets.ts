@@ -5,6 +5,7 @@
  */
 import QRCode from 'qrcode';
 import type { PlantConfig } from '../config/index.js';
+import { placeKey, placeNames } from '../config/places.js';
 
 export interface AssetEntry {
   device: string;
@@ -31,21 +32,13 @@ export interface AssetEntry {
 }
 
 export function assetLedger(config: PlantConfig, baseUrl: string): AssetEntry[] {
-  const places = new Map<string, { site: string; building: string; room: string }>();
-  for (const site of config.sites)
-    for (const building of site.buildings)
-      for (const room of building.rooms)
-        places.set(`${site.id}/${building.id}/${room.id}`, {
-          site: site.name,
-          building: building.name,
-          room: room.name,
-        });
+  const places = placeNames(config.sites);
   return config.devices
     .filter((d) => d.enabled)
     .map((device) => {
       const profile = config.profiles.get(device.profile);
       const asset = device.asset ?? {};
-      const names = places.get(`${device.site}/${device.building}/${device.room}`);
+      const names = places.get(placeKey(device));
       const maker = asset.maker ?? profile?.maker;
       const model = asset.model ?? profile?.model;
       return {
@@ -63,9 +56,9 @@ export function assetLedger(config: PlantConfig, baseUrl: string): AssetEntry[] 
           site: device.site,
           building: device.building,
           room: device.room,
-          siteName: names?.site ?? device.site,
-          buildingName: names?.building ?? device.building,
-          roomName: names?.room ?? device.room,
+          siteName: names?.siteName ?? device.site,
+          buildingName: names?.buildingName ?? device.building,
+          roomName: names?.roomName ?? device.room,
           ...(asset.location ? { detail: asset.location } : {}),
         },
         url: `${baseUrl}/#/device/${encodeURIComponent(device.id)}`,
@@ -97,14 +90,14 @@ export async function assetLabelSvg(entry: AssetEntry): Promise<string> {
     .map((line) => {
       y += line.size + 1.4;
       const weight = line.bold ? ' font-weight="bold"' : '';
-      return `<text x="29.5" y="${y.toFixed(1)}" font-family="sans-serif" font-size="${line.size}"${weight}>${escapeXml(fit(line.text, line.size, line.bold))}</text>`;
+      return `<text x="29.5" y="${y.toFixed(1)}" font-family="sans-serif" font-size="${line.size}"${weight}>${escapeXml(fitToLabel(line.text, line.size, line.bold))}</text>`;
     })
     .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="62mm" height="29mm" viewBox="0 0 62 29"><rect width="62" height="29" fill="#fff" stroke="#000" stroke-width="0.2"/>${inner}${text}</svg>`;
 }
 
 /** The text column is 31.5 mm wide; a sans-serif character is about 0.55 em (bold 0.62): cut what would overflow. */
-function fit(text: string, size: number, bold = false): string {
+function fitToLabel(text: string, size: number, bold = false): string {
   const max = Math.floor(31.5 / (size * (bold ? 0.62 : 0.55)));
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

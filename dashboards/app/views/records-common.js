@@ -109,6 +109,25 @@ export function num(v, digits = 1) {
 /** A priority shown as the alarms page shows it. @param {string | undefined} p */
 export const priorityPill = (p) => (p ? h(`span.pill.p-${p}`, null, t(`p.${p}`)) : '');
 
+/**
+ * One alarm raised: when, priority, message, who acknowledged it and when; `extra` cells after.
+ * @param {any} a @param {(ts: number) => string} when @param {...HTMLElement} extra
+ */
+export const alarmRow = (a, when, ...extra) =>
+  h(
+    'tr',
+    { dataset: { alarm: a.alarmId } },
+    h('td', null, when(a.activatedAt)),
+    h('td', null, priorityPill(a.priority)),
+    h('td', null, a.message),
+    h(
+      'td',
+      null,
+      a.acknowledgedAt ? `${a.acknowledgedBy ?? ''} ${clock(a.acknowledgedAt)}` : t('records.ho.unacked'),
+    ),
+    ...extra,
+  );
+
 /** A message line for results and refusals. */
 export function messageLine() {
   const el = h('p.records-message', { role: 'status' });

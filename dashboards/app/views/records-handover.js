@@ -6,6 +6,7 @@ import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { tableHead } from '../widgets.js';
 import {
+  alarmRow,
   clock,
   csvLink,
   dateTime,
@@ -275,26 +276,7 @@ function summaryView(s) {
             'table',
             null,
             tableHead(['col.time', 'col.priority', 'col.message', 'records.ho.ackBy']),
-            h(
-              'tbody',
-              null,
-              ...alarms.map((/** @type {any} */ a) =>
-                h(
-                  'tr',
-                  { dataset: { alarm: a.alarmId } },
-                  h('td', null, clock(a.activatedAt)),
-                  h('td', null, priorityPill(a.priority)),
-                  h('td', null, a.message),
-                  h(
-                    'td',
-                    null,
-                    a.acknowledgedAt
-                      ? `${a.acknowledgedBy ?? ''} ${clock(a.acknowledgedAt)}`
-                      : t('records.ho.unacked'),
-                  ),
-                ),
-              ),
-            ),
+            h('tbody', null, ...alarms.map((/** @type {any} */ a) => alarmRow(a, clock))),
           )
         : h('p.note', null, t('records.none')),
     ),

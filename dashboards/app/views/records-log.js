@@ -7,7 +7,7 @@ import { t } from '../i18n.js';
 import { state } from '../live.js';
 import { names, plantTree } from '../plant.js';
 import { tableHead } from '../widgets.js';
-import { clock, dateTime, localDate, num, priorityPill, request, url } from './records-common.js';
+import { alarmRow, clock, dateTime, localDate, num, request, url } from './records-common.js';
 
 const KEY = 'plantwatch.operationLog';
 
@@ -303,19 +303,9 @@ function logView(l, shift, facts) {
               'tbody',
               null,
               ...l.alarms.map((/** @type {any} */ a) =>
-                h(
-                  'tr',
-                  { dataset: { alarm: a.alarmId } },
-                  h('td', null, dateTime(a.activatedAt)),
-                  h('td', null, priorityPill(a.priority)),
-                  h('td', null, a.message),
-                  h(
-                    'td',
-                    null,
-                    a.acknowledgedAt
-                      ? `${a.acknowledgedBy ?? ''} ${clock(a.acknowledgedAt)}`
-                      : t('records.ho.unacked'),
-                  ),
+                alarmRow(
+                  a,
+                  dateTime,
                   h('td', null, a.comment ?? ''),
                   h('td', null, a.returnedAt ? clock(a.returnedAt) : a.clearedAt ? clock(a.clearedAt) : ''),
                 ),

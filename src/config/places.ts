@@ -1,0 +1,27 @@
+/** The display names of every room, from site.yaml, for catalogs, reports and labels. */
+import type { Site } from './schema.js';
+
+export interface PlaceNames {
+  siteName: string;
+  buildingName: string;
+  roomName: string;
+  roomKind: string;
+}
+
+/** "site/building/room" → its names and kind. */
+export function placeNames(sites: readonly Site[]): Map<string, PlaceNames> {
+  const places = new Map<string, PlaceNames>();
+  for (const site of sites)
+    for (const building of site.buildings)
+      for (const room of building.rooms)
+        places.set(`${site.id}/${building.id}/${room.id}`, {
+          siteName: site.name,
+          buildingName: building.name,
+          roomName: room.name,
+          roomKind: room.kind,
+        });
+  return places;
+}
+
+export const placeKey = (place: { site: string; building: string; room: string }) =>
+  `${place.site}/${place.building}/${place.room}`;
