@@ -43,6 +43,8 @@ export interface EnergyService {
   retrofits(): Promise<RetrofitReport[]>;
   /** Check last night's flow now and then every leaks.checkEvery, publishing the leak points. */
   start(): void;
+  /** For /metrics: meters suspected of a leak now, leak checks run and failed. */
+  stats(): { leakSuspected: number; leakChecks: number; leakCheckErrors: number };
   stop(): void;
 }
 
@@ -70,6 +72,7 @@ export function createEnergy(options: EnergyOptions): EnergyService {
   let lastCheck: LeakStatus | undefined;
   let timer: NodeJS.Timeout | undefined;
   let checking = false;
+  const counts = { leakChecks: 0, leakCheckErrors: 0 };
 
   const checkLeaks = async (history: number): Promise<LeakStatus> => {
     const at = now();
@@ -87,12 +90,16 @@ export function createEnergy(options: EnergyOptions): EnergyService {
     checking = true;
     checkLeaks(LEAK_HISTORY_NIGHTS)
       .then((status) => {
+        counts.leakChecks++;
         lastCheck = status;
         bus.publish(status.meters.flatMap((m) => leakPoints(m, status.checkedAt ?? now())));
         const suspected = status.meters.filter((m) => m.suspected).map((m) => m.device);
         if (suspected.length > 0) log.warn({ meters: suspected }, 'night flow suggests a leak');
       })
-      .catch((err: unknown) => log.error({ err }, 'leak check failed (the store did not answer?)'))
+      .catch((err: unknown) => {
+        counts.leakCheckErrors++;
+        log.error({ err }, 'leak check failed (the store did not answer?)');
+      })
       .finally(() => {
         checking = false;
       });
@@ -121,6 +128,10 @@ export function createEnergy(options: EnergyOptions): EnergyService {
       timer = setInterval(runCheck, settings.leaks.checkEvery);
       timer.unref();
     },
+    stats: () => ({
+      leakSuspected: lastCheck?.meters.filter((m) => m.suspected).length ?? 0,
+      ...counts,
+    }),
     stop() {
       clearInterval(timer);
       timer = undefined;

@@ -116,6 +116,8 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
       storage: () => storage.stats(),
       alarms: () => alarms.stats(),
       notifications: () => notifier.stats(),
+      energy: () => energy.stats(),
+      records: () => records.stats(),
     });
     web = await startWebServer({
       host: config.gateway.web.host,

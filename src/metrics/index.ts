@@ -18,6 +18,8 @@ export interface MetricSources {
   storage: () => StorageStats | undefined;
   alarms?: () => AlarmStats;
   notifications?: () => { notifier: NotifierStats; deliveries: DeliveryStats[] };
+  energy?: () => { leakSuspected: number; leakChecks: number; leakCheckErrors: number };
+  records?: () => { openWorkOrders: Record<string, number>; maintenance: Record<string, number> };
 }
 
 export function createMetrics(sources: MetricSources): Registry {
@@ -138,6 +140,7 @@ export function createMetrics(sources: MetricSources): Registry {
     (s) => s.replayed,
   );
   alarmMetrics(gauge, sources);
+  recordMetrics(gauge, sources);
   notificationMetrics(gauge, sources);
   return registry;
 }
@@ -200,4 +203,33 @@ function notificationMetrics(gauge: GaugeFactory, sources: MetricSources): void 
   gauge('plantwatch_alarm_flood', 'An alarm flood is being summarised (1) or not (0)', [], (g) =>
     g.set(Number(read().notifier.flooding)),
   );
+}
+
+/** Leaks suspected, leak checks, open work orders per team, maintenance tasks per state. */
+function recordMetrics(gauge: GaugeFactory, sources: MetricSources): void {
+  const { energy, records } = sources;
+  if (energy) {
+    gauge('plantwatch_leak_suspected_meters', 'Water meters whose night flow suggests a leak', [], (g) =>
+      g.set(energy().leakSuspected),
+    );
+    gauge('plantwatch_leak_checks_total', 'Night-flow leak checks run', [], (g) =>
+      g.set(energy().leakChecks),
+    );
+    gauge('plantwatch_leak_check_errors_total', 'Night-flow leak checks that failed', [], (g) =>
+      g.set(energy().leakCheckErrors),
+    );
+  }
+  if (records) {
+    gauge(
+      'plantwatch_work_orders_open',
+      'Work orders not completed or cancelled, per team',
+      ['team'],
+      (g) => {
+        for (const [team, n] of Object.entries(records().openWorkOrders)) g.set({ team }, n);
+      },
+    );
+    gauge('plantwatch_maintenance_tasks', 'Planned maintenance tasks per state', ['state'], (g) => {
+      for (const [state, n] of Object.entries(records().maintenance)) g.set({ state }, n);
+    });
+  }
 }

@@ -96,6 +96,8 @@ export interface RecordsService {
   operationLogs(shift: ShiftWindow, devices: readonly string[]): Promise<OperationLog[]>;
   /** Publish each maintained device's overdue point now and every `everyMs`. */
   start(everyMs?: number): void;
+  /** For /metrics: work orders not closed, per team; maintenance tasks per state. */
+  stats(): { openWorkOrders: Record<string, number>; maintenance: Record<string, number> };
   stop(): void;
 }
 
@@ -291,6 +293,15 @@ export function createRecords(options: RecordsOptions): RecordsService {
           }),
         ),
       ),
+    stats() {
+      const openWorkOrders: Record<string, number> = {};
+      for (const order of workOrders.list({ status: ['open', 'accepted', 'on-site'], limit: 100_000 }))
+        openWorkOrders[order.team] = (openWorkOrders[order.team] ?? 0) + 1;
+      const states: Record<string, number> = { ok: 0, 'due-soon': 0, overdue: 0, unknown: 0 };
+      for (const status of maintenance.status(readRunHours, now()))
+        states[status.state] = (states[status.state] ?? 0) + 1;
+      return { openWorkOrders, maintenance: states };
+    },
     start(everyMs = 15 * 60_000) {
       if (timer || tasks.length === 0) return;
       publishOverdue();
