@@ -4,6 +4,7 @@
  * silently ignored is how a plant ends up unmonitored.
  */
 import { z } from 'zod';
+import { PRIORITIES } from '../alarms/types.js';
 
 export const id = z
   .string()
@@ -408,8 +409,12 @@ export const gatewayFile = z.strictObject({
     .optional(),
   /** Operations records: work orders, shift handovers, maintenance done (SQLite, kept for audits). */
   records: z
-    .strictObject({ path: z.string().default('data/records.db') })
-    .default({ path: 'data/records.db' }),
+    .strictObject({
+      path: z.string().default('data/records.db'),
+      /** Alarms of these priorities open a work order by themselves when they activate. */
+      autoWorkOrders: z.array(z.enum(PRIORITIES)).default([]),
+    })
+    .default({ path: 'data/records.db', autoWorkOrders: [] }),
   /** Points stay good this many poll periods without a successful read, then turn stale. */
   staleAfterPeriods: z.number().min(1).default(3),
 });

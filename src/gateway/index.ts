@@ -76,8 +76,6 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
   // Every event, announced or not: an acknowledgement must cancel an escalation either way.
   const stopNotifying = alarms.subscribe((event) => notifier.handle(event));
   notifier.resume(unacknowledgedActivations(alarms));
-  alarms.start();
-  // Leak and maintenance checks publish points the generated alarms watch: after alarms start.
   const energy = createEnergy({ config, store: storage.store, bus, log });
   const records = createRecords({
     config,
@@ -88,6 +86,10 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
     bus,
     log,
   });
+  // Like the notifier, listening before the alarms start: no activation goes without its order.
+  const stopAutoOrders = records.followAlarms(config.gateway.records.autoWorkOrders);
+  alarms.start();
+  // Leak and maintenance checks publish points the generated alarms watch: after alarms start.
   energy.start();
   records.start();
   const monthlyReports = startMonthlyReports({
@@ -147,6 +149,7 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
     });
   } catch (err) {
     auth?.close();
+    stopAutoOrders();
     monthlyReports.stop();
     energy.stop();
     records.stop();
@@ -178,6 +181,7 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
     async stop() {
       // Alarms stop first, so nothing is raised that the notifier would no longer send.
       alarms.stopInputs();
+      stopAutoOrders();
       monthlyReports.stop();
       energy.stop();
       await web.stop();

@@ -96,6 +96,11 @@ export interface RecordsService {
   operationLogs(shift: ShiftWindow, devices: readonly string[]): Promise<OperationLog[]>;
   /** Publish each maintained device's overdue point now and every `everyMs`. */
   start(everyMs?: number): void;
+  /**
+   * Open a work order for every activation of an alarm of these priorities (one per alarm
+   * while its order is open; the creator is "plantwatch"). Returns the unsubscribe.
+   */
+  followAlarms(priorities: readonly Priority[]): () => void;
   /** For /metrics: work orders not closed, per team; maintenance tasks per state. */
   stats(): { openWorkOrders: Record<string, number>; maintenance: Record<string, number> };
   stop(): void;
@@ -114,6 +119,9 @@ export interface RecordsOptions {
   db?: Database.Database;
   now?: () => number;
 }
+
+/** Who opened a work order the gateway opened by itself. */
+export const AUTO_USER = 'plantwatch';
 
 function taskOf(settings: MaintenanceTaskSettings): MaintenanceTask {
   const { every } = settings;
@@ -293,6 +301,19 @@ export function createRecords(options: RecordsOptions): RecordsService {
           }),
         ),
       ),
+    followAlarms(priorities) {
+      if (priorities.length === 0) return () => {};
+      return alarms.subscribe((event) => {
+        if (event.kind !== 'activated' || !priorities.includes(event.priority)) return;
+        if (workOrders.openForAlarm(event.alarmId)) return;
+        try {
+          const order = fromAlarm(event.alarmId, {}, AUTO_USER);
+          log.info({ workOrder: order.number, alarm: event.alarmId }, 'work order opened for the alarm');
+        } catch (err) {
+          log.error({ err, alarm: event.alarmId }, 'could not open a work order for the alarm');
+        }
+      });
+    },
     stats() {
       const openWorkOrders: Record<string, number> = {};
       for (const order of workOrders.list({ status: ['open', 'accepted', 'on-site'], limit: 100_000 }))

@@ -32,6 +32,8 @@ export interface DemoConfigOptions {
    * are overdue (and raise alarms) depends on today's date, which a test must not.
    */
   maintenance?: boolean;
+  /** Keep the demo's automatic work orders for critical alarms (default false). */
+  autoWorkOrders?: boolean;
 }
 
 export async function demoConfigCopy(options: DemoConfigOptions = {}): Promise<DemoConfig> {
@@ -65,6 +67,8 @@ export async function demoConfigCopy(options: DemoConfigOptions = {}): Promise<D
     doc.setIn(['auth', 'users'], join(dir, 'data', 'users.db'));
     doc.setIn(['auth', 'enabled'], options.auth ?? false);
     doc.setIn(['records', 'path'], join(dir, 'data', 'records.db'));
+    // Tests open their work orders themselves unless they ask for the demo's automatic ones.
+    if (!options.autoWorkOrders) doc.setIn(['records', 'autoWorkOrders'], doc.createNode([]));
   })();
   if (!options.maintenance) rmSync(join(dir, 'maintenance.yaml'));
   await editYaml(join(dir, 'notify.yaml'), (doc) => {

@@ -906,3 +906,45 @@ describe('asset ledger and labels', () => {
     }
   });
 });
+
+describe('work orders opened by critical alarms themselves', () => {
+  let rig: RecordsRig;
+  let stop: () => void;
+  beforeAll(async () => {
+    rig = await startRecordsRig({ at: MORNING });
+    stop = rig.records.followAlarms(['critical']);
+  });
+  afterAll(async () => {
+    stop();
+    await rig?.stop();
+  });
+
+  it('opens one order per critical activation, none for a lower priority, none twice while open', async () => {
+    rig.set('ch1.tripped', true);
+    const orders = () => rig.records.workOrders.list({ alarmId: 'chiller-trip@ch1' });
+    expect(orders()).toHaveLength(1);
+    expect(orders()[0]).toMatchObject({
+      source: 'alarm',
+      createdBy: 'plantwatch',
+      priority: 'critical',
+      team: 'water-ac',
+    });
+    // The trip clears and comes back while the order is still open: still one order.
+    rig.setNow(rig.now() + 60_000);
+    rig.set('ch1.tripped', false);
+    rig.setNow(rig.now() + 60_000);
+    rig.set('ch1.tripped', true);
+    expect(orders()).toHaveLength(1);
+    // Once it is done, the next trip opens a new one.
+    rig.records.workOrders.complete(orders()[0]?.id as number, 'electrician', 'reset, cause found');
+    rig.setNow(rig.now() + 60_000);
+    rig.set('ch1.tripped', false);
+    rig.setNow(rig.now() + 60_000);
+    rig.set('ch1.tripped', true);
+    expect(orders()).toHaveLength(2);
+    // A high-priority alarm (pump fault) opens none.
+    rig.set('pchw1.fault', true);
+    expect(rig.alarms.get('pump-fault@pchw1')).toMatchObject({ priority: 'high', state: 'active-unacknowledged' });
+    expect(rig.records.workOrders.list({ device: 'pchw1' })).toHaveLength(0);
+  });
+});
