@@ -944,7 +944,10 @@ describe('work orders opened by critical alarms themselves', () => {
     expect(orders()).toHaveLength(2);
     // A high-priority alarm (pump fault) opens none.
     rig.set('pchw1.fault', true);
-    expect(rig.alarms.get('pump-fault@pchw1')).toMatchObject({ priority: 'high', state: 'active-unacknowledged' });
+    expect(rig.alarms.get('pump-fault@pchw1')).toMatchObject({
+      priority: 'high',
+      state: 'active-unacknowledged',
+    });
     expect(rig.records.workOrders.list({ device: 'pchw1' })).toHaveLength(0);
   });
 });
