@@ -9,7 +9,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express, {
+  type Express,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -65,6 +71,8 @@ export interface WebServerOptions {
 export interface WebServer {
   readonly url: string;
   readonly port: number;
+  /** The express app, so a test can walk every registered route (test/security/routes.test.ts). */
+  readonly app: Express;
   stop(): Promise<void>;
 }
 
@@ -171,6 +179,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   return {
     url: `http://${shownHost}:${port}`,
     port,
+    app,
     async stop() {
       if (recheck) clearInterval(recheck);
       live.stop();
