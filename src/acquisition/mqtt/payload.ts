@@ -21,14 +21,16 @@ function at(payload: unknown, path: string): unknown {
   return node;
 }
 
-/** ISO string, epoch milliseconds, or epoch seconds (numbers below 10^11). */
+/**
+ * ISO string, epoch milliseconds, or epoch seconds (numbers below 10^11); undefined unless
+ * it is a time a Date can hold (±8.64e15 ms): the republisher and the REST API print every
+ * value's time with toISOString, which throws on an invalid Date.
+ */
 export function parseTimestamp(raw: unknown): number | undefined {
-  if (typeof raw === 'number' && Number.isFinite(raw) && raw > 0) return raw < 1e11 ? raw * 1000 : raw;
-  if (typeof raw === 'string') {
-    const ms = Date.parse(raw);
-    return Number.isNaN(ms) ? undefined : ms;
-  }
-  return undefined;
+  let ms: number | undefined;
+  if (typeof raw === 'number' && Number.isFinite(raw) && raw > 0) ms = raw < 1e11 ? raw * 1000 : raw;
+  else if (typeof raw === 'string') ms = Date.parse(raw);
+  return ms !== undefined && Number.isFinite(new Date(ms).getTime()) ? ms : undefined;
 }
 
 export function mapPayload(
