@@ -70,6 +70,11 @@ export function mapPayload(
       continue;
     }
     const value = raw * point.scale + point.offset;
+    // A huge reading times the scale can overflow: Infinity is no measurement, whatever its quality.
+    if (!Number.isFinite(value)) {
+      problems.push(`"${point.json}" ${raw} is beyond any number once scaled`);
+      continue;
+    }
     const outOfRange = point.range !== undefined && (value < point.range[0] || value > point.range[1]);
     values.push({
       id: pointId(device.id, point.name),
