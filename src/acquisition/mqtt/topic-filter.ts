@@ -24,9 +24,12 @@ export function filterWithin(requested: string, allowed: readonly string[]): boo
 function filterCovers(allowed: string, requested: string): boolean {
   const a = allowed.split('/');
   const r = requested.split('/');
+  // As in topicMatches: a first-level wildcard grants no "$" topic ($SYS...).
+  if (requested.startsWith('$') && (a[0] === '+' || a[0] === '#')) return false;
   for (let i = 0; i < a.length; i++) {
     const level = a[i];
-    if (level === '#') return true;
+    // "#" is a wildcard only as the last level; "a/#/b" (a typo) matches nothing, so grants nothing.
+    if (level === '#') return i === a.length - 1;
     const wanted = r[i];
     if (wanted === undefined || wanted === '#') return false;
     if (level === '+') continue;
