@@ -282,9 +282,12 @@ export const devicesFile = z.strictObject({ devices: z.array(device).default([])
 const mqttUser = z.strictObject({
   username: z.string().min(1),
   password: z.string().min(1),
-  /** Topic filters this user may publish / subscribe to (MQTT wildcards allowed). */
+  /**
+   * Topic filters this user may publish / subscribe to (MQTT wildcards allowed); none when
+   * left out. Nobody but the gateway publishes under the republish prefix, whatever these say.
+   */
   publish: z.array(z.string()).default([]),
-  subscribe: z.array(z.string()).default(['#']),
+  subscribe: z.array(z.string()).default([]),
 });
 
 const embeddedBroker = z.strictObject({

@@ -282,7 +282,7 @@ describe('the configuration summary', () => {
       expect.objectContaining({ id: 'chw-high', condition: 'chw_supply_temp > 12, deadband 0.5 (for 2m)' }),
     ]);
     expect(body.gateway.mqtt.broker.users).toEqual([
-      { username: 'meters', publish: ['meters/#'], subscribe: ['#'] },
+      { username: 'meters', publish: ['meters/#'], subscribe: [] },
     ]);
     expect(body.gateway.storage.influxdb).toMatchObject({ host: 'influx.local', password: 'set' });
     expect(body.notify.channels.email).toMatchObject({ host: 'smtp.hospital.example', login: 'set' });
