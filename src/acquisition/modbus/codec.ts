@@ -124,9 +124,12 @@ export function decodeBit(bits: ArrayLike<boolean>, index: number): boolean {
 /** Engineering value -> wire words: the inverse of decodeRegisters (used by simulators). */
 export function encodeRegisters(point: Encoding, value: number | boolean): number[] {
   if (point.bit !== undefined && point.table !== 'coil' && point.table !== 'discrete') {
-    // One bit of a status word: the word with only that bit set (or clear).
+    // One bit of a status word: the word with only that bit set (or clear), in the point's
+    // byte order (decodeRegisters swaps the bytes of a BADC/DCBA word before reading the bit).
     const set = typeof value === 'boolean' ? value : value !== 0;
-    return [set ? 1 << point.bit : 0];
+    const word = Buffer.alloc(2);
+    word.writeUInt16BE(set ? 1 << point.bit : 0);
+    return fromCanonical(word, point.order);
   }
   const count = registerCount(point);
   const buf = Buffer.alloc(count * 2);
