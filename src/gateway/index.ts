@@ -102,7 +102,7 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
     log.warn('notifications are off: no channel in notify.yaml (alarms still show and are journaled)');
   const modbus = startModbus({ config, bus, log });
   const startedAt = Date.now();
-  let web: WebServer;
+  let web: WebServer | undefined;
   let auth: Auth | undefined;
   try {
     const authConfig = config.gateway.auth;
@@ -120,6 +120,8 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
       notifications: () => notifier.stats(),
       energy: () => energy.stats(),
       records: () => records.stats(),
+      // The web server starts after the metrics it serves: until then nobody is connected.
+      browsers: () => web?.browsers() ?? 0,
     });
     web = await startWebServer({
       host: config.gateway.web.host,

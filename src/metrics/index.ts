@@ -20,6 +20,8 @@ export interface MetricSources {
   notifications?: () => { notifier: NotifierStats; deliveries: DeliveryStats[] };
   energy?: () => { leakSuspected: number; leakChecks: number; leakCheckErrors: number };
   records?: () => { openWorkOrders: Record<string, number>; maintenance: Record<string, number> };
+  /** Browsers connected for live data. */
+  browsers?: () => number;
 }
 
 export function createMetrics(sources: MetricSources): Registry {
@@ -141,6 +143,11 @@ export function createMetrics(sources: MetricSources): Registry {
   );
   alarmMetrics(gauge, sources);
   recordMetrics(gauge, sources);
+  const browsers = sources.browsers;
+  if (browsers)
+    gauge('plantwatch_browsers_connected', 'Browsers connected for live data (socket.io)', [], (g) =>
+      g.set(browsers()),
+    );
   notificationMetrics(gauge, sources);
   return registry;
 }

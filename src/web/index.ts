@@ -73,6 +73,8 @@ export interface WebServer {
   readonly port: number;
   /** The express app, so a test can walk every registered route (test/security/routes.test.ts). */
   readonly app: Express;
+  /** Browsers (socket.io connections) watching live data now. */
+  browsers(): number;
   stop(): Promise<void>;
 }
 
@@ -180,6 +182,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     url: `http://${shownHost}:${port}`,
     port,
     app,
+    browsers: () => io.engine.clientsCount,
     async stop() {
       if (recheck) clearInterval(recheck);
       live.stop();

@@ -6,6 +6,7 @@ import { Registry } from 'prom-client';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/index.js';
+import { createMetrics } from '../../src/metrics/index.js';
 import { buildCatalog, PointBus, PointTable, type PointValue } from '../../src/points/index.js';
 import { startWebServer, type WebServer } from '../../src/web/index.js';
 import { plantConfig } from '../helpers/plant-config.js';
@@ -126,5 +127,27 @@ describe('live push', () => {
     });
     publishRound(7);
     await until('still every value', () => page.received.flat().length === 20);
+  });
+});
+
+describe('connected browsers', () => {
+  it('are counted for /metrics while connected, and no longer once they leave', async () => {
+    const metrics = createMetrics({
+      pointsPublished: () => 0,
+      busListenerErrors: () => 0,
+      lines: () => [],
+      devices: () => [],
+      mqtt: () => undefined,
+      storage: () => undefined,
+      browsers: () => web.browsers(),
+    });
+    // The sockets of the tests before have been closed; the server notices in its own time.
+    await until('earlier browsers gone', () => web.browsers() === 0);
+    const first = await browser();
+    await browser();
+    expect(await metrics.metrics()).toContain('plantwatch_browsers_connected 2');
+    first.socket.close();
+    await until('one browser gone', () => web.browsers() === 1);
+    expect(await metrics.metrics()).toContain('plantwatch_browsers_connected 1');
   });
 });
