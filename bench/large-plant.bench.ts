@@ -1,0 +1,319 @@
+/**
+ * A large plant ("Prove it"): 1,000 Modbus TCP meters × 20 holding registers (50 simulated
+ * gateways × 20 unit ids, served by simulator child processes), polled every second by
+ * Plantwatch's Modbus acquisition alone in its own child process (compiled JavaScript on plain
+ * node, a counting consumer on the PointBus). After a warm-up, a fixed window: the gateway
+ * process's CPU, RSS, poll delay from the schedule, requests per cycle, missed cycles and
+ * CPU-seconds per million registers read; requests are also counted at the simulators.
+ * Then the peer (Node-RED + node-red-contrib-modbus, `large-plant/peer.ts`) on the same
+ * simulated devices, measured the same way, and the ratios peer ÷ ours.
+ *
+ *   npx tsx bench/large-plant.bench.ts      alone (≈ 3 minutes; the first run installs the peer)
+ *   BENCH_QUICK=1                           5 s warm-up, 15 s windows
+ *   BENCH_PEER=0                            Plantwatch only
+ *   BENCH_CPU_PROF=<dir>                    the gateway child runs with --cpu-prof into <dir>
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { freePorts } from '../test/helpers/modbus-tcp-device.js';
+import type { BareResult } from './large-plant/bare.js';
+import { type Child, forkChild } from './large-plant/children.js';
+import { compileChild } from './large-plant/compile.js';
+import type { GatewayResult } from './large-plant/gateway.js';
+import { type PeerResult, peerFigures } from './large-plant/peer.js';
+import { DEVICES, GATEWAYS, POLL_MS, REGISTERS } from './large-plant/plant.js';
+
+interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const QUICK = process.env.BENCH_QUICK === '1';
+export const WARMUP_MS = QUICK ? 5_000 : 10_000;
+export const WINDOW_MS = QUICK ? 15_000 : 60_000;
+/** The floor is for scale: a shorter window. */
+const BARE_WINDOW_MS = QUICK ? 10_000 : 30_000;
+const SIMULATORS = 2;
+const MB = 1024 * 1024;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const round = (x: number, digits = 0) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+// ------------------------------------------------------------------ simulators
+
+export interface Simulators {
+  /** Requests answered so far by all simulator children, and their CPU (µs). */
+  count(): Promise<{ requests: number; cpuMicros: number }>;
+  stop(): Promise<void>;
+}
+
+async function startSimulators(ports: number[]): Promise<Simulators> {
+  const children: Child[] = [];
+  try {
+    for (let index = 0; index < SIMULATORS; index++) {
+      const child = forkChild(
+        `simulator ${index}`,
+        join(here, 'large-plant/simulator.ts'),
+        [JSON.stringify({ ports, index, shards: SIMULATORS })],
+        { execArgv: process.execArgv },
+      );
+      children.push(child);
+    }
+    await Promise.all(children.map((c) => c.ask('ready')));
+  } catch (err) {
+    await Promise.all(children.map((c) => c.stop()));
+    throw err;
+  }
+  return {
+    async count() {
+      const counts = await Promise.all(
+        children.map((c) => c.ask<{ requests: number; cpuMicros: number }>('count', { type: 'count' })),
+      );
+      return {
+        requests: counts.reduce((s, c) => s + c.requests, 0),
+        cpuMicros: counts.reduce((s, c) => s + c.cpuMicros, 0),
+      };
+    },
+    stop: async () => {
+      await Promise.all(children.map((c) => c.stop()));
+    },
+  };
+}
+
+// ------------------------------------------------------------------ Plantwatch
+
+export interface OursResult {
+  gateway: GatewayResult;
+  simulatorRequests: number;
+  simulatorCpuMicros: number;
+  warnings: string[];
+}
+
+async function measureOurs(ports: number[], simulators: Simulators): Promise<OursResult> {
+  const compiled = compileChild(join(here, 'large-plant/gateway.ts'));
+  const profileDir = process.env.BENCH_CPU_PROF;
+  const gateway = forkChild('gateway', compiled, [JSON.stringify({ ports })], {
+    execArgv: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+  });
+  try {
+    await gateway.ask('ready', undefined, 30_000);
+    await sleep(WARMUP_MS);
+    const before = await simulators.count();
+    gateway.send({ type: 'window-start' });
+    await sleep(WINDOW_MS);
+    const after = await simulators.count();
+    const result = await gateway.ask<GatewayResult>('result', { type: 'window-end' });
+    return {
+      gateway: result,
+      simulatorRequests: after.requests - before.requests,
+      simulatorCpuMicros: after.cpuMicros - before.cpuMicros,
+      warnings: gateway.stderr(),
+    };
+  } finally {
+    await gateway.stop(10_000);
+  }
+}
+
+// ------------------------------------------------------------------ the floor
+
+/** The bare client (large-plant/bare.ts): what the polling alone costs a Node.js process. */
+async function measureBare(ports: number[], simulators: Simulators, windowMs: number): Promise<Side> {
+  const compiled = compileChild(join(here, 'large-plant/bare.ts'));
+  const bare = forkChild('bare client', compiled, [JSON.stringify({ ports })], { execArgv: [] });
+  try {
+    await bare.ask('ready', undefined, 30_000);
+    await sleep(WARMUP_MS);
+    const before = await simulators.count();
+    bare.send({ type: 'window-start' });
+    await sleep(windowMs);
+    const after = await simulators.count();
+    const result = await bare.ask<BareResult>('result', { type: 'window-end' });
+    return {
+      cpuSeconds: (result.cpuUserMicros + result.cpuSystemMicros) / 1e6,
+      windowMs: result.windowMs,
+      rssMaxBytes: result.rssMaxBytes,
+      registers: result.registers,
+      simulatorRequests: after.requests - before.requests,
+    };
+  } finally {
+    await bare.stop();
+  }
+}
+
+// ------------------------------------------------------------------ figures
+
+/** The common figures of either side, from its window. */
+interface Side {
+  cpuSeconds: number;
+  windowMs: number;
+  rssMaxBytes: number;
+  registers: number;
+  simulatorRequests: number;
+}
+
+const cores = (s: Side) => s.cpuSeconds / (s.windowMs / 1000);
+const cpuPerMillion = (s: Side) => (s.registers ? s.cpuSeconds / (s.registers / 1e6) : Number.NaN);
+const requestsPerCycle = (s: Side) => s.simulatorRequests / (s.windowMs / POLL_MS);
+
+function oursFigures(ours: OursResult): Figure[] {
+  const g = ours.gateway;
+  const side = oursSide(ours);
+  const missed = g.slotsDue - g.slotsPolled;
+  return [
+    {
+      name: `ours: devices × registers, poll period`,
+      value: DEVICES,
+      unit: `× ${REGISTERS} reg, ${POLL_MS} ms`,
+    },
+    { name: 'ours: window', value: round(g.windowMs / 1000, 1), unit: 's' },
+    { name: 'ours: gateway CPU (target ≤ 0.5 core)', value: round(cores(side), 3), unit: 'cores' },
+    { name: 'ours: gateway CPU per minute', value: round(cores(side) * 60, 1), unit: 'core-s/min' },
+    { name: 'ours: gateway RSS, max (target ≤ 150)', value: round(g.rssMaxBytes / MB), unit: 'MB' },
+    { name: 'ours: gateway heap used, end', value: round(g.heapUsedEndBytes / MB), unit: 'MB' },
+    { name: 'ours: poll delay from schedule, p50', value: round(g.delayMs.p50, 1), unit: 'ms' },
+    { name: 'ours: poll delay from schedule, p99', value: round(g.delayMs.p99, 1), unit: 'ms' },
+    { name: 'ours: poll delay from schedule, max', value: round(g.delayMs.max, 1), unit: 'ms' },
+    { name: 'ours: polls due in window', value: g.slotsDue, unit: 'polls' },
+    { name: 'ours: missed cycles (target 0)', value: missed, unit: 'polls' },
+    { name: 'ours: overruns (tick while previous queued)', value: g.overruns, unit: 'ticks' },
+    {
+      name: 'ours: requests per cycle (simulator side)',
+      value: round(requestsPerCycle(side), 1),
+      unit: 'req',
+    },
+    {
+      name: 'ours: requests per cycle (gateway side)',
+      value: round(g.requests / (g.windowMs / POLL_MS), 1),
+      unit: 'req',
+    },
+    {
+      name: 'ours: timeouts + exceptions + errors',
+      value: g.timeouts + g.exceptions + g.otherErrors,
+      unit: '',
+    },
+    { name: 'ours: registers read in window', value: g.registers, unit: 'registers' },
+    { name: 'ours: points on the bus in window', value: g.points, unit: 'points' },
+    {
+      name: 'ours: CPU per million registers (target ≤ 2)',
+      value: round(cpuPerMillion(side), 2),
+      unit: 'CPU-s',
+    },
+    { name: 'ours: event-loop delay p99', value: round(g.eventLoopP99Ms, 1), unit: 'ms' },
+    {
+      name: 'simulators: CPU while serving ours',
+      value: round(ours.simulatorCpuMicros / 1e6 / (g.windowMs / 1000), 3),
+      unit: 'cores',
+    },
+  ];
+}
+
+function oursSide(ours: OursResult): Side {
+  const g = ours.gateway;
+  return {
+    cpuSeconds: (g.cpuUserMicros + g.cpuSystemMicros) / 1e6,
+    windowMs: g.windowMs,
+    rssMaxBytes: g.rssMaxBytes,
+    registers: g.registers,
+    simulatorRequests: ours.simulatorRequests,
+  };
+}
+
+function comparison(ours: Side, peer: Side): Figure[] {
+  return [
+    {
+      name: 'peer ÷ ours: CPU per million registers',
+      value: round(cpuPerMillion(peer) / cpuPerMillion(ours), 1),
+      unit: '×',
+    },
+    { name: 'peer ÷ ours: CPU (cores)', value: round(cores(peer) / cores(ours), 1), unit: '×' },
+    { name: 'peer ÷ ours: RSS', value: round(peer.rssMaxBytes / ours.rssMaxBytes, 1), unit: '×' },
+    {
+      name: 'peer ÷ ours: requests per cycle',
+      value: round(requestsPerCycle(peer) / requestsPerCycle(ours), 2),
+      unit: '×',
+    },
+  ];
+}
+
+function printTable(ours: OursResult, peer: PeerResult | undefined, bare: Side | undefined): void {
+  const o = oursSide(ours);
+  const p = peer?.side;
+  const rows: [string, (s: Side) => number, number][] = [
+    ['CPU (cores)', cores, 3],
+    ['CPU-s per minute', (s) => cores(s) * 60, 1],
+    ['RSS max (MB)', (s) => s.rssMaxBytes / MB, 0],
+    ['registers read / s', (s) => s.registers / (s.windowMs / 1000), 0],
+    ['requests per cycle (simulator side)', requestsPerCycle, 1],
+    ['CPU-s per million registers', cpuPerMillion, 2],
+  ];
+  const cell = (x: number | undefined, digits: number) =>
+    (x === undefined || !Number.isFinite(x) ? '—' : round(x, digits).toLocaleString('en-US')).padStart(12);
+  console.log(
+    `\nlarge plant: ${DEVICES} devices (${GATEWAYS} gateways × ${DEVICES / GATEWAYS} units) × ${REGISTERS} registers every ${POLL_MS} ms, ${round(o.windowMs / 1000)} s windows`,
+  );
+  console.log(
+    `${''.padEnd(38)}${'Plantwatch'.padStart(12)}${'Node-RED'.padStart(12)}${'peer÷ours'.padStart(12)}${'bare floor'.padStart(12)}`,
+  );
+  for (const [label, f, digits] of rows) {
+    const ours = f(o);
+    const peerValue = p && f(p);
+    console.log(
+      `${label.padEnd(38)}${cell(ours, digits)}${cell(peerValue, digits)}${cell(peerValue === undefined ? undefined : peerValue / ours, 2)}${cell(bare && f(bare), digits)}`,
+    );
+  }
+  const g = ours.gateway;
+  console.log(
+    `Plantwatch: poll delay p50/p99/max ${round(g.delayMs.p50, 1)}/${round(g.delayMs.p99, 1)}/${round(g.delayMs.max, 1)} ms, missed ${g.slotsDue - g.slotsPolled} of ${g.slotsDue} polls, overruns ${g.overruns}`,
+  );
+  if (ours.warnings.length)
+    console.log(`Plantwatch stderr (last lines):\n  ${ours.warnings.slice(-3).join('\n  ')}`);
+  if (peer?.note) console.log(`Node-RED: ${peer.note}`);
+  console.log();
+}
+
+function bareFigures(bare: Side): Figure[] {
+  return [
+    { name: 'bare floor: CPU', value: round(cores(bare), 3), unit: 'cores' },
+    { name: 'bare floor: RSS, max', value: round(bare.rssMaxBytes / MB), unit: 'MB' },
+    {
+      name: 'bare floor: requests per cycle (simulator side)',
+      value: round(requestsPerCycle(bare), 1),
+      unit: 'req',
+    },
+    { name: 'bare floor: CPU per million registers', value: round(cpuPerMillion(bare), 2), unit: 'CPU-s' },
+  ];
+}
+
+export async function run(): Promise<Figure[]> {
+  const ports = await freePorts(GATEWAYS);
+  const simulators = await startSimulators(ports);
+  try {
+    const ours = await measureOurs(ports, simulators);
+    const figures = oursFigures(ours);
+    let peer: PeerResult | undefined;
+    if (process.env.BENCH_PEER !== '0') {
+      peer = await peerFigures(ports, simulators, { warmupMs: WARMUP_MS, windowMs: WINDOW_MS });
+      figures.push(...peer.figures);
+      if (peer.side) figures.push(...comparison(oursSide(ours), peer.side));
+    }
+    let bare: Side | undefined;
+    if (process.env.BENCH_BARE !== '0') {
+      bare = await measureBare(ports, simulators, BARE_WINDOW_MS);
+      figures.push(...bareFigures(bare));
+    }
+    printTable(ours, peer, bare);
+    return figures;
+  } finally {
+    await simulators.stop();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  for (const figure of await run()) {
+    console.log(
+      `${figure.name.padEnd(50)} ${figure.value.toLocaleString('en-US').padStart(14)} ${figure.unit}`,
+    );
+  }
+}

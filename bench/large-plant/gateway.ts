@@ -1,0 +1,194 @@
+/**
+ * The gateway child of `large-plant.bench.ts`: Plantwatch's Modbus acquisition
+ * (`startModbus`) on the large plant, onto a PointBus with one counting consumer, alone in
+ * its process so that its CPU and RSS are its own. Run as compiled JavaScript (the bench
+ * transpiles it and its imports first), as the gateway runs in production, not through tsx.
+ * Driven over IPC:
+ *   argv[2]: JSON { ports }
+ *   → { type: 'ready' }                 (every line connected)
+ *   ← { type: 'window-start' }          (counters and CPU from now)
+ *   ← { type: 'window-end' }  → { type: 'result', … }  (after the window's last polls are in)
+ *   ← { type: 'stop' }                  (stops acquisition, exits: a --cpu-prof profile is written)
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { pino } from 'pino';
+import { startModbus } from '../../src/acquisition/modbus/index.js';
+import type { ModbusDeviceConfig } from '../../src/config/schema.js';
+import { PointBus } from '../../src/points/index.js';
+import { largePlant, POLL_MS, REGISTERS } from './plant.js';
+
+export interface GatewayResult {
+  type: 'result';
+  windowMs: number;
+  cpuUserMicros: number;
+  cpuSystemMicros: number;
+  rssMaxBytes: number;
+  rssEndBytes: number;
+  heapUsedEndBytes: number;
+  /** Scheduled poll time → values decoded, over every poll due in the window. */
+  delayMs: { p50: number; p90: number; p99: number; max: number };
+  /** Polls due in the window (devices × periods) and those that delivered values. */
+  slotsDue: number;
+  slotsPolled: number;
+  /** Ticks skipped because the previous poll was still queued (the line's overruns). */
+  overruns: number;
+  /** Gateway-side: request frames sent, responses, timeouts, exceptions, other errors. */
+  requests: number;
+  responses: number;
+  timeouts: number;
+  exceptions: number;
+  otherErrors: number;
+  /** Values on the bus with a read time inside the window, and the registers they came from. */
+  points: number;
+  registers: number;
+  notGood: number;
+  eventLoopP99Ms: number;
+}
+
+const { ports } = JSON.parse(process.argv[2] ?? '{}') as { ports: number[] };
+const config = largePlant(ports);
+const log = pino({ level: 'warn' }, pino.destination(2));
+const bus = new PointBus(log);
+
+// Each poller's schedule: origin + (its index on its line ÷ devices on the line) × period, then
+// every period (DevicePoller.start, stagger window 5 s > 1 s). The clock is held still while
+// startModbus runs, so every poller takes the same origin, known here.
+const origin = Date.now();
+let starting = true;
+const now = () => (starting ? origin : Date.now());
+const offset = new Map<string, number>();
+for (const line of config.lines) {
+  const onLine = config.devices.filter((d) => (d as ModbusDeviceConfig).modbus?.line === line.id);
+  onLine.forEach((d, i) => {
+    offset.set(d.id, origin + (i / onLine.length) * POLL_MS);
+  });
+}
+const modbus = startModbus({ config, bus, log, now });
+starting = false;
+
+// ------------------------------------------------------------- the counting consumer
+let windowStart = Number.POSITIVE_INFINITY;
+let windowEnd = Number.POSITIVE_INFINITY;
+let points = 0;
+let notGood = 0;
+let batches = 0;
+const delays: number[] = [];
+const lastSlot = new Map<string, number>();
+let slotsPolled = 0;
+
+bus.subscribe((values) => {
+  const first = values[0];
+  if (!first) return;
+  const ts = first.ts;
+  if (ts >= windowStart && ts < windowEnd) {
+    points += values.length;
+    if (first.quality !== 'comm-error') batches++;
+    for (const v of values) if (v.quality !== 'good') notGood++;
+  }
+  const device = first.id.slice(0, first.id.indexOf('.'));
+  const base = offset.get(device);
+  if (base === undefined || first.quality === 'comm-error') return;
+  // The slot this read answers: the latest due time at or before it (a read more than a period
+  // late lands in the next slot, and its own slot counts as missed).
+  const slot = Math.floor((ts - base) / POLL_MS);
+  const due = base + slot * POLL_MS;
+  if (due < windowStart || due >= windowEnd) return;
+  if (lastSlot.get(device) === slot) return;
+  lastSlot.set(device, slot);
+  slotsPolled++;
+  delays.push(ts - due);
+});
+
+// ------------------------------------------------------------- measurement
+const loop = monitorEventLoopDelay({ resolution: 10 });
+let cpuAtStart = process.cpuUsage();
+let linesAtStart = modbus.lines();
+let rssMax = 0;
+let rssTimer: NodeJS.Timeout | undefined;
+const sampleRss = () => {
+  rssMax = Math.max(rssMax, process.memoryUsage.rss());
+};
+
+const sum = (key: 'requests' | 'responses' | 'timeouts' | 'otherErrors' | 'overruns') =>
+  modbus.lines().reduce((s, l) => s + l[key], 0) - linesAtStart.reduce((s, l) => s + l[key], 0);
+const exceptionCount = (lines: ReturnType<typeof modbus.lines>) =>
+  lines.reduce((s, l) => s + Object.values(l.exceptions).reduce((a, b) => a + b, 0), 0);
+
+/** Nearest-rank percentile of a sorted array. */
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+
+/** Polls due in [windowStart, windowEnd) over every device. */
+function slotsDue(): number {
+  let due = 0;
+  for (const base of offset.values())
+    due += Math.ceil((windowEnd - base) / POLL_MS) - Math.ceil((windowStart - base) / POLL_MS);
+  return due;
+}
+
+process.on('message', (message: { type: string }) => {
+  if (message.type === 'window-start') {
+    windowStart = Date.now();
+    cpuAtStart = process.cpuUsage();
+    linesAtStart = modbus.lines();
+    loop.enable();
+    loop.reset();
+    rssMax = 0;
+    sampleRss();
+    rssTimer = setInterval(sampleRss, 1000);
+  } else if (message.type === 'window-end') {
+    windowEnd = Date.now();
+    const cpu = process.cpuUsage(cpuAtStart);
+    sampleRss();
+    clearInterval(rssTimer);
+    loop.disable();
+    const lines = modbus.lines();
+    const counters = {
+      requests: sum('requests'),
+      responses: sum('responses'),
+      timeouts: sum('timeouts'),
+      otherErrors: sum('otherErrors'),
+      overruns: sum('overruns'),
+      exceptions: exceptionCount(lines) - exceptionCount(linesAtStart),
+    };
+    const memory = process.memoryUsage();
+    // The window's last polls answer up to a period (and a round trip) after it ends.
+    setTimeout(() => {
+      const sorted = delays.sort((a, b) => a - b);
+      const result: GatewayResult = {
+        type: 'result',
+        windowMs: windowEnd - windowStart,
+        cpuUserMicros: cpu.user,
+        cpuSystemMicros: cpu.system,
+        rssMaxBytes: rssMax,
+        rssEndBytes: memory.rss,
+        heapUsedEndBytes: memory.heapUsed,
+        delayMs: {
+          p50: percentile(sorted, 50),
+          p90: percentile(sorted, 90),
+          p99: percentile(sorted, 99),
+          max: sorted[sorted.length - 1] ?? 0,
+        },
+        slotsDue: slotsDue(),
+        slotsPolled,
+        ...counters,
+        points,
+        registers: batches * REGISTERS,
+        notGood,
+        eventLoopP99Ms: loop.percentile(99) / 1e6,
+      };
+      process.send?.(result);
+    }, POLL_MS + 1000);
+  } else if (message.type === 'stop') {
+    void modbus.stop().finally(() => process.exit(0));
+  }
+});
+process.on('disconnect', () => process.exit(0));
+
+// Ready once every line is connected.
+const waitConnected = setInterval(() => {
+  if (modbus.lines().every((l) => l.state === 'connected')) {
+    clearInterval(waitConnected);
+    process.send?.({ type: 'ready' });
+  }
+}, 100);
