@@ -41,6 +41,16 @@ export const EXCEPTION_NAMES: Record<number, string> = {
   11: 'gateway target device failed to respond',
 };
 
+/** The device answered with fewer values than were asked for (a byte count that lies). */
+export class ShortResponseError extends Error {
+  constructor(table: RegisterTable, asked: number, got: number) {
+    super(
+      `short response: ${got} of ${asked} ${table === 'coil' || table === 'discrete' ? 'bits' : 'registers'}`,
+    );
+    this.name = 'ShortResponseError';
+  }
+}
+
 export class TimeoutError extends Error {
   constructor(what: string) {
     super(`${what} timed out`);
@@ -125,20 +135,30 @@ class ModbusSerialTransport implements Transport {
     const client = this.client;
     if (!client?.isOpen) throw new Error('port not open');
     client.setID(unitId);
+    let data: ReadResult;
     try {
       switch (table) {
         case 'holding':
-          return (await client.readHoldingRegisters(start, count)).data;
+          data = (await client.readHoldingRegisters(start, count)).data;
+          break;
         case 'input':
-          return (await client.readInputRegisters(start, count)).data;
+          data = (await client.readInputRegisters(start, count)).data;
+          break;
         case 'coil':
-          return (await client.readCoils(start, count)).data.slice(0, count);
+          data = (await client.readCoils(start, count)).data;
+          break;
         case 'discrete':
-          return (await client.readDiscreteInputs(start, count)).data.slice(0, count);
+          data = (await client.readDiscreteInputs(start, count)).data;
+          break;
       }
     } catch (err) {
       throw classify(err);
     }
+    // modbus-serial checks the frame's length but reads as many values as the frame's byte
+    // count says: a response whose byte count is too small yields fewer values than asked,
+    // and the missing ones would be decoded as 0 (or false). A short answer is a bad answer.
+    if (data.length < count) throw new ShortResponseError(table, count, data.length);
+    return data.length === count ? data : (data.slice(0, count) as ReadResult);
   }
 
   async close(): Promise<void> {
