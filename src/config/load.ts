@@ -4,7 +4,7 @@
  * problem (file, key path, line, what was expected) so a user fixes them all in one go.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { expandRules } from '../alarms/rules.js';
@@ -131,7 +131,7 @@ function readYaml<S extends z.ZodType>(
     return { file: displayName, lineOf };
   }
   const envIssues: ConfigIssue[] = [];
-  const raw = expandEnv(doc.toJS() ?? {}, [], displayName, envIssues, lineOf, env);
+  const raw = expandEnv(doc.toJS() ?? {}, [], displayName, envIssues, lineOf, env, dirname(absPath));
   issues.push(...envIssues);
   // A value whose variable is unset was already reported; its empty stand-in is not a second problem.
   const unsetPaths = new Set(envIssues.map((issue) => issue.path));
@@ -187,9 +187,20 @@ function describe(issue: z.core.$ZodIssue): string {
   return issue.message.replace(/^Invalid input: /, '').replace(/^Invalid option: /, '');
 }
 
-const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+const NAME = '[A-Za-z_][A-Za-z0-9_]*';
+/**
+ * "${NAME}", "${NAME:-default}", or "${file:/run/secrets/x}" (the path may itself use
+ * "${NAME}", e.g. "${file:${CREDENTIALS_DIRECTORY}/smtp}"). One pass: what a variable or a
+ * file holds is never expanded again.
+ */
+const REF = new RegExp(`\\$\\{file:((?:[^{}$]|\\$\\{${NAME}\\})+)\\}|\\$\\{(${NAME})(?::-([^}]*))?\\}`, 'g');
+const ENV_IN_PATH = new RegExp(`\\$\\{(${NAME})\\}`, 'g');
 
-/** Secrets stay out of the repo: "${MQTT_PASSWORD}" or "${VAR:-default}" in any string. */
+/**
+ * Secrets stay out of the repo: "${MQTT_PASSWORD}" or "${VAR:-default}" from the environment,
+ * "${file:/run/secrets/mqtt_password}" from a file (Docker secrets, systemd credentials; a
+ * relative path is relative to the YAML file naming it; one trailing newline is dropped).
+ */
 function expandEnv(
   value: unknown,
   path: Path,
@@ -197,26 +208,50 @@ function expandEnv(
   issues: ConfigIssue[],
   lineOf: (path: Path) => number | undefined,
   env: NodeJS.ProcessEnv,
+  dir: string,
 ): unknown {
+  const problem = (message: string) =>
+    issues.push({ file, path: formatPath(path), line: lineOf(path), message });
   if (typeof value === 'string') {
-    return value.replace(ENV_REF, (_match, name: string, fallback: string | undefined) => {
-      const found = env[name] ?? fallback;
-      if (found === undefined) {
-        issues.push({
-          file,
-          path: formatPath(path),
-          line: lineOf(path),
-          message: `environment variable ${name} is not set (write \${${name}:-default} for a default)`,
-        });
-        return '';
-      }
-      return found;
-    });
+    return value.replace(
+      REF,
+      (_match, secretPath: string | undefined, name: string | undefined, fallback: string | undefined) => {
+        if (secretPath !== undefined) {
+          let unset = false;
+          const resolved = secretPath.replace(ENV_IN_PATH, (_m, inner: string) => {
+            const found = env[inner];
+            if (found === undefined) {
+              unset = true;
+              problem(`environment variable ${inner} (in a secret file's path) is not set`);
+            }
+            return found ?? '';
+          });
+          if (unset) return '';
+          const abs = resolve(dir, resolved);
+          try {
+            return readFileSync(abs, 'utf8').replace(/\r?\n$/, '');
+          } catch (err) {
+            const code = (err as NodeJS.ErrnoException).code;
+            problem(
+              `secret file ${abs} cannot be read (${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? 'error')})`,
+            );
+            return '';
+          }
+        }
+        const found = env[name as string] ?? fallback;
+        if (found === undefined) {
+          problem(`environment variable ${name} is not set (write \${${name}:-default} for a default)`);
+          return '';
+        }
+        return found;
+      },
+    );
   }
-  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, [...path, i], file, issues, lineOf, env));
+  if (Array.isArray(value))
+    return value.map((v, i) => expandEnv(v, [...path, i], file, issues, lineOf, env, dir));
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, expandEnv(v, [...path, k], file, issues, lineOf, env)]),
+      Object.entries(value).map(([k, v]) => [k, expandEnv(v, [...path, k], file, issues, lineOf, env, dir)]),
     );
   }
   return value;

@@ -85,13 +85,15 @@ export class InfluxStore implements TimeSeriesStore {
     private readonly options: InfluxStoreOptions,
     private readonly catalog: ReadonlyMap<string, PointInfo>,
   ) {
-    this.client = new Influx.InfluxDB({
-      host: options.host,
-      port: options.port,
-      database: options.database,
-      username: options.username,
-      password: options.password,
-    });
+    this.client = withCleanErrors(
+      new Influx.InfluxDB({
+        host: options.host,
+        port: options.port,
+        database: options.database,
+        username: options.username,
+        password: options.password,
+      }),
+    );
   }
 
   /**
@@ -259,4 +261,40 @@ export class InfluxStore implements TimeSeriesStore {
   async close(): Promise<void> {
     // HTTP client: nothing held open between requests.
   }
+}
+
+/**
+ * node-influx's request errors carry the HTTP request, whose Authorization header holds the
+ * password (base64), and the response: logged as they are, they would write the password to
+ * the log (and kilobytes of socket state). Every rejection is replaced by a plain Error with
+ * the message, the HTTP status and the system error code only.
+ */
+function withCleanErrors(client: Influx.InfluxDB): Influx.InfluxDB {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const result: unknown = value.apply(target, args);
+        return result instanceof Promise
+          ? result.catch((err: unknown) => {
+              throw cleanError(err);
+            })
+          : result;
+      };
+    },
+  });
+}
+
+function cleanError(err: unknown): Error {
+  if (!(err instanceof Error)) return new Error(String(err));
+  const clean = new Error(err.message);
+  clean.name = err.name;
+  const status = (err as { res?: { statusCode?: unknown } }).res?.statusCode;
+  const code = (err as NodeJS.ErrnoException).code;
+  return Object.assign(
+    clean,
+    typeof status === 'number' ? { statusCode: status } : {},
+    typeof code === 'string' ? { code } : {},
+  );
 }
