@@ -130,8 +130,17 @@ function readYaml<S extends z.ZodType>(
     }
     return { file: displayName, lineOf };
   }
+  let js: unknown;
+  try {
+    js = doc.toJS();
+  } catch (err) {
+    // The YAML library refuses aliases that expand beyond reason ("billion laughs"): say so.
+    const reason = err instanceof Error ? err.message : String(err);
+    issues.push({ file: displayName, path: '', message: `YAML: ${reason}` });
+    return { file: displayName, lineOf };
+  }
   const envIssues: ConfigIssue[] = [];
-  const raw = expandEnv(doc.toJS() ?? {}, [], displayName, envIssues, lineOf, env, dirname(absPath));
+  const raw = expandEnv(js ?? {}, [], displayName, envIssues, lineOf, env, dirname(absPath));
   issues.push(...envIssues);
   // A value whose variable is unset was already reported; its empty stand-in is not a second problem.
   const unsetPaths = new Set(envIssues.map((issue) => issue.path));
