@@ -9,7 +9,7 @@
  *
  * Also: the branch gateway's example plantwatch.yaml in deploy/ is a valid configuration.
  */
-import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -274,16 +274,17 @@ describe('two sites on one central MQTT broker', () => {
 });
 
 describe('deploy/branch-campus.plantwatch.yaml', () => {
-  it('is a valid plantwatch.yaml for a branch gateway', async () => {
+  it('is a valid plantwatch.yaml for a branch gateway, its secrets from systemd credentials', async () => {
     const demo = await demoConfigCopy();
     try {
       await renameSite(demo.dir, 'east', 'East Branch Campus');
       copyFileSync('deploy/branch-campus.plantwatch.yaml', join(demo.dir, 'plantwatch.yaml'));
-      const env = {
-        PLANTWATCH_MQTT_PASSWORD: 'secret-mqtt',
-        INFLUX_PASSWORD: 'secret-influx',
-        PLANTWATCH_ADMIN_PASSWORD: 'secret-admin-password',
-      };
+      // What LoadCredential=plantwatch:/etc/plantwatch/credentials gives the service.
+      const credentials = join(demo.dir, 'credentials');
+      mkdirSync(credentials);
+      writeFileSync(join(credentials, 'plantwatch_mqtt-password'), 'secret-mqtt\n');
+      writeFileSync(join(credentials, 'plantwatch_influx-password'), 'secret-influx\n');
+      const env = { CREDENTIALS_DIRECTORY: credentials, PLANTWATCH_ADMIN_PASSWORD: 'secret-admin-password' };
       const config = loadConfig(demo.dir, { env });
       const gw = config.gateway;
       expect(gw.gateway.site).toBe('east');
@@ -297,10 +298,9 @@ describe('deploy/branch-campus.plantwatch.yaml', () => {
       expect(gw.storage.backend).toBe('influxdb');
       expect(gw.storage.influxdb).toMatchObject({ database: 'plantwatch_east', password: 'secret-influx' });
       expect(gw.auth).toMatchObject({ enabled: true, demoAccounts: false });
-      // A secret left out of the environment stops the gateway at start, naming the variable.
-      expect(() => loadConfig(demo.dir, { env: { ...env, PLANTWATCH_MQTT_PASSWORD: undefined } })).toThrow(
-        /PLANTWATCH_MQTT_PASSWORD/,
-      );
+      // A missing credential stops the gateway at start, naming the key.
+      rmSync(join(credentials, 'plantwatch_mqtt-password'));
+      expect(() => loadConfig(demo.dir, { env })).toThrow(/mqtt\.broker\.password/);
     } finally {
       demo.cleanup();
     }
