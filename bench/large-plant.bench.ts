@@ -11,8 +11,13 @@
  *   npx tsx bench/large-plant.bench.ts      alone (≈ 3 minutes; the first run installs the peer)
  *   BENCH_QUICK=1                           5 s warm-up, 15 s windows
  *   BENCH_PEER=0                            Plantwatch only
+ *   BENCH_BARE=0                            without the bare-socket floor
+ *   BENCH_PEER_CLIENTS=device               the peer with a modbus-client per device (1,000 connections)
  *   BENCH_CPU_PROF=<dir>                    the gateway child runs with --cpu-prof into <dir>
+ *   BENCH_HEAP_SAMPLE=<file>                the gateway child samples its allocations over the window
+ *   BENCH_GATEWAY_NODE_FLAGS='…'            more node flags for the gateway child (e.g. --max-old-space-size=64)
  */
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { freePorts } from '../test/helpers/modbus-tcp-device.js';
@@ -20,7 +25,7 @@ import type { BareResult } from './large-plant/bare.js';
 import { type Child, forkChild } from './large-plant/children.js';
 import { compileChild } from './large-plant/compile.js';
 import type { GatewayResult } from './large-plant/gateway.js';
-import { type PeerResult, peerFigures } from './large-plant/peer.js';
+import { type PeerClients, type PeerResult, peerFigures } from './large-plant/peer.js';
 import { DEVICES, GATEWAYS, POLL_MS, REGISTERS } from './large-plant/plant.js';
 
 interface Figure {
@@ -95,7 +100,11 @@ async function measureOurs(ports: number[], simulators: Simulators): Promise<Our
   const compiled = compileChild(join(here, 'large-plant/gateway.ts'));
   const profileDir = process.env.BENCH_CPU_PROF;
   const gateway = forkChild('gateway', compiled, [JSON.stringify({ ports })], {
-    execArgv: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+    execArgv: [
+      '--expose-gc',
+      ...(process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+      ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
+    ],
   });
   try {
     await gateway.ask('ready', undefined, 30_000);
@@ -171,7 +180,18 @@ function oursFigures(ours: OursResult): Figure[] {
     { name: 'ours: gateway CPU (target ≤ 0.5 core)', value: round(cores(side), 3), unit: 'cores' },
     { name: 'ours: gateway CPU per minute', value: round(cores(side) * 60, 1), unit: 'core-s/min' },
     { name: 'ours: gateway RSS, max (target ≤ 150)', value: round(g.rssMaxBytes / MB), unit: 'MB' },
-    { name: 'ours: gateway heap used, end', value: round(g.heapUsedEndBytes / MB), unit: 'MB' },
+    {
+      name: 'ours: gateway heap used / total, end',
+      value: round(g.heapUsedEndBytes / MB),
+      unit: `/ ${round(g.heapTotalEndBytes / MB)} MB`,
+    },
+    { name: 'ours: gateway external memory, end', value: round(g.externalEndBytes / MB), unit: 'MB' },
+    {
+      name: 'ours: gateway heap live (after a full GC), end',
+      value: round(g.heapLiveEndBytes / MB),
+      unit: 'MB',
+    },
+    { name: 'ours: gateway RSS after that GC', value: round(g.rssAfterGcBytes / MB), unit: 'MB' },
     { name: 'ours: poll delay from schedule, p50', value: round(g.delayMs.p50, 1), unit: 'ms' },
     { name: 'ours: poll delay from schedule, p99', value: round(g.delayMs.p99, 1), unit: 'ms' },
     { name: 'ours: poll delay from schedule, max', value: round(g.delayMs.max, 1), unit: 'ms' },
@@ -290,19 +310,32 @@ export async function run(): Promise<Figure[]> {
   const ports = await freePorts(GATEWAYS);
   const simulators = await startSimulators(ports);
   try {
+    const load = [loadavg()[0] ?? 0];
     const ours = await measureOurs(ports, simulators);
+    load.push(loadavg()[0] ?? 0);
     const figures = oursFigures(ours);
     let peer: PeerResult | undefined;
     if (process.env.BENCH_PEER !== '0') {
-      peer = await peerFigures(ports, simulators, { warmupMs: WARMUP_MS, windowMs: WINDOW_MS });
+      const per: PeerClients = process.env.BENCH_PEER_CLIENTS === 'device' ? 'device' : 'gateway';
+      peer = await peerFigures(ports, simulators, { warmupMs: WARMUP_MS, windowMs: WINDOW_MS }, per);
+      load.push(loadavg()[0] ?? 0);
       figures.push(...peer.figures);
       if (peer.side) figures.push(...comparison(oursSide(ours), peer.side));
     }
     let bare: Side | undefined;
     if (process.env.BENCH_BARE !== '0') {
       bare = await measureBare(ports, simulators, BARE_WINDOW_MS);
+      load.push(loadavg()[0] ?? 0);
       figures.push(...bareFigures(bare));
     }
+    // Other work on the machine shows in the poll delays first: say how busy it was.
+    const loads = load.map((l) => round(l, 1)).join(' → ');
+    console.log(`\nlarge plant: load average ${loads} on ${cpus().length} cores over the run`);
+    figures.push({
+      name: 'machine load average, highest in the run',
+      value: round(Math.max(...load), 1),
+      unit: `on ${cpus().length} cores`,
+    });
     printTable(ours, peer, bare);
     return figures;
   } finally {

@@ -10,6 +10,8 @@
  *   ← { type: 'window-end' }  → { type: 'result', … }  (after the window's last polls are in)
  *   ← { type: 'stop' }                  (stops acquisition, exits: a --cpu-prof profile is written)
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { startModbus } from '../../src/acquisition/modbus/index.js';
@@ -25,6 +27,12 @@ export interface GatewayResult {
   rssMaxBytes: number;
   rssEndBytes: number;
   heapUsedEndBytes: number;
+  heapTotalEndBytes: number;
+  /** Memory outside the JS heap held by JS objects (Buffers and other ArrayBuffers). */
+  externalEndBytes: number;
+  /** Heap used after a full collection at the end (what is live, not garbage waiting). */
+  heapLiveEndBytes: number;
+  rssAfterGcBytes: number;
   /** Scheduled poll time → values decoded, over every poll due in the window. */
   delayMs: { p50: number; p90: number; p99: number; max: number };
   /** Polls due in the window (devices × periods) and those that delivered values. */
@@ -126,8 +134,19 @@ function slotsDue(): number {
   return due;
 }
 
+// BENCH_HEAP_SAMPLE=<file>: V8's sampling heap profiler over the window, counting what was
+// allocated, collected or not (where the garbage comes from), written as a .heapprofile.
+const heapSampleFile = process.env.BENCH_HEAP_SAMPLE;
+const inspector = heapSampleFile ? new Session() : undefined;
+inspector?.connect();
+
 process.on('message', (message: { type: string }) => {
   if (message.type === 'window-start') {
+    void inspector?.post('HeapProfiler.startSampling', {
+      samplingInterval: 4096,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
     windowStart = Date.now();
     cpuAtStart = process.cpuUsage();
     linesAtStart = modbus.lines();
@@ -152,8 +171,14 @@ process.on('message', (message: { type: string }) => {
       exceptions: exceptionCount(lines) - exceptionCount(linesAtStart),
     };
     const memory = process.memoryUsage();
+    if (inspector && heapSampleFile)
+      void inspector
+        .post('HeapProfiler.stopSampling')
+        .then(({ profile }) => writeFileSync(heapSampleFile, JSON.stringify(profile)));
     // The window's last polls answer up to a period (and a round trip) after it ends.
     setTimeout(() => {
+      // The child runs with --expose-gc: a full collection shows what is live.
+      (globalThis as { gc?: () => void }).gc?.();
       const sorted = delays.sort((a, b) => a - b);
       const result: GatewayResult = {
         type: 'result',
@@ -163,6 +188,10 @@ process.on('message', (message: { type: string }) => {
         rssMaxBytes: rssMax,
         rssEndBytes: memory.rss,
         heapUsedEndBytes: memory.heapUsed,
+        heapTotalEndBytes: memory.heapTotal,
+        externalEndBytes: memory.external,
+        heapLiveEndBytes: process.memoryUsage().heapUsed,
+        rssAfterGcBytes: process.memoryUsage.rss(),
         delayMs: {
           p50: percentile(sorted, 50),
           p90: percentile(sorted, 90),

@@ -86,8 +86,15 @@ async function ensureInstalled(): Promise<string | undefined> {
   return undefined;
 }
 
-/** The flow: one client per gateway, one read node per device, one counting function node. */
-export function peerFlow(ports: readonly number[]): object[] {
+/**
+ * Client config nodes: one per gateway (the default, the leaner and correct flow) or, with
+ * BENCH_PEER_CLIENTS=device, one per device (1,000 TCP connections: how flows are often built,
+ * a client per meter, and closer to the figures the issue quotes).
+ */
+export type PeerClients = 'gateway' | 'device';
+
+/** The flow: client nodes, one read node per device, one counting function node. */
+export function peerFlow(ports: readonly number[], per: PeerClients = 'gateway'): object[] {
   const tab = { id: 'bench-tab', type: 'tab', label: 'large plant', disabled: false, info: '' };
   const counter = {
     id: 'bench-count',
@@ -105,10 +112,12 @@ export function peerFlow(ports: readonly number[]): object[] {
     y: 40,
     wires: [],
   };
-  const clients = ports.map((port, g) => ({
-    id: `client-${gatewayId(g)}`,
+  const clientId = (g: number, unit: number) =>
+    per === 'gateway' ? `client-${gatewayId(g)}` : `client-${gatewayId(g)}-${unit}`;
+  const clientFor = (port: number, g: number, unit: number) => ({
+    id: clientId(g, unit),
     type: 'modbus-client',
-    name: gatewayId(g),
+    name: per === 'gateway' ? gatewayId(g) : `${gatewayId(g)}/${unit}`,
     clienttype: 'tcp',
     bufferCommands: true,
     stateLogEnabled: false,
@@ -125,13 +134,18 @@ export function peerFlow(ports: readonly number[]): object[] {
     serialParity: 'none',
     serialConnectionDelay: '100',
     serialAsciiResponseStartDelimiter: '0x3A',
-    unit_id: '1',
+    unit_id: String(unit),
     commandDelay: '1',
     clientTimeout: '1000',
     reconnectOnTimeout: true,
     reconnectTimeout: '2000',
     parallelUnitIdsAllowed: true,
-  }));
+  });
+  const clients = ports.flatMap((port, g) =>
+    per === 'gateway'
+      ? [clientFor(port, g, 1)]
+      : Array.from({ length: UNITS }, (_, u) => clientFor(port, g, u + 1)),
+  );
   const reads = ports.flatMap((_, g) =>
     Array.from({ length: UNITS }, (_, u) => ({
       id: `read-${g}-${u + 1}`,
@@ -150,7 +164,7 @@ export function peerFlow(ports: readonly number[]): object[] {
       rateUnit: 's',
       delayOnStart: false,
       startDelayTime: '',
-      server: `client-${gatewayId(g)}`,
+      server: clientId(g, u + 1),
       useIOFile: false,
       ioFile: '',
       useIOForPayload: false,
@@ -198,6 +212,7 @@ export async function peerFigures(
   ports: readonly number[],
   simulators: { count(): Promise<{ requests: number; cpuMicros: number }> },
   timing: { warmupMs: number; windowMs: number },
+  per: PeerClients = 'gateway',
 ): Promise<PeerResult> {
   const failure = await ensureInstalled();
   if (failure) {
@@ -206,7 +221,7 @@ export async function peerFigures(
   }
   const userDir = mkdtempSync(join(tmpdir(), 'plantwatch-peer-'));
   writeFileSync(join(userDir, 'settings.js'), SETTINGS);
-  writeFileSync(join(userDir, 'flows.json'), JSON.stringify(peerFlow(ports)));
+  writeFileSync(join(userDir, 'flows.json'), JSON.stringify(peerFlow(ports, per)));
   const red = forkChild(
     'node-red',
     RED_JS,
@@ -256,7 +271,7 @@ export async function peerFigures(
     const warnings = red.stderr();
     return {
       side,
-      note: `${versions}; ${GATEWAYS} modbus-client, ${DEVICES} modbus-read, 1 function node${warnings.length ? `; last log lines:\n  ${warnings.slice(-5).join('\n  ')}` : ''}`,
+      note: `${versions}; ${per === 'gateway' ? GATEWAYS : DEVICES} modbus-client, ${DEVICES} modbus-read, 1 function node${warnings.length ? `; last log lines:\n  ${warnings.slice(-5).join('\n  ')}` : ''}`,
       figures: [
         { name: 'peer: Node-RED CPU', value: round(side.cpuSeconds / seconds, 3), unit: 'cores' },
         {
