@@ -14,7 +14,7 @@ import { loadConfig, type PlantConfig } from '../../src/config/index.js';
 import { type Gateway, startGateway } from '../../src/gateway/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { alarmHarness } from '../alarms/harness.js';
-import { hasChromium, launchBrowser, openPage } from '../helpers/browser.js';
+import { hasChromium, launchBrowser, openPage, pageFetch, signIn } from '../helpers/browser.js';
 import { type DemoConfig, demoConfigCopy } from '../helpers/demo-config.js';
 import { startBareWebServer } from '../helpers/web.js';
 
@@ -37,31 +37,6 @@ const simulatorLogin = () => simulatorMqttLogin(config, gateway.mqtt.brokerUrl);
 async function shot(name: string, p: Page = page) {
   await p.waitForSelector('body:not(.flash)', { timeout: 5000 });
   await p.screenshot({ path: join(SHOTS, name), fullPage: true });
-}
-
-/** Signs in through the login page and waits for the live overview. */
-async function signIn(p: Page, username: string, password: string) {
-  await p.waitForSelector('#login-user');
-  await p.fill('#login-user', username);
-  await p.fill('#login-password', password);
-  await p.click('#login-submit');
-  await p.waitForSelector('#conn.ok');
-}
-
-/** A fetch from inside the page, with its session cookie. */
-// biome-ignore lint/suspicious/noExplicitAny: JSON of several shapes; each test asserts the one it expects.
-async function pageFetch(p: Page, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  return p.evaluate(
-    async ([path, body]) => {
-      const res = await fetch(path as string, {
-        method: body === undefined ? 'GET' : 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, body: await res.json() };
-    },
-    [path, body],
-  );
 }
 
 /** Page errors but the 401 of /api/auth/me that a browser not yet signed in gets by design. */

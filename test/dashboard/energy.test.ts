@@ -18,7 +18,7 @@ import { type Gateway, startGateway } from '../../src/gateway/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import type { PointValue } from '../../src/points/index.js';
 import { SqliteStore } from '../../src/storage/index.js';
-import { hasChromium, launchBrowser, openPage } from '../helpers/browser.js';
+import { hasChromium, launchBrowser, openPage, signIn } from '../helpers/browser.js';
 import { type DemoConfig, demoConfigCopy } from '../helpers/demo-config.js';
 
 const SHOTS = join('docs', 'screenshots');
@@ -40,14 +40,6 @@ let pageErrors: string[];
 /** Page errors but the 401 of /api/auth/me that a browser not yet signed in gets by design. */
 const unexpected = (errors: string[]) =>
   errors.filter((e) => !/status of 401|Failed to load resource|WebSocket|socket\.io/i.test(e));
-
-async function signIn(p: Page, username: string, password: string) {
-  await p.waitForSelector('#login-user');
-  await p.fill('#login-user', username);
-  await p.fill('#login-password', password);
-  await p.click('#login-submit');
-  await p.waitForSelector('#conn.ok');
-}
 
 async function go(hash: string, p: Page = page) {
   await p.evaluate(`location.hash = ${JSON.stringify(hash)}`);

@@ -14,7 +14,7 @@ import { type PlantSimulator, simulatorMqttLogin, startPlantSimulator } from '..
 import { loadConfig, type PlantConfig } from '../../src/config/index.js';
 import { type Gateway, startGateway } from '../../src/gateway/index.js';
 import { silentLogger } from '../../src/log/index.js';
-import { hasChromium, launchBrowser, openPage } from '../helpers/browser.js';
+import { hasChromium, launchBrowser, openPage, pageFetch, signIn } from '../helpers/browser.js';
 import { type DemoConfig, demoConfigCopy } from '../helpers/demo-config.js';
 
 const SHOTS = join('docs', 'screenshots');
@@ -39,14 +39,6 @@ async function shot(name: string, p: Page = page) {
   await p.screenshot({ path: join(SHOTS, name), fullPage: true });
 }
 
-async function signIn(p: Page, username: string, password: string) {
-  await p.waitForSelector('#login-user');
-  await p.fill('#login-user', username);
-  await p.fill('#login-password', password);
-  await p.click('#login-submit');
-  await p.waitForSelector('#conn.ok');
-}
-
 /** A new signed-in page of its own (own cookies). */
 async function pageAs(username: string, password: string, hash: string) {
   const opened = await openPage(browser);
@@ -54,22 +46,6 @@ async function pageAs(username: string, password: string, hash: string) {
   await signIn(opened.page, username, password);
   await opened.page.waitForFunction(`location.hash === ${JSON.stringify(hash)}`);
   return opened;
-}
-
-/** A fetch from inside the page, with its session cookie. */
-// biome-ignore lint/suspicious/noExplicitAny: JSON of several shapes; each test asserts the one it expects.
-async function pageFetch(p: Page, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  return p.evaluate(
-    async ([path, body]) => {
-      const res = await fetch(path as string, {
-        method: body === undefined ? 'GET' : 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, body: await res.json() };
-    },
-    [path, body],
-  );
 }
 
 const unexpected = (errors: string[]) =>

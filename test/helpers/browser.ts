@@ -51,3 +51,34 @@ export async function openPage(
   });
   return { context, page, errors };
 }
+
+/** Sign in on the login page the dashboard shows, and wait for its live connection. */
+export async function signIn(p: Page, username: string, password: string): Promise<void> {
+  await p.waitForSelector('#login-user');
+  await p.fill('#login-user', username);
+  await p.fill('#login-password', password);
+  await p.click('#login-submit');
+  await p.waitForSelector('#conn.ok');
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: JSON of several shapes; each test asserts the one it expects.
+type PageJson = any;
+
+/** A fetch from inside the page, with its session cookie. */
+export async function pageFetch(
+  p: Page,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: PageJson }> {
+  return p.evaluate(
+    async ([path, body]) => {
+      const res = await fetch(path as string, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: await res.json() };
+    },
+    [path, body],
+  );
+}
