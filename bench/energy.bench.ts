@@ -7,11 +7,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { writeHistory } from '../simulators/backfill.js';
 import { simulateHistory } from '../simulators/history.js';
 import { loadConfig } from '../src/config/index.js';
 import { createEnergy } from '../src/energy/index.js';
 import { silentLogger } from '../src/log/index.js';
-import { PointBus, type PointValue } from '../src/points/index.js';
+import { PointBus } from '../src/points/index.js';
 import { buildMonthlyReport, previousMonth } from '../src/reports/monthly.js';
 import { SqliteStore } from '../src/storage/index.js';
 
@@ -47,19 +48,12 @@ export async function run(): Promise<Figure[]> {
   try {
     const now = Date.now();
     const from = now - 365 * DAY;
-    let pending: PointValue[] = [];
-    let written = 0;
     const started = performance.now();
-    for (const batch of simulateHistory(config, { from, to: now, stepMs: 15 * 60_000 })) {
-      for (const v of batch) if (ENERGY_POINT.test(v.id)) pending.push(v);
-      if (pending.length >= 20_000) {
-        await store.write(pending);
-        written += pending.length;
-        pending = [];
-      }
-    }
-    await store.write(pending);
-    written += pending.length;
+    const written = await writeHistory(
+      store,
+      simulateHistory(config, { from, to: now, stepMs: 15 * 60_000 }),
+      (v) => ENERGY_POINT.test(v.id),
+    );
     const fillSeconds = (performance.now() - started) / 1000;
     store.maintain(now);
     const energy = createEnergy({ config, store, bus: new PointBus(), log: silentLogger() });

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import type { PlantConfig } from '../src/config/index.js';
 import type { Logger } from '../src/log/index.js';
 import type { PointValue } from '../src/points/index.js';
-import { SqliteStore } from '../src/storage/index.js';
+import { SqliteStore, type TimeSeriesStore } from '../src/storage/index.js';
 import { simulateHistory } from './history.js';
 
 const DAY = 86_400_000;
@@ -77,15 +77,28 @@ async function fill(
   const faults = leakDevice
     ? [{ device: leakDevice, fault: { type: 'leak' as const, flowM3h: 0.8 }, from: now - 4.5 * DAY }]
     : [];
+  const history = simulateHistory(config, { from, to: now, stepMs: options.stepMs ?? 15 * 60_000, faults });
+  const written = await writeHistory(store, history);
+  store.maintain(now);
+  log.info(
+    { points: written, seconds: Math.round((Date.now() - started) / 100) / 10 },
+    'simulated history written',
+  );
+}
+
+/**
+ * Writes simulated batches into a store in transactions of about 20,000 values (far faster
+ * than one per step); `keep` picks the values wanted. Returns how many were written.
+ */
+export async function writeHistory(
+  store: TimeSeriesStore,
+  batches: Iterable<readonly PointValue[]>,
+  keep: (value: PointValue) => boolean = () => true,
+): Promise<number> {
   let pending: PointValue[] = [];
   let written = 0;
-  for (const batch of simulateHistory(config, {
-    from,
-    to: now,
-    stepMs: options.stepMs ?? 15 * 60_000,
-    faults,
-  })) {
-    pending.push(...batch);
+  for (const batch of batches) {
+    for (const value of batch) if (keep(value)) pending.push(value);
     if (pending.length >= 20_000) {
       await store.write(pending);
       written += pending.length;
@@ -93,10 +106,5 @@ async function fill(
     }
   }
   await store.write(pending);
-  written += pending.length;
-  store.maintain(now);
-  log.info(
-    { points: written, seconds: Math.round((Date.now() - started) / 100) / 10 },
-    'simulated history written',
-  );
+  return written + pending.length;
 }

@@ -17,7 +17,7 @@ import type { TimeSeriesStore } from '../storage/index.js';
 import { openRecordsDb } from './db.js';
 import { type Handover, HandoverBook } from './handover.js';
 import { MaintenanceBook, type MaintenanceTask, type TaskStatus } from './maintenance.js';
-import { type OperationLog, operationLog } from './operation-log.js';
+import { type OperationLog, type OperationLogAlarm, operationLog } from './operation-log.js';
 import { type NewWorkOrder, type WorkOrder, WorkOrderBook, WorkOrderError } from './work-orders.js';
 
 export { type AssetEntry, assetLabelSvg, assetLedger } from './assets.js';
@@ -44,14 +44,11 @@ export interface ShiftWindow {
 }
 
 export interface HandoverSummary {
-  alarms: {
-    alarmId: string;
-    priority: Priority;
-    message: string;
-    activatedAt: number;
-    acknowledgedAt?: number;
-    acknowledgedBy?: string;
-  }[];
+  /** Alarms raised in the shift, with who acknowledged them (as the operation log lists them). */
+  alarms: Pick<
+    OperationLogAlarm,
+    'alarmId' | 'priority' | 'message' | 'activatedAt' | 'acknowledgedAt' | 'acknowledgedBy'
+  >[];
   openAlarms: { id: string; priority: Priority; message: string; state: string; since: number }[];
   workOrders: { opened: WorkOrder[]; completed: WorkOrder[]; open: WorkOrder[] };
   maintenance: TaskStatus[];
