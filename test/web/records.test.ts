@@ -573,8 +573,8 @@ describe('planned maintenance (the demo plan in config/maintenance.yaml)', () =>
       const flags = values.filter((v) => v.id.endsWith('.maintenance_overdue'));
       if (flags.length) overdue.push(new Map(flags.map((v) => [v.id, v.value as boolean])));
     });
-    // Chiller 1's run-hours counter as acquisition reads it; its oil analysis is due every 4000 h from 0.
-    rig.set('ch1.run_hours', 4100);
+    // Chiller 1's run-hours counter as acquisition reads it; its oil analysis is due every 4000 h from 19,500 h.
+    rig.set('ch1.run_hours', 23_600);
     rig.records.start(50);
   });
   afterAll(() => rig?.stop());
@@ -588,7 +588,7 @@ describe('planned maintenance (the demo plan in config/maintenance.yaml)', () =>
     // Today is 2026-11-25. Most overdue by share of the interval first:
     // DR2 thermography, every 6 months from 2026-04-20: due 2026-10-20, 11 + 25 = 36 days late (36/183 of it);
     // Chiller 2 annual service from 2025-11-02: due 2026-11-02, 23 days late (23/365);
-    // Chiller 1 oil analysis every 4000 h from 0 h: counter at 4100 h, 100 h late (100/4000).
+    // Chiller 1 oil analysis every 4000 h from 19,500 h: counter at 23,600 h, 100 h late (100/4000).
     expect(
       body.slice(0, 3).map((s: { task: { id: string }; message: string }) => [s.task.id, s.message]),
     ).toEqual([
@@ -599,7 +599,7 @@ describe('planned maintenance (the demo plan in config/maintenance.yaml)', () =>
       ['ch2-annual-service', 'Chiller 2 annual service (ch2): overdue by 23 days (due 2026-11-02)'],
       [
         'ch1-oil-analysis',
-        'Chiller 1 compressor oil analysis (ch1): overdue by 100 h (due at 4,000 h, counter at 4,100 h)',
+        'Chiller 1 compressor oil analysis (ch1): overdue by 100 h (due at 23,500 h, counter at 23,600 h)',
       ],
     ]);
     // Chiller 1 annual service from 2025-12-10: due 2026-12-10, 5 + 10 = 15 days ahead, inside the 30-day notice.
@@ -656,7 +656,7 @@ describe('planned maintenance (the demo plan in config/maintenance.yaml)', () =>
       (
         await rig.request('/api/maintenance/ch1-oil-analysis/complete', {
           as: 'electrician',
-          body: { runHours: 4100 },
+          body: { runHours: 23_600 },
         })
       ).status,
     ).toBe(201);
@@ -668,7 +668,7 @@ describe('planned maintenance (the demo plan in config/maintenance.yaml)', () =>
 
     const status = (await rig.request('/api/maintenance', { as: 'manager' })).body;
     const of = (id: string) => status.find((s: { task: { id: string } }) => s.task.id === id);
-    // Done today: next 2027-11-25, 365 days on; oil next at 4100 + 4000 = 8100 h.
+    // Done today: next 2027-11-25, 365 days on; oil next at 23,600 + 4000 = 27,600 h.
     expect(of('ch2-annual-service')).toMatchObject({
       state: 'ok',
       lastDoneBy: 'electrician',
@@ -677,7 +677,7 @@ describe('planned maintenance (the demo plan in config/maintenance.yaml)', () =>
     expect(of('ch1-oil-analysis')).toMatchObject({
       state: 'ok',
       message:
-        'Chiller 1 compressor oil analysis (ch1): next due in 4,000 h (at 8,100 h, counter at 4,100 h)',
+        'Chiller 1 compressor oil analysis (ch1): next due in 4,000 h (at 27,600 h, counter at 23,600 h)',
     });
 
     const history = (await rig.request('/api/maintenance/history', { as: 'manager' })).body;
