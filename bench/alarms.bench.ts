@@ -32,12 +32,7 @@ import { startGateway } from '../src/gateway/index.js';
 import { silentLogger } from '../src/log/index.js';
 import { buildCatalog, PointBus, type PointInfo, PointTable, type PointValue } from '../src/points/index.js';
 import { demoConfigCopy } from '../test/helpers/demo-config.js';
-
-interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-}
+import type { Figure } from './figure.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;

@@ -26,12 +26,7 @@ import { silentLogger } from '../src/log/index.js';
 import type { PointValue } from '../src/points/index.js';
 import { hasChromium, launchBrowser, openPage } from '../test/helpers/browser.js';
 import { demoConfigCopy } from '../test/helpers/demo-config.js';
-
-interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-}
+import type { Figure } from './figure.js';
 
 /** Nearest-rank percentile. */
 const percentile = (xs: number[], p: number) =>

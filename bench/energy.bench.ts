@@ -15,12 +15,7 @@ import { silentLogger } from '../src/log/index.js';
 import { PointBus } from '../src/points/index.js';
 import { buildMonthlyReport, previousMonth } from '../src/reports/monthly.js';
 import { SqliteStore } from '../src/storage/index.js';
-
-interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-}
+import type { Figure } from './figure.js';
 
 const DAY = 86_400_000;
 const ENERGY_POINT = /\.(energy_kwh|power_kw|reactive_kvar|volume_m3|flow_m3h|outdoor_temp_c)$/;

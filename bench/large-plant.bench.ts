@@ -21,18 +21,13 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { freePorts } from '../test/helpers/modbus-tcp-device.js';
+import type { Figure } from './figure.js';
 import type { BareResult } from './large-plant/bare.js';
 import { type Child, forkChild } from './large-plant/children.js';
 import { compileChild } from './large-plant/compile.js';
 import type { GatewayResult } from './large-plant/gateway.js';
 import { type PeerClients, type PeerResult, peerFigures } from './large-plant/peer.js';
 import { DEVICES, GATEWAYS, POLL_MS, REGISTERS } from './large-plant/plant.js';
-
-interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-}
 
 const here = dirname(fileURLToPath(import.meta.url));
 const QUICK = process.env.BENCH_QUICK === '1';

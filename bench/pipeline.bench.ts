@@ -23,12 +23,7 @@ import {
   type TimeSeriesStore,
 } from '../src/storage/index.js';
 import { startInfluxd } from '../test/helpers/influxd.js';
-
-interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-}
+import type { Figure } from './figure.js';
 
 const METERS = 1000;
 const CYCLES = 30;

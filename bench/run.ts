@@ -2,12 +2,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-
-interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-}
+import type { Figure } from './figure.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 for (const file of readdirSync(here)

@@ -16,12 +16,7 @@ import {
   type TimeSeriesStore,
 } from '../src/storage/index.js';
 import { startInfluxd } from '../test/helpers/influxd.js';
-
-interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-}
+import type { Figure } from './figure.js';
 
 const DEVICES = 50;
 const POINTS_PER_DEVICE = 20;

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeHistory } from '../../simulators/backfill.js';
 import { type HistoryOptions, simulateHistory } from '../../simulators/history.js';
 import type { PlantConfig } from '../../src/config/index.js';
 import type { PointValue } from '../../src/points/index.js';
@@ -41,19 +42,9 @@ export function emptyStore(): TestStore {
   };
 }
 
-/** Writes values in transactions of a few thousand rows. */
+/** Writes values in transactions of a few thousand rows, as the demo's first start does. */
 export async function writeAll(target: TestStore, values: Iterable<PointValue[]>): Promise<void> {
-  let pending: PointValue[] = [];
-  for (const batch of values) {
-    pending.push(...batch);
-    if (pending.length >= 20_000) {
-      await target.store.write(pending);
-      target.written += pending.length;
-      pending = [];
-    }
-  }
-  await target.store.write(pending);
-  target.written += pending.length;
+  target.written += await writeHistory(target.store, values);
 }
 
 /** A store holding the simulated history's energy points (or those `keep` selects). */
