@@ -29,19 +29,27 @@ function loadOrExplain(dir: string): PlantConfig | undefined {
   }
 }
 
-/** Stop everything once on SIGINT/SIGTERM, then exit. */
+/**
+ * Stop everything once on SIGINT/SIGTERM, then exit. The handlers stay installed while
+ * stopping: a signal often comes twice (Ctrl-C reaches both npm and node, and npm forwards
+ * it; systemd signals the whole control group), and without a handler the second one would
+ * kill the process mid-flush, losing the values still batched in memory.
+ */
 function stopOnSignal(log: Logger, stop: () => Promise<void>): void {
   let stopping = false;
   const handler = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      log.info({ signal }, 'already shutting down: flushing what is buffered first');
+      return;
+    }
     stopping = true;
     log.info({ signal }, 'shutting down');
     stop()
       .catch((err: unknown) => log.error({ err }, 'error during shutdown'))
       .finally(() => process.exit(0));
   };
-  process.once('SIGINT', handler);
-  process.once('SIGTERM', handler);
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
 }
 
 /** The simulator logs in to the broker as the config's `simulator` user, if there is one. */
