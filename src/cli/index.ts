@@ -1,13 +1,14 @@
 /**
  * `plantwatch` command line: start (gateway), demo (simulated plant + gateway, what
  * `npm start` runs), simulate (simulators only), fault (inject faults into a running
- * simulator), check-config.
+ * simulator), check-config, user, influx-schema.
  */
 
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { expandRules } from '../alarms/index.js';
 import { ConfigError, loadConfig, type PlantConfig } from '../config/index.js';
+import { influxdbSettings } from '../config/schema.js';
 import { startGateway } from '../gateway/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 
@@ -92,6 +93,54 @@ async function runGateway(dir: string, withSimulators: boolean): Promise<number>
   return 0;
 }
 
+const INFLUX_ADMIN_PASSWORD_ENV = 'PLANTWATCH_INFLUX_ADMIN_PASSWORD';
+
+/**
+ * The InfluxQL that sets up the configured InfluxDB database, printed for an admin to run, or
+ * with `admin` run here as that admin: what is missing is created, what differs is altered,
+ * and the gateway's own account is granted READ and WRITE. Exit code 1 when it cannot.
+ */
+async function runInfluxSchema(dir: string, admin: string | undefined): Promise<number> {
+  const config = loadOrExplain(dir);
+  if (!config) return 1;
+  const settings = config.gateway.storage.influxdb ?? influxdbSettings.parse({});
+  const { grantReadWrite, schemaStatements } = await import('../storage/influx-schema.js');
+  const grant = settings.username ? [grantReadWrite(settings.database, settings.username)] : [];
+  if (admin === undefined) {
+    process.stderr.write(
+      `Run as an InfluxDB admin, e.g. in the influx shell (${settings.protocol}://${settings.host}:${settings.port}),` +
+        ` or: plantwatch influx-schema --admin <name> with the password in ${INFLUX_ADMIN_PASSWORD_ENV}.\n` +
+        (settings.username
+          ? `Create the gateway's user first if needed: CREATE USER "${settings.username}" WITH PASSWORD '…'\n`
+          : ''),
+    );
+    for (const statement of [...schemaStatements(settings), ...grant]) out(`${statement};`);
+    return 0;
+  }
+  const password = process.env[INFLUX_ADMIN_PASSWORD_ENV];
+  if (password === undefined) {
+    process.stderr.write(`set ${INFLUX_ADMIN_PASSWORD_ENV} to the password of InfluxDB admin "${admin}"\n`);
+    return 1;
+  }
+  const { InfluxStore } = await import('../storage/influx.js');
+  const store = InfluxStore.create({ ...settings, username: admin, password }, new Map());
+  try {
+    const report = await store.reconcileSchema();
+    for (const statement of report.done) out(`done: ${statement}`);
+    for (const { statement, why } of report.forAdmin)
+      process.stderr.write(`refused: ${statement} (${why})\n`);
+    for (const statement of grant) {
+      await store.execute(statement);
+      out(`done: ${statement}`);
+    }
+    if (report.done.length === 0) out(`database "${settings.database}" already as configured`);
+    return report.forAdmin.length > 0 || report.unchecked.length > 0 ? 1 : 0;
+  } catch (err) {
+    process.stderr.write(`InfluxDB: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
 /** A service that failed to start exits at once, whatever handles half-started parts left open. */
 function exitOnFailure(code: number): void {
   if (code !== 0) process.exit(code);
@@ -158,6 +207,16 @@ export function buildProgram(): Command {
           `${config.alarms.rules.length} alarm rule(s) → ${expandRules(config, config.alarms.rules).alarms.length} alarm(s), ` +
           `${config.notify.teams.length} duty team(s)`,
       );
+    });
+  program
+    .command('influx-schema')
+    .description(
+      "print the InfluxQL an InfluxDB admin runs to create the gateway's database, retention policies, continuous queries and its user's grant; with --admin, run it",
+    )
+    .option('-c, --config <dir>', 'configuration directory', DEFAULT_CONFIG)
+    .option('--admin <username>', `run it as this InfluxDB admin (password in ${INFLUX_ADMIN_PASSWORD_ENV})`)
+    .action(async (opts: { config: string; admin?: string }) => {
+      process.exitCode = await runInfluxSchema(opts.config, opts.admin);
     });
   const user = program
     .command('user')

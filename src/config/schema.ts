@@ -307,6 +307,57 @@ const externalBroker = z.strictObject({
   clientId: z.string().optional(),
 });
 
+/** An InfluxQL duration (InfluxDB refuses retention and shard durations under an hour). */
+const influxDuration = z
+  .string()
+  .regex(/^[1-9]\d*(h|d|w)$/, 'an InfluxDB duration of at least 1h, such as "720h", "90d" or "12w"');
+const influxRetention = z
+  .string()
+  .regex(
+    /^(INF|[1-9]\d*(h|d|w))$/,
+    'an InfluxDB duration of at least 1h, such as "720h", "90d" or "12w", or "INF" (kept forever)',
+  );
+
+/** Certificate text, as `${file:...}` reads it from a .pem file. */
+const pemCertificate = z.string().refine(
+  (text) => text.includes('-----BEGIN CERTIFICATE-----'),
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the configuration's own ${file:…} syntax.
+  'PEM certificate text, e.g. ca: "${file:/etc/plantwatch/influx-ca.pem}" (a bare path is not read)',
+);
+
+/** The InfluxDB 1.x store (storage.influxdb); its defaults when the key is absent. */
+export const influxdbSettings = z
+  .strictObject({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: port.default(8086),
+    /** https for a central server across the network. */
+    protocol: z.enum(['http', 'https']).default('http'),
+    /** The CA that signed the server's certificate (PEM text); the system's CAs when absent. */
+    ca: pemCertificate.optional(),
+    /** false: encrypted, but anyone on the path can pose as the server. */
+    verifyTls: z.boolean().default(true),
+    database: z.string().min(1).default('plantwatch'),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    /** Retention policies raw, rollup_1m and rollup_1h: altered only when they differ. */
+    rawRetention: influxRetention.default('90d'),
+    rollup1mRetention: influxRetention.default('400d'),
+    rollup1hRetention: influxRetention.default('INF'),
+    /** Shard group durations: set and compared only when given. */
+    rawShardDuration: influxDuration.optional(),
+    rollup1mShardDuration: influxDuration.optional(),
+    rollup1hShardDuration: influxDuration.optional(),
+  })
+  .superRefine((influx, ctx) => {
+    if (influx.protocol === 'https') return;
+    if (influx.ca !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['ca'], message: 'only used with protocol: https' });
+    }
+    if (!influx.verifyTls) {
+      ctx.addIssue({ code: 'custom', path: ['verifyTls'], message: 'only used with protocol: https' });
+    }
+  });
+
 export const gatewayFile = z.strictObject({
   gateway: z
     .strictObject({ name: z.string().default('plantwatch'), site: id.optional() })
@@ -354,16 +405,7 @@ export const gatewayFile = z.strictObject({
           rawRetention: 90 * 86_400_000,
           rollup1mRetention: 400 * 86_400_000,
         }),
-      influxdb: z
-        .strictObject({
-          host: z.string().min(1).default('127.0.0.1'),
-          port: port.default(8086),
-          database: z.string().min(1).default('plantwatch'),
-          username: z.string().optional(),
-          password: z.string().optional(),
-          rawRetention: z.string().default('90d'),
-        })
-        .optional(),
+      influxdb: influxdbSettings.optional(),
       batch: z
         .strictObject({ maxPoints: z.number().int().min(1).default(5000), maxDelay: duration.default(1000) })
         .default({ maxPoints: 5000, maxDelay: 1000 }),

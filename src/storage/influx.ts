@@ -14,7 +14,19 @@
  * `rollup_1m` and `rollup_1h` (mean, min, max, last per window).
  */
 import Influx from 'influx';
+import { createLogger, type Logger } from '../log/index.js';
 import type { PointInfo, PointValue, Quality } from '../points/index.js';
+import {
+  type AdminStatement,
+  type InfluxSchemaSettings,
+  ident,
+  influxDurationMs,
+  quote,
+  RAW_RP,
+  reconcileSchema,
+  type SchemaReport,
+  type Series,
+} from './influx-schema.js';
 import {
   numericValue,
   type RangeQuery,
@@ -23,26 +35,17 @@ import {
   type TimeSeriesStore,
 } from './types.js';
 
-export interface InfluxStoreOptions {
+export interface InfluxStoreOptions extends InfluxSchemaSettings {
   host: string;
   port: number;
-  database: string;
-  username?: string;
   password?: string;
-  /** How long raw samples are kept, in InfluxDB duration syntax. */
-  rawRetention?: string;
-  rollup1mRetention?: string;
-  rollup1hRetention?: string;
+  /** https for a server across a network; http by default. */
+  protocol?: 'http' | 'https';
+  /** PEM certificate(s) the server's certificate must chain to; the system's CAs when absent. */
+  ca?: string;
+  /** false: encrypted but unverified, so anyone on the path can pose as the server. Default true. */
+  verifyTls?: boolean;
 }
-
-const RAW_RP = 'raw';
-const ROLLUPS = [
-  { rp: 'rollup_1m', every: '1m', option: 'rollup1mRetention', defaultDuration: '400d' },
-  { rp: 'rollup_1h', every: '1h', option: 'rollup1hRetention', defaultDuration: 'INF' },
-] as const;
-
-const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-const ident = (s: string) => `"${s.replace(/"/g, '\\"')}"`;
 
 /** The same aggregates over rollup rows, for ranges whose raw samples have expired. */
 const ROLLUP_AGGREGATE: Record<Exclude<RangeQuery['aggregate'], 'raw' | undefined>, string> = {
@@ -53,21 +56,6 @@ const ROLLUP_AGGREGATE: Record<Exclude<RangeQuery['aggregate'], 'raw' | undefine
   last: 'last("last")',
   delta: 'max("max") - min("min")',
 };
-
-const DURATION_MS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-
-/** An InfluxDB duration ("90d", "400d", "INF") in milliseconds. */
-export function influxDurationMs(duration: string): number {
-  const match = /^(\d+)(ms|s|m|h|d|w)$/.exec(duration.trim());
-  return match ? Number(match[1]) * (DURATION_MS[match[2] as string] as number) : Number.POSITIVE_INFINITY;
-}
 
 const INFLUX_AGGREGATE: Record<Exclude<RangeQuery['aggregate'], 'raw' | undefined>, string> = {
   mean: 'mean',
@@ -84,34 +72,38 @@ export class InfluxStore implements TimeSeriesStore {
   private constructor(
     private readonly options: InfluxStoreOptions,
     private readonly catalog: ReadonlyMap<string, PointInfo>,
+    private logger: Logger | undefined,
   ) {
-    this.client = withCleanErrors(
-      new Influx.InfluxDB({
-        host: options.host,
-        port: options.port,
-        database: options.database,
-        username: options.username,
-        password: options.password,
-      }),
-    );
+    this.client = withCleanErrors(new Influx.InfluxDB(clientConfig(options)));
   }
 
   /**
    * A store that sets its schema up on first use: the gateway starts (and spools) even when
    * InfluxDB is down at that moment.
    */
-  static create(options: InfluxStoreOptions, catalog: ReadonlyMap<string, PointInfo>): InfluxStore {
-    return new InfluxStore(options, catalog);
+  static create(
+    options: InfluxStoreOptions,
+    catalog: ReadonlyMap<string, PointInfo>,
+    log?: Logger,
+  ): InfluxStore {
+    return new InfluxStore(options, catalog, log);
   }
 
-  /** Connect now, creating the database, retention policies and rollups if missing. */
+  /** Connect now, creating the database, retention policies and rollups if missing and allowed. */
   static async open(
     options: InfluxStoreOptions,
     catalog: ReadonlyMap<string, PointInfo>,
+    log?: Logger,
   ): Promise<InfluxStore> {
-    const store = new InfluxStore(options, catalog);
+    const store = new InfluxStore(options, catalog, log);
     await store.ready();
     return store;
+  }
+
+  /** Schema notices go to the gateway's log when it passed one, else to a logger of our own. */
+  private get log(): Logger {
+    this.logger ??= createLogger().child({ component: 'storage', backend: 'influxdb' });
+    return this.logger;
   }
 
   private schema: Promise<void> | undefined;
@@ -124,29 +116,56 @@ export class InfluxStore implements TimeSeriesStore {
     return this.schema;
   }
 
+  /**
+   * Bring the schema in line with the configuration as far as this account may, and say
+   * what an admin must do about the rest. Writing goes on unless the database or `raw`
+   * itself is missing: then every write fails with the statements that would fix it.
+   */
   private async ensureSchema(): Promise<void> {
-    const db = this.options.database;
-    if (!(await this.client.getDatabaseNames()).includes(db)) await this.client.createDatabase(db);
-    const existing = new Set((await this.client.showRetentionPolicies(db)).map((p) => p.name));
-    const policy = async (name: string, duration: string, isDefault: boolean) => {
-      const spec = { duration, replication: 1, isDefault, database: db };
-      if (existing.has(name)) await this.client.alterRetentionPolicy(name, spec);
-      else await this.client.createRetentionPolicy(name, spec);
-    };
-    await policy(RAW_RP, this.options.rawRetention ?? '90d', true);
-    for (const rollup of ROLLUPS) {
-      await policy(rollup.rp, this.options[rollup.option] ?? rollup.defaultDuration, false);
-      const cq = `cq_${rollup.rp}`;
-      const query = `SELECT mean("value") AS "value", min("value") AS "min", max("value") AS "max",
-        last("value") AS "last", count("value") AS "count"
-        INTO ${ident(db)}.${ident(rollup.rp)}.:MEASUREMENT FROM ${ident(db)}.${ident(RAW_RP)}./.*/
-        GROUP BY time(${rollup.every}), *`;
-      // SHOW CONTINUOUS QUERIES lists every database's: match ours by its ON clause too.
-      const cqs = await this.client.showContinousQueries(db);
-      const ours = (c: { name: string; query: string }) =>
-        c.name === cq && (c.query.includes(` ON ${db} `) || c.query.includes(` ON ${ident(db)} `));
-      if (!cqs.some(ours)) await this.client.createContinuousQuery(cq, query, db);
+    const report = await this.reconcileSchema();
+    if (report.done.length > 0) {
+      this.log.info({ database: this.options.database, statements: report.done }, 'InfluxDB schema set up');
     }
+    const notice = adminNotice(this.options, report);
+    if (notice) this.logOnce(report.blocking ? 'error' : 'warn', notice, report.forAdmin);
+    if (report.blocking) throw new Error(notice);
+  }
+
+  /** Create what is missing and alter what differs, as far as this account may. */
+  reconcileSchema(): Promise<SchemaReport> {
+    return reconcileSchema(this.run, this.options);
+  }
+
+  /** One InfluxQL statement that changes something, e.g. an admin's GRANT. */
+  async execute(statement: string): Promise<void> {
+    await this.run(statement, true);
+  }
+
+  private readonly run = async (statement: string, change: boolean): Promise<Series[]> => {
+    // queryRaw: the answer as influxd sent it, so a statement's own error is not lost.
+    const answer = (await this.client.queryRaw(statement, {
+      database: this.options.database,
+      method: change ? 'POST' : 'GET',
+    })) as { results?: { error?: string; series?: Series[] }[] };
+    const result = answer.results?.[0];
+    if (result?.error) throw cleanError(new Error(`${statement}: ${result.error}`));
+    return result?.series ?? [];
+  };
+
+  /** The same notice once per store, however often the writer retries. */
+  private readonly logged = new Set<string>();
+
+  private logOnce(level: 'warn' | 'error', message: string, statements: readonly AdminStatement[]): void {
+    if (this.logged.has(message)) return;
+    this.logged.add(message);
+    this.log[level](
+      {
+        database: this.options.database,
+        user: this.options.username,
+        statements: statements.map((s) => s.statement),
+      },
+      message,
+    );
   }
 
   async write(batch: readonly PointValue[]): Promise<void> {
@@ -263,11 +282,56 @@ export class InfluxStore implements TimeSeriesStore {
   }
 }
 
+/** The `influx` client's settings: http, or https with the CA and verification asked for. */
+function clientConfig(options: InfluxStoreOptions): Influx.ISingleHostConfig {
+  const https = options.protocol === 'https';
+  return {
+    host: options.host,
+    port: options.port,
+    protocol: https ? 'https' : 'http',
+    database: options.database,
+    username: options.username,
+    password: options.password,
+    // Passed to https.request: the CA to trust, and whether to check the certificate at all.
+    ...(https
+      ? {
+          options: {
+            ...(options.ca ? { ca: options.ca } : {}),
+            rejectUnauthorized: options.verifyTls ?? true,
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * One message for the log and, when writing cannot start, for the error every write gets:
+ * what this account could not check or do, and the statements an admin runs.
+ */
+function adminNotice(options: InfluxStoreOptions, report: SchemaReport): string | undefined {
+  if (report.forAdmin.length === 0 && report.unchecked.length === 0) return undefined;
+  const user = options.username ? `user "${options.username}"` : 'this account';
+  const lines = [
+    report.blocking
+      ? `InfluxDB: nothing can be written to database "${options.database}": ${user} may not create what is missing (values are spooled until an admin has)`
+      : `InfluxDB: ${user} writes to "${options.database}", but may not check or change all of its schema`,
+    ...report.unchecked.map((what) => `could not check ${what}`),
+    ...new Set(report.forAdmin.map((s) => s.why)),
+  ];
+  if (report.forAdmin.length > 0) {
+    lines.push(
+      `an admin must run (or \`plantwatch influx-schema --admin <name>\`): ${report.forAdmin.map((s) => `${s.statement};`).join(' ')}`,
+    );
+  }
+  return lines.join('; ');
+}
+
 /**
  * node-influx's request errors carry the HTTP request, whose Authorization header holds the
  * password (base64), and the response: logged as they are, they would write the password to
  * the log (and kilobytes of socket state). Every rejection is replaced by a plain Error with
- * the message, the HTTP status and the system error code only.
+ * the message (with a hint for login and TLS failures), the HTTP status and the system error
+ * code only.
  */
 function withCleanErrors(client: Influx.InfluxDB): Influx.InfluxDB {
   return new Proxy(client, {
@@ -288,13 +352,34 @@ function withCleanErrors(client: Influx.InfluxDB): Influx.InfluxDB {
 
 function cleanError(err: unknown): Error {
   if (!(err instanceof Error)) return new Error(String(err));
-  const clean = new Error(err.message);
-  clean.name = err.name;
-  const status = (err as { res?: { statusCode?: unknown } }).res?.statusCode;
   const code = (err as NodeJS.ErrnoException).code;
+  const status = (err as { res?: { statusCode?: unknown } }).res?.statusCode;
+  const hint =
+    status === 401
+      ? `InfluxDB refused the login (${err.message}): check storage.influxdb.username and password`
+      : tlsHint(code, err.message);
+  const clean = new Error(hint ?? err.message);
+  clean.name = err.name;
+  // Its stack would only point here, and callers that log the error whole would print it.
+  clean.stack = `${clean.name}: ${clean.message}`;
   return Object.assign(
     clean,
     typeof status === 'number' ? { statusCode: status } : {},
     typeof code === 'string' ? { code } : {},
   );
+}
+
+/** Node's certificate checks fail with these codes (and ERR_TLS_CERT_ALTNAME_INVALID). */
+const CERTIFICATE_REFUSED =
+  /^(ERR_TLS_CERT_ALTNAME_INVALID|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_\w+|CERT_\w+)$/;
+
+/** A TLS failure said in the words of the configuration that fixes it. */
+function tlsHint(code: string | undefined, message: string): string | undefined {
+  if (code && CERTIFICATE_REFUSED.test(code)) {
+    return `TLS: the InfluxDB server's certificate is not trusted (${message}; ${code}): set storage.influxdb.ca to the CA that signed it, or connect by a name the certificate holds`;
+  }
+  if (code === 'EPROTO') {
+    return `TLS: no TLS handshake with the InfluxDB server (${message}): does it serve https on this port?`;
+  }
+  return undefined;
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/log/index.js';
 import { InfluxStore } from '../../src/storage/influx.js';
 import { type Influxd, startInfluxd } from '../helpers/influxd.js';
 import { CONTRACT_CATALOG, describeStoreContract } from './contract.js';
@@ -14,6 +15,7 @@ const openStore = () =>
   InfluxStore.open(
     { host: influxd.host, port: influxd.port, database: `contract_${++databases}` },
     CONTRACT_CATALOG,
+    silentLogger(),
   );
 
 describeStoreContract('InfluxDB 1.x', openStore);
@@ -24,6 +26,7 @@ describe('InfluxDB schema', () => {
     const again = await InfluxStore.open(
       { host: influxd.host, port: influxd.port, database: `contract_${databases}` },
       CONTRACT_CATALOG,
+      silentLogger(),
     );
     const q = async (query: string) => {
       const res = await fetch(`${influxd.url}/query?db=contract_${databases}&q=${encodeURIComponent(query)}`);
