@@ -106,6 +106,11 @@ async function runInfluxSchema(dir: string, admin: string | undefined): Promise<
   const settings = config.gateway.storage.influxdb ?? influxdbSettings.parse({});
   const { grantReadWrite, schemaStatements } = await import('../storage/influx-schema.js');
   const grant = settings.username ? [grantReadWrite(settings.database, settings.username)] : [];
+  if (config.gateway.storage.backend !== 'influxdb') {
+    process.stderr.write(
+      `Note: storage.backend is ${config.gateway.storage.backend}; this is for storage.influxdb.\n`,
+    );
+  }
   if (admin === undefined) {
     process.stderr.write(
       `Run as an InfluxDB admin, e.g. in the influx shell (${settings.protocol}://${settings.host}:${settings.port}),` +
