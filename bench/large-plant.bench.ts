@@ -91,10 +91,14 @@ export interface OursResult {
   warnings: string[];
 }
 
-async function measureOurs(ports: number[], simulators: Simulators): Promise<OursResult> {
+async function measureOurs(
+  ports: number[],
+  simulators: Simulators,
+  maxInFlight = Number(process.env.BENCH_MAX_IN_FLIGHT ?? 1),
+): Promise<OursResult> {
   const compiled = compileChild(join(here, 'large-plant/gateway.ts'));
   const profileDir = process.env.BENCH_CPU_PROF;
-  const gateway = forkChild('gateway', compiled, [JSON.stringify({ ports })], {
+  const gateway = forkChild('gateway', compiled, [JSON.stringify({ ports, maxInFlight })], {
     execArgv: [
       '--expose-gc',
       ...(process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(' ').filter(Boolean),
@@ -174,6 +178,11 @@ function oursFigures(ours: OursResult): Figure[] {
     { name: 'ours: window', value: round(g.windowMs / 1000, 1), unit: 's' },
     { name: 'ours: gateway CPU (target ≤ 0.5 core)', value: round(cores(side), 3), unit: 'cores' },
     { name: 'ours: gateway CPU per minute', value: round(cores(side) * 60, 1), unit: 'core-s/min' },
+    {
+      name: 'ours: CPU-s main thread user / kernel / other threads',
+      value: round(g.threads.mainUser, 1),
+      unit: `/ ${round(g.threads.mainSystem, 1)} / ${round(g.threads.others, 1)} CPU-s`,
+    },
     { name: 'ours: gateway RSS, max (target ≤ 150)', value: round(g.rssMaxBytes / MB), unit: 'MB' },
     {
       name: 'ours: gateway heap used / total, end',

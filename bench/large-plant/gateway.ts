@@ -10,11 +10,11 @@
  *   ← { type: 'window-end' }  → { type: 'result', … }  (after the window's last polls are in)
  *   ← { type: 'stop' }                  (stops acquisition, exits: a --cpu-prof profile is written)
  */
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pino } from 'pino';
-import { startModbus } from '../../src/acquisition/modbus/index.js';
+import { pollPhase, startModbus } from '../../src/acquisition/modbus/index.js';
 import type { ModbusDeviceConfig } from '../../src/config/schema.js';
 import { PointBus } from '../../src/points/index.js';
 import { largePlant, POLL_MS, REGISTERS } from './plant.js';
@@ -51,26 +51,57 @@ export interface GatewayResult {
   registers: number;
   notGood: number;
   eventLoopP99Ms: number;
+  /** CPU-seconds in the window: the main (JavaScript) thread's user and kernel time, and every other thread's (GC, compiler, libuv). */
+  threads: ThreadTimes;
 }
 
-const { ports } = JSON.parse(process.argv[2] ?? '{}') as { ports: number[] };
-const config = largePlant(ports);
+export interface ThreadTimes {
+  mainUser: number;
+  mainSystem: number;
+  others: number;
+}
+
+/** Per-thread CPU from /proc (Linux), in seconds: where the process's time goes. */
+function threadTimes(): ThreadTimes {
+  const times: ThreadTimes = { mainUser: 0, mainSystem: 0, others: 0 };
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // Fields after the parenthesised name: state is field 3, utime 14, stime 15 (clock ticks).
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const [user, system] = [Number(fields[11]) / 100, Number(fields[12]) / 100];
+      if (Number(tid) === process.pid) {
+        times.mainUser = user;
+        times.mainSystem = system;
+      } else times.others += user + system;
+    }
+  } catch {
+    // not Linux: the split stays 0
+  }
+  return times;
+}
+
+const { ports, maxInFlight } = JSON.parse(process.argv[2] ?? '{}') as {
+  ports: number[];
+  maxInFlight: number;
+};
+const config = largePlant(ports, undefined, maxInFlight);
 const log = pino({ level: 'warn' }, pino.destination(2));
 const bus = new PointBus(log);
 
-// Each poller's schedule: origin + (its index on its line ÷ devices on the line) × period, then
-// every period (DevicePoller.start, stagger window 5 s > 1 s). The clock is held still while
-// startModbus runs, so every poller takes the same origin, known here.
+// Each poller's schedule: origin + its phase (pollPhase) × period, then every period
+// (DevicePoller.start, stagger window 5 s > 1 s). The clock is held still while startModbus
+// runs, so every poller takes the same origin, known here.
 const origin = Date.now();
 let starting = true;
 const now = () => (starting ? origin : Date.now());
 const offset = new Map<string, number>();
-for (const line of config.lines) {
+config.lines.forEach((line, lineIndex) => {
   const onLine = config.devices.filter((d) => (d as ModbusDeviceConfig).modbus?.line === line.id);
   onLine.forEach((d, i) => {
-    offset.set(d.id, origin + (i / onLine.length) * POLL_MS);
+    offset.set(d.id, origin + pollPhase(line, lineIndex, config.lines.length, i, onLine.length) * POLL_MS);
   });
-}
+});
 const modbus = startModbus({ config, bus, log, now });
 starting = false;
 
@@ -110,6 +141,7 @@ bus.subscribe((values) => {
 // ------------------------------------------------------------- measurement
 const loop = monitorEventLoopDelay({ resolution: 10 });
 let cpuAtStart = process.cpuUsage();
+let threadsAtStart = threadTimes();
 let linesAtStart = modbus.lines();
 let rssMax = 0;
 let rssTimer: NodeJS.Timeout | undefined;
@@ -149,6 +181,7 @@ process.on('message', (message: { type: string }) => {
     });
     windowStart = Date.now();
     cpuAtStart = process.cpuUsage();
+    threadsAtStart = threadTimes();
     linesAtStart = modbus.lines();
     loop.enable();
     loop.reset();
@@ -158,6 +191,7 @@ process.on('message', (message: { type: string }) => {
   } else if (message.type === 'window-end') {
     windowEnd = Date.now();
     const cpu = process.cpuUsage(cpuAtStart);
+    const threadsAtEnd = threadTimes();
     sampleRss();
     clearInterval(rssTimer);
     loop.disable();
@@ -205,6 +239,11 @@ process.on('message', (message: { type: string }) => {
         registers: batches * REGISTERS,
         notGood,
         eventLoopP99Ms: loop.percentile(99) / 1e6,
+        threads: {
+          mainUser: threadsAtEnd.mainUser - threadsAtStart.mainUser,
+          mainSystem: threadsAtEnd.mainSystem - threadsAtStart.mainSystem,
+          others: threadsAtEnd.others - threadsAtStart.others,
+        },
       };
       process.send?.(result);
     }, POLL_MS + 1000);

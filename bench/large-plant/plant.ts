@@ -43,8 +43,11 @@ export const PROFILE = {
 export const gatewayId = (g: number) => `gw${g}`;
 export const deviceId = (g: number, unit: number) => `m${g}u${unit}`;
 
-/** The plant on `ports` (one per gateway), or only the gateways in `only`. */
-export function largePlant(ports: readonly number[], only?: readonly number[]): PlantConfig {
+/**
+ * The plant on `ports` (one per gateway), or only the gateways in `only`; `maxInFlight`
+ * requests at once per gateway connection (1: one at a time).
+ */
+export function largePlant(ports: readonly number[], only?: readonly number[], maxInFlight = 1): PlantConfig {
   if (ports.length !== GATEWAYS) throw new Error(`${GATEWAYS} ports needed, got ${ports.length}`);
   const gateways = only ?? ports.map((_, g) => g);
   return plantConfig({
@@ -54,6 +57,7 @@ export function largePlant(ports: readonly number[], only?: readonly number[]): 
       host: '127.0.0.1',
       port: ports[g],
       timeout: 1000,
+      maxInFlight,
     })),
     profiles: [PROFILE],
     devices: gateways.flatMap((g) =>

@@ -111,6 +111,13 @@ const tcpLine = z.strictObject({
   transport: z.literal('tcp'),
   host: z.string().min(1),
   port: port.default(502),
+  /**
+   * Requests sent without waiting for the answers before them (Modbus TCP matches answers by
+   * transaction id). 1, the default, asks one at a time, which every device accepts. Many
+   * gateways queue several per connection (see the device's manual): then the units behind
+   * one connection are polled together and their requests leave in one write.
+   */
+  maxInFlight: z.number().int().min(1).max(64).default(1),
 });
 
 const rtuOverTcpLine = z.strictObject({

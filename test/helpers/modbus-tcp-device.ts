@@ -56,6 +56,8 @@ export interface TcpDevice {
   frames(unit?: number): number;
   /** Each request as [unit, function code, start, count]. */
   log: [number, number, number, number][];
+  /** Request frames in each chunk the socket delivered (> 1: requests sent together). */
+  framesPerChunk: number[];
   stop(): Promise<void>;
   start(): Promise<void>;
 }
@@ -108,6 +110,7 @@ export function unitVector(units: Record<number, UnitMap>) {
 export async function startTcpDevice(units: Record<number, UnitMap>, fixedPort?: number): Promise<TcpDevice> {
   const port = fixedPort ?? (await freePort());
   const log: [number, number, number, number][] = [];
+  const framesPerChunk: number[] = [];
   let server: InstanceType<typeof ServerTCP> | undefined;
 
   const vector = unitVector(units);
@@ -116,12 +119,14 @@ export async function startTcpDevice(units: Record<number, UnitMap>, fixedPort?:
     let buffer = Buffer.alloc(0);
     sock.on('data', (data: Buffer) => {
       buffer = Buffer.concat([buffer, data]);
+      const before = log.length;
       while (buffer.length >= 12) {
         const length = buffer.readUInt16BE(4);
         if (buffer.length < 6 + length) break;
         log.push([buffer.readUInt8(6), buffer.readUInt8(7), buffer.readUInt16BE(8), buffer.readUInt16BE(10)]);
         buffer = buffer.subarray(6 + length);
       }
+      framesPerChunk.push(log.length - before);
     });
   };
 
@@ -129,6 +134,7 @@ export async function startTcpDevice(units: Record<number, UnitMap>, fixedPort?:
     port,
     units,
     log,
+    framesPerChunk,
     frames: (unit) => (unit === undefined ? log.length : log.filter(([u]) => u === unit).length),
     async start() {
       const s = new ServerTCP(vector, { host: '127.0.0.1', port });

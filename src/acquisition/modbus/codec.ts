@@ -11,18 +11,7 @@ export type Encoding = Pick<ModbusPointConfig, 'type' | 'order' | 'table' | 'bit
 const wordSwapped = (order: WordOrder) => order === 'CDAB' || order === 'DCBA';
 const byteSwapped = (order: WordOrder) => order === 'BADC' || order === 'DCBA';
 
-/** Wire words -> big-endian bytes (ABCD...). The transform is its own inverse. */
-function toCanonical(words: readonly number[], order: WordOrder): Buffer {
-  const buf = Buffer.alloc(words.length * 2);
-  const n = words.length;
-  for (let i = 0; i < n; i++) {
-    const word = words[wordSwapped(order) ? n - 1 - i : i] ?? 0;
-    if (byteSwapped(order)) buf.writeUInt16LE(word, i * 2);
-    else buf.writeUInt16BE(word, i * 2);
-  }
-  return buf;
-}
-
+/** Big-endian bytes (ABCD...) -> wire words in `order` (decodeRegisters does the inverse). */
 function fromCanonical(buf: Buffer, order: WordOrder): number[] {
   const n = buf.length / 2;
   const words = new Array<number>(n);
@@ -33,25 +22,26 @@ function fromCanonical(buf: Buffer, order: WordOrder): number[] {
   return words;
 }
 
-function readRaw(buf: Buffer, type: DataType): number {
+/** Big-endian bytes (ABCD...) -> the type's raw number. */
+function readRaw(view: DataView, type: DataType): number {
   switch (type) {
     case 'int16':
-      return buf.readInt16BE(0);
+      return view.getInt16(0);
     case 'uint16':
     case 'bool':
-      return buf.readUInt16BE(0);
+      return view.getUint16(0);
     case 'int32':
-      return buf.readInt32BE(0);
+      return view.getInt32(0);
     case 'uint32':
-      return buf.readUInt32BE(0);
+      return view.getUint32(0);
     case 'float32':
-      return buf.readFloatBE(0);
+      return view.getFloat32(0);
     case 'int64':
-      return Number(buf.readBigInt64BE(0));
+      return Number(view.getBigInt64(0));
     case 'uint64':
-      return Number(buf.readBigUInt64BE(0));
+      return Number(view.getBigUint64(0));
     case 'float64':
-      return buf.readDoubleBE(0);
+      return view.getFloat64(0);
   }
 }
 
@@ -101,14 +91,25 @@ function clampBig(value: number, min: bigint, max: bigint): bigint {
 const isFloat = (type: DataType) => type === 'float32' || type === 'float64';
 
 /**
+ * The canonical bytes of the value being decoded. One scratch area for every decode: the
+ * gateway decodes millions of values a minute, and a Buffer per value was its largest
+ * source of garbage. Safe because decoding is synchronous and reads it before returning.
+ */
+const scratch = new DataView(new ArrayBuffer(8));
+
+/**
  * Decode one value from `words` starting at `index` (register tables), or from a bit
  * array (coils / discrete inputs).
  */
 export function decodeRegisters(point: Encoding, words: ArrayLike<number>, index: number): number | boolean {
   const count = registerCount(point);
-  const slice: number[] = [];
-  for (let i = 0; i < count; i++) slice.push(words[index + i] ?? 0);
-  const raw = readRaw(toCanonical(slice, point.order), point.type === 'bool' ? 'uint16' : point.type);
+  // Wire words -> canonical big-endian bytes (the inverse of fromCanonical), without allocating.
+  const swapWords = wordSwapped(point.order);
+  const littleEndian = byteSwapped(point.order);
+  for (let i = 0; i < count; i++) {
+    scratch.setUint16(i * 2, words[index + (swapWords ? count - 1 - i : i)] ?? 0, littleEndian);
+  }
+  const raw = readRaw(scratch, point.type === 'bool' ? 'uint16' : point.type);
   if (point.bit !== undefined) {
     const set = ((raw >> point.bit) & 1) === 1;
     return point.type === 'bool' ? set : Number(set);

@@ -22,10 +22,14 @@ class DeviceUnreachableError extends Error {}
 
 interface PollGroup {
   name: string;
+  /** The task handed to the line each poll (made once, not per poll). */
+  run: (io: LineIo) => Promise<void>;
   periodMs: number;
   blocks: ReadBlock[];
   points: ModbusPointConfig[];
-  timer?: NodeJS.Timeout;
+  /** When the next poll is due (ms since the epoch), and what the line's clock calls then. */
+  dueAt: number;
+  onDue: () => void;
   inFlight: boolean;
   lastSuccess?: number;
   staleReported: boolean;
@@ -72,6 +76,8 @@ export class DevicePoller {
   private readonly now: () => number;
   private readonly staleAfterPeriods: number;
   private readonly lastValues = new Map<string, PointValue>();
+  /** Each point's id, built once: a new `device.point` string per value per read was garbage. */
+  private readonly ids = new Map<ModbusPointConfig, string>();
   private state: DeviceState = 'starting';
   private backoffMs: number;
   private nextProbeAt = 0;
@@ -89,17 +95,22 @@ export class DevicePoller {
     this.staleAfterPeriods = options.staleAfterPeriods;
     this.log = options.log.child({ device: options.device.id, line: options.line.config.id });
     this.backoffMs = this.line.config.backoff.initial;
+    for (const point of options.profile.points) this.ids.set(point, pointId(options.device.id, point.name));
     this.groups = Object.entries(options.profile.pollGroups)
       .map(([name, periodMs]) => {
         const points = options.profile.points.filter((p) => p.poll === name);
-        return {
+        const group: PollGroup = {
           name,
+          run: (io) => this.pollGroup(io, group),
+          dueAt: 0,
+          onDue: () => this.onDue(group),
           periodMs,
           points,
           blocks: planBlocks(points, options.profile),
           inFlight: false,
           staleReported: false,
         };
+        return group;
       })
       .filter((g) => g.points.length > 0);
     this.offLine = () => this.markUnreachable('line down', false);
@@ -110,11 +121,13 @@ export class DevicePoller {
     };
   }
 
-  /** Start polling; `phase` in [0,1) staggers this device within each period. */
-  start(phase: number): void {
+  /**
+   * Start polling; `phase` in [0,1) staggers this device within each period, counted from
+   * `origin` (the same for every device, so that devices given the same phase poll together).
+   */
+  start(phase: number, origin = this.now()): void {
     this.line.on('down', this.offLine);
     this.line.on('up', this.onLine);
-    const origin = this.now();
     // Spread over the period, but no more than STAGGER_WINDOW_MS: after a start every value
     // should be known within seconds, not only once the 60-second counters come round.
     for (const group of this.groups) {
@@ -126,21 +139,22 @@ export class DevicePoller {
     this.stopped = true;
     this.line.off('down', this.offLine);
     this.line.off('up', this.onLine);
-    for (const group of this.groups) clearTimeout(group.timer);
+    for (const group of this.groups) this.line.clock.cancel(group.dueAt, group.onDue);
   }
 
   /** Drift-free: the k-th poll is due at first + k·period; a late tick skips to the next slot. */
   private schedule(group: PollGroup, due: number): void {
     if (this.stopped) return;
-    const delay = Math.max(0, due - this.now());
-    group.timer = setTimeout(() => {
-      this.tick(group);
-      let next = due + group.periodMs;
-      const now = this.now();
-      if (next <= now) next += Math.ceil((now - next + 1) / group.periodMs) * group.periodMs;
-      this.schedule(group, next);
-    }, delay);
-    group.timer.unref();
+    group.dueAt = due;
+    this.line.clock.at(due, group.onDue);
+  }
+
+  private onDue(group: PollGroup): void {
+    this.tick(group);
+    let next = group.dueAt + group.periodMs;
+    const now = this.now();
+    if (next <= now) next += Math.ceil((now - next + 1) / group.periodMs) * group.periodMs;
+    this.schedule(group, next);
   }
 
   private tick(group: PollGroup): void {
@@ -157,14 +171,21 @@ export class DevicePoller {
       this.probing = true;
     }
     group.inFlight = true;
-    this.line
-      .submit(this.device.modbus.unitId, this.stats, (io) => this.pollGroup(io, group))
-      .then(() => this.succeeded(group))
-      .catch((err: unknown) => this.failed(err))
-      .finally(() => {
-        group.inFlight = false;
-        this.probing = false;
-      });
+    this.line.submit(this.device.modbus.unitId, this.stats, group.run).then(
+      () => {
+        this.pollDone(group);
+        this.succeeded(group);
+      },
+      (err: unknown) => {
+        this.pollDone(group);
+        this.failed(err);
+      },
+    );
+  }
+
+  private pollDone(group: PollGroup): void {
+    group.inFlight = false;
+    this.probing = false;
   }
 
   private async pollGroup(io: LineIo, group: PollGroup): Promise<void> {
@@ -225,16 +246,15 @@ export class DevicePoller {
       typeof value === 'number' &&
       (!Number.isFinite(value) ||
         (point.range !== undefined && (value < point.range[0] || value > point.range[1])));
-    return {
-      id: pointId(this.device.id, point.name),
-      value,
-      quality: outOfRange ? 'out-of-range' : 'good',
-      ts,
-    };
+    return { id: this.idOf(point), value, quality: outOfRange ? 'out-of-range' : 'good', ts };
   }
 
   private commError(point: ModbusPointConfig, ts: number): PointValue {
-    return { id: pointId(this.device.id, point.name), value: null, quality: 'comm-error', ts };
+    return { id: this.idOf(point), value: null, quality: 'comm-error', ts };
+  }
+
+  private idOf(point: ModbusPointConfig): string {
+    return this.ids.get(point) ?? pointId(this.device.id, point.name);
   }
 
   private succeeded(group: PollGroup): void {
@@ -279,7 +299,7 @@ export class DevicePoller {
     group.staleReported = true;
     const stale: PointValue[] = [];
     for (const point of group.points) {
-      const last = this.lastValues.get(pointId(this.device.id, point.name));
+      const last = this.lastValues.get(this.idOf(point));
       if (last && last.quality === 'good') stale.push({ ...last, quality: 'stale' });
     }
     this.publish(stale);

@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { PlantConfig } from '../../config/index.js';
-import type { ModbusDeviceConfig } from '../../config/schema.js';
+import type { ModbusDeviceConfig, ModbusLineConfig } from '../../config/schema.js';
 import type { PointBus } from '../../points/index.js';
 import { DevicePoller, type DeviceSnapshot } from './device-poller.js';
 import { type LineSnapshot, ModbusLine } from './line.js';
@@ -26,13 +26,34 @@ export interface ModbusServiceOptions {
   now?: () => number;
 }
 
+/**
+ * Where in each poll period a device on `line` asks, as a fraction of the period. One at a
+ * time, the devices are spread evenly, so the line is never asked everything at once. A
+ * pipelining TCP line takes `maxInFlight` requests together: its devices go in groups of
+ * that size (one write each), the groups spread over the period, and the lines offset
+ * from one another so that a plant of many gateways does not ask them all at the same instant.
+ */
+export function pollPhase(
+  line: ModbusLineConfig,
+  lineIndex: number,
+  lineCount: number,
+  device: number,
+  devices: number,
+): number {
+  if (line.transport !== 'tcp' || line.maxInFlight <= 1) return device / devices;
+  const groups = Math.ceil(devices / line.maxInFlight);
+  return (Math.floor(device / line.maxInFlight) + lineIndex / lineCount) / groups;
+}
+
 export function startModbus({ config, bus, log, now }: ModbusServiceOptions): ModbusService {
   const modbusDevices = config.devices.filter((d): d is ModbusDeviceConfig => d.enabled && 'modbus' in d);
   const lines = new Map<string, ModbusLine>();
   const pollers: DevicePoller[] = [];
-  for (const lineConfig of config.lines) {
+  // One origin for every poller: devices with the same phase are then due at the same instant.
+  const origin = (now ?? Date.now)();
+  config.lines.forEach((lineConfig, lineIndex) => {
     const onLine = modbusDevices.filter((d) => d.modbus.line === lineConfig.id);
-    if (onLine.length === 0) continue; // an unused line is not opened: it may be another gateway's port
+    if (onLine.length === 0) return; // an unused line is not opened: it may be another gateway's port
     const line = new ModbusLine(lineConfig, log, now);
     lines.set(lineConfig.id, line);
     onLine.forEach((device, index) => {
@@ -48,10 +69,10 @@ export function startModbus({ config, bus, log, now }: ModbusServiceOptions): Mo
         now,
       });
       pollers.push(poller);
-      poller.start(index / onLine.length);
+      poller.start(pollPhase(lineConfig, lineIndex, config.lines.length, index, onLine.length), origin);
     });
     line.start();
-  }
+  });
   return {
     lines: () => [...lines.values()].map((l) => l.snapshot()),
     devices: () => pollers.map((p) => p.snapshot()),

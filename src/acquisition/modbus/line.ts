@@ -1,13 +1,14 @@
 /**
  * A Modbus line: the one owner of a serial port or gateway socket, shared by every unit id
- * behind it. Requests go out strictly one at a time, with the configured silent interval
- * between frames. The connection is re-established with exponential backoff after any
+ * behind it. Requests go out one at a time, with the configured silent interval between
+ * frames, or on a TCP line with `maxInFlight` > 1 up to that many at once. The connection is re-established with exponential backoff after any
  * loss, for as long as the gateway runs; queued work is dropped, never left to freeze.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { ModbusLineConfig, RegisterTable } from '../../config/schema.js';
 import { LineStats, type RequestCounters, type RequestStats, wireMillis } from './diagnostics.js';
+import { PollClock } from './poll-clock.js';
 import {
   createTransport,
   ModbusExceptionError,
@@ -59,10 +60,13 @@ const TIMEOUTS_BEFORE_RECONNECT = 3;
 
 export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }> {
   readonly stats = new LineStats();
+  /** The timers of the polls on this line (polls due together start together). */
+  readonly clock: PollClock;
   private readonly transport: Transport;
   private readonly queue: QueuedTask[] = [];
   private state: LineState = 'disconnected';
-  private draining = false;
+  private inFlight = 0;
+  private readonly maxInFlight: number;
   private lastFrameEnd = 0;
   private reconnectDelay: number;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -79,6 +83,10 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
     transport?: Transport,
   ) {
     super();
+    // Every device on the line listens for up/down: a gateway with 20 units is not a leak.
+    this.setMaxListeners(0);
+    this.clock = new PollClock(now);
+    this.maxInFlight = config.transport === 'tcp' ? config.maxInFlight : 1;
     this.transport = transport ?? createTransport(config);
     this.reconnectDelay = config.backoff.initial;
     this.transport.onClose((reason) => this.lost(reason));
@@ -102,7 +110,7 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
     if (this.state !== 'connected') return Promise.reject(new LineDownError(this.config.id));
     return new Promise((resolve, reject) => {
       this.queue.push({ unitId, stats, run, resolve, reject });
-      void this.drain();
+      this.drain();
     });
   }
 
@@ -206,25 +214,29 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
     for (const task of this.queue.splice(0)) task.reject(error);
   }
 
-  private async drain(): Promise<void> {
-    if (this.draining) return;
-    this.draining = true;
-    try {
-      for (let task = this.queue.shift(); task; task = this.queue.shift()) {
-        if (this.state !== 'connected') {
-          task.reject(new LineDownError(this.config.id));
-          continue;
-        }
-        const io = this.ioFor(task);
-        try {
-          await task.run(io);
-          task.resolve();
-        } catch (err) {
-          task.reject(err instanceof Error ? err : new Error(String(err)));
-        }
+  /** Start queued tasks while the line has room for them (one, unless pipelining). */
+  private drain(): void {
+    while (this.inFlight < this.maxInFlight) {
+      const task = this.queue.shift();
+      if (!task) return;
+      if (this.state !== 'connected') {
+        task.reject(new LineDownError(this.config.id));
+        continue;
       }
+      this.inFlight++;
+      void this.runTask(task);
+    }
+  }
+
+  private async runTask(task: QueuedTask): Promise<void> {
+    try {
+      await task.run(this.ioFor(task));
+      task.resolve();
+    } catch (err) {
+      task.reject(err instanceof Error ? err : new Error(String(err)));
     } finally {
-      this.draining = false;
+      this.inFlight--;
+      this.drain();
     }
   }
 
@@ -232,6 +244,7 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
     return { read: (table, start, count) => this.readWithRetries(task, table, start, count) };
   }
 
+  /** One read, retried after a timeout as configured (one async frame: this runs per request). */
   private async readWithRetries(
     task: QueuedTask,
     table: RegisterTable,
@@ -239,41 +252,29 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
     count: number,
   ): Promise<ReadResult> {
     for (let attempt = 0; ; attempt++) {
+      // Awaited only when there is an interval to keep: an await per request costs a turn.
+      if (this.config.interFrameDelay > 0) await this.silentInterval();
+      if (this.state !== 'connected') throw new LineDownError(this.config.id);
+      const started = this.now();
+      const begin = performance.now();
+      this.stats.recordRequest(started);
+      task.stats.recordRequest(started);
       try {
-        return await this.readOnce(task, table, start, count);
+        const result = await this.transport.read(task.unitId, table, start, count);
+        const ms = performance.now() - begin;
+        this.stats.recordResponse(ms);
+        task.stats.recordResponse(ms);
+        this.consecutiveTimeouts = 0;
+        return result;
       } catch (err) {
+        this.recordFailure(task, err);
         if (!(err instanceof TimeoutError) || attempt >= this.config.retries || this.state !== 'connected')
           throw err;
+      } finally {
+        this.lastFrameEnd = performance.now();
+        this.stats.recordBusy(this.now(), this.lastFrameEnd - begin, wireMillis(this.config, table, count));
+        this.warnIfOverloaded();
       }
-    }
-  }
-
-  private async readOnce(
-    task: QueuedTask,
-    table: RegisterTable,
-    start: number,
-    count: number,
-  ): Promise<ReadResult> {
-    await this.silentInterval();
-    if (this.state !== 'connected') throw new LineDownError(this.config.id);
-    const started = this.now();
-    const begin = performance.now();
-    this.stats.recordRequest(started);
-    task.stats.recordRequest(started);
-    try {
-      const result = await this.transport.read(task.unitId, table, start, count);
-      const ms = performance.now() - begin;
-      this.stats.recordResponse(ms);
-      task.stats.recordResponse(ms);
-      this.consecutiveTimeouts = 0;
-      return result;
-    } catch (err) {
-      this.recordFailure(task, err);
-      throw err;
-    } finally {
-      this.lastFrameEnd = performance.now();
-      this.stats.recordBusy(this.now(), this.lastFrameEnd - begin, wireMillis(this.config, table, count));
-      this.warnIfOverloaded();
     }
   }
 

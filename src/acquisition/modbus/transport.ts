@@ -3,6 +3,7 @@
  * or an RTU-over-TCP gateway, through modbus-serial. Everything about *which* registers
  * to read lives elsewhere; a new transport touches this file only.
  */
+import { connect as connectSocket, type Socket } from 'node:net';
 import modbusSerial from 'modbus-serial';
 import type { ModbusRTU } from 'modbus-serial/ModbusRTU.js';
 import type { ModbusLineConfig, RegisterTable } from '../../config/schema.js';
@@ -73,8 +74,14 @@ export function createTransport(line: ModbusLineConfig): Transport {
 class ModbusSerialTransport implements Transport {
   private client: ModbusRTU | undefined;
   private closeListener: ((reason: string) => void) | undefined;
+  /** The TCP socket under modbus-serial (ours, so that pipelined requests can share a write). */
+  private socket: Socket | undefined;
+  private corked = false;
+  private readonly pipelined: boolean;
 
-  constructor(private readonly line: ModbusLineConfig) {}
+  constructor(private readonly line: ModbusLineConfig) {
+    this.pipelined = line.transport === 'tcp' && line.maxInFlight > 1;
+  }
 
   get isOpen(): boolean {
     return this.client?.isOpen === true;
@@ -100,6 +107,7 @@ class ModbusSerialTransport implements Transport {
     } catch (err) {
       this.client = undefined;
       destroyQuietly(client);
+      this.socket?.destroy();
       throw err;
     } finally {
       clearTimeout(timer);
@@ -116,7 +124,9 @@ class ModbusSerialTransport implements Transport {
     const line = this.line;
     switch (line.transport) {
       case 'tcp':
-        return client.connectTCP(line.host, { port: line.port });
+        return this.openSocket(line.host, line.port).then((socket) =>
+          client.connectTCP(line.host, { port: line.port, socket }),
+        );
       case 'rtu-over-tcp':
         // Raw RTU frames over TCP (a transparent serial server) is modbus-serial's TelnetPort;
         // its "TcpRTUBuffered" port, despite the name, speaks MBAP framing.
@@ -131,40 +141,74 @@ class ModbusSerialTransport implements Transport {
     }
   }
 
-  async read(unitId: number, table: RegisterTable, start: number, count: number): Promise<ReadResult> {
+  /** Connected socket for modbus-serial to use (it takes an open one as `socket`). */
+  private openSocket(host: string, port: number): Promise<Socket> {
+    const socket = connectSocket({ host, port, noDelay: true });
+    this.socket = socket;
+    return new Promise((resolve, reject) => {
+      socket.once('connect', () => {
+        socket.off('error', reject);
+        resolve(socket);
+      });
+      socket.once('error', reject);
+    });
+  }
+
+  /**
+   * Requests made in one turn of the event loop leave in one write (one syscall, often one
+   * TCP segment) instead of one each: modbus-serial writes each frame in a promise callback,
+   * so the socket is corked until the loop's check phase.
+   */
+  private batchWrites(): void {
+    const socket = this.socket;
+    if (!this.pipelined || this.corked || !socket) return;
+    this.corked = true;
+    socket.cork();
+    setImmediate(() => {
+      this.corked = false;
+      socket.uncork();
+    });
+  }
+
+  read(unitId: number, table: RegisterTable, start: number, count: number): Promise<ReadResult> {
     const client = this.client;
-    if (!client?.isOpen) throw new Error('port not open');
-    client.setID(unitId);
-    let data: ReadResult;
-    try {
+    if (!client?.isOpen) return Promise.reject(new Error('port not open'));
+    this.batchWrites();
+    // modbus-serial's callback API: its promise API wraps the same call in one more promise
+    // and closure per request, which a gateway reading a thousand devices a second feels.
+    return new Promise((resolve, reject) => {
+      const done = (err: unknown, result?: { data: ReadResult }) => {
+        if (err || !result) return reject(classify(err ?? new Error('no response')));
+        // modbus-serial checks the frame's length but reads as many values as the frame's byte
+        // count says: a byte count too small yields fewer values than asked, and the missing
+        // ones would be decoded as 0 (or false). A short answer is a bad answer. (Rejected,
+        // not thrown: this runs inside modbus-serial's receive handler.)
+        const data = result.data;
+        if (data.length < count) reject(new ShortResponseError(table, count, data.length));
+        else resolve(data.length === count ? data : (data.slice(0, count) as ReadResult));
+      };
       switch (table) {
         case 'holding':
-          data = (await client.readHoldingRegisters(start, count)).data;
-          break;
+          return client.writeFC3(unitId, start, count, done);
         case 'input':
-          data = (await client.readInputRegisters(start, count)).data;
-          break;
+          return client.writeFC4(unitId, start, count, done);
         case 'coil':
-          data = (await client.readCoils(start, count)).data;
-          break;
+          return client.writeFC1(unitId, start, count, done);
         case 'discrete':
-          data = (await client.readDiscreteInputs(start, count)).data;
-          break;
+          return client.writeFC2(unitId, start, count, done);
       }
-    } catch (err) {
-      throw classify(err);
-    }
-    // modbus-serial checks the frame's length but reads as many values as the frame's byte
-    // count says: a response whose byte count is too small yields fewer values than asked,
-    // and the missing ones would be decoded as 0 (or false). A short answer is a bad answer.
-    if (data.length < count) throw new ShortResponseError(table, count, data.length);
-    return data.length === count ? data : (data.slice(0, count) as ReadResult);
+    });
   }
 
   async close(): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    if (!client) return;
+    const socket = this.socket;
+    this.socket = undefined;
+    if (!client) {
+      socket?.destroy();
+      return;
+    }
     await new Promise<void>((resolve) => {
       try {
         client.close(() => resolve());
@@ -175,6 +219,7 @@ class ModbusSerialTransport implements Transport {
       setTimeout(resolve, 500).unref();
     });
     destroyQuietly(client);
+    socket?.destroy();
   }
 }
 

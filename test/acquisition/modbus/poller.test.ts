@@ -235,3 +235,57 @@ describe('a device that goes away', () => {
     expect(modbus.lines()[0]?.reconnects).toBeGreaterThan(0);
   });
 });
+
+describe('a pipelining TCP gateway (maxInFlight)', () => {
+  const readings = [1, 2, 3, 4].map((unit) => ({
+    voltage: 230 + unit,
+    current: unit,
+    power: 10 * unit,
+    energy: 1000 * unit,
+  }));
+  // Registers 4..9 mapped (as 0), so that each poll is one request.
+  const fourUnits = (): Record<number, UnitMap> =>
+    Object.fromEntries(
+      readings.map((r, i) => [
+        i + 1,
+        { holding: { ...meterRegisters(r), 4: 0, 5: 0, 6: 0, 7: 0, 8: 0, 9: 0 } },
+      ]),
+    );
+
+  it('asks its units together, in one write, and gives each unit its own answer', async () => {
+    const { device, latest } = await rig(fourUnits(), { line: { maxInFlight: 4 } });
+    await until('all units', () => [1, 2, 3, 4].every((u) => latest.get(`m${u}.energy`)?.quality === 'good'));
+    await sleep(1000);
+    readings.forEach((r, i) => {
+      expect(latest.get(`m${i + 1}.voltage`)?.value).toBeCloseTo(r.voltage, 6);
+      expect(latest.get(`m${i + 1}.power`)?.value).toBe(r.power);
+      expect(latest.get(`m${i + 1}.energy`)?.value).toBe(r.energy);
+    });
+    // The four polls of each period arrive as one chunk of four frames (the first polls, at
+    // connection, may come apart).
+    const together = device.framesPerChunk.filter((n) => n === 4).length;
+    expect(together).toBeGreaterThanOrEqual(device.framesPerChunk.length - 2);
+
+    // One at a time (the default), every request is its own write.
+    const sequential = await rig(fourUnits());
+    await until('all units, one at a time', () =>
+      [1, 2, 3, 4].every((u) => sequential.latest.get(`m${u}.energy`)?.quality === 'good'),
+    );
+    await sleep(500);
+    expect(Math.max(...sequential.device.framesPerChunk)).toBe(1);
+  });
+
+  it('keeps the live units on time while a dead unit waits out its timeout beside them', async () => {
+    const units = fourUnits();
+    (units[2] as UnitMap).silent = true;
+    const { device, latest } = await rig(units, { line: { maxInFlight: 4, timeout: 400 } });
+    await until('unit 2 comm-error', () => latest.get('m2.voltage')?.quality === 'comm-error', 3000);
+    const before = device.frames(1);
+    await sleep(2000);
+    // 200 ms period over 2 s: ~10 polls. One at a time, each dead-unit probe would hold the
+    // line for its 400 ms timeout.
+    expect(device.frames(1) - before).toBeGreaterThanOrEqual(8);
+    expect(latest.get('m1.voltage')?.quality).toBe('good');
+    expect(latest.get('m3.voltage')?.quality).toBe('good');
+  });
+});
