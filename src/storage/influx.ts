@@ -100,9 +100,15 @@ export class InfluxStore implements TimeSeriesStore {
     return store;
   }
 
-  /** Schema notices go to the gateway's log when it passed one, else to a logger of our own. */
+  /**
+   * Schema notices go to the gateway's log when it passed one. Else to a logger of our own, so
+   * that what an admin must do is never lost; warnings only, unless PLANTWATCH_LOG_LEVEL says.
+   */
   private get log(): Logger {
-    this.logger ??= createLogger().child({ component: 'storage', backend: 'influxdb' });
+    this.logger ??= createLogger(process.env.PLANTWATCH_LOG_LEVEL ?? 'warn').child({
+      component: 'storage',
+      backend: 'influxdb',
+    });
     return this.logger;
   }
 
