@@ -174,6 +174,7 @@ export async function run(): Promise<Figure[]> {
         const store = await InfluxStore.open(
           { host: influxd.host, port: influxd.port, database: `pipeline_${r}` },
           catalog,
+          silentLogger(),
         );
         influx.push(await pipelineRun(config, store, dir, 10 + r));
         await store.close();

@@ -99,6 +99,7 @@ async function influxFigures(): Promise<Figure[]> {
       const store = await InfluxStore.open(
         { host: influxd.host, port: influxd.port, database: `bench_ours_${r}` },
         catalog,
+        silentLogger(),
       );
       ours.push(await pointsPerSecond((b) => store.write(b), values(300_000, start)));
       await fetch(`${influxd.url}/query?q=${encodeURIComponent(`CREATE DATABASE bench_bare_${r}`)}`, {

@@ -3,7 +3,8 @@
  * comm-error: the last read failed (value is null: never a substitute such as 0);
  * out-of-range: read, but outside the point's valid range (a sensor fault, not plant state).
  */
-export type Quality = 'good' | 'stale' | 'comm-error' | 'out-of-range';
+export const QUALITIES = ['good', 'stale', 'comm-error', 'out-of-range'] as const;
+export type Quality = (typeof QUALITIES)[number];
 
 export type Value = number | boolean | null;
 

@@ -15,7 +15,7 @@
  */
 import Influx from 'influx';
 import { createLogger, type Logger } from '../log/index.js';
-import type { PointInfo, PointValue, Quality } from '../points/index.js';
+import { type PointInfo, type PointValue, QUALITIES, type Quality } from '../points/index.js';
 import {
   type AdminStatement,
   type InfluxSchemaSettings,
@@ -65,16 +65,39 @@ const INFLUX_AGGREGATE: Record<Exclude<RangeQuery['aggregate'], 'raw' | undefine
   delta: 'spread',
 };
 
+/** The `quality` field of each quality, as line protocol (a quoted string field). */
+const QUALITY_FIELD: Record<Quality, string> = Object.fromEntries(
+  QUALITIES.map((q) => [q, `quality=${Influx.escape.quoted(q)}`]),
+) as Record<Quality, string>;
+
+/**
+ * The `influx` client's connection pool (hosts, TLS options, retries), which its writePoints
+ * posts through. Not in its typings; the package has been stable at 5.x since 2021.
+ */
+interface InfluxPool {
+  discard(request: {
+    method: string;
+    path: string;
+    query: Record<string, string>;
+    body: string;
+    auth: string | undefined;
+  }): Promise<void>;
+}
+
 export class InfluxStore implements TimeSeriesStore {
   readonly backend = 'influxdb';
   private readonly client: Influx.InfluxDB;
+  private readonly pool: InfluxPool;
+  private readonly series = new Map<string, string>();
 
   private constructor(
     private readonly options: InfluxStoreOptions,
     private readonly catalog: ReadonlyMap<string, PointInfo>,
     private logger: Logger | undefined,
   ) {
-    this.client = withCleanErrors(new Influx.InfluxDB(clientConfig(options)));
+    const client = new Influx.InfluxDB(clientConfig(options));
+    this.pool = (client as unknown as { _pool: InfluxPool })._pool;
+    this.client = withCleanErrors(client);
   }
 
   /**
@@ -174,28 +197,49 @@ export class InfluxStore implements TimeSeriesStore {
     );
   }
 
+  /**
+   * Line protocol written here rather than through `writePoints`: a point's series (measurement
+   * and tags, escaped) is the same on every write, so it is built once; `writePoints` built
+   * and escaped it again per value, about half of the gateway's time spent on InfluxDB.
+   */
   async write(batch: readonly PointValue[]): Promise<void> {
-    const points: Influx.IPoint[] = [];
+    let body = '';
     for (const v of batch) {
-      const info = this.catalog.get(v.id);
-      if (!info) continue;
+      const series = this.seriesOf(v.id);
+      if (series === undefined) continue;
       const value = numericValue(v.value);
-      points.push({
-        measurement: info.profile,
-        tags: {
-          site: info.site,
-          building: info.building,
-          room: info.room,
-          device: info.device,
-          point: info.name,
-        },
-        fields: value === null ? { quality: v.quality } : { value, quality: v.quality },
-        timestamp: Math.round(v.ts),
-      });
+      const fields = value === null ? QUALITY_FIELD[v.quality] : `value=${value},${QUALITY_FIELD[v.quality]}`;
+      body += `${body ? '\n' : ''}${series} ${fields} ${Math.round(v.ts)}`;
     }
-    if (points.length === 0) return;
+    if (!body) return;
     await this.ready();
-    await this.client.writePoints(points, { precision: 'ms', retentionPolicy: RAW_RP });
+    await this.pool
+      .discard({
+        method: 'POST',
+        path: '/write',
+        query: { db: this.options.database, rp: RAW_RP, precision: 'ms' },
+        body,
+        auth: this.options.username ? `${this.options.username}:${this.options.password ?? ''}` : undefined,
+      })
+      .catch((err: unknown) => {
+        throw cleanError(err);
+      });
+  }
+
+  /** `measurement,tag=value,...` of a point, escaped, cached; undefined for an unknown point. */
+  private seriesOf(id: string): string | undefined {
+    let series = this.series.get(id);
+    if (series === undefined) {
+      const info = this.catalog.get(id);
+      if (!info) return undefined;
+      const tag = Influx.escape.tag;
+      // Tags in key order, as InfluxDB keys its series.
+      series =
+        `${Influx.escape.measurement(info.profile)},building=${tag(info.building)},device=${tag(info.device)}` +
+        `,point=${tag(info.name)},room=${tag(info.room)},site=${tag(info.site)}`;
+      this.series.set(id, series);
+    }
+    return series;
   }
 
   private where(info: PointInfo, from: number, to: number): string {

@@ -45,8 +45,14 @@ export interface TimeSeriesStore {
   close(): Promise<void>;
 }
 
-/** Booleans are stored as 1/0 so every backend holds one numeric field. */
+/**
+ * The number a store keeps: booleans as 1/0, so every backend holds one numeric field, and
+ * null for no value — a failed read, or the NaN or ±Infinity a float register can hold
+ * (flagged out-of-range), which InfluxDB refuses (with the rest of the batch) and which
+ * would poison every mean in SQLite.
+ */
 export function numericValue(value: PointValue['value']): number | null {
   if (value === null) return null;
-  return typeof value === 'boolean' ? Number(value) : value;
+  if (typeof value === 'boolean') return Number(value);
+  return Number.isFinite(value) ? value : null;
 }

@@ -87,6 +87,22 @@ export function describeStoreContract(name: string, open: () => Promise<TimeSeri
       expect(running.map((r) => r.value)).toEqual([1, 0]);
     });
 
+    it('keeps a batch holding an impossible number: that reading without a value, the others whole', async () => {
+      // A float32 register can hold NaN or ±Infinity (decoded, flagged out-of-range): the
+      // store keeps the reading and its quality, and nothing else in the batch is lost.
+      await store.write([
+        { id: 'ch1.power_kw', value: Number.NaN, quality: 'out-of-range', ts: T0 + 3 * MIN },
+        { id: 'ch1.power_kw', value: Number.POSITIVE_INFINITY, quality: 'out-of-range', ts: T0 + 4 * MIN },
+        { id: 'ch1.power_kw', value: 251, quality: 'good', ts: T0 + 5 * MIN },
+      ]);
+      const rows = await store.query({ point: 'ch1.power_kw', from: T0 + 3 * MIN, to: T0 + 6 * MIN });
+      expect(rows).toEqual([
+        { ts: T0 + 3 * MIN, value: null, quality: 'out-of-range' },
+        { ts: T0 + 4 * MIN, value: null, quality: 'out-of-range' },
+        { ts: T0 + 5 * MIN, value: 251, quality: 'good' },
+      ]);
+    });
+
     it('stores a replayed batch once', async () => {
       await store.write(hour().slice(0, 20));
       const rows = await store.query({ point: 'dr1-incomer.energy_kwh', from: T0, to: T0 + 60 * MIN });
