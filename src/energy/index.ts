@@ -98,7 +98,10 @@ export function createEnergy(options: EnergyOptions): EnergyService {
       })
       .catch((err: unknown) => {
         counts.leakCheckErrors++;
-        log.error({ err }, 'leak check failed (the store did not answer?)');
+        log.error(
+          { err: err instanceof Error ? err.message : String(err) },
+          'leak check failed (the store did not answer?)',
+        );
       })
       .finally(() => {
         checking = false;

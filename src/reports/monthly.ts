@@ -300,7 +300,10 @@ export function startMonthlyReports(options: {
     running = true;
     send(month)
       .catch((err: unknown) =>
-        log.error({ err, month }, 'monthly energy report not sent; retrying at the next check'),
+        log.error(
+          { err: err instanceof Error ? err.message : String(err), month },
+          'monthly energy report not sent; retrying at the next check',
+        ),
       )
       .finally(() => {
         running = false;

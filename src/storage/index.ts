@@ -26,7 +26,11 @@ export interface StorageService {
 
 const DEFAULT_INFLUX = { host: '127.0.0.1', port: 8086, database: 'plantwatch', rawRetention: '90d' };
 
-export function createStore(config: PlantConfig, catalog: ReadonlyMap<string, PointInfo>): TimeSeriesStore {
+export function createStore(
+  config: PlantConfig,
+  catalog: ReadonlyMap<string, PointInfo>,
+  log?: Logger,
+): TimeSeriesStore {
   const settings = config.gateway.storage;
   if (settings.backend === 'sqlite') {
     const { path, rawRetention, rollup1mRetention } = settings.sqlite;
@@ -35,7 +39,7 @@ export function createStore(config: PlantConfig, catalog: ReadonlyMap<string, Po
       retention: { rawMs: rawRetention, rollup1mMs: rollup1mRetention },
     });
   }
-  return InfluxStore.create(settings.influxdb ?? DEFAULT_INFLUX, catalog);
+  return InfluxStore.create(settings.influxdb ?? DEFAULT_INFLUX, catalog, log);
 }
 
 export function startStorage(options: {
@@ -46,7 +50,7 @@ export function startStorage(options: {
 }): StorageService {
   const settings = options.config.gateway.storage;
   const log = options.log.child({ component: 'storage' });
-  const store = createStore(options.config, options.catalog);
+  const store = createStore(options.config, options.catalog, log);
   const spool = new Spool(resolve(settings.spool.path), settings.spool.maxPoints, (dropped) =>
     log.error(
       { dropped, capacity: settings.spool.maxPoints },

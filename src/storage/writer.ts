@@ -42,6 +42,8 @@ export class StorageWriter {
   private retryDelay: number;
   private pumping: Promise<void> | undefined;
   private storeUp = true;
+  /** The outage was logged: once per outage, not at every retry. */
+  private outageLogged = false;
   private stopped = false;
   private readonly counters = {
     written: 0,
@@ -133,7 +135,8 @@ export class StorageWriter {
       ]);
       this.counters.written += batch.length;
       this.counters.lastWriteMs = performance.now() - started;
-      if (!this.storeUp || this.retryDelay !== this.options.retry.initialMs) {
+      if (this.outageLogged) {
+        this.outageLogged = false;
         this.options.log.info({ backend: this.options.store.backend }, 'time-series store writable again');
       }
       this.storeUp = true;
@@ -141,7 +144,8 @@ export class StorageWriter {
       return true;
     } catch (err) {
       this.counters.writeFailures++;
-      if (this.storeUp) {
+      if (!this.outageLogged) {
+        this.outageLogged = true;
         this.options.log.warn(
           { backend: this.options.store.backend, err: (err as Error).message },
           'time-series store not writable: spooling to disk until it is',

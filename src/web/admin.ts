@@ -264,6 +264,9 @@ export function summarizeConfig(config: PlantConfig, duty?: DutySummary) {
               database: influx.database,
               username: influx.username ?? null,
               password: influx.password ? 'set' : 'none',
+              protocol: influx.protocol,
+              verifyTls: influx.protocol === 'https' ? influx.verifyTls : null,
+              ca: influx.ca ? 'set' : 'system CAs',
               rawRetention: influx.rawRetention,
             }
           : null,
