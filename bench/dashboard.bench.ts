@@ -18,9 +18,10 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import mqtt from 'mqtt';
 import { io as connect, type Socket } from 'socket.io-client';
 import { simulatorMqttLogin, startPlantSimulator } from '../simulators/index.js';
-import { loadConfig } from '../src/config/index.js';
+import { loadConfig, type PlantConfig } from '../src/config/index.js';
 import { type Gateway, startGateway } from '../src/gateway/index.js';
 import { silentLogger } from '../src/log/index.js';
 import type { PointValue } from '../src/points/index.js';
@@ -89,8 +90,35 @@ function busArrival(gateway: Gateway, id: string, test: (v: PointValue) => boole
 /** "63.4 %" as the page writes it (en-GB, at most 2 decimals). */
 const shown = (value: number) => `${Number(value.toFixed(2)).toLocaleString('en-GB')} %`;
 
-async function domFigures(gateway: Gateway, simulator: Awaited<ReturnType<typeof startPlantSimulator>>) {
+/**
+ * A BMS-like client on the gateway's MQTT broker, logged in as the demo's read-only viewer:
+ * when each republished value of the point (×10, rounded) first arrives.
+ */
+async function republishProbe(gateway: Gateway, config: PlantConfig) {
+  const broker = config.gateway.mqtt.broker;
+  const viewer = broker.mode === 'embedded' ? broker.users.find((u) => u.username === 'viewer') : undefined;
+  const client = await mqtt.connectAsync(gateway.mqtt.brokerUrl, {
+    username: viewer?.username,
+    password: viewer?.password,
+    reconnectPeriod: 0,
+  });
+  const seen = new Map<number, number>();
+  client.on('message', (_topic, payload) => {
+    const at = Date.now();
+    const { value } = JSON.parse(payload.toString()) as { value: unknown };
+    if (typeof value === 'number' && !seen.has(Math.round(value * 10))) seen.set(Math.round(value * 10), at);
+  });
+  await client.subscribeAsync(`plantwatch/+/${DEVICE}/${POINT}`);
+  return { seen, close: () => client.endAsync() };
+}
+
+async function domFigures(
+  gateway: Gateway,
+  simulator: Awaited<ReturnType<typeof startPlantSimulator>>,
+  config: PlantConfig,
+) {
   const url = gateway.web.url;
+  const republished = await republishProbe(gateway, config);
   const cookie = await login(url);
   const browser = await launchBrowser();
   // A node client watching the same device: when the gateway's delta reaches a socket.
@@ -138,6 +166,8 @@ async function domFigures(gateway: Gateway, simulator: Awaited<ReturnType<typeof
     const beyond: number[] = [];
     const toSocket: number[] = [];
     const socketToDom: number[] = [];
+    const toMqtt: number[] = [];
+    const totalMqtt: number[] = [];
     for (let i = 0; i < SAMPLES; i++) {
       const target = round(60 + i * 0.7, 1); // distinct, away from the low-level alarm
       const key = Math.round(target * 10);
@@ -159,6 +189,12 @@ async function domFigures(gateway: Gateway, simulator: Awaited<ReturnType<typeof
       const domAt = (await page.evaluate(`window.__seen.get(${JSON.stringify(text)})`)) as number;
       for (let w = 0; !probeSeen.has(key) && w < 200; w++) await sleep(10);
       const socketAt = probeSeen.get(key);
+      for (let w = 0; !republished.seen.has(key) && w < 200; w++) await sleep(10);
+      const mqttAt = republished.seen.get(key);
+      if (mqttAt !== undefined) {
+        toMqtt.push(mqttAt - busAt);
+        totalMqtt.push(mqttAt - setAt);
+      }
       total.push(domAt - setAt);
       pollWait.push(busAt - setAt);
       beyond.push(domAt - busAt);
@@ -183,9 +219,23 @@ async function domFigures(gateway: Gateway, simulator: Awaited<ReturnType<typeof
       { name: 'bus → socket.io client (node), p99', value: percentile(toSocket, 99), unit: 'ms' },
       { name: 'socket receipt → DOM (browser side), p50', value: percentile(socketToDom, 50), unit: 'ms' },
       { name: 'socket receipt → DOM (browser side), p99', value: percentile(socketToDom, 99), unit: 'ms' },
+      {
+        name: 'setValue → MQTT republish received (total), p50',
+        value: percentile(totalMqtt, 50),
+        unit: 'ms',
+      },
+      {
+        name: 'setValue → MQTT republish received (total), p99',
+        value: percentile(totalMqtt, 99),
+        unit: 'ms',
+      },
+      { name: 'bus → MQTT republish received, p50', value: percentile(toMqtt, 50), unit: 'ms' },
+      { name: 'bus → MQTT republish received, p99', value: percentile(toMqtt, 99), unit: 'ms' },
+      { name: 'MQTT republishes received of the changes', value: toMqtt.length, unit: `of ${SAMPLES}` },
     ] satisfies Figure[];
   } finally {
     probe.close();
+    await republished.close();
     await browser.close();
   }
 }
@@ -401,7 +451,7 @@ export async function run(): Promise<Figure[]> {
         await sleep(100);
       }
       const dom = hasChromium()
-        ? await domFigures(gateway, simulator)
+        ? await domFigures(gateway, simulator, config)
         : [{ name: 'change → DOM: skipped, no chromium', value: 0, unit: '' }];
       return [...dom, ...(await connectionFigures(gateway))];
     } finally {

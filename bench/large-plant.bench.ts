@@ -27,7 +27,7 @@ import { type Child, forkChild } from './large-plant/children.js';
 import { compileChild } from './large-plant/compile.js';
 import type { GatewayResult } from './large-plant/gateway.js';
 import { type PeerClients, type PeerResult, peerFigures } from './large-plant/peer.js';
-import { DEVICES, GATEWAYS, POLL_MS, REGISTERS } from './large-plant/plant.js';
+import { DEVICES, GATEWAYS, POLL_MS, REGISTERS, UNITS } from './large-plant/plant.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -94,7 +94,7 @@ export interface OursResult {
 async function measureOurs(
   ports: number[],
   simulators: Simulators,
-  maxInFlight = Number(process.env.BENCH_MAX_IN_FLIGHT ?? 1),
+  maxInFlight: number,
 ): Promise<OursResult> {
   const compiled = compileChild(join(here, 'large-plant/gateway.ts'));
   const profileDir = process.env.BENCH_CPU_PROF;
@@ -165,11 +165,11 @@ const cores = (s: Side) => s.cpuSeconds / (s.windowMs / 1000);
 const cpuPerMillion = (s: Side) => (s.registers ? s.cpuSeconds / (s.registers / 1e6) : Number.NaN);
 const requestsPerCycle = (s: Side) => s.simulatorRequests / (s.windowMs / POLL_MS);
 
-function oursFigures(ours: OursResult): Figure[] {
+function oursFigures(ours: OursResult, label: string): Figure[] {
   const g = ours.gateway;
   const side = oursSide(ours);
   const missed = g.slotsDue - g.slotsPolled;
-  return [
+  const figures: Figure[] = [
     {
       name: `ours: devices × registers, poll period`,
       value: DEVICES,
@@ -231,6 +231,7 @@ function oursFigures(ours: OursResult): Figure[] {
       unit: 'cores',
     },
   ];
+  return figures.map((f) => ({ ...f, name: f.name.replace(/^ours:/, `${label}:`) }));
 }
 
 function oursSide(ours: OursResult): Side {
@@ -261,9 +262,14 @@ function comparison(ours: Side, peer: Side): Figure[] {
   ];
 }
 
-function printTable(ours: OursResult, peer: PeerResult | undefined, bare: Side | undefined): void {
-  const o = oursSide(ours);
+/** The side-by-side table: our modes, Node-RED, the peer's ratio to our last mode, the floor. */
+function printTable(
+  ours: [string, OursResult][],
+  peer: PeerResult | undefined,
+  bare: Side | undefined,
+): void {
   const p = peer?.side;
+  const last = oursSide((ours[ours.length - 1] as [string, OursResult])[1]);
   const rows: [string, (s: Side) => number, number][] = [
     ['CPU (cores)', cores, 3],
     ['CPU-s per minute', (s) => cores(s) * 60, 1],
@@ -275,24 +281,28 @@ function printTable(ours: OursResult, peer: PeerResult | undefined, bare: Side |
   const cell = (x: number | undefined, digits: number) =>
     (x === undefined || !Number.isFinite(x) ? '—' : round(x, digits).toLocaleString('en-US')).padStart(12);
   console.log(
-    `\nlarge plant: ${DEVICES} devices (${GATEWAYS} gateways × ${DEVICES / GATEWAYS} units) × ${REGISTERS} registers every ${POLL_MS} ms, ${round(o.windowMs / 1000)} s windows`,
+    `\nlarge plant: ${DEVICES} devices (${GATEWAYS} gateways × ${DEVICES / GATEWAYS} units) × ${REGISTERS} registers every ${POLL_MS} ms, ${round(last.windowMs / 1000)} s windows`,
   );
-  console.log(
-    `${''.padEnd(38)}${'Plantwatch'.padStart(12)}${'Node-RED'.padStart(12)}${'peer÷ours'.padStart(12)}${'bare floor'.padStart(12)}`,
-  );
+  const headings = [...ours.map(([label]) => label), 'Node-RED', 'peer÷last', 'bare floor'];
+  console.log(`${''.padEnd(38)}${headings.map((h) => h.padStart(12)).join('')}`);
   for (const [label, f, digits] of rows) {
-    const ours = f(o);
     const peerValue = p && f(p);
-    console.log(
-      `${label.padEnd(38)}${cell(ours, digits)}${cell(peerValue, digits)}${cell(peerValue === undefined ? undefined : peerValue / ours, 2)}${cell(bare && f(bare), digits)}`,
-    );
+    const cells = [
+      ...ours.map(([, o]) => cell(f(oursSide(o)), digits)),
+      cell(peerValue, digits),
+      cell(peerValue === undefined ? undefined : peerValue / f(last), 2),
+      cell(bare && f(bare), digits),
+    ];
+    console.log(`${label.padEnd(38)}${cells.join('')}`);
   }
-  const g = ours.gateway;
-  console.log(
-    `Plantwatch: poll delay p50/p99/max ${round(g.delayMs.p50, 1)}/${round(g.delayMs.p99, 1)}/${round(g.delayMs.max, 1)} ms, missed ${g.slotsDue - g.slotsPolled} of ${g.slotsDue} polls, overruns ${g.overruns}`,
-  );
-  if (ours.warnings.length)
-    console.log(`Plantwatch stderr (last lines):\n  ${ours.warnings.slice(-3).join('\n  ')}`);
+  for (const [label, o] of ours) {
+    const g = o.gateway;
+    console.log(
+      `${label}: poll delay p50/p99/max ${round(g.delayMs.p50, 1)}/${round(g.delayMs.p99, 1)}/${round(g.delayMs.max, 1)} ms, missed ${g.slotsDue - g.slotsPolled} of ${g.slotsDue} polls, overruns ${g.overruns}`,
+    );
+    if (o.warnings.length)
+      console.log(`${label} stderr (last lines):\n  ${o.warnings.slice(-3).join('\n  ')}`);
+  }
   if (peer?.note) console.log(`Node-RED: ${peer.note}`);
   console.log();
 }
@@ -315,16 +325,21 @@ export async function run(): Promise<Figure[]> {
   const simulators = await startSimulators(ports);
   try {
     const load = [loadavg()[0] ?? 0];
-    const ours = await measureOurs(ports, simulators);
+    // One request at a time per connection (the default, which every device accepts), then
+    // pipelined (maxInFlight: the 20 units of a gateway asked together), as Node-RED's client
+    // runs here with "parallel unit ids".
+    const ours = await measureOurs(ports, simulators, 1);
     load.push(loadavg()[0] ?? 0);
-    const figures = oursFigures(ours);
+    const pipelined = await measureOurs(ports, simulators, UNITS);
+    load.push(loadavg()[0] ?? 0);
+    const figures = [...oursFigures(ours, 'ours'), ...oursFigures(pipelined, `ours, maxInFlight ${UNITS}`)];
     let peer: PeerResult | undefined;
     if (process.env.BENCH_PEER !== '0') {
       const per: PeerClients = process.env.BENCH_PEER_CLIENTS === 'device' ? 'device' : 'gateway';
       peer = await peerFigures(ports, simulators, { warmupMs: WARMUP_MS, windowMs: WINDOW_MS }, per);
       load.push(loadavg()[0] ?? 0);
       figures.push(...peer.figures);
-      if (peer.side) figures.push(...comparison(oursSide(ours), peer.side));
+      if (peer.side) figures.push(...comparison(oursSide(pipelined), peer.side));
     }
     let bare: Side | undefined;
     if (process.env.BENCH_BARE !== '0') {
@@ -340,7 +355,14 @@ export async function run(): Promise<Figure[]> {
       value: round(Math.max(...load), 1),
       unit: `on ${cpus().length} cores`,
     });
-    printTable(ours, peer, bare);
+    printTable(
+      [
+        ['Plantwatch', ours],
+        ['pipelined', pipelined],
+      ],
+      peer,
+      bare,
+    );
     return figures;
   } finally {
     await simulators.stop();

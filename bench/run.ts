@@ -1,19 +1,54 @@
-/** Runs every *.bench.ts in this folder and prints its figures. */
-import { readdirSync } from 'node:fs';
+/**
+ * Runs every *.bench.ts in this folder, or those whose names contain one of the arguments
+ * (`npm run bench -- large-plant pipeline`), prints each figure as it comes, and writes them
+ * all, with the machine they ran on and how busy it was, to bench/results/<start time>.json.
+ */
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, hostname, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Figure } from './figure.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-for (const file of readdirSync(here)
+const only = process.argv.slice(2);
+const files = readdirSync(here)
   .filter((f) => f.endsWith('.bench.ts'))
-  .sort()) {
+  .filter((f) => only.length === 0 || only.some((name) => f.includes(name)))
+  .sort();
+
+const started = new Date();
+const results: { file: string; loadBefore: number; loadAfter: number; seconds: number; figures: Figure[] }[] =
+  [];
+for (const file of files) {
+  const loadBefore = loadavg()[0] ?? 0;
+  const t0 = performance.now();
   const mod = (await import(pathToFileURL(join(here, file)).href)) as {
     run: () => Figure[] | Promise<Figure[]>;
   };
-  for (const figure of await mod.run()) {
+  const figures = await mod.run();
+  for (const figure of figures) {
     console.log(
       `${file.padEnd(22)} ${figure.name.padEnd(50)} ${figure.value.toLocaleString('en-US').padStart(14)} ${figure.unit}`,
     );
   }
+  results.push({
+    file,
+    loadBefore,
+    loadAfter: loadavg()[0] ?? 0,
+    seconds: Math.round((performance.now() - t0) / 1000),
+    figures,
+  });
 }
+
+const out = join(here, 'results', `${started.toISOString().replace(/[:.]/g, '-')}.json`);
+mkdirSync(dirname(out), { recursive: true });
+const machine = {
+  host: hostname(),
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memoryGb: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  platform: `${process.platform} ${process.arch}`,
+};
+writeFileSync(out, `${JSON.stringify({ started: started.toISOString(), machine, results }, null, 2)}\n`);
+console.log(`\nfigures written to ${out}`);
