@@ -63,6 +63,14 @@ export function createMetrics(sources: MetricSources): Registry {
         for (const [code, n] of Object.entries(l.exceptions)) g.set({ line: l.id, code }, n);
     },
   );
+  gauge(
+    'plantwatch_modbus_queue_length',
+    'Polls waiting for the line (grows when it is overloaded)',
+    ['line'],
+    (g) => {
+      for (const l of sources.lines()) g.set({ line: l.id }, l.queueLength);
+    },
+  );
   gauge('plantwatch_modbus_line_busy_ratio', 'Fraction of the last 10 s the line was busy', ['line'], (g) => {
     for (const l of sources.lines()) g.set({ line: l.id }, l.busy);
   });
@@ -125,6 +133,11 @@ export function createMetrics(sources: MetricSources): Registry {
     'plantwatch_store_write_ms_last',
     'Duration of the last successful batch write',
     (s) => s.lastWriteMs,
+  );
+  storageGauge(
+    'plantwatch_store_buffered_points',
+    'Point values in memory waiting for their batch to be written',
+    (s) => s.buffered,
   );
   storageGauge(
     'plantwatch_spool_points',

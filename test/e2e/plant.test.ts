@@ -149,6 +149,16 @@ describe('the demo plant, end to end', () => {
     expect(health.storage).toEqual({ storeUp: true, spooledPoints: 0 });
     const metrics = await (await fetch(`${gateway.web.url}/metrics`)).text();
     expect(metrics).toMatch(/^plantwatch_store_points_written_total [1-9]\d*$/m);
+    // What an operator's Prometheus scrapes: points/s (as a rate), poll errors, queue depths,
+    // store write latency, active alarms, connected browsers.
+    expect(metrics).toMatch(/^plantwatch_points_published_total [1-9]\d*$/m);
+    expect(metrics).toMatch(/^plantwatch_modbus_timeouts_total\{line="dr1-meters"\} \d+$/m);
+    expect(metrics).toMatch(/^plantwatch_modbus_queue_length\{line="dr1-meters"\} \d+$/m);
+    expect(metrics).toMatch(/^plantwatch_store_buffered_points \d+$/m);
+    expect(metrics).toMatch(/^plantwatch_spool_points 0$/m);
+    expect(metrics).toMatch(/^plantwatch_store_write_ms_last \d+(\.\d+)?(e-?\d+)?$/m);
+    expect(metrics).toMatch(/^plantwatch_alarms_active\b.* \d+$/m);
+    expect(metrics).toMatch(/^plantwatch_browsers_connected \d+$/m);
   });
 
   it('counts a malformed MQTT payload and keeps the meter readings flowing', async () => {
