@@ -17,6 +17,8 @@ export interface UnitMap {
   exception?: { code: number; from: number; to: number };
   /** Longest read the unit accepts; longer ones get exception 3 (some meters do this). */
   maxRead?: number;
+  /** Answers this many ms late (a slow gateway or a busy RS-485 segment behind it). */
+  delayMs?: number;
 }
 
 type Table = 'holding' | 'input' | 'coil' | 'discrete';
@@ -90,7 +92,8 @@ export function unitVector(units: Record<number, UnitMap>) {
       if (value === undefined) return cb({ modbusErrorCode: 2 }, single ? undefined : NONE);
       values.push(value);
     }
-    cb(null, single ? values[0] : values);
+    if (map.delayMs) setTimeout(() => cb(null, single ? values[0] : values), map.delayMs);
+    else cb(null, single ? values[0] : values);
   };
 
   const vector = {

@@ -9,7 +9,7 @@ import type { ModbusDeviceConfig, ModbusPointConfig, ModbusProfile } from '../..
 import { type PointBus, type PointValue, pointId } from '../../points/index.js';
 import { decodeRegisters } from './codec.js';
 import { RequestStats } from './diagnostics.js';
-import { LineDownError, type LineIo, type ModbusLine } from './line.js';
+import { LineDownError, type LineIo, type LineTask, type ModbusLine } from './line.js';
 import { planBlocks, type ReadBlock, splitBlock } from './plan.js';
 import { ModbusExceptionError, type ReadResult } from './transport.js';
 
@@ -22,8 +22,8 @@ class DeviceUnreachableError extends Error {}
 
 interface PollGroup {
   name: string;
-  /** The task handed to the line each poll (made once, not per poll). */
-  run: (io: LineIo) => Promise<void>;
+  /** The work handed to the line at each poll (made once, not per poll). */
+  task: LineTask;
   periodMs: number;
   blocks: ReadBlock[];
   points: ModbusPointConfig[];
@@ -101,7 +101,12 @@ export class DevicePoller {
         const points = options.profile.points.filter((p) => p.poll === name);
         const group: PollGroup = {
           name,
-          run: (io) => this.pollGroup(io, group),
+          task: {
+            unitId: this.device.modbus.unitId,
+            stats: this.stats,
+            run: (io) => this.pollGroup(io, group),
+            done: (err) => this.pollDone(group, err),
+          },
           dueAt: 0,
           onDue: () => this.onDue(group),
           periodMs,
@@ -171,21 +176,14 @@ export class DevicePoller {
       this.probing = true;
     }
     group.inFlight = true;
-    this.line.submit(this.device.modbus.unitId, this.stats, group.run).then(
-      () => {
-        this.pollDone(group);
-        this.succeeded(group);
-      },
-      (err: unknown) => {
-        this.pollDone(group);
-        this.failed(err);
-      },
-    );
+    this.line.submit(group.task);
   }
 
-  private pollDone(group: PollGroup): void {
+  private pollDone(group: PollGroup, err: Error | undefined): void {
     group.inFlight = false;
     this.probing = false;
+    if (err) this.failed(err);
+    else this.succeeded(group);
   }
 
   private async pollGroup(io: LineIo, group: PollGroup): Promise<void> {

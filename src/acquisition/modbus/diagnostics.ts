@@ -114,9 +114,17 @@ export class LineStats extends RequestStats {
   reconnects = 0;
   overruns = 0;
 
-  /** Time the line spent on a request, waiting included (what limits a shared line). */
-  recordBusy(now: number, ms: number, wireMs: number | undefined): void {
+  /**
+   * A spell the line was held (from a poll starting on an idle line until no poll is left
+   * in flight), waiting included: what limits a shared line. Pipelined requests overlap, so
+   * the line counts its busy spells, not the sum of its requests' times.
+   */
+  recordBusy(now: number, ms: number): void {
     this.busy.add(now, ms);
+  }
+
+  /** The serial wire's time for one request and its answer at the line's baud rate. */
+  recordWire(now: number, wireMs: number | undefined): void {
     if (wireMs !== undefined) this.wire.add(now, wireMs);
   }
 

@@ -29,12 +29,16 @@ export interface LineIo {
   read(table: RegisterTable, start: number, count: number): Promise<ReadResult>;
 }
 
-interface QueuedTask {
+/**
+ * Work a device gives the line, made once and submitted again at every poll: at a thousand
+ * polls a second, a promise and closures per poll were a good part of the gateway's garbage.
+ */
+export interface LineTask {
   unitId: number;
   stats: RequestStats;
-  run: (io: LineIo) => Promise<void>;
-  resolve: () => void;
-  reject: (err: Error) => void;
+  run(io: LineIo): Promise<void>;
+  /** Called once per submit: without an error when `run` finished, else with what went wrong. */
+  done(err?: Error): void;
 }
 
 export type LineState = 'connecting' | 'connected' | 'disconnected' | 'stopped';
@@ -63,9 +67,12 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
   /** The timers of the polls on this line (polls due together start together). */
   readonly clock: PollClock;
   private readonly transport: Transport;
-  private readonly queue: QueuedTask[] = [];
+  private readonly queue: LineTask[] = [];
+  private readonly ios = new WeakMap<LineTask, LineIo>();
   private state: LineState = 'disconnected';
   private inFlight = 0;
+  /** Up to when the current busy spell is counted (performance.now()), while inFlight > 0. */
+  private busySince = 0;
   private readonly maxInFlight: number;
   private lastFrameEnd = 0;
   private reconnectDelay: number;
@@ -105,13 +112,14 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
     void this.connect();
   }
 
-  /** Run `task` when the line is free; rejects at once with LineDownError if it is down. */
-  submit(unitId: number, stats: RequestStats, run: (io: LineIo) => Promise<void>): Promise<void> {
-    if (this.state !== 'connected') return Promise.reject(new LineDownError(this.config.id));
-    return new Promise((resolve, reject) => {
-      this.queue.push({ unitId, stats, run, resolve, reject });
-      this.drain();
-    });
+  /** Run `task` when the line is free; done at once with LineDownError if the line is down. */
+  submit(task: LineTask): void {
+    if (this.state !== 'connected') {
+      task.done(new LineDownError(this.config.id));
+      return;
+    }
+    this.queue.push(task);
+    this.drain();
   }
 
   get queueLength(): number {
@@ -211,7 +219,7 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
 
   private failQueued(): void {
     const error = new LineDownError(this.config.id);
-    for (const task of this.queue.splice(0)) task.reject(error);
+    for (const task of this.queue.splice(0)) task.done(error);
   }
 
   /** Start queued tasks while the line has room for them (one, unless pipelining). */
@@ -220,33 +228,37 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
       const task = this.queue.shift();
       if (!task) return;
       if (this.state !== 'connected') {
-        task.reject(new LineDownError(this.config.id));
+        task.done(new LineDownError(this.config.id));
         continue;
       }
+      if (this.inFlight === 0) this.busySince = performance.now();
       this.inFlight++;
-      void this.runTask(task);
+      task.run(this.ioFor(task)).then(
+        () => this.finish(task),
+        (err: unknown) => this.finish(task, err instanceof Error ? err : new Error(String(err))),
+      );
     }
   }
 
-  private async runTask(task: QueuedTask): Promise<void> {
-    try {
-      await task.run(this.ioFor(task));
-      task.resolve();
-    } catch (err) {
-      task.reject(err instanceof Error ? err : new Error(String(err)));
-    } finally {
-      this.inFlight--;
-      this.drain();
-    }
+  private finish(task: LineTask, err?: Error): void {
+    this.inFlight--;
+    if (this.inFlight === 0) this.countBusy();
+    task.done(err);
+    this.drain();
   }
 
-  private ioFor(task: QueuedTask): LineIo {
-    return { read: (table, start, count) => this.readWithRetries(task, table, start, count) };
+  private ioFor(task: LineTask): LineIo {
+    let io = this.ios.get(task);
+    if (!io) {
+      io = { read: (table, start, count) => this.readWithRetries(task, table, start, count) };
+      this.ios.set(task, io);
+    }
+    return io;
   }
 
   /** One read, retried after a timeout as configured (one async frame: this runs per request). */
   private async readWithRetries(
-    task: QueuedTask,
+    task: LineTask,
     table: RegisterTable,
     start: number,
     count: number,
@@ -272,13 +284,25 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
           throw err;
       } finally {
         this.lastFrameEnd = performance.now();
-        this.stats.recordBusy(this.now(), this.lastFrameEnd - begin, wireMillis(this.config, table, count));
-        this.warnIfOverloaded();
+        this.stats.recordWire(this.now(), wireMillis(this.config, table, count));
+        this.countBusy();
       }
     }
   }
 
-  private recordFailure(task: QueuedTask, err: unknown): void {
+  /**
+   * Count the line busy from where it was last counted until now: at every answer, so that a
+   * line that is never idle still shows, and once more when its last poll ends. Overlapping
+   * pipelined requests are counted once.
+   */
+  private countBusy(): void {
+    const t = performance.now();
+    this.stats.recordBusy(this.now(), t - this.busySince);
+    this.busySince = t;
+    this.warnIfOverloaded();
+  }
+
+  private recordFailure(task: LineTask, err: unknown): void {
     if (err instanceof ModbusExceptionError) {
       this.stats.recordException(err.code);
       task.stats.recordException(err.code);

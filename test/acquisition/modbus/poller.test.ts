@@ -275,6 +275,19 @@ describe('a pipelining TCP gateway (maxInFlight)', () => {
     expect(Math.max(...sequential.device.framesPerChunk)).toBe(1);
   });
 
+  it('counts the line busy for the time it is held, not once per request in flight', async () => {
+    const units = fourUnits();
+    for (const unit of Object.values(units)) unit.delayMs = 100;
+    const { latest, modbus } = await rig(units, { line: { maxInFlight: 4, timeout: 400 } });
+    await until('all units', () => [1, 2, 3, 4].every((u) => latest.get(`m${u}.energy`)?.quality === 'good'));
+    await sleep(1500);
+    // Four answers 100 ms late every 200 ms: the line is held about half the time. Summing
+    // the overlapping requests would say 2.0 and log it overloaded.
+    const busy = modbus.lines()[0]?.busy ?? 0;
+    expect(busy).toBeGreaterThan(0.3);
+    expect(busy).toBeLessThan(0.8);
+  });
+
   it('keeps the live units on time while a dead unit waits out its timeout beside them', async () => {
     const units = fourUnits();
     (units[2] as UnitMap).silent = true;
