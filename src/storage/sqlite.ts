@@ -18,8 +18,6 @@ import {
 
 // Stored as its index in QUALITIES: the order is part of the file format.
 const qualityCode = (q: Quality) => QUALITIES.indexOf(q);
-/** Rows per multi-row INSERT (4 parameters each, far below SQLite's limit of 32,766). */
-const ROWS_PER_INSERT = 64;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS points (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
@@ -63,7 +61,6 @@ export class SqliteStore implements TimeSeriesStore {
   private readonly insertPoint: Database.Statement<[string]>;
   private readonly selectPoint: Database.Statement<[string], { id: number }>;
   private readonly insertSample: Database.Statement<[number, number, number | null, number]>;
-  private readonly insertSamples: Database.Statement<unknown[]>;
   private readonly writeBatch: (batch: readonly PointValue[]) => void;
   private readonly rollups: SqliteRollups;
   private readonly retention: Retention;
@@ -81,9 +78,6 @@ export class SqliteStore implements TimeSeriesStore {
     this.insertSample = this.db.prepare(
       'INSERT OR REPLACE INTO samples (point, ts, value, quality) VALUES (?, ?, ?, ?)',
     );
-    this.insertSamples = this.db.prepare(
-      `INSERT OR REPLACE INTO samples (point, ts, value, quality) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?)').join(', ')}`,
-    );
     this.rollups = new SqliteRollups(this.db);
     this.retention = options.retention ?? DEFAULT_RETENTION;
     this.now = options.now ?? Date.now;
@@ -96,31 +90,14 @@ export class SqliteStore implements TimeSeriesStore {
       let oldest = Number.POSITIVE_INFINITY;
       for (const v of batch) oldest = Math.min(oldest, v.ts);
       this.rollups.touched(Math.round(oldest));
-      // Rows go in ROWS_PER_INSERT to a statement: each call into SQLite costs more than a row.
-      const whole = batch.length - (batch.length % ROWS_PER_INSERT);
-      const params: (number | null)[] = new Array(ROWS_PER_INSERT * 4);
-      for (let start = 0; start < whole; start += ROWS_PER_INSERT) {
-        for (let i = 0; i < ROWS_PER_INSERT; i++)
-          this.sampleParams(batch[start + i] as PointValue, params, i * 4);
-        this.insertSamples.run(params);
-      }
-      for (let i = whole; i < batch.length; i++) {
-        const v = batch[i] as PointValue;
+      for (const v of batch)
         this.insertSample.run(
           this.pointId(v.id),
           Math.round(v.ts),
           numericValue(v.value),
           qualityCode(v.quality),
         );
-      }
     });
-  }
-
-  private sampleParams(v: PointValue, params: (number | null)[], at: number): void {
-    params[at] = this.pointId(v.id);
-    params[at + 1] = Math.round(v.ts);
-    params[at + 2] = numericValue(v.value);
-    params[at + 3] = qualityCode(v.quality);
   }
 
   /** Roll up what was written and drop what is past its retention. */
