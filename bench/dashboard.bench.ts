@@ -18,7 +18,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import mqtt from 'mqtt';
 import { io as connect, type Socket } from 'socket.io-client';
 import { simulatorMqttLogin, startPlantSimulator } from '../simulators/index.js';
 import { loadConfig, type PlantConfig } from '../src/config/index.js';
@@ -27,6 +26,7 @@ import { silentLogger } from '../src/log/index.js';
 import type { PointValue } from '../src/points/index.js';
 import { hasChromium, launchBrowser, openPage } from '../test/helpers/browser.js';
 import { demoConfigCopy } from '../test/helpers/demo-config.js';
+import { connectAsViewer } from '../test/helpers/viewer.js';
 import type { Figure } from './figure.js';
 
 /** Nearest-rank percentile. */
@@ -95,13 +95,7 @@ const shown = (value: number) => `${Number(value.toFixed(2)).toLocaleString('en-
  * when each republished value of the point (×10, rounded) first arrives.
  */
 async function republishProbe(gateway: Gateway, config: PlantConfig) {
-  const broker = config.gateway.mqtt.broker;
-  const viewer = broker.mode === 'embedded' ? broker.users.find((u) => u.username === 'viewer') : undefined;
-  const client = await mqtt.connectAsync(gateway.mqtt.brokerUrl, {
-    username: viewer?.username,
-    password: viewer?.password,
-    reconnectPeriod: 0,
-  });
+  const client = await connectAsViewer(gateway, config);
   const seen = new Map<number, number>();
   client.on('message', (_topic, payload) => {
     const at = Date.now();

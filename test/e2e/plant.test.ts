@@ -10,6 +10,7 @@ import { loadConfig, type PlantConfig } from '../../src/config/index.js';
 import { type Gateway, startGateway } from '../../src/gateway/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { type DemoConfig, demoConfigCopy } from '../helpers/demo-config.js';
+import { connectAsViewer } from '../helpers/viewer.js';
 import { until } from '../helpers/wait.js';
 
 interface PointView {
@@ -83,13 +84,7 @@ describe('the demo plant, end to end', () => {
   }, 40_000);
 
   it('republishes every point on MQTT for any client to watch', async () => {
-    const broker = config.gateway.mqtt.broker;
-    const viewer = broker.mode === 'embedded' ? broker.users.find((u) => u.username === 'viewer') : undefined;
-    const client = await mqtt.connectAsync(gateway.mqtt.brokerUrl, {
-      username: viewer?.username,
-      password: viewer?.password,
-      reconnectPeriod: 0,
-    });
+    const client = await connectAsViewer(gateway, config);
     try {
       const seen = new Map<string, { value: unknown; quality: string; unit: string }>();
       client.on('message', (topic, payload) => seen.set(topic, JSON.parse(payload.toString())));

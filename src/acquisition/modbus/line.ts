@@ -1,8 +1,9 @@
 /**
  * A Modbus line: the one owner of a serial port or gateway socket, shared by every unit id
  * behind it. Requests go out one at a time, with the configured silent interval between
- * frames, or on a TCP line with `maxInFlight` > 1 up to that many at once. The connection is re-established with exponential backoff after any
- * loss, for as long as the gateway runs; queued work is dropped, never left to freeze.
+ * frames, or on a TCP line with `maxInFlight` > 1 up to that many at once. The connection is
+ * re-established with exponential backoff after any loss, for as long as the gateway runs;
+ * queued work is dropped, never left to freeze.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
