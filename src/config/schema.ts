@@ -120,8 +120,16 @@ const tcpLine = z.strictObject({
   maxInFlight: z.number().int().min(1).max(64).default(1),
 });
 
+/** RTU frames carry no transaction id to match an answer to its request: one at a time. */
+const oneAtATime = {
+  maxInFlight: z
+    .undefined({ error: 'only for transport: tcp (RTU frames carry no transaction id to match answers by)' })
+    .optional(),
+};
+
 const rtuOverTcpLine = z.strictObject({
   ...lineCommon,
+  ...oneAtATime,
   transport: z.literal('rtu-over-tcp'),
   host: z.string().min(1),
   port: port.default(502),
@@ -131,6 +139,7 @@ const rtuOverTcpLine = z.strictObject({
 
 const rtuLine = z.strictObject({
   ...lineCommon,
+  ...oneAtATime,
   transport: z.literal('rtu'),
   path: z.string().min(1),
   baudRate: z.number().int().positive().default(9600),
