@@ -78,6 +78,20 @@ export interface WebServer {
   stop(): Promise<void>;
 }
 
+/**
+ * A path with a `..` segment (literal or percent-encoded) is refused before anything reads
+ * it: browsers resolve dot segments before asking, so only a probe sends one. The static
+ * file handlers would refuse to leave their folders anyway; this also stops them answering
+ * such a path with a redirect that echoes it back.
+ */
+function refuseDotSegments(req: express.Request, res: express.Response, next: express.NextFunction): void {
+  if (/(^|\/)(\.|%2e){2}(\/|$)/i.test(req.path)) {
+    res.status(400).json({ error: 'bad path' });
+    return;
+  }
+  next();
+}
+
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const app = express();
   app.disable('x-powered-by');
@@ -88,6 +102,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       },
     }),
   );
+  app.use(refuseDotSegments);
   app.use(express.json({ limit: '100kb' }));
   const { auth } = options;
   if (auth) {

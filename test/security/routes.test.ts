@@ -12,6 +12,7 @@
  *
  * Public by design: /api/health, the login routes, the page files (static mounts).
  */
+import { get as httpGet } from 'node:http';
 import express from 'express';
 import { io as connectSocket } from 'socket.io-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -155,6 +156,21 @@ describe('the routes the gateway registered', () => {
     expect((await fetch(`${rig.url}/socket.io/socket.io.js`)).status).toBe(200);
   });
 
+  it('refuse a path with a .. segment (only probes send one) before any handler echoes it', async () => {
+    // Sent raw: fetch would resolve the dot segments itself, as browsers do.
+    for (const path of [
+      '/live/node_modules/..?',
+      '/live/..',
+      '/%2e%2e/src/web/index.ts',
+      '/live/.%2E/app.js',
+    ]) {
+      const { status, body } = await rawGet(rig.url, path);
+      expect(status, path).toBe(400);
+      expect(body, path).toBe('{"error":"bad path"}');
+    }
+    expect((await fetch(`${rig.url}/live/app.js`)).status).toBe(200);
+  });
+
   it('answer 403 to the wrong role on every mutating route and admin read, each logged; the right role passes', async () => {
     const checked: string[] = [];
     for (const route of routes) {
@@ -260,3 +276,20 @@ describe('socket.io', () => {
     expect(await attempt(rig.cookies.manager)).toBe('connected');
   });
 });
+
+/** A GET sent exactly as written (no URL normalisation), for probes a browser never sends. */
+function rawGet(base: string, path: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = httpGet({ host: hostname, port, path }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.setTimeout(5000, () => req.destroy(new Error(`GET ${path} timed out`)));
+  });
+}
