@@ -3,7 +3,7 @@
  * per team, maintenance tasks per state, from the real records service (demo config).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMetrics } from '../../src/metrics/index.js';
+import { metricsOf } from '../helpers/metrics.js';
 import { local, type RecordsRig, startRecordsRig } from '../web/records-harness.js';
 
 let rig: RecordsRig;
@@ -16,16 +16,7 @@ afterAll(async () => {
   await rig?.stop();
 });
 
-const scrape = () =>
-  createMetrics({
-    pointsPublished: () => 0,
-    busListenerErrors: () => 0,
-    lines: () => [],
-    devices: () => [],
-    mqtt: () => undefined,
-    storage: () => undefined,
-    records: () => rig.records.stats(),
-  }).metrics();
+const scrape = () => metricsOf({ records: () => rig.records.stats() }).metrics();
 
 describe('records metrics', () => {
   it('counts open work orders per team and maintenance tasks per state', async () => {

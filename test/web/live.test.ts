@@ -6,9 +6,9 @@ import { Registry } from 'prom-client';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/index.js';
-import { createMetrics } from '../../src/metrics/index.js';
 import { buildCatalog, PointBus, PointTable, type PointValue } from '../../src/points/index.js';
 import { startWebServer, type WebServer } from '../../src/web/index.js';
+import { metricsOf } from '../helpers/metrics.js';
 import { plantConfig } from '../helpers/plant-config.js';
 import { sleep, until } from '../helpers/wait.js';
 
@@ -132,15 +132,7 @@ describe('live push', () => {
 
 describe('connected browsers', () => {
   it('are counted for /metrics while connected, and no longer once they leave', async () => {
-    const metrics = createMetrics({
-      pointsPublished: () => 0,
-      busListenerErrors: () => 0,
-      lines: () => [],
-      devices: () => [],
-      mqtt: () => undefined,
-      storage: () => undefined,
-      browsers: () => web.browsers(),
-    });
+    const metrics = metricsOf({ browsers: () => web.browsers() });
     // The sockets of the tests before have been closed; the server notices in its own time.
     await until('earlier browsers gone', () => web.browsers() === 0);
     const first = await browser();
