@@ -115,6 +115,14 @@ const delays: number[] = [];
 const lastSlot = new Map<string, number>();
 let slotsPolled = 0;
 
+// Each batch's schedule, looked up by its first point's id (the poller's own string): slicing
+// the device out of it per batch was the consumer's garbage, counted as the gateway's.
+const baseByFirstId = new Map<string, number | undefined>();
+const baseOf = (id: string) => {
+  if (!baseByFirstId.has(id)) baseByFirstId.set(id, offset.get(id.slice(0, id.indexOf('.'))));
+  return baseByFirstId.get(id);
+};
+
 bus.subscribe((values) => {
   const first = values[0];
   if (!first) return;
@@ -124,16 +132,15 @@ bus.subscribe((values) => {
     if (first.quality !== 'comm-error') batches++;
     for (const v of values) if (v.quality !== 'good') notGood++;
   }
-  const device = first.id.slice(0, first.id.indexOf('.'));
-  const base = offset.get(device);
+  const base = baseOf(first.id);
   if (base === undefined || first.quality === 'comm-error') return;
   // The slot this read answers: the latest due time at or before it (a read more than a period
   // late lands in the next slot, and its own slot counts as missed).
   const slot = Math.floor((ts - base) / POLL_MS);
   const due = base + slot * POLL_MS;
   if (due < windowStart || due >= windowEnd) return;
-  if (lastSlot.get(device) === slot) return;
-  lastSlot.set(device, slot);
+  if (lastSlot.get(first.id) === slot) return;
+  lastSlot.set(first.id, slot);
   slotsPolled++;
   delays.push(ts - due);
 });

@@ -31,6 +31,8 @@ interface PollGroup {
   dueAt: number;
   onDue: () => void;
   inFlight: boolean;
+  /** What the group's last poll published (for staleness): kept per group, not per value. */
+  last: readonly PointValue[];
   lastSuccess?: number;
   staleReported: boolean;
 }
@@ -75,7 +77,6 @@ export class DevicePoller {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly staleAfterPeriods: number;
-  private readonly lastValues = new Map<string, PointValue>();
   /** Each point's id, built once: a new `device.point` string per value per read was garbage. */
   private readonly ids = new Map<ModbusPointConfig, string>();
   private state: DeviceState = 'starting';
@@ -113,6 +114,7 @@ export class DevicePoller {
           points,
           blocks: planBlocks(points, options.profile),
           inFlight: false,
+          last: [],
           staleReported: false,
         };
         return group;
@@ -190,18 +192,18 @@ export class DevicePoller {
     const values: PointValue[] = [];
     for (let i = 0; i < group.blocks.length; i++) {
       const block = group.blocks[i] as ReadBlock;
-      const outcome = await this.readBlock(io, group, block);
-      if (outcome === 'split') {
-        i--; // the block at i was replaced by its parts: read them now
-        continue;
-      }
-      values.push(...outcome);
+      if ((await this.readBlock(io, group, block, values)) === 'split') i--; // the block at i was replaced by its parts: read them now
     }
-    this.publish(values);
+    this.publish(group, values);
   }
 
-  /** Read one block; on "illegal data address" split it (and remember the split). */
-  private async readBlock(io: LineIo, group: PollGroup, block: ReadBlock): Promise<PointValue[] | 'split'> {
+  /** Read one block into `values`; on "illegal data address" split it (and remember the split). */
+  private async readBlock(
+    io: LineIo,
+    group: PollGroup,
+    block: ReadBlock,
+    values: PointValue[],
+  ): Promise<'read' | 'split'> {
     let data: ReadResult;
     try {
       data = await io.read(block.table, block.start, block.count);
@@ -229,10 +231,13 @@ export class DevicePoller {
         },
         'device answered a read with an exception',
       );
-      return block.points.map(({ point }) => this.commError(point, this.now()));
+      const ts = this.now();
+      for (const { point } of block.points) values.push(this.commError(point, ts));
+      return 'read';
     }
     const ts = this.now();
-    return block.points.map(({ point, index }) => this.decode(point, data, index, ts));
+    for (const { point, index } of block.points) values.push(this.decode(point, data, index, ts));
+    return 'read';
   }
 
   private decode(point: ModbusPointConfig, data: ReadResult, index: number, ts: number): PointValue {
@@ -287,7 +292,11 @@ export class DevicePoller {
     this.state = 'unreachable';
     this.log.warn({ reason }, 'device not answering: comm-error until it does');
     const ts = this.now();
-    this.publish(this.groups.flatMap((g) => g.points.map((p) => this.commError(p, ts))));
+    for (const group of this.groups)
+      this.publish(
+        group,
+        group.points.map((p) => this.commError(p, ts)),
+      );
   }
 
   /** A good value not refreshed for staleAfterPeriods periods (overloaded line) turns stale. */
@@ -295,16 +304,14 @@ export class DevicePoller {
     if (this.state !== 'ok' || group.staleReported || group.lastSuccess === undefined) return;
     if (this.now() - group.lastSuccess <= this.staleAfterPeriods * group.periodMs) return;
     group.staleReported = true;
-    const stale: PointValue[] = [];
-    for (const point of group.points) {
-      const last = this.lastValues.get(this.idOf(point));
-      if (last && last.quality === 'good') stale.push({ ...last, quality: 'stale' });
-    }
-    this.publish(stale);
+    const stale = group.last
+      .filter((v) => v.quality === 'good')
+      .map((v): PointValue => ({ ...v, quality: 'stale' }));
+    this.publish(group, stale);
   }
 
-  private publish(values: PointValue[]): void {
-    for (const v of values) this.lastValues.set(v.id, v);
+  private publish(group: PollGroup, values: readonly PointValue[]): void {
+    group.last = values;
     this.bus.publish(values);
   }
 

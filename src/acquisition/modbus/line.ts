@@ -42,6 +42,12 @@ export interface LineTask {
   done(err?: Error): void;
 }
 
+interface TaskRun {
+  io: LineIo;
+  finished: () => void;
+  failed: (err: unknown) => void;
+}
+
 export type LineState = 'connecting' | 'connected' | 'disconnected' | 'stopped';
 
 export interface LineSnapshot extends RequestCounters {
@@ -69,17 +75,21 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
   readonly clock: PollClock;
   private readonly transport: Transport;
   private readonly queue: LineTask[] = [];
-  private readonly ios = new WeakMap<LineTask, LineIo>();
+  private readonly runs = new WeakMap<LineTask, TaskRun>();
   private state: LineState = 'disconnected';
   private inFlight = 0;
   /** Up to when the current busy spell is counted (performance.now()), while inFlight > 0. */
   private busySince = 0;
   private readonly maxInFlight: number;
+  /** A serial wire (RTU, or RTU over TCP with a baud rate) whose use is counted per request. */
+  private readonly onSerialWire: boolean;
   private lastFrameEnd = 0;
   private reconnectDelay: number;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private consecutiveTimeouts = 0;
   private lastOverloadLog = 0;
+  /** The second of the last overload check: once a second is enough, not at every answer. */
+  private lastOverloadCheck = 0;
   private lastError: string | undefined;
   /** Devices were told the line is down (also when it never came up at start). */
   private downAnnounced = false;
@@ -95,6 +105,7 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
     this.setMaxListeners(0);
     this.clock = new PollClock(now);
     this.maxInFlight = config.transport === 'tcp' ? config.maxInFlight : 1;
+    this.onSerialWire = wireMillis(config, 'holding', 1) !== undefined;
     this.transport = transport ?? createTransport(config);
     this.reconnectDelay = config.backoff.initial;
     this.transport.onClose((reason) => this.lost(reason));
@@ -146,7 +157,7 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
       reconnects: this.stats.reconnects,
       overruns: this.stats.overruns,
       busy: utilisation.busy,
-      wireUtilisation: wireMillis(this.config, 'holding', 1) === undefined ? undefined : utilisation.wire,
+      wireUtilisation: this.onSerialWire ? utilisation.wire : undefined,
       lastError: this.lastError,
       ...this.stats.snapshot(now),
     };
@@ -234,10 +245,8 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
       }
       if (this.inFlight === 0) this.busySince = performance.now();
       this.inFlight++;
-      task.run(this.ioFor(task)).then(
-        () => this.finish(task),
-        (err: unknown) => this.finish(task, err instanceof Error ? err : new Error(String(err))),
-      );
+      const run = this.runOf(task);
+      task.run(run.io).then(run.finished, run.failed);
     }
   }
 
@@ -248,13 +257,18 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
     this.drain();
   }
 
-  private ioFor(task: LineTask): LineIo {
-    let io = this.ios.get(task);
-    if (!io) {
-      io = { read: (table, start, count) => this.readWithRetries(task, table, start, count) };
-      this.ios.set(task, io);
+  /** The line's side of a task, made once per task like the task itself. */
+  private runOf(task: LineTask): TaskRun {
+    let run = this.runs.get(task);
+    if (!run) {
+      run = {
+        io: { read: (table, start, count) => this.readWithRetries(task, table, start, count) },
+        finished: () => this.finish(task),
+        failed: (err: unknown) => this.finish(task, err instanceof Error ? err : new Error(String(err))),
+      };
+      this.runs.set(task, run);
     }
-    return io;
+    return run;
   }
 
   /** One read, retried after a timeout as configured (one async frame: this runs per request). */
@@ -284,9 +298,11 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
         if (!(err instanceof TimeoutError) || attempt >= this.config.retries || this.state !== 'connected')
           throw err;
       } finally {
-        this.lastFrameEnd = performance.now();
-        this.stats.recordWire(this.now(), wireMillis(this.config, table, count));
-        this.countBusy();
+        const end = performance.now();
+        const now = this.now();
+        this.lastFrameEnd = end;
+        if (this.onSerialWire) this.stats.recordWire(now, wireMillis(this.config, table, count));
+        this.countBusy(now, end);
       }
     }
   }
@@ -296,11 +312,10 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
    * line that is never idle still shows, and once more when its last poll ends. Overlapping
    * pipelined requests are counted once.
    */
-  private countBusy(): void {
-    const t = performance.now();
-    this.stats.recordBusy(this.now(), t - this.busySince);
+  private countBusy(now = this.now(), t = performance.now()): void {
+    this.stats.recordBusy(now, t - this.busySince);
     this.busySince = t;
-    this.warnIfOverloaded();
+    this.warnIfOverloaded(now);
   }
 
   private recordFailure(task: LineTask, err: unknown): void {
@@ -331,9 +346,10 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
-  private warnIfOverloaded(): void {
-    const now = this.now();
-    if (now - this.lastOverloadLog < OVERLOAD_LOG_INTERVAL_MS) return;
+  private warnIfOverloaded(now: number): void {
+    const second = Math.floor(now / 1000);
+    if (second === this.lastOverloadCheck || now - this.lastOverloadLog < OVERLOAD_LOG_INTERVAL_MS) return;
+    this.lastOverloadCheck = second;
     const { busy, wire } = this.stats.utilisation(now);
     const load = Math.max(busy, wire ?? 0);
     if (load < 0.9) return;

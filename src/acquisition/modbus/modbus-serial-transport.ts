@@ -1,0 +1,135 @@
+/**
+ * The serial lines through modbus-serial: RTU on an RS-485 port, and raw RTU frames over TCP
+ * (a transparent serial server). It owns the RTU framing: CRCs, silent intervals, port settings.
+ */
+import modbusSerial from 'modbus-serial';
+import type { ModbusRTU } from 'modbus-serial/ModbusRTU.js';
+import type { ModbusLineConfig, RegisterTable } from '../../config/schema.js';
+import { ModbusExceptionError, ShortResponseError, TimeoutError } from './errors.js';
+import type { ReadResult, Transport } from './transport.js';
+
+// modbus-serial is CommonJS: its module object is the client class itself.
+const ModbusClient = modbusSerial as unknown as new () => ModbusRTU;
+
+export type SerialLineConfig = Exclude<ModbusLineConfig, { transport: 'tcp' }>;
+
+/** modbus-serial reports exceptions as errors carrying `modbusCode`, timeouts by message. */
+function classify(err: unknown): Error {
+  const e = err as { modbusCode?: number; message?: string; errno?: string };
+  if (typeof e?.modbusCode === 'number') return new ModbusExceptionError(e.modbusCode);
+  if (e?.errno === 'ETIMEDOUT' || /timed out/i.test(e?.message ?? '')) return new TimeoutError('response');
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+export class ModbusSerialTransport implements Transport {
+  private client: ModbusRTU | undefined;
+  private closeListener: ((reason: string) => void) | undefined;
+
+  constructor(private readonly line: SerialLineConfig) {}
+
+  get isOpen(): boolean {
+    return this.client?.isOpen === true;
+  }
+
+  onClose(listener: (reason: string) => void): void {
+    this.closeListener = listener;
+  }
+
+  async connect(timeoutMs: number): Promise<void> {
+    await this.close();
+    // A fresh client per connection: modbus-serial's ports drop their listeners on close.
+    const client = new ModbusClient();
+    this.client = client;
+    // Port errors are surfaced through requests and the close event; an unhandled 'error' would crash.
+    client.on('error', () => {});
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TimeoutError('connect')), timeoutMs);
+    });
+    try {
+      await Promise.race([this.open(client), timeout]);
+    } catch (err) {
+      this.client = undefined;
+      destroyQuietly(client);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+    client.setTimeout(this.line.timeout);
+    client.on('close', () => {
+      if (this.client !== client) return;
+      this.client = undefined;
+      this.closeListener?.('connection closed by peer');
+    });
+  }
+
+  private open(client: ModbusRTU): Promise<void> {
+    const line = this.line;
+    switch (line.transport) {
+      case 'rtu-over-tcp':
+        // Raw RTU frames over TCP (a transparent serial server) is modbus-serial's TelnetPort;
+        // its "TcpRTUBuffered" port, despite the name, speaks MBAP framing.
+        return client.connectTelnet(line.host, { port: line.port });
+      case 'rtu':
+        return client.connectRTUBuffered(line.path, {
+          baudRate: line.baudRate,
+          dataBits: line.dataBits,
+          parity: line.parity,
+          stopBits: line.stopBits,
+        });
+    }
+  }
+
+  read(unitId: number, table: RegisterTable, start: number, count: number): Promise<ReadResult> {
+    const client = this.client;
+    if (!client?.isOpen) return Promise.reject(new Error('port not open'));
+    // modbus-serial's callback API: its promise API wraps the same call in one more promise
+    // and closure per request, which a gateway reading a thousand devices a second feels.
+    return new Promise((resolve, reject) => {
+      const done = (err: unknown, result?: { data: ReadResult }) => {
+        if (err || !result) return reject(classify(err ?? new Error('no response')));
+        // modbus-serial checks the frame's length but reads as many values as the frame's byte
+        // count says: a byte count too small yields fewer values than asked, and the missing
+        // ones would be decoded as 0 (or false). A short answer is a bad answer. (Rejected,
+        // not thrown: this runs inside modbus-serial's receive handler.)
+        const data = result.data;
+        if (data.length < count) reject(new ShortResponseError(table, count, data.length));
+        else resolve(data.length === count ? data : (data.slice(0, count) as ReadResult));
+      };
+      switch (table) {
+        case 'holding':
+          return client.writeFC3(unitId, start, count, done);
+        case 'input':
+          return client.writeFC4(unitId, start, count, done);
+        case 'coil':
+          return client.writeFC1(unitId, start, count, done);
+        case 'discrete':
+          return client.writeFC2(unitId, start, count, done);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    await new Promise<void>((resolve) => {
+      try {
+        client.close(() => resolve());
+      } catch {
+        resolve();
+      }
+      // A half-open serial port may never call back.
+      setTimeout(resolve, 500).unref();
+    });
+    destroyQuietly(client);
+  }
+}
+
+function destroyQuietly(client: ModbusRTU): void {
+  try {
+    client.destroy(() => {});
+  } catch {
+    // already gone
+  }
+}
