@@ -12,6 +12,7 @@
  *   BENCH_QUICK=1                           5 s warm-up, 15 s windows
  *   BENCH_PEER=0                            Plantwatch only
  *   BENCH_BARE=0                            without the bare-socket floor
+ *   BENCH_ONE_AT_A_TIME=0                   Plantwatch pipelined only (not also one request at a time)
  *   BENCH_PEER_CLIENTS=device               the peer with a modbus-client per device (1,000 connections)
  *   BENCH_CPU_PROF=<dir>                    the gateway child runs with --cpu-prof into <dir>
  *   BENCH_HEAP_SAMPLE=<file>                the gateway child samples its allocations over the window
@@ -328,11 +329,18 @@ export async function run(): Promise<Figure[]> {
     // One request at a time per connection (the default, which every device accepts), then
     // pipelined (maxInFlight: the 20 units of a gateway asked together), as Node-RED's client
     // runs here with "parallel unit ids".
-    const ours = await measureOurs(ports, simulators, 1);
-    load.push(loadavg()[0] ?? 0);
+    const figures: Figure[] = [];
+    const contenders: [string, OursResult][] = [];
+    if (process.env.BENCH_ONE_AT_A_TIME !== '0') {
+      const ours = await measureOurs(ports, simulators, 1);
+      load.push(loadavg()[0] ?? 0);
+      figures.push(...oursFigures(ours, 'ours'));
+      contenders.push(['Plantwatch', ours]);
+    }
     const pipelined = await measureOurs(ports, simulators, UNITS);
     load.push(loadavg()[0] ?? 0);
-    const figures = [...oursFigures(ours, 'ours'), ...oursFigures(pipelined, `ours, maxInFlight ${UNITS}`)];
+    figures.push(...oursFigures(pipelined, `ours, maxInFlight ${UNITS}`));
+    contenders.push(['pipelined', pipelined]);
     let peer: PeerResult | undefined;
     if (process.env.BENCH_PEER !== '0') {
       const per: PeerClients = process.env.BENCH_PEER_CLIENTS === 'device' ? 'device' : 'gateway';
@@ -355,14 +363,7 @@ export async function run(): Promise<Figure[]> {
       value: round(Math.max(...load), 1),
       unit: `on ${cpus().length} cores`,
     });
-    printTable(
-      [
-        ['Plantwatch', ours],
-        ['pipelined', pipelined],
-      ],
-      peer,
-      bare,
-    );
+    printTable(contenders, peer, bare);
     return figures;
   } finally {
     await simulators.stop();

@@ -188,56 +188,61 @@ export class DevicePoller {
     else this.succeeded(group);
   }
 
+  /** One async frame per poll, not one per block as well: this runs a thousand times a second. */
   private async pollGroup(io: LineIo, group: PollGroup): Promise<void> {
     const values: PointValue[] = [];
     for (let i = 0; i < group.blocks.length; i++) {
       const block = group.blocks[i] as ReadBlock;
-      if ((await this.readBlock(io, group, block, values)) === 'split') i--; // the block at i was replaced by its parts: read them now
+      let data: ReadResult;
+      try {
+        data = await io.read(block.table, block.start, block.count);
+      } catch (err) {
+        if (this.refused(group, block, err, values) === 'split') i--; // the block at i was replaced by its parts: read them now
+        continue;
+      }
+      const ts = this.now();
+      for (const { point, index } of block.points) values.push(this.decode(point, data, index, ts));
     }
     this.publish(group, values);
   }
 
-  /** Read one block into `values`; on "illegal data address" split it (and remember the split). */
-  private async readBlock(
-    io: LineIo,
+  /**
+   * A block the device answered with an exception: "illegal data address" splits it (and the
+   * split is kept), a gateway's "target failed" means the device is gone, anything else marks
+   * the block's points comm-error in `values`. Errors that are no answer at all are rethrown.
+   */
+  private refused(
     group: PollGroup,
     block: ReadBlock,
+    err: unknown,
     values: PointValue[],
-  ): Promise<'read' | 'split'> {
-    let data: ReadResult;
-    try {
-      data = await io.read(block.table, block.start, block.count);
-    } catch (err) {
-      if (!(err instanceof ModbusExceptionError)) throw err;
-      if (GATEWAY_TARGET_EXCEPTIONS.has(err.code)) throw new DeviceUnreachableError(err.message);
-      if (err.code === 2) {
-        const parts = splitBlock(block);
-        if (parts) {
-          group.blocks.splice(group.blocks.indexOf(block), 1, ...parts);
-          this.log.info(
-            { table: block.table, start: block.start, count: block.count, into: parts.length },
-            'device refused a block read (exception 2): split it',
-          );
-          return 'split';
-        }
+  ): 'split' | 'marked' {
+    if (!(err instanceof ModbusExceptionError)) throw err;
+    if (GATEWAY_TARGET_EXCEPTIONS.has(err.code)) throw new DeviceUnreachableError(err.message);
+    if (err.code === 2) {
+      const parts = splitBlock(block);
+      if (parts) {
+        group.blocks.splice(group.blocks.indexOf(block), 1, ...parts);
+        this.log.info(
+          { table: block.table, start: block.start, count: block.count, into: parts.length },
+          'device refused a block read (exception 2): split it',
+        );
+        return 'split';
       }
-      this.log.warn(
-        {
-          table: block.table,
-          start: block.start,
-          count: block.count,
-          points: block.points.map((p) => p.point.name),
-          err: err.message,
-        },
-        'device answered a read with an exception',
-      );
-      const ts = this.now();
-      for (const { point } of block.points) values.push(this.commError(point, ts));
-      return 'read';
     }
+    this.log.warn(
+      {
+        table: block.table,
+        start: block.start,
+        count: block.count,
+        points: block.points.map((p) => p.point.name),
+        err: err.message,
+      },
+      'device answered a read with an exception',
+    );
     const ts = this.now();
-    for (const { point, index } of block.points) values.push(this.decode(point, data, index, ts));
-    return 'read';
+    for (const { point } of block.points) values.push(this.commError(point, ts));
+    return 'marked';
   }
 
   private decode(point: ModbusPointConfig, data: ReadResult, index: number, ts: number): PointValue {
