@@ -31,8 +31,14 @@ interface PollGroup {
   dueAt: number;
   onDue: () => void;
   inFlight: boolean;
-  /** What the group's last poll published (for staleness): kept per group, not per value. */
-  last: readonly PointValue[];
+  /**
+   * For staleness, the words each block (by index) last answered, copied into an array of the
+   * block's own, and when (0: no good answer since). Decoded again only if they turn stale:
+   * holding every value's point object, or each answer's array, for a period made them
+   * old-generation garbage at every poll.
+   */
+  lastWords: Uint16Array[];
+  lastReadAt: number[];
   lastSuccess?: number;
   staleReported: boolean;
 }
@@ -66,6 +72,17 @@ export interface DevicePollerOptions {
   log: Logger;
   staleAfterPeriods: number;
   now?: () => number;
+}
+
+/** Keep a block's answer for staleness, in the block's own array (bits as 0/1). */
+function remember(group: PollGroup, block: number, data: ReadResult, ts: number): void {
+  let words = group.lastWords[block];
+  if (words?.length !== data.length) {
+    words = new Uint16Array(data.length);
+    group.lastWords[block] = words;
+  }
+  for (let i = 0; i < data.length; i++) words[i] = Number(data[i]);
+  group.lastReadAt[block] = ts;
 }
 
 export class DevicePoller {
@@ -114,7 +131,8 @@ export class DevicePoller {
           points,
           blocks: planBlocks(points, options.profile),
           inFlight: false,
-          last: [],
+          lastWords: [],
+          lastReadAt: [],
           staleReported: false,
         };
         return group;
@@ -197,13 +215,15 @@ export class DevicePoller {
       try {
         data = await io.read(block.table, block.start, block.count);
       } catch (err) {
+        group.lastReadAt[i] = 0;
         if (this.refused(group, block, err, values) === 'split') i--; // the block at i was replaced by its parts: read them now
         continue;
       }
       const ts = this.now();
+      remember(group, i, data, ts);
       for (const { point, index } of block.points) values.push(this.decode(point, data, index, ts));
     }
-    this.publish(group, values);
+    this.bus.publish(values);
   }
 
   /**
@@ -223,6 +243,7 @@ export class DevicePoller {
       const parts = splitBlock(block);
       if (parts) {
         group.blocks.splice(group.blocks.indexOf(block), 1, ...parts);
+        group.lastReadAt = [];
         this.log.info(
           { table: block.table, start: block.start, count: block.count, into: parts.length },
           'device refused a block read (exception 2): split it',
@@ -245,11 +266,16 @@ export class DevicePoller {
     return 'marked';
   }
 
-  private decode(point: ModbusPointConfig, data: ReadResult, index: number, ts: number): PointValue {
+  private decode(
+    point: ModbusPointConfig,
+    data: ArrayLike<number | boolean>,
+    index: number,
+    ts: number,
+  ): PointValue {
     const value =
       point.table === 'coil' || point.table === 'discrete'
         ? Boolean(data[index])
-        : decodeRegisters(point, data as number[], index);
+        : decodeRegisters(point, data as ArrayLike<number>, index);
     const outOfRange =
       typeof value === 'number' &&
       (!Number.isFinite(value) ||
@@ -297,11 +323,8 @@ export class DevicePoller {
     this.state = 'unreachable';
     this.log.warn({ reason }, 'device not answering: comm-error until it does');
     const ts = this.now();
-    for (const group of this.groups)
-      this.publish(
-        group,
-        group.points.map((p) => this.commError(p, ts)),
-      );
+    for (const group of this.groups) group.lastReadAt = [];
+    this.bus.publish(this.groups.flatMap((g) => g.points.map((p) => this.commError(p, ts))));
   }
 
   /** A good value not refreshed for staleAfterPeriods periods (overloaded line) turns stale. */
@@ -309,15 +332,17 @@ export class DevicePoller {
     if (this.state !== 'ok' || group.staleReported || group.lastSuccess === undefined) return;
     if (this.now() - group.lastSuccess <= this.staleAfterPeriods * group.periodMs) return;
     group.staleReported = true;
-    const stale = group.last
-      .filter((v) => v.quality === 'good')
-      .map((v): PointValue => ({ ...v, quality: 'stale' }));
-    this.publish(group, stale);
-  }
-
-  private publish(group: PollGroup, values: readonly PointValue[]): void {
-    group.last = values;
-    this.bus.publish(values);
+    const stale: PointValue[] = [];
+    group.blocks.forEach((block, i) => {
+      const data = group.lastWords[i];
+      const ts = group.lastReadAt[i];
+      if (!data || !ts) return;
+      for (const { point, index } of block.points) {
+        const last = this.decode(point, data, index, ts);
+        if (last.quality === 'good') stale.push({ ...last, quality: 'stale' });
+      }
+    });
+    this.bus.publish(stale);
   }
 
   snapshot(): DeviceSnapshot {

@@ -152,6 +152,30 @@ describe('Modbus polling over TCP', () => {
     expect(latest.get('m1.current')?.quality).toBe('good');
   });
 
+  it('turns good values stale with their last reading when slow answers let polls lapse', async () => {
+    // Answers take 1 s against a 200 ms period: at the default 3 periods a value is stale.
+    const holding = meterRegisters({ ...reading, voltage: 600 }); // 600 V: out of range
+    const { history } = await rig({ 1: { holding, delayMs: 1000 } }, { line: { timeout: 3000 } });
+    await until('a stale report', () => history.find((v) => v.quality === 'stale'), 5000);
+    const stale = history.filter((v) => v.quality === 'stale');
+    const staleAt = history.findIndex((v) => v.quality === 'stale');
+    const lastGood = (id: string) =>
+      history
+        .slice(0, staleAt)
+        .filter((v) => v.id === id && v.quality === 'good')
+        .at(-1);
+    for (const id of ['m1.current', 'm1.power', 'm1.energy']) {
+      const reported = stale.find((v) => v.id === id);
+      expect(reported, id).toBeDefined();
+      expect(reported).toMatchObject({ value: lastGood(id)?.value, ts: lastGood(id)?.ts });
+    }
+    // Not good to begin with: an out-of-range value is not made "stale" (it keeps its flag).
+    expect(stale.some((v) => v.id === 'm1.voltage')).toBe(false);
+    await until('good again after the next answer', () =>
+      history.slice(staleAt).find((v) => v.id === 'm1.energy' && v.quality === 'good'),
+    );
+  });
+
   it('reports points answered with another exception as comm-error, without a substitute value', async () => {
     const holding = meterRegisters(reading);
     const profile = meterProfile({ maxGap: 0 });
