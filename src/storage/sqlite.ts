@@ -72,6 +72,13 @@ export class SqliteStore implements TimeSeriesStore {
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    // A checkpoint every 10,000 WAL pages (≈ 40 MB), not SQLite's 1,000: a batch holds one value
+    // of thousands of points, so each commit dirties hundreds of leaf pages and the default
+    // copied them back into the file at almost every commit; later batches rewrite the same
+    // pages, which a rarer checkpoint copies once (with months of history, 68–90k → 93–108k
+    // values/s). Durability is the WAL's either way; the file is cut back after a checkpoint.
+    this.db.pragma('wal_autocheckpoint = 10000');
+    this.db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
     this.db.exec(SCHEMA);
     this.insertPoint = this.db.prepare('INSERT OR IGNORE INTO points (name) VALUES (?)');
     this.selectPoint = this.db.prepare('SELECT id FROM points WHERE name = ?');
