@@ -25,6 +25,8 @@ export interface MbapEndpoint {
 }
 
 const HEADER = 7; // transaction id, protocol id, length (unit id and PDU), unit id
+/** Every read request: the header, the function code, start and count. */
+const REQUEST_LENGTH = HEADER + 5;
 /** The longest PDU is 253 bytes; with the unit id, the length field never exceeds 254. */
 const MAX_LENGTH = 254;
 
@@ -53,7 +55,9 @@ export class MbapTransport implements Transport {
   private partial: Buffer | undefined;
   /** One timer for every request on the wire, armed for the oldest one's deadline. */
   private timeoutTimer: NodeJS.Timeout | undefined;
-  private corked = false;
+  /** Frames made in this turn of the event loop, written together at its end (pipelining). */
+  private outgoing: Buffer | undefined;
+  private outgoingLength = 0;
 
   constructor(private readonly endpoint: MbapEndpoint) {}
 
@@ -109,20 +113,44 @@ export class MbapTransport implements Transport {
     return new Promise((resolve, reject) => {
       const id = this.nextTransactionId();
       const functionCode = FUNCTION_CODES[table];
-      const frame = Buffer.allocUnsafe(HEADER + 5);
-      frame.writeUInt16BE(id, 0);
-      frame.writeUInt16BE(0, 2);
-      frame.writeUInt16BE(6, 4);
-      frame[6] = unitId;
-      frame[7] = functionCode;
-      frame.writeUInt16BE(start, 8);
-      frame.writeUInt16BE(count, 10);
+      const [frame, at] = this.frameSpace(socket);
+      frame.writeUInt16BE(id, at);
+      frame.writeUInt16BE(0, at + 2);
+      frame.writeUInt16BE(6, at + 4);
+      frame[at + 6] = unitId;
+      frame[at + 7] = functionCode;
+      frame.writeUInt16BE(start, at + 8);
+      frame.writeUInt16BE(count, at + 10);
       const deadline = performance.now() + this.endpoint.timeout;
       this.pending.set(id, { unitId, functionCode, count, table, deadline, resolve, reject });
       if (!this.timeoutTimer) this.armTimeout(this.endpoint.timeout);
-      this.batchWrites(socket);
-      socket.write(frame);
+      if (frame !== this.outgoing) socket.write(frame);
     });
+  }
+
+  /**
+   * Where the next request frame goes: its own buffer, written at once, or on a pipelining
+   * connection the end of this turn's buffer, which leaves in one write (one syscall, often one
+   * TCP segment) when the turn is over.
+   */
+  private frameSpace(socket: Socket): [Buffer, number] {
+    if (this.endpoint.maxInFlight <= 1) return [Buffer.allocUnsafe(REQUEST_LENGTH), 0];
+    if (this.outgoing && this.outgoingLength + REQUEST_LENGTH > this.outgoing.length) this.flush(socket);
+    if (!this.outgoing) {
+      this.outgoing = Buffer.allocUnsafe(REQUEST_LENGTH * this.endpoint.maxInFlight);
+      this.outgoingLength = 0;
+      setImmediate(() => this.flush(socket));
+    }
+    const at = this.outgoingLength;
+    this.outgoingLength += REQUEST_LENGTH;
+    return [this.outgoing, at];
+  }
+
+  private flush(socket: Socket): void {
+    const frames = this.outgoing;
+    if (!frames) return;
+    this.outgoing = undefined;
+    if (this.socket === socket) socket.write(frames.subarray(0, this.outgoingLength));
   }
 
   async close(): Promise<void> {
@@ -142,20 +170,6 @@ export class MbapTransport implements Transport {
     do this.transactionId = (this.transactionId + 1) & 0xffff;
     while (this.pending.has(this.transactionId));
     return this.transactionId;
-  }
-
-  /**
-   * Requests made in one turn of the event loop leave in one write (one syscall, often one
-   * TCP segment) instead of one each: the socket is corked until the loop's check phase.
-   */
-  private batchWrites(socket: Socket): void {
-    if (this.endpoint.maxInFlight <= 1 || this.corked) return;
-    this.corked = true;
-    socket.cork();
-    setImmediate(() => {
-      this.corked = false;
-      socket.uncork();
-    });
   }
 
   /** `length` bytes read into `chunk` (the shared read buffer: nothing may keep it). */
@@ -216,6 +230,7 @@ export class MbapTransport implements Transport {
   }
 
   private failPending(err: Error): void {
+    this.outgoing = undefined;
     clearTimeout(this.timeoutTimer);
     this.timeoutTimer = undefined;
     this.partial = undefined;
