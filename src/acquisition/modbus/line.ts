@@ -42,10 +42,20 @@ export interface LineTask {
   done(err?: Error): void;
 }
 
+/** The line's side of a task, with the one request the task has in flight. */
 interface TaskRun {
+  task: LineTask;
   io: LineIo;
   finished: () => void;
   failed: (err: unknown) => void;
+  answered: (result: ReadResult) => ReadResult;
+  refused: (err: unknown) => Promise<ReadResult>;
+  table: RegisterTable;
+  start: number;
+  count: number;
+  /** Retries made so far, and when the request in flight was sent (performance.now()). */
+  attempt: number;
+  begin: number;
 }
 
 export type LineState = 'connecting' | 'connected' | 'disconnected' | 'stopped';
@@ -66,6 +76,7 @@ export interface LineSnapshot extends RequestCounters {
 }
 
 const OVERLOAD_LOG_INTERVAL_MS = 60_000;
+const OVERLOAD_CHECK_MS = 100;
 /** A TCP session that only times out is often half-dead (gateway rebooted): reopen it. */
 const TIMEOUTS_BEFORE_RECONNECT = 3;
 
@@ -88,7 +99,7 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
   private reconnectTimer: NodeJS.Timeout | undefined;
   private consecutiveTimeouts = 0;
   private lastOverloadLog = 0;
-  /** The second of the last overload check: once a second is enough, not at every answer. */
+  /** When the load was last checked: a few times a second is enough, not at every answer. */
   private lastOverloadCheck = 0;
   private lastError: string | undefined;
   /** Devices were told the line is down (also when it never came up at start). */
@@ -261,50 +272,83 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
   private runOf(task: LineTask): TaskRun {
     let run = this.runs.get(task);
     if (!run) {
-      run = {
-        io: { read: (table, start, count) => this.readWithRetries(task, table, start, count) },
+      const made: TaskRun = {
+        task,
+        io: { read: (table, start, count) => this.read(made, table, start, count) },
         finished: () => this.finish(task),
         failed: (err: unknown) => this.finish(task, err instanceof Error ? err : new Error(String(err))),
+        answered: (result) => this.answered(made, result),
+        refused: (err) => this.refused(made, err),
+        table: 'holding',
+        start: 0,
+        count: 0,
+        attempt: 0,
+        begin: 0,
       };
+      run = made;
       this.runs.set(task, run);
     }
     return run;
   }
 
-  /** One read, retried after a timeout as configured (one async frame: this runs per request). */
-  private async readWithRetries(
-    task: LineTask,
-    table: RegisterTable,
-    start: number,
-    count: number,
-  ): Promise<ReadResult> {
-    for (let attempt = 0; ; attempt++) {
-      // Awaited only when there is an interval to keep: an await per request costs a turn.
-      if (this.config.interFrameDelay > 0) await this.silentInterval();
-      if (this.state !== 'connected') throw new LineDownError(this.config.id);
-      const started = this.now();
-      const begin = performance.now();
-      this.stats.recordRequest(started);
-      task.stats.recordRequest(started);
-      try {
-        const result = await this.transport.read(task.unitId, table, start, count);
-        const ms = performance.now() - begin;
-        this.stats.recordResponse(ms);
-        task.stats.recordResponse(ms);
-        this.consecutiveTimeouts = 0;
-        return result;
-      } catch (err) {
-        this.recordFailure(task, err);
-        if (!(err instanceof TimeoutError) || attempt >= this.config.retries || this.state !== 'connected')
-          throw err;
-      } finally {
-        const end = performance.now();
-        const now = this.now();
-        this.lastFrameEnd = end;
-        if (this.onSerialWire) this.stats.recordWire(now, wireMillis(this.config, table, count));
-        this.countBusy(now, end);
-      }
-    }
+  /**
+   * One read, retried after a timeout as configured. No async frame and no closures per
+   * request (this runs a thousand times a second): a task has one request at a time, so the
+   * request's state lives on its run, and the answer's handlers are the run's, made once.
+   */
+  private read(run: TaskRun, table: RegisterTable, start: number, count: number): Promise<ReadResult> {
+    run.table = table;
+    run.start = start;
+    run.count = count;
+    run.attempt = 0;
+    return this.attempt(run);
+  }
+
+  private attempt(run: TaskRun): Promise<ReadResult> {
+    const wait =
+      this.config.interFrameDelay > 0
+        ? this.lastFrameEnd + this.config.interFrameDelay - performance.now()
+        : 0;
+    if (wait > 0) return new Promise((resolve) => setTimeout(resolve, wait)).then(() => this.send(run));
+    return this.send(run);
+  }
+
+  private send(run: TaskRun): Promise<ReadResult> {
+    if (this.state !== 'connected') return Promise.reject(new LineDownError(this.config.id));
+    const started = this.now();
+    run.begin = performance.now();
+    this.stats.recordRequest(started);
+    run.task.stats.recordRequest(started);
+    return this.transport
+      .read(run.task.unitId, run.table, run.start, run.count)
+      .then(run.answered, run.refused);
+  }
+
+  private answered(run: TaskRun, result: ReadResult): ReadResult {
+    const ms = performance.now() - run.begin;
+    this.stats.recordResponse(ms);
+    run.task.stats.recordResponse(ms);
+    this.consecutiveTimeouts = 0;
+    this.requestEnded(run);
+    return result;
+  }
+
+  /** A failed request: counted, then retried if it timed out and retries are left, else passed on. */
+  private refused(run: TaskRun, err: unknown): Promise<ReadResult> {
+    this.recordFailure(run.task, err);
+    this.requestEnded(run);
+    if (!(err instanceof TimeoutError) || run.attempt >= this.config.retries || this.state !== 'connected')
+      return Promise.reject(err);
+    run.attempt++;
+    return this.attempt(run);
+  }
+
+  private requestEnded(run: TaskRun): void {
+    const end = performance.now();
+    const now = this.now();
+    this.lastFrameEnd = end;
+    if (this.onSerialWire) this.stats.recordWire(now, wireMillis(this.config, run.table, run.count));
+    this.countBusy(now, end);
   }
 
   /**
@@ -341,15 +385,13 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
     task.stats.recordOtherError();
   }
 
-  private async silentInterval(): Promise<void> {
-    const wait = this.lastFrameEnd + this.config.interFrameDelay - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-  }
-
   private warnIfOverloaded(now: number): void {
-    const second = Math.floor(now / 1000);
-    if (second === this.lastOverloadCheck || now - this.lastOverloadLog < OVERLOAD_LOG_INTERVAL_MS) return;
-    this.lastOverloadCheck = second;
+    if (
+      now - this.lastOverloadCheck < OVERLOAD_CHECK_MS ||
+      now - this.lastOverloadLog < OVERLOAD_LOG_INTERVAL_MS
+    )
+      return;
+    this.lastOverloadCheck = now;
     const { busy, wire } = this.stats.utilisation(now);
     const load = Math.max(busy, wire ?? 0);
     if (load < 0.9) return;

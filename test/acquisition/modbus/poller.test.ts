@@ -242,6 +242,23 @@ describe('a TCP device that stops answering but keeps its socket open', () => {
   });
 });
 
+describe('retries', () => {
+  it('asks a unit that timed out again as often as configured, then calls it comm-error', async () => {
+    const units: Record<number, UnitMap> = { 1: { holding: meterRegisters(reading) } };
+    const { device, latest, modbus } = await rig(units, { line: { retries: 1, timeout: 100 } });
+    await until('values', () => latest.get('m1.voltage')?.quality === 'good');
+    (units[1] as UnitMap).silent = true;
+    const before = device.frames(1);
+    const timeoutsBefore = modbus.lines()[0]?.timeouts ?? 0;
+    await until('comm-error', () => latest.get('m1.voltage')?.quality === 'comm-error', 3000);
+    // The poll's request and its one retry, each timed out, and nothing else in between.
+    expect(device.frames(1) - before).toBe(2);
+    expect((modbus.lines()[0]?.timeouts ?? 0) - timeoutsBefore).toBe(2);
+    (units[1] as UnitMap).silent = false;
+    await until('recovered', () => latest.get('m1.voltage')?.quality === 'good', 4000);
+  });
+});
+
 describe('a device that goes away', () => {
   it('turns comm-error when the server disappears and recovers when it returns', async () => {
     const { device, latest, modbus, history } = await rig({ 1: { holding: meterRegisters(reading) } });
