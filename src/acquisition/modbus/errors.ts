@@ -1,7 +1,7 @@
 /** What can go wrong with one request, as the line and the poller sort it, whatever the transport. */
 import type { RegisterTable } from '../../config/schema.js';
 
-/** Errors as the poller sorts them: the device answered "no", or did not answer at all. */
+/** The device answered "no": a Modbus exception code. */
 export class ModbusExceptionError extends Error {
   constructor(readonly code: number) {
     super(`Modbus exception ${code} (${EXCEPTION_NAMES[code] ?? 'unknown'})`);

@@ -113,28 +113,26 @@ export class MbapTransport implements Transport {
     return new Promise((resolve, reject) => {
       const id = this.nextTransactionId();
       const functionCode = FUNCTION_CODES[table];
-      const [frame, at] = this.frameSpace(socket);
-      frame.writeUInt16BE(id, at);
-      frame.writeUInt16BE(0, at + 2);
-      frame.writeUInt16BE(6, at + 4);
-      frame[at + 6] = unitId;
-      frame[at + 7] = functionCode;
-      frame.writeUInt16BE(start, at + 8);
-      frame.writeUInt16BE(count, at + 10);
       const deadline = performance.now() + this.endpoint.timeout;
       this.pending.set(id, { unitId, functionCode, count, table, deadline, resolve, reject });
       if (!this.timeoutTimer) this.armTimeout(this.endpoint.timeout);
-      if (frame !== this.outgoing) socket.write(frame);
+      if (this.endpoint.maxInFlight <= 1) {
+        const frame = Buffer.allocUnsafe(REQUEST_LENGTH);
+        encodeRead(frame, 0, id, unitId, functionCode, start, count);
+        socket.write(frame);
+      } else {
+        const at = this.reserve(socket);
+        encodeRead(this.outgoing as Buffer, at, id, unitId, functionCode, start, count);
+      }
     });
   }
 
   /**
-   * Where the next request frame goes: its own buffer, written at once, or on a pipelining
-   * connection the end of this turn's buffer, which leaves in one write (one syscall, often one
-   * TCP segment) when the turn is over.
+   * Room for one more request frame in this turn's buffer (its offset): on a pipelining
+   * connection the requests of one turn of the event loop leave in one write (one syscall,
+   * often one TCP segment) when the turn is over.
    */
-  private frameSpace(socket: Socket): [Buffer, number] {
-    if (this.endpoint.maxInFlight <= 1) return [Buffer.allocUnsafe(REQUEST_LENGTH), 0];
+  private reserve(socket: Socket): number {
     if (this.outgoing && this.outgoingLength + REQUEST_LENGTH > this.outgoing.length) this.flush(socket);
     if (!this.outgoing) {
       this.outgoing = Buffer.allocUnsafe(REQUEST_LENGTH * this.endpoint.maxInFlight);
@@ -143,7 +141,7 @@ export class MbapTransport implements Transport {
     }
     const at = this.outgoingLength;
     this.outgoingLength += REQUEST_LENGTH;
-    return [this.outgoing, at];
+    return at;
   }
 
   private flush(socket: Socket): void {
@@ -250,6 +248,25 @@ export class MbapTransport implements Transport {
     this.failPending(new Error(reason));
     this.closeListener?.(reason);
   }
+}
+
+/** A read request (function 1–4) as an MBAP frame at buffer[at, at + REQUEST_LENGTH). */
+function encodeRead(
+  buffer: Buffer,
+  at: number,
+  id: number,
+  unitId: number,
+  functionCode: number,
+  start: number,
+  count: number,
+): void {
+  buffer.writeUInt16BE(id, at);
+  buffer.writeUInt16BE(0, at + 2);
+  buffer.writeUInt16BE(6, at + 4);
+  buffer[at + 6] = unitId;
+  buffer[at + 7] = functionCode;
+  buffer.writeUInt16BE(start, at + 8);
+  buffer.writeUInt16BE(count, at + 10);
 }
 
 /** The values of a whole answer frame (data[offset, end)), or why it is no answer to `request`. */
