@@ -13,6 +13,7 @@ import { PollClock } from './poll-clock.js';
 import {
   createTransport,
   ModbusExceptionError,
+  type ReadReply,
   type ReadResult,
   TimeoutError,
   type Transport,
@@ -27,7 +28,10 @@ export class LineDownError extends Error {
 
 /** What a task may do while it holds the line. */
 export interface LineIo {
-  read(table: RegisterTable, start: number, count: number): Promise<ReadResult>;
+  /** One read, retried after a timeout as configured; the outcome goes to `reply`, later. */
+  read(table: RegisterTable, start: number, count: number, reply: ReadReply): void;
+  /** The task is over (with what went wrong, if anything): the line may start the next. */
+  finish(err?: Error): void;
 }
 
 /**
@@ -37,19 +41,24 @@ export interface LineIo {
 export interface LineTask {
   unitId: number;
   stats: RequestStats;
-  run(io: LineIo): Promise<void>;
-  /** Called once per submit: without an error when `run` finished, else with what went wrong. */
+  /** Start the work; it ends with `io.finish()`, once. */
+  run(io: LineIo): void;
+  /** Called once per submit: without an error when the task finished, else with what went wrong. */
   done(err?: Error): void;
 }
 
-/** The line's side of a task, with the one request the task has in flight. */
-interface TaskRun {
+/**
+ * The line's side of a task, made once per task like the task itself: its io, and the one
+ * request the task has in flight (it is the transport's reply for that request).
+ */
+interface TaskRun extends ReadReply {
   task: LineTask;
   io: LineIo;
-  finished: () => void;
-  failed: (err: unknown) => void;
-  answered: (result: ReadResult) => ReadResult;
-  refused: (err: unknown) => Promise<ReadResult>;
+  /** Between run() and finish(): a second finish, or one after a failure, is ignored. */
+  running: boolean;
+  /** The task's reply for the request in flight. */
+  reply: ReadReply;
+  sendNow: () => void;
   table: RegisterTable;
   start: number;
   count: number;
@@ -104,6 +113,8 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
   private lastError: string | undefined;
   /** Devices were told the line is down (also when it never came up at start). */
   private downAnnounced = false;
+  /** drain() is on the stack: a task finishing at once must not start another drain inside it. */
+  private draining = false;
 
   constructor(
     readonly config: ModbusLineConfig,
@@ -247,36 +258,52 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
 
   /** Start queued tasks while the line has room for them (one, unless pipelining). */
   private drain(): void {
-    while (this.inFlight < this.maxInFlight) {
-      const task = this.queue.shift();
-      if (!task) return;
-      if (this.state !== 'connected') {
-        task.done(new LineDownError(this.config.id));
-        continue;
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.inFlight < this.maxInFlight) {
+        const task = this.queue.shift();
+        if (!task) return;
+        if (this.state !== 'connected') {
+          task.done(new LineDownError(this.config.id));
+          continue;
+        }
+        if (this.inFlight === 0) this.busySince = performance.now();
+        this.inFlight++;
+        const run = this.runOf(task);
+        run.running = true;
+        try {
+          task.run(run.io);
+        } catch (err) {
+          this.finish(run, asError(err));
+        }
       }
-      if (this.inFlight === 0) this.busySince = performance.now();
-      this.inFlight++;
-      const run = this.runOf(task);
-      task.run(run.io).then(run.finished, run.failed);
+    } finally {
+      this.draining = false;
     }
   }
 
-  private finish(task: LineTask, err?: Error): void {
+  private finish(run: TaskRun, err?: Error): void {
+    if (!run.running) return;
+    run.running = false;
     this.inFlight--;
     if (this.inFlight === 0) this.countBusy();
-    task.done(err);
+    run.task.done(err);
     this.drain();
   }
 
-  /** The line's side of a task, made once per task like the task itself. */
   private runOf(task: LineTask): TaskRun {
     let run = this.runs.get(task);
     if (!run) {
       const made: TaskRun = {
         task,
-        io: { read: (table, start, count) => this.read(made, table, start, count) },
-        finished: () => this.finish(task),
-        failed: (err: unknown) => this.finish(task, err instanceof Error ? err : new Error(String(err))),
+        io: {
+          read: (table, start, count, reply) => this.read(made, table, start, count, reply),
+          finish: (err) => this.finish(made, err),
+        },
+        running: false,
+        reply: NO_REPLY,
+        sendNow: () => this.send(made),
         answered: (result) => this.answered(made, result),
         refused: (err) => this.refused(made, err),
         table: 'holding',
@@ -292,55 +319,71 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
   }
 
   /**
-   * One read, retried after a timeout as configured. No async frame and no closures per
-   * request (this runs a thousand times a second): a task has one request at a time, so the
-   * request's state lives on its run, and the answer's handlers are the run's, made once.
+   * One read, retried after a timeout as configured. No promise and no closures per request
+   * (this runs a thousand times a second): a task has one request at a time, so the request's
+   * state lives on its run, which is also the transport's reply.
    */
-  private read(run: TaskRun, table: RegisterTable, start: number, count: number): Promise<ReadResult> {
+  private read(run: TaskRun, table: RegisterTable, start: number, count: number, reply: ReadReply): void {
+    run.reply = reply;
     run.table = table;
     run.start = start;
     run.count = count;
     run.attempt = 0;
-    return this.attempt(run);
+    this.attempt(run);
   }
 
-  private attempt(run: TaskRun): Promise<ReadResult> {
+  private attempt(run: TaskRun): void {
     const wait =
       this.config.interFrameDelay > 0
         ? this.lastFrameEnd + this.config.interFrameDelay - performance.now()
         : 0;
-    if (wait > 0) return new Promise((resolve) => setTimeout(resolve, wait)).then(() => this.send(run));
-    return this.send(run);
+    if (wait > 0) setTimeout(run.sendNow, wait);
+    else this.send(run);
   }
 
-  private send(run: TaskRun): Promise<ReadResult> {
-    if (this.state !== 'connected') return Promise.reject(new LineDownError(this.config.id));
+  private send(run: TaskRun): void {
+    if (this.state !== 'connected') {
+      const err = new LineDownError(this.config.id);
+      queueMicrotask(() => this.deliver(run, undefined, err));
+      return;
+    }
     const started = this.now();
     run.begin = performance.now();
     this.stats.recordRequest(started);
     run.task.stats.recordRequest(started);
-    return this.transport
-      .read(run.task.unitId, run.table, run.start, run.count)
-      .then(run.answered, run.refused);
+    this.transport.read(run.task.unitId, run.table, run.start, run.count, run);
   }
 
-  private answered(run: TaskRun, result: ReadResult): ReadResult {
+  private answered(run: TaskRun, result: ReadResult): void {
     const ms = performance.now() - run.begin;
     this.stats.recordResponse(ms);
     run.task.stats.recordResponse(ms);
     this.consecutiveTimeouts = 0;
     this.requestEnded(run);
-    return result;
+    this.deliver(run, result);
   }
 
   /** A failed request: counted, then retried if it timed out and retries are left, else passed on. */
-  private refused(run: TaskRun, err: unknown): Promise<ReadResult> {
+  private refused(run: TaskRun, err: Error): void {
     this.recordFailure(run.task, err);
     this.requestEnded(run);
-    if (!(err instanceof TimeoutError) || run.attempt >= this.config.retries || this.state !== 'connected')
-      return Promise.reject(err);
+    if (!(err instanceof TimeoutError) || run.attempt >= this.config.retries || this.state !== 'connected') {
+      this.deliver(run, undefined, err);
+      return;
+    }
     run.attempt++;
-    return this.attempt(run);
+    this.attempt(run);
+  }
+
+  /** The outcome to the task; a task that throws on it has failed, and the line moves on. */
+  private deliver(run: TaskRun, result: ReadResult | undefined, err?: Error): void {
+    if (!run.running) return;
+    try {
+      if (result) run.reply.answered(result);
+      else run.reply.refused(err ?? new Error('no answer'));
+    } catch (thrown) {
+      this.finish(run, asError(thrown));
+    }
   }
 
   private requestEnded(run: TaskRun): void {
@@ -402,3 +445,8 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
     );
   }
 }
+
+/** A run's reply before its first request. */
+const NO_REPLY: ReadReply = { answered() {}, refused() {} };
+
+const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));

@@ -13,7 +13,7 @@
 import { connect as connectSocket, type Socket } from 'node:net';
 import type { RegisterTable } from '../../config/schema.js';
 import { BadResponseError, ModbusExceptionError, ShortResponseError, TimeoutError } from './errors.js';
-import type { ReadResult, Transport } from './transport.js';
+import type { ReadReply, ReadResult, Transport } from './transport.js';
 
 export interface MbapEndpoint {
   host: string;
@@ -36,20 +36,40 @@ const READ_BUFFER = Buffer.alloc(64 * 1024);
 const FUNCTION_CODES: Record<RegisterTable, number> = { coil: 1, discrete: 2, holding: 3, input: 4 };
 
 interface Pending {
+  id: number;
   unitId: number;
   functionCode: number;
   count: number;
   table: RegisterTable;
   deadline: number;
-  resolve(result: ReadResult): void;
-  reject(err: Error): void;
+  reply: ReadReply;
+}
+
+/** Arrays an answer's values are parsed into, by length: lent to the reply, then reused. */
+type Scratch<T> = T[][];
+
+function arrayOf<T>(scratch: Scratch<T>, length: number): T[] {
+  let values = scratch[length];
+  if (!values) {
+    values = new Array<T>(length);
+    scratch[length] = values;
+  }
+  return values;
 }
 
 export class MbapTransport implements Transport {
   private socket: Socket | undefined;
   private closeListener: ((reason: string) => void) | undefined;
-  /** Requests on the wire by transaction id; insertion order is send order, so deadline order. */
-  private readonly pending = new Map<number, Pending>();
+  /**
+   * Requests on the wire, in send order (so deadline order). A few dozen at most, answered
+   * mostly in order: the first entry is nearly always the one, and a map's hashing and
+   * rehashing after every delete cost more than that search.
+   */
+  private readonly pending: Pending[] = [];
+  /** Finished requests' records, for the next ones. */
+  private readonly spare: Pending[] = [];
+  private readonly words: Scratch<number> = [];
+  private readonly bits: Scratch<boolean> = [];
   private transactionId = 0;
   /** Bytes of a frame split across chunks. */
   private partial: Buffer | undefined;
@@ -107,24 +127,32 @@ export class MbapTransport implements Transport {
     this.socket = socket;
   }
 
-  read(unitId: number, table: RegisterTable, start: number, count: number): Promise<ReadResult> {
+  read(unitId: number, table: RegisterTable, start: number, count: number, reply: ReadReply): void {
     const socket = this.socket;
-    if (!socket) return Promise.reject(new Error('port not open'));
-    return new Promise((resolve, reject) => {
-      const id = this.nextTransactionId();
-      const functionCode = FUNCTION_CODES[table];
-      const deadline = performance.now() + this.endpoint.timeout;
-      this.pending.set(id, { unitId, functionCode, count, table, deadline, resolve, reject });
-      if (!this.timeoutTimer) this.armTimeout(this.endpoint.timeout);
-      if (this.endpoint.maxInFlight <= 1) {
-        const frame = Buffer.allocUnsafe(REQUEST_LENGTH);
-        encodeRead(frame, 0, id, unitId, functionCode, start, count);
-        socket.write(frame);
-      } else {
-        const at = this.reserve(socket);
-        encodeRead(this.outgoing as Buffer, at, id, unitId, functionCode, start, count);
-      }
-    });
+    if (!socket) {
+      queueMicrotask(() => reply.refused(new Error('port not open')));
+      return;
+    }
+    const id = this.nextTransactionId();
+    const functionCode = FUNCTION_CODES[table];
+    const request = this.spare.pop() ?? ({} as Pending);
+    request.id = id;
+    request.unitId = unitId;
+    request.functionCode = functionCode;
+    request.count = count;
+    request.table = table;
+    request.deadline = performance.now() + this.endpoint.timeout;
+    request.reply = reply;
+    this.pending.push(request);
+    if (!this.timeoutTimer) this.armTimeout(this.endpoint.timeout);
+    if (this.endpoint.maxInFlight <= 1) {
+      const frame = Buffer.allocUnsafe(REQUEST_LENGTH);
+      encodeRead(frame, 0, id, unitId, functionCode, start, count);
+      socket.write(frame);
+    } else {
+      const at = this.reserve(socket);
+      encodeRead(this.outgoing as Buffer, at, id, unitId, functionCode, start, count);
+    }
   }
 
   /**
@@ -166,8 +194,22 @@ export class MbapTransport implements Transport {
   private nextTransactionId(): number {
     // 16 bits; an id still waiting (a very late answer's) is skipped, not reused.
     do this.transactionId = (this.transactionId + 1) & 0xffff;
-    while (this.pending.has(this.transactionId));
+    while (this.waiting(this.transactionId) >= 0);
     return this.transactionId;
+  }
+
+  /** Where the request with transaction id `id` is in `pending`, or -1. */
+  private waiting(id: number): number {
+    const pending = this.pending;
+    for (let i = 0; i < pending.length; i++) if ((pending[i] as Pending).id === id) return i;
+    return -1;
+  }
+
+  /** Take the request at `index` off the wire; its record goes back to the spares. */
+  private take(index: number): Pending {
+    const request = (index === 0 ? this.pending.shift() : this.pending.splice(index, 1)[0]) as Pending;
+    this.spare.push(request);
+    return request;
   }
 
   /** `length` bytes read into `chunk` (the shared read buffer: nothing may keep it). */
@@ -192,21 +234,20 @@ export class MbapTransport implements Transport {
       this.answer(data, offset, end);
       offset = end;
     }
-    // Copied: the read buffer is overwritten by the next read.
-    if (offset < size) this.partial = Buffer.from(data.subarray(offset, size));
+    // Copied: the read buffer is overwritten by the next read. (Not if a reply closed the
+    // connection meanwhile: the rest belonged to it.)
+    if (offset < size && this.socket === socket) this.partial = Buffer.from(data.subarray(offset, size));
   }
 
-  /** One whole frame, data[offset, end). */
+  /** One whole frame, data[offset, end): parsed and handed to its request's reply at once. */
   private answer(data: Buffer, offset: number, end: number): void {
-    const id = data.readUInt16BE(offset);
-    const request = this.pending.get(id);
-    if (!request) return; // an answer after its timeout, or to nobody
-    this.pending.delete(id);
-    try {
-      request.resolve(parse(request, data, offset, end));
-    } catch (err) {
-      request.reject(err as Error);
-    }
+    const index = this.waiting(data.readUInt16BE(offset));
+    if (index < 0) return; // an answer after its timeout, or to nobody
+    const request = this.take(index);
+    const reply = request.reply;
+    const result = parse(request, data, offset, end, this.words, this.bits);
+    if (result instanceof Error) reply.refused(result);
+    else reply.answered(result);
   }
 
   private armTimeout(ms: number): void {
@@ -217,24 +258,26 @@ export class MbapTransport implements Transport {
   private expire(): void {
     this.timeoutTimer = undefined;
     const now = performance.now();
-    for (const [id, request] of this.pending) {
-      if (request.deadline > now) {
-        this.armTimeout(request.deadline - now);
-        return;
-      }
-      this.pending.delete(id);
-      request.reject(new TimeoutError('response'));
-    }
+    const expired: ReadReply[] = [];
+    while (this.pending.length > 0 && (this.pending[0] as Pending).deadline <= now)
+      expired.push(this.take(0).reply);
+    const oldest = this.pending[0];
+    if (oldest) this.armTimeout(oldest.deadline - now);
+    for (const reply of expired) reply.refused(new TimeoutError('response'));
   }
 
+  /** Every request on the wire fails with `err`, after this turn (the connection's loss is reported first). */
   private failPending(err: Error): void {
     this.outgoing = undefined;
     clearTimeout(this.timeoutTimer);
     this.timeoutTimer = undefined;
     this.partial = undefined;
-    const requests = [...this.pending.values()];
-    this.pending.clear();
-    for (const request of requests) request.reject(err);
+    const replies = this.pending.map((request) => request.reply);
+    this.pending.length = 0;
+    if (replies.length > 0)
+      queueMicrotask(() => {
+        for (const reply of replies) reply.refused(err);
+      });
   }
 
   private drop(socket: Socket, reason: string): void {
@@ -269,36 +312,44 @@ function encodeRead(
   buffer.writeUInt16BE(count, at + 10);
 }
 
-/** The values of a whole answer frame (data[offset, end)), or why it is no answer to `request`. */
-function parse(request: Pending, data: Buffer, offset: number, end: number): ReadResult {
+/**
+ * The values of a whole answer frame (data[offset, end)), in an array of `words` or `bits`
+ * (by length, reused), or why it is no answer to `request`.
+ */
+function parse(
+  request: Pending,
+  data: Buffer,
+  offset: number,
+  end: number,
+  words: Scratch<number>,
+  bits: Scratch<boolean>,
+): ReadResult | Error {
   const unitId = data[offset + 6];
   const functionCode = data[offset + 7] as number;
   if (unitId !== request.unitId)
-    throw new BadResponseError(`from unit ${unitId}, asked unit ${request.unitId}`);
+    return new BadResponseError(`from unit ${unitId}, asked unit ${request.unitId}`);
   if (functionCode === (request.functionCode | 0x80)) {
-    if (end - offset !== HEADER + 2) throw new BadResponseError('exception reply of the wrong length');
-    throw new ModbusExceptionError(data[offset + 8] as number);
+    if (end - offset !== HEADER + 2) return new BadResponseError('exception reply of the wrong length');
+    return new ModbusExceptionError(data[offset + 8] as number);
   }
   if (functionCode !== request.functionCode)
-    throw new BadResponseError(`function ${functionCode}, asked function ${request.functionCode}`);
+    return new BadResponseError(`function ${functionCode}, asked function ${request.functionCode}`);
   const byteCount = data[offset + 8] as number;
   if (end - offset !== HEADER + 2 + byteCount)
-    throw new BadResponseError(`byte count ${byteCount} in a frame of ${end - offset} bytes`);
+    return new BadResponseError(`byte count ${byteCount} in a frame of ${end - offset} bytes`);
   const first = offset + HEADER + 2;
+  const count = request.count;
   if (request.table === 'holding' || request.table === 'input') {
-    if (byteCount < request.count * 2)
-      throw new ShortResponseError(request.table, request.count, byteCount >> 1);
-    if (byteCount !== request.count * 2)
-      throw new BadResponseError(`${byteCount >> 1} registers, asked ${request.count}`);
-    const words = new Array<number>(request.count);
-    for (let i = 0; i < request.count; i++) words[i] = data.readUInt16BE(first + 2 * i);
-    return words;
+    if (byteCount < count * 2) return new ShortResponseError(request.table, count, byteCount >> 1);
+    if (byteCount !== count * 2) return new BadResponseError(`${byteCount >> 1} registers, asked ${count}`);
+    const values = arrayOf(words, count);
+    for (let i = 0; i < count; i++) values[i] = data.readUInt16BE(first + 2 * i);
+    return values;
   }
-  const expected = (request.count + 7) >> 3;
-  if (byteCount < expected) throw new ShortResponseError(request.table, request.count, byteCount * 8);
-  if (byteCount !== expected) throw new BadResponseError(`${byteCount} bytes of bits, asked ${expected}`);
-  const bits = new Array<boolean>(request.count);
-  for (let i = 0; i < request.count; i++)
-    bits[i] = ((data[first + (i >> 3)] as number) & (1 << (i & 7))) !== 0;
-  return bits;
+  const expected = (count + 7) >> 3;
+  if (byteCount < expected) return new ShortResponseError(request.table, count, byteCount * 8);
+  if (byteCount !== expected) return new BadResponseError(`${byteCount} bytes of bits, asked ${expected}`);
+  const values = arrayOf(bits, count);
+  for (let i = 0; i < count; i++) values[i] = ((data[first + (i >> 3)] as number) & (1 << (i & 7))) !== 0;
+  return values;
 }

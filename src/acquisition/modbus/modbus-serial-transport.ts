@@ -6,7 +6,7 @@ import modbusSerial from 'modbus-serial';
 import type { ModbusRTU } from 'modbus-serial/ModbusRTU.js';
 import type { ModbusLineConfig, RegisterTable } from '../../config/schema.js';
 import { ModbusExceptionError, ShortResponseError, TimeoutError } from './errors.js';
-import type { ReadResult, Transport } from './transport.js';
+import type { ReadReply, ReadResult, Transport } from './transport.js';
 
 // modbus-serial is CommonJS: its module object is the client class itself.
 const ModbusClient = modbusSerial as unknown as new () => ModbusRTU;
@@ -80,33 +80,51 @@ export class ModbusSerialTransport implements Transport {
     }
   }
 
-  read(unitId: number, table: RegisterTable, start: number, count: number): Promise<ReadResult> {
+  read(unitId: number, table: RegisterTable, start: number, count: number, reply: ReadReply): void {
     const client = this.client;
-    if (!client?.isOpen) return Promise.reject(new Error('port not open'));
-    // modbus-serial's callback API: its promise API wraps the same call in one more promise
-    // and closure per request, which a gateway reading a thousand devices a second feels.
-    return new Promise((resolve, reject) => {
-      const done = (err: unknown, result?: { data: ReadResult }) => {
-        if (err || !result) return reject(classify(err ?? new Error('no response')));
-        // modbus-serial checks the frame's length but reads as many values as the frame's byte
-        // count says: a byte count too small yields fewer values than asked, and the missing
-        // ones would be decoded as 0 (or false). A short answer is a bad answer. (Rejected,
-        // not thrown: this runs inside modbus-serial's receive handler.)
-        const data = result.data;
-        if (data.length < count) reject(new ShortResponseError(table, count, data.length));
-        else resolve(data.length === count ? data : (data.slice(0, count) as ReadResult));
-      };
+    if (!client?.isOpen) {
+      queueMicrotask(() => reply.refused(new Error('port not open')));
+      return;
+    }
+    // modbus-serial's callback API (its promise API wraps the same call in one more promise).
+    // The outcome is put off to a microtask: modbus-serial calls back from inside its receive
+    // handler, and its RTU-over-TCP port resets what answer it expects after that handler
+    // returns, so a request made from the callback would never see its answer; and it may call
+    // back at once for a port that just closed, which ReadReply rules out. Only its first call
+    // counts, as a promise's.
+    let settled = false;
+    const done = (err: unknown, result?: { data: ReadResult }) => {
+      if (settled) return;
+      settled = true;
+      queueMicrotask(() => settle(err, result));
+    };
+    const settle = (err: unknown, result?: { data: ReadResult }) => {
+      if (err || !result) return reply.refused(classify(err ?? new Error('no response')));
+      // modbus-serial checks the frame's length but reads as many values as the frame's byte
+      // count says: a byte count too small yields fewer values than asked, and the missing
+      // ones would be decoded as 0 (or false). A short answer is a bad answer.
+      const data = result.data;
+      if (data.length < count) reply.refused(new ShortResponseError(table, count, data.length));
+      else reply.answered(data.length === count ? data : (data.slice(0, count) as ReadResult));
+    };
+    try {
       switch (table) {
         case 'holding':
-          return client.writeFC3(unitId, start, count, done);
+          client.writeFC3(unitId, start, count, done);
+          break;
         case 'input':
-          return client.writeFC4(unitId, start, count, done);
+          client.writeFC4(unitId, start, count, done);
+          break;
         case 'coil':
-          return client.writeFC1(unitId, start, count, done);
+          client.writeFC1(unitId, start, count, done);
+          break;
         case 'discrete':
-          return client.writeFC2(unitId, start, count, done);
+          client.writeFC2(unitId, start, count, done);
+          break;
       }
-    });
+    } catch (err) {
+      done(err);
+    }
   }
 
   async close(): Promise<void> {

@@ -18,11 +18,22 @@ export {
 
 export type ReadResult = number[] | boolean[];
 
+/**
+ * Where a read's outcome goes: one object made once by whoever reads, not a promise and its
+ * closures per request (a gateway makes a thousand requests a second). Exactly one of the two
+ * is called per read, and never from inside `read` itself. `result` is lent for the call only:
+ * a transport may fill the same array with its next answer.
+ */
+export interface ReadReply {
+  answered(result: ReadResult): void;
+  refused(err: Error): void;
+}
+
 export interface Transport {
   readonly isOpen: boolean;
   /** Resolves when connected; rejects on failure within `timeoutMs`. */
   connect(timeoutMs: number): Promise<void>;
-  read(unitId: number, table: RegisterTable, start: number, count: number): Promise<ReadResult>;
+  read(unitId: number, table: RegisterTable, start: number, count: number, reply: ReadReply): void;
   close(): Promise<void>;
   /** Called once when an open connection is lost (socket closed, serial port vanished). */
   onClose(listener: (reason: string) => void): void;

@@ -14,6 +14,7 @@ import {
   TimeoutError,
 } from '../../../src/acquisition/modbus/errors.js';
 import { MbapTransport } from '../../../src/acquisition/modbus/mbap-transport.js';
+import type { ReadResult } from '../../../src/acquisition/modbus/transport.js';
 import type { RegisterTable } from '../../../src/config/schema.js';
 import { freePort } from '../../helpers/modbus-tcp-device.js';
 import { sleep, until } from '../../helpers/wait.js';
@@ -139,6 +140,39 @@ const saneWords = (unit: number, start: number, count: number) =>
   Array.from({ length: count }, (_, i) => unit * 1000 + start + i);
 
 /** The rejection of `promise`, failing if it resolves. */
+/**
+ * One read as a promise. The values are copied: the transport lends its array for the reply
+ * only, and fills it again with its next answer (a test of that is below).
+ */
+function read(
+  transport: MbapTransport,
+  unit: number,
+  table: RegisterTable,
+  start: number,
+  count: number,
+): Promise<ReadResult> {
+  return new Promise((resolve, reject) => {
+    let calledBack = false;
+    let inRead = true;
+    /** Whether this outcome keeps the contract: the first for the read, and not from inside read(). */
+    const fair = () => {
+      const error = calledBack ? 'two outcomes for one read' : inRead ? 'an outcome from inside read()' : '';
+      calledBack = true;
+      if (error) reject(new Error(error));
+      return !error;
+    };
+    transport.read(unit, table, start, count, {
+      answered: (result) => {
+        if (fair()) resolve([...result] as ReadResult);
+      },
+      refused: (err) => {
+        if (fair()) reject(err);
+      },
+    });
+    inRead = false;
+  });
+}
+
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {
     const value = await promise;
@@ -160,7 +194,7 @@ describe('MbapTransport: the request on the wire', () => {
       [0x33, 'coil', 0xabcd, 0x07d0],
       [0xf7, 'discrete', 0xffff, 0x0001],
     ];
-    for (const [unit, table, start, count] of asks) await transport.read(unit, table, start, count);
+    for (const [unit, table, start, count] of asks) await read(transport, unit, table, start, count);
 
     expect(device.requests).toHaveLength(4);
     // Everything after the transaction id, written out by hand: protocol 0, length 6, unit, PDU.
@@ -182,8 +216,8 @@ describe('MbapTransport: decoding answers', () => {
     device.onRequest = (req, socket) => socket.write(mbap(req.tid, req.unit, wordsPdu(req.fc, words)));
     const { transport } = await open(device);
 
-    expect(await transport.read(1, 'holding', 0, 5)).toEqual(words);
-    expect(await transport.read(1, 'input', 0, 5)).toEqual(words);
+    expect(await read(transport, 1, 'holding', 0, 5)).toEqual(words);
+    expect(await read(transport, 1, 'input', 0, 5)).toEqual(words);
   });
 
   it('returns coils and discrete inputs in Modbus bit order (LSB of the first byte first)', async () => {
@@ -193,8 +227,8 @@ describe('MbapTransport: decoding answers', () => {
     const { transport } = await open(device);
 
     const expected = [true, false, true, true, false, false, true, true, false, true];
-    expect(await transport.read(1, 'coil', 0, 10)).toEqual(expected);
-    expect(await transport.read(1, 'discrete', 0, 10)).toEqual(expected);
+    expect(await read(transport, 1, 'coil', 0, 10)).toEqual(expected);
+    expect(await read(transport, 1, 'discrete', 0, 10)).toEqual(expected);
   });
 });
 
@@ -212,9 +246,9 @@ describe('MbapTransport: framing and matching', () => {
     };
     const { transport } = await open(device);
     // The transport's timeout is per request: leave room for 15 bytes written 3 ms apart.
-    expect(await transport.read(9, 'holding', 0, 3)).toEqual([0xbeef, 0x0102, 0xcafe]);
+    expect(await read(transport, 9, 'holding', 0, 3)).toEqual([0xbeef, 0x0102, 0xcafe]);
     // And the stream is still in step for the next answer.
-    expect(await transport.read(9, 'holding', 0, 3)).toEqual([0xbeef, 0x0102, 0xcafe]);
+    expect(await read(transport, 9, 'holding', 0, 3)).toEqual([0xbeef, 0x0102, 0xcafe]);
   });
 
   it('gives each of several requests in flight its own answer, answered in reverse in one write', async () => {
@@ -233,7 +267,7 @@ describe('MbapTransport: framing and matching', () => {
     };
     const { transport } = await open(device, 4);
 
-    const reads = [1, 2, 3, 4].map((unit) => transport.read(unit, 'holding', 0, 2));
+    const reads = [1, 2, 3, 4].map((unit) => read(transport, unit, 'holding', 0, 2));
     expect(await Promise.all(reads)).toEqual([
       [100, 101],
       [200, 201],
@@ -254,11 +288,11 @@ describe('MbapTransport: framing and matching', () => {
     };
     const { transport, closes } = await open(device);
 
-    const err = await rejection(transport.read(5, 'holding', 100, 2));
+    const err = await rejection(read(transport, 5, 'holding', 100, 2));
     expect(err).toBeInstanceOf(ModbusExceptionError);
     expect((err as ModbusExceptionError).code).toBe(2);
 
-    expect(await transport.read(5, 'holding', 100, 2)).toEqual(saneWords(5, 100, 2));
+    expect(await read(transport, 5, 'holding', 100, 2)).toEqual(saneWords(5, 100, 2));
     expect(transport.isOpen).toBe(true);
     expect(closes).toEqual([]);
   });
@@ -344,17 +378,17 @@ describe('MbapTransport: bad answers', () => {
       const { transport, closes } = await open(device);
 
       const started = performance.now();
-      const err = await rejection(transport.read(7, c.table, 0, c.count));
+      const err = await rejection(read(transport, 7, c.table, 0, c.count));
       expect(err).toBeInstanceOf(c.error);
       // Sorted at once, not left to time out.
       expect(performance.now() - started).toBeLessThan(TIMEOUT / 2);
 
       if (c.table === 'coil') {
-        expect(await transport.read(7, 'coil', 0, 10)).toEqual(
+        expect(await read(transport, 7, 'coil', 0, 10)).toEqual(
           Array.from({ length: 10 }, (_, i) => i % 2 === 0),
         );
       } else {
-        expect(await transport.read(7, 'holding', 0, 3)).toEqual(saneWords(7, 0, 3));
+        expect(await read(transport, 7, 'holding', 0, 3)).toEqual(saneWords(7, 0, 3));
       }
       expect(device.sockets).toHaveLength(1); // the same connection, not a new one
       expect(transport.isOpen).toBe(true);
@@ -369,7 +403,7 @@ describe('MbapTransport: timeouts', () => {
     const { transport, closes } = await open(device);
 
     const started = performance.now();
-    const err = await rejection(transport.read(3, 'holding', 0, 1));
+    const err = await rejection(read(transport, 3, 'holding', 0, 1));
     const elapsed = performance.now() - started;
     expect(err).toBeInstanceOf(TimeoutError);
     expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT - 2);
@@ -381,7 +415,7 @@ describe('MbapTransport: timeouts', () => {
       socket.write(mbap(late.tid, late.unit, wordsPdu(3, [0xdead])));
       setTimeout(() => socket.write(mbap(req.tid, req.unit, wordsPdu(3, [0x0002]))), 20);
     };
-    expect(await transport.read(3, 'holding', 0, 1)).toEqual([0x0002]);
+    expect(await read(transport, 3, 'holding', 0, 1)).toEqual([0x0002]);
     expect(device.requests[1]!.tid).not.toBe(late.tid);
     expect(transport.isOpen).toBe(true);
     expect(closes).toEqual([]);
@@ -392,9 +426,9 @@ describe('MbapTransport: timeouts', () => {
     const { transport } = await open(device, 4);
 
     const started = performance.now();
-    const firstDone = rejection(transport.read(1, 'holding', 0, 1)).then(() => performance.now() - started);
+    const firstDone = rejection(read(transport, 1, 'holding', 0, 1)).then(() => performance.now() - started);
     await sleep(100);
-    const secondDone = rejection(transport.read(1, 'holding', 0, 1)).then(() => performance.now() - started);
+    const secondDone = rejection(read(transport, 1, 'holding', 0, 1)).then(() => performance.now() - started);
     const [first, second] = await Promise.all([firstDone, secondDone]);
     expect(first).toBeGreaterThanOrEqual(TIMEOUT - 2);
     expect(first).toBeLessThan(TIMEOUT + 90);
@@ -442,8 +476,8 @@ describe('MbapTransport: a broken stream', () => {
       const { transport, closes } = await open(device, 4);
 
       const errors = await Promise.all([
-        rejection(transport.read(1, 'holding', 0, 1)),
-        rejection(transport.read(1, 'holding', 1, 1)),
+        rejection(read(transport, 1, 'holding', 0, 1)),
+        rejection(read(transport, 1, 'holding', 1, 1)),
       ]);
       for (const err of errors) {
         expect(err).toBeInstanceOf(Error);
@@ -454,7 +488,7 @@ describe('MbapTransport: a broken stream', () => {
       await sleep(50); // room for a second, wrong, onClose from the socket's 'close'
       expect(closes).toHaveLength(1);
       expect(closes[0]).toMatch(/\S/);
-      await expect(transport.read(1, 'holding', 0, 1)).rejects.toThrow();
+      await expect(read(transport, 1, 'holding', 0, 1)).rejects.toThrow();
     });
   }
 });
@@ -466,10 +500,22 @@ describe('MbapTransport: losing the connection', () => {
     const { transport, closes } = await open(device);
 
     const started = performance.now();
-    const err = await rejection(transport.read(1, 'holding', 0, 1));
+    const outcomes: string[] = [];
+    const err = await new Promise<Error>((resolve) =>
+      transport.read(1, 'holding', 0, 1, {
+        answered: () => outcomes.push('answered'),
+        refused: (e) => {
+          outcomes.push(`refused after ${closes.length} close reported`);
+          resolve(e);
+        },
+      }),
+    );
     expect(err).not.toBeInstanceOf(TimeoutError);
     expect(performance.now() - started).toBeLessThan(TIMEOUT);
     expect(transport.isOpen).toBe(false);
+    // The loss is reported before the reads on the connection fail: a line marks itself down
+    // first, so that its devices take the failure for the line's, not their own.
+    expect(outcomes).toEqual(['refused after 1 close reported']);
     await sleep(50);
     expect(closes).toHaveLength(1);
     expect(closes[0]).toMatch(/\S/);
@@ -479,7 +525,7 @@ describe('MbapTransport: losing the connection', () => {
     const device = await startDevice();
     const { transport, closes } = await open(device, 4);
 
-    const pending = [transport.read(1, 'holding', 0, 1), transport.read(2, 'coil', 0, 8)].map(rejection);
+    const pending = [read(transport, 1, 'holding', 0, 1), read(transport, 2, 'coil', 0, 8)].map(rejection);
     await until('the requests to reach the server', () => device.requests.length === 2, 1000);
     await transport.close();
     const errors = await Promise.all(pending);
@@ -504,7 +550,7 @@ describe('MbapTransport: losing the connection', () => {
     expect(err.message).toMatch(/ECONNREFUSED/);
     expect(transport.isOpen).toBe(false);
     expect(closes).toEqual([]);
-    await expect(transport.read(1, 'holding', 0, 1)).rejects.toThrow();
+    await expect(read(transport, 1, 'holding', 0, 1)).rejects.toThrow(/port not open/);
   });
 });
 
@@ -528,7 +574,7 @@ describe('MbapTransport: pipelining', () => {
         .map((socket, i) => ((socket as Socket).remotePort === device.port ? i : -1))
         .filter((i) => i >= 0);
 
-    const reads = Array.from({ length: 20 }, (_, i) => transport.read(1 + (i % 5), 'holding', i * 10, 2));
+    const reads = Array.from({ length: 20 }, (_, i) => read(transport, 1 + (i % 5), 'holding', i * 10, 2));
     const results = await Promise.all(reads);
     expect(results).toEqual(Array.from({ length: 20 }, (_, i) => saneWords(1 + (i % 5), i * 10, 2)));
     expect(device.chunks.map((c) => c.length)).toEqual([20 * 12]);
