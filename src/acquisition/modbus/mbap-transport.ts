@@ -20,7 +20,7 @@ export interface MbapEndpoint {
   port: number;
   /** Answer timeout per request, ms. */
   timeout: number;
-  /** More than 1: requests made in one turn of the event loop leave in one write. */
+  /** More than 1: requests made in one run of JavaScript (a timer's, a read's) leave in one write. */
   maxInFlight: number;
 }
 
@@ -75,7 +75,7 @@ export class MbapTransport implements Transport {
   private partial: Buffer | undefined;
   /** One timer for every request on the wire, armed for the oldest one's deadline. */
   private timeoutTimer: NodeJS.Timeout | undefined;
-  /** Frames made in this turn of the event loop, written together at its end (pipelining). */
+  /** Frames made in this run of JavaScript, written together when it is over (pipelining). */
   private outgoing: Buffer | undefined;
   private outgoingLength = 0;
 
@@ -156,16 +156,18 @@ export class MbapTransport implements Transport {
   }
 
   /**
-   * Room for one more request frame in this turn's buffer (its offset): on a pipelining
-   * connection the requests of one turn of the event loop leave in one write (one syscall,
-   * often one TCP segment) when the turn is over.
+   * Room for one more request frame in this run's buffer (its offset): on a pipelining
+   * connection the requests made in one run of JavaScript (the polls a timer starts, the
+   * next reads a chunk of answers lets go) leave in one write (one syscall, often one TCP
+   * segment) in a microtask once it is over. (At the end of the event loop's turn instead,
+   * by setImmediate, each write cost the loop one more round through epoll.)
    */
   private reserve(socket: Socket): number {
     if (this.outgoing && this.outgoingLength + REQUEST_LENGTH > this.outgoing.length) this.flush(socket);
     if (!this.outgoing) {
       this.outgoing = Buffer.allocUnsafe(REQUEST_LENGTH * this.endpoint.maxInFlight);
       this.outgoingLength = 0;
-      setImmediate(() => this.flush(socket));
+      queueMicrotask(() => this.flush(socket));
     }
     const at = this.outgoingLength;
     this.outgoingLength += REQUEST_LENGTH;
