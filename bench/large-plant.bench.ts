@@ -225,7 +225,11 @@ function oursFigures(ours: OursResult, label: string): Figure[] {
       value: round(cpuPerMillion(side), 2),
       unit: 'CPU-s',
     },
-    { name: 'ours: event-loop delay p99 (beyond the 100 ms sampling timer)', value: round(g.eventLoopP99Ms, 1), unit: 'ms' },
+    {
+      name: 'ours: event-loop delay p99 (beyond the 100 ms sampling timer)',
+      value: round(g.eventLoopP99Ms, 1),
+      unit: 'ms',
+    },
     {
       name: 'simulators: CPU while serving ours',
       value: round(ours.simulatorCpuMicros / 1e6 / (g.windowMs / 1000), 3),
