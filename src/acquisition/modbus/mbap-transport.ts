@@ -268,7 +268,7 @@ export class MbapTransport implements Transport {
     for (const reply of expired) reply.refused(new TimeoutError('response'));
   }
 
-  /** Every request on the wire fails with `err`, after this turn (the connection's loss is reported first). */
+  /** Every request on the wire fails with `err`, in a microtask: the connection's loss is reported first. */
   private failPending(err: Error): void {
     this.outgoing = undefined;
     clearTimeout(this.timeoutTimer);
