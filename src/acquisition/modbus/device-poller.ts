@@ -285,7 +285,7 @@ export class DevicePoller {
     group.lastReadAt[group.next] = 0;
     let outcome: 'split' | 'marked';
     try {
-      outcome = this.refused(group, block, err, group.values);
+      outcome = this.refused(group, block, err);
     } catch (failure) {
       group.io = undefined;
       io.finish(failure as Error);
@@ -299,14 +299,10 @@ export class DevicePoller {
   /**
    * A block the device answered with an exception: "illegal data address" splits it (and the
    * split is kept), a gateway's "target failed" means the device is gone, anything else marks
-   * the block's points comm-error in `values`. Errors that are no answer at all are rethrown.
+   * the block's points comm-error among the poll's values. Errors that are no answer at all
+   * are rethrown.
    */
-  private refused(
-    group: PollGroup,
-    block: ReadBlock,
-    err: unknown,
-    values: PointValue[],
-  ): 'split' | 'marked' {
+  private refused(group: PollGroup, block: ReadBlock, err: unknown): 'split' | 'marked' {
     if (!(err instanceof ModbusExceptionError)) throw err;
     if (GATEWAY_TARGET_EXCEPTIONS.has(err.code)) throw new DeviceUnreachableError(err.message);
     if (err.code === 2) {
@@ -333,7 +329,7 @@ export class DevicePoller {
       'device answered a read with an exception',
     );
     const ts = this.now();
-    for (const { point } of block.points) values.push(this.commError(point, ts));
+    for (const { point } of block.points) group.values.push(this.commError(point, ts));
     return 'marked';
   }
 
