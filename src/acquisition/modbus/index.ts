@@ -26,6 +26,9 @@ export interface ModbusServiceOptions {
   now?: () => number;
 }
 
+/** At most this many line offsets in a poll slot: see pollPhase. */
+const LINE_INSTANTS = 10;
+
 /**
  * Where in each poll period a device on `line` asks, as a fraction of the period. One at a
  * time, the devices are spread evenly, so the line is never asked everything at once. A
@@ -39,8 +42,6 @@ export interface ModbusServiceOptions {
  * 1.7 times the CPU of the same 50 on 10 (bench/README.md, large plant), for a burst of a
  * few milliseconds more at each instant.
  */
-const LINE_INSTANTS = 10;
-
 export function pollPhase(
   line: ModbusLineConfig,
   lineIndex: number,
