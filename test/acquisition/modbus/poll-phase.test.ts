@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { pollPhase } from '../../../src/acquisition/modbus/index.js';
-import { modbusLine } from '../../../src/config/schema.js';
+import { type ModbusLineConfig, modbusLine } from '../../../src/config/schema.js';
 
 const tcp = (id: string, maxInFlight: number) =>
   modbusLine.parse({ id, transport: 'tcp', host: '127.0.0.1', port: 502, maxInFlight });
 const serial = (id: string) => modbusLine.parse({ id, transport: 'rtu', path: '/dev/ttyUSB0' });
 
 /** Every distinct phase the lines' devices take, sorted, and how many lines take each. */
-function instants(lines: ReturnType<typeof modbusLine.parse>[], devicesPerLine: number) {
+function instants(lines: ModbusLineConfig[], devicesPerLine: number) {
   const lineAt = new Map<number, Set<number>>();
   lines.forEach((line, lineIndex) => {
     for (let d = 0; d < devicesPerLine; d++) {
