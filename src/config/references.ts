@@ -4,6 +4,7 @@
  */
 import type { ConfigIssue, ParsedFile, PlantConfig } from './load.js';
 import { formatPath } from './load.js';
+import { registerOverlaps } from './overlaps.js';
 import { registerCount } from './registers.js';
 import type { DeviceConfig, ModbusPointConfig, Profile, SimulationConfig } from './schema.js';
 
@@ -116,6 +117,8 @@ function checkProfile(profile: Profile, file: ParsedFile<unknown>, sink: IssueSi
     const problem = modbusPointProblem(point, profile.maxBlockRegisters);
     if (problem) sink.at(file, path, problem);
   });
+  for (const overlap of registerOverlaps(profile.points))
+    sink.at(file, ['points', overlap.index, overlap.key], overlap.message);
 }
 
 /** Register definitions that cannot be read as written. */

@@ -190,6 +190,11 @@ const modbusPoint = z.strictObject({
   order: z.enum(wordOrders).default('ABCD'),
   /** A single bit of a register (0 = least significant): status and fault words. */
   bit: z.number().int().min(0).max(15).optional(),
+  /**
+   * Points this one deliberately reads the same registers as (a status word and a bit of it,
+   * one register scaled two ways). Any other overlap is an error: it is usually a typo'd address.
+   */
+  shares: z.array(id).optional(),
   /** Name of the poll group (period) this point is read with. */
   poll: id.default('default'),
 });
