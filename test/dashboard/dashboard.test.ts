@@ -3,10 +3,8 @@
  * against the simulated demo plant and a gateway started in-process, login on with the demo
  * accounts: login, overview, room mimics, equipment trends, alarms with acknowledgement, a
  * role that may not acknowledge, logout, connection loss, a phone-sized screen; and, with
- * login off, the on-duty name. Saves a screenshot of each main page to docs/screenshots/.
+ * login off, the on-duty name. Takes a screenshot of each main page (docs/screenshots/ under PLANTWATCH_SCREENSHOTS=1).
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PlantSimulator, simulatorMqttLogin, startPlantSimulator } from '../../simulators/index.js';
@@ -16,9 +14,9 @@ import { silentLogger } from '../../src/log/index.js';
 import { alarmHarness } from '../alarms/harness.js';
 import { hasChromium, launchBrowser, openPage, pageFetch, signIn } from '../helpers/browser.js';
 import { type DemoConfig, demoConfigCopy } from '../helpers/demo-config.js';
+import { screenshot } from '../helpers/screenshots.js';
 import { startBareWebServer } from '../helpers/web.js';
 
-const SHOTS = join('docs', 'screenshots');
 /** The demo electrician: the journal names the signed-in user. */
 const USER = 'electrician';
 
@@ -36,7 +34,7 @@ const simulatorLogin = () => simulatorMqttLogin(config, gateway.mqtt.brokerUrl);
 /** A full-page screenshot once the new-alarm flash is over. */
 async function shot(name: string, p: Page = page) {
   await p.waitForSelector('body:not(.flash)', { timeout: 5000 });
-  await p.screenshot({ path: join(SHOTS, name), fullPage: true });
+  await screenshot(p, name);
 }
 
 /** Page errors but the 401 of /api/auth/me that a browser not yet signed in gets by design. */
@@ -51,7 +49,6 @@ async function go(hash: string, p: Page = page) {
 
 describe.skipIf(!hasChromium())('the dashboard in a real browser', () => {
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     demo = await demoConfigCopy({ auth: true });
     config = loadConfig(demo.dir);
     [gateway, browser] = await Promise.all([startGateway({ config, log: silentLogger() }), launchBrowser()]);

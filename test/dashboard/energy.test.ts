@@ -5,10 +5,9 @@
  * figures (one row per building, totals that add up, a gap marked, a CSV that matches the
  * table), the leak watch of the five water meters (one of them leaking), the LED retrofit's
  * savings, and a phone-sized screen.
- * Saves a screenshot of each tab to docs/screenshots/energy-*.png.
+ * Takes a screenshot of each tab (docs/screenshots/energy-*.png under PLANTWATCH_SCREENSHOTS=1).
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { simulateHistory } from '../../simulators/history.js';
@@ -20,8 +19,8 @@ import type { PointValue } from '../../src/points/index.js';
 import { SqliteStore } from '../../src/storage/index.js';
 import { hasChromium, launchBrowser, openPage, signIn } from '../helpers/browser.js';
 import { type DemoConfig, demoConfigCopy } from '../helpers/demo-config.js';
+import { screenshot } from '../helpers/screenshots.js';
 
-const SHOTS = join('docs', 'screenshots');
 const ZONE = 'Asia/Shanghai';
 const DAY = 86_400_000;
 /** Enough for the LED retrofit's baseline (60 to 31 days ago) and reporting period. */
@@ -109,7 +108,6 @@ describe.skipIf(!hasChromium())('the Energy page in a real browser', () => {
   beforeAll(async () => {
     // The simulated hospital's day follows the process's clock: put it on the hospital's.
     vi.stubEnv('TZ', ZONE);
-    mkdirSync(SHOTS, { recursive: true });
     demo = await demoConfigCopy({ auth: true });
     config = loadConfig(demo.dir);
     expect(config.energy.timezone).toBe(ZONE);
@@ -214,7 +212,7 @@ describe.skipIf(!hasChromium())('the Energy page in a real browser', () => {
     await page.waitForSelector('#e-consumption-chart[data-state="ready"] canvas');
     await page.waitForSelector('#e-compare[data-state="ready"] tr[data-key]');
     await page.waitForSelector('#e-profile[data-state="ready"] canvas');
-    await page.screenshot({ path: join(SHOTS, 'energy-consumption.png'), fullPage: true });
+    await screenshot(page, 'energy-consumption.png');
   }, 30_000);
 
   it('downloads the consumption table as a CSV with the same columns, days and values', async () => {
@@ -258,7 +256,7 @@ describe.skipIf(!hasChromium())('the Energy page in a real browser', () => {
             main: document.querySelector('main').clientWidth })`,
       )) as { table: number; main: number };
       expect(widths.table).toBeGreaterThanOrEqual(widths.main - 2);
-      await page.screenshot({ path: join(SHOTS, 'energy-print.png'), fullPage: true });
+      await screenshot(page, 'energy-print.png');
     } finally {
       await page.emulateMedia({ media: 'screen' });
     }
@@ -297,7 +295,7 @@ describe.skipIf(!hasChromium())('the Energy page in a real browser', () => {
     ).toBeGreaterThanOrEqual(3);
     expect(await page.locator('.e-leak[data-device="wm-canteen"] .e-night.wet').count()).toBe(0);
     expect(await page.textContent('#e-leak-summary')).toBe('Leak suspected at 1 meter(s).');
-    await page.screenshot({ path: join(SHOTS, 'energy-leaks.png'), fullPage: true });
+    await screenshot(page, 'energy-leaks.png');
 
     await go('#/energy/demand');
     await page.waitForSelector('#e-headroom[data-state="ready"] tr[data-room]');
@@ -306,14 +304,14 @@ describe.skipIf(!hasChromium())('the Energy page in a real browser', () => {
     expect(await page.locator('#e-demand .e-meter').count()).toBe(
       (config.energy.electricity.mains ?? []).length,
     );
-    await page.screenshot({ path: join(SHOTS, 'energy-demand.png'), fullPage: true });
+    await screenshot(page, 'energy-demand.png');
 
     await go('#/energy/intensity');
     await page.selectOption('#e-period', 'last-7');
     await page.waitForSelector('#e-intensity[data-state="ready"] tr[data-key="main/inpatient"]');
     const kwhPerM2 = await page.textContent('.e-intensity tr[data-key="main/inpatient"] td:nth-child(6)');
     expect(parseShown(kwhPerM2 ?? '')).toBeGreaterThan(0);
-    await page.screenshot({ path: join(SHOTS, 'energy-intensity.png'), fullPage: true });
+    await screenshot(page, 'energy-intensity.png');
   }, 30_000);
 
   it('shows the LED retrofit with its verified savings', async () => {
@@ -330,7 +328,7 @@ describe.skipIf(!hasChromium())('the Energy page in a real browser', () => {
     expect(Number(match?.[2])).toBeLessThan(55);
     expect(await card.textContent()).toContain('40 % — met');
     await card.locator('.e-savings-chart canvas').waitFor();
-    await page.screenshot({ path: join(SHOTS, 'energy-savings.png'), fullPage: true });
+    await screenshot(page, 'energy-savings.png');
     expect(unexpected(pageErrors)).toEqual([]);
   }, 20_000);
 
@@ -347,7 +345,7 @@ describe.skipIf(!hasChromium())('the Energy page in a real browser', () => {
         ) as Promise<{ scroll: number; client: number }>;
       const english = await width();
       expect(english.scroll).toBeLessThanOrEqual(english.client);
-      await phone.page.screenshot({ path: join(SHOTS, 'energy-phone.png'), fullPage: true });
+      await screenshot(phone.page, 'energy-phone.png');
       await phone.page.click('#lang');
       await phone.page.waitForSelector('#e-consumption-table[data-state="ready"] table');
       expect(await phone.page.textContent('.e-tabs a[data-tab="consumption"]')).toBe('用量');

@@ -4,10 +4,8 @@
  * kept: a hotline work order through accept → on site → complete with its times, history and
  * the team's KPIs; a work order from a chiller trip; a shift handover accepted by another
  * user (and refused to its author); maintenance recorded done; a role that may only read; the
- * printed operation log. Saves a screenshot of each tab to docs/screenshots/records-*.png.
+ * printed operation log. Takes a screenshot of each tab (docs/screenshots/records-*.png under PLANTWATCH_SCREENSHOTS=1).
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PlantSimulator, simulatorMqttLogin, startPlantSimulator } from '../../simulators/index.js';
@@ -16,8 +14,8 @@ import { type Gateway, startGateway } from '../../src/gateway/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { hasChromium, launchBrowser, openPage, pageFetch, signIn } from '../helpers/browser.js';
 import { type DemoConfig, demoConfigCopy } from '../helpers/demo-config.js';
+import { screenshot } from '../helpers/screenshots.js';
 
-const SHOTS = join('docs', 'screenshots');
 /** A date and time as the records print them. */
 const DATE_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/;
 /** A time the same day: "14:05" (or with its date when the day changed in between). */
@@ -36,7 +34,7 @@ async function shot(name: string, p: Page = page) {
   await p.evaluate(
     "window.scrollTo(0, 0); for (const el of document.querySelectorAll('.scroll')) el.scrollLeft = 0;",
   );
-  await p.screenshot({ path: join(SHOTS, name), fullPage: true });
+  await screenshot(p, name);
 }
 
 /** A new signed-in page of its own (own cookies). */
@@ -61,7 +59,6 @@ async function go(hash: string, p: Page = page) {
 
 describe.skipIf(!hasChromium())('the records pages in a real browser', () => {
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     demo = await demoConfigCopy({ auth: true, maintenance: true });
     config = loadConfig(demo.dir);
     [gateway, browser] = await Promise.all([startGateway({ config, log: silentLogger() }), launchBrowser()]);
@@ -323,7 +320,7 @@ describe.skipIf(!hasChromium())('the records pages in a real browser', () => {
           `getComputedStyle(document.querySelector('article.oplog[data-device="ch1"]')).breakAfter`,
         ),
       ).toBe('page');
-      await page.screenshot({ path: join(SHOTS, 'records-log-print.png'), fullPage: true });
+      await screenshot(page, 'records-log-print.png');
     } finally {
       await page.emulateMedia({ media: 'screen' });
     }
