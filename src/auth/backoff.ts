@@ -1,7 +1,7 @@
 /**
- * Per-username login backoff, on top of the per-IP limit: guessing one account's password
- * from many addresses slows down too. Any name is tracked, known or not, so the answer
- * never tells whether an account exists.
+ * Login backoff for one key (an account and address pair, or an account): after a few free
+ * failures each further one doubles the wait. Any name is tracked, known or not, so the
+ * answer never tells whether an account exists. See throttle.ts for how the keys combine.
  */
 
 export interface BackoffOptions {
@@ -48,7 +48,8 @@ export class LoginBackoff {
     return Math.max(0, entry.lastFailure + delay - this.now());
   }
 
-  failed(username: string): void {
+  /** Counts a failure; true when it is the one that starts a lockout (to log it once). */
+  failed(username: string): boolean {
     const entry = this.current(username) ?? { failures: 0, lastFailure: 0 };
     entry.failures += 1;
     entry.lastFailure = this.now();
@@ -59,6 +60,7 @@ export class LoginBackoff {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
+    return entry.failures === this.options.freeFailures;
   }
 
   succeeded(username: string): void {

@@ -1,4 +1,7 @@
-/** The auth database: users and sessions in one SQLite file, so sessions survive a restart. */
+/**
+ * The auth database: users, sessions and the addresses each user logged in from, in one SQLite
+ * file, so sessions and known addresses survive a restart.
+ */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -20,6 +23,12 @@ const SCHEMA = `
     last_seen INTEGER NOT NULL
   );
   CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions(username);
+  CREATE TABLE IF NOT EXISTS known_addresses (
+    username TEXT NOT NULL REFERENCES users(username),
+    address TEXT NOT NULL,
+    last_login INTEGER NOT NULL,
+    PRIMARY KEY (username, address)
+  );
 `;
 
 /** Opens (creating if needed) the file; ":memory:" for a throwaway store. */

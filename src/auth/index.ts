@@ -7,26 +7,31 @@ import type Database from 'better-sqlite3';
 import type { RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
-import { type BackoffOptions, LoginBackoff } from './backoff.js';
+import type { BackoffOptions } from './backoff.js';
 import { readCookie } from './cookies.js';
 import { openAuthDb } from './db.js';
+import { SessionEvents, type SessionsEndedListener } from './events.js';
 import { authenticate, requireRole, socketAuth } from './guards.js';
+import { KnownAddresses } from './known-addresses.js';
 import { verifyDummy } from './passwords.js';
 import type { Role } from './roles.js';
 import { authRouter, type LoginLimit } from './router.js';
-import { seedUsers } from './seed.js';
+import { isProduction, seedUsers } from './seed.js';
 import { SessionStore } from './sessions.js';
 import type { AuthSettings } from './settings.js';
+import { LoginThrottle } from './throttle.js';
 import type { AuthUser } from './types.js';
 import { UserStore } from './users.js';
 
 export { DEFAULT_BACKOFF } from './backoff.js';
 export { SESSION_COOKIE } from './cookies.js';
+export type { SessionEndReason, SessionsEnded, SessionsEndedListener } from './events.js';
 export { MIN_PASSWORD_LENGTH } from './passwords.js';
 export { can, isRole, PERMISSIONS, type Permission, permissionsOf, ROLES, type Role } from './roles.js';
 export type { LoginLimit } from './router.js';
 export { AuthConfigError, DEMO_ACCOUNTS } from './seed.js';
 export { type AuthSettings, authSettings } from './settings.js';
+export { DEFAULT_ACCOUNT_BACKOFF } from './throttle.js';
 export type { AuthUser } from './types.js';
 export { type NewUser, type User, UserError, UserStore } from './users.js';
 
@@ -41,8 +46,10 @@ export interface AuthOptions {
   env?: NodeJS.ProcessEnv;
   /** Failed logins per client address; 10 per 15 minutes by default. */
   loginLimit?: LoginLimit;
-  /** Per-username backoff after repeated failures. */
+  /** Backoff per (username, client address) after repeated failures. */
   backoff?: Partial<BackoffOptions>;
+  /** Backoff per username over all addresses, except those it has logged in from before. */
+  accountBackoff?: Partial<BackoffOptions>;
 }
 
 export interface Auth {
@@ -56,6 +63,12 @@ export interface Auth {
   socketAuth: (socket: Socket, next: (err?: Error) => void) => void;
   /** The user of a Cookie header's live session, e.g. to re-check a long-lived socket. */
   userFromCookie: (cookieHeader: string | undefined) => AuthUser | undefined;
+  /**
+   * Calls `listener` whenever sessions end in this process (logout, password reset, user
+   * disabled), naming the user; returns the function that unsubscribes. Changes the CLI
+   * makes from another process are not told: re-check sockets periodically as well.
+   */
+  onSessionsEnded: (listener: SessionsEndedListener) => () => void;
   users: UserStore;
   close(): void;
 }
@@ -68,22 +81,35 @@ export async function createAuth(options: AuthOptions): Promise<Auth> {
   const { settings } = options;
   const now = options.now ?? Date.now;
   const log = options.log.child({ component: 'auth' });
+  const env = options.env ?? process.env;
   const db = openAuthDb(settings.users);
   try {
-    const users = new UserStore(db, now);
+    const events = new SessionEvents(log);
+    const users = new UserStore(db, now, events);
     const policy = {
       idleMs: settings.sessionIdle,
       maxMs: Math.max(settings.sessionMax, settings.sessionIdle),
     };
     const sessions = new SessionStore(db, policy, now);
-    await seedUsers(users, settings, options.env ?? process.env, log);
+    await seedUsers(users, settings, env, log);
+    // Login on (the default) with nobody to sign in: safe, but the dashboard is of no use yet.
+    if (!users.list().some((user) => user.role === 'admin' && !user.disabled))
+      log.error(
+        { users: settings.users },
+        'login is on and no admin can sign in: add one with `plantwatch user add <name> --role admin` or set auth.bootstrapAdmin',
+      );
     await verifyDummy(''); // the dummy hash is made now, not during the first login
     sessions.purgeExpired();
     const userFromCookie = resolver(users, sessions);
     const router = authRouter({
       users,
       sessions,
-      backoff: new LoginBackoff(now, options.backoff),
+      throttle: new LoginThrottle(now, new KnownAddresses(db, now), log, {
+        pair: options.backoff,
+        account: options.accountBackoff,
+      }),
+      events,
+      production: isProduction(env),
       userFromCookie,
       log,
       secureCookies: settings.secureCookies,
@@ -98,6 +124,7 @@ export async function createAuth(options: AuthOptions): Promise<Auth> {
       requireRole: (...roles) => requireRole(userFromCookie, log, roles),
       socketAuth: socketAuth(userFromCookie, log),
       userFromCookie,
+      onSessionsEnded: (listener) => events.on(listener),
       users,
       close() {
         clearInterval(purge);

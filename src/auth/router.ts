@@ -3,11 +3,13 @@ import express, { type Request, type Response, Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { LoginBackoff } from './backoff.js';
 import { readCookie, SESSION_COOKIE, sessionCookieOptions } from './cookies.js';
+import type { SessionEvents } from './events.js';
 import { MAX_PASSWORD_LENGTH } from './passwords.js';
 import { permissionsOf } from './roles.js';
+import { isPublishedDemoPassword } from './seed.js';
 import type { SessionStore } from './sessions.js';
+import type { LoginThrottle } from './throttle.js';
 import type { AuthUser } from './types.js';
 import { normalizeUsername, type UserStore } from './users.js';
 
@@ -20,7 +22,11 @@ export interface LoginLimit {
 export interface RouterDeps {
   users: UserStore;
   sessions: SessionStore;
-  backoff: LoginBackoff;
+  throttle: LoginThrottle;
+  /** Told of each logout, so the session's live sockets are dropped at once. */
+  events: SessionEvents;
+  /** NODE_ENV=production: the published demo passwords are refused whatever the account. */
+  production: boolean;
   userFromCookie: (cookieHeader: string | undefined) => AuthUser | undefined;
   log: Logger;
   secureCookies: boolean;
@@ -81,21 +87,15 @@ async function login(deps: RouterDeps, req: Request, res: Response): Promise<voi
   }
   const { username, password } = body.data;
   const key = normalizeUsername(username);
-  const waitMs = deps.backoff.waitMs(key);
-  if (waitMs > 0) {
-    deps.log.warn({ username: key, ip: req.ip }, 'login refused: too many failures for this username');
-    res.set('Retry-After', String(Math.ceil(waitMs / 1000)));
-    res.status(429).json({ error: 'too many failed logins; try again later' });
-    return;
-  }
+  if (refusedUnverified(deps, req, res, key, password)) return;
   const user = await deps.users.verify(key, password);
   if (!user) {
-    deps.backoff.failed(key);
+    deps.throttle.failed(key, req.ip);
     deps.log.warn({ username: key, ip: req.ip }, 'login failed');
     res.status(401).json(BAD_LOGIN);
     return;
   }
-  deps.backoff.succeeded(key);
+  deps.throttle.succeeded(user.username, req.ip);
   // A fresh id at every login: a session id planted before login is worth nothing.
   const previous = readCookie(req.headers.cookie);
   if (previous) deps.sessions.delete(previous);
@@ -105,12 +105,43 @@ async function login(deps: RouterDeps, req: Request, res: Response): Promise<voi
   res.json(view({ username: user.username, name: user.name, role: user.role }));
 }
 
+/** Answers and returns true when the attempt is refused before any password is verified. */
+function refusedUnverified(
+  deps: RouterDeps,
+  req: Request,
+  res: Response,
+  key: string,
+  password: string,
+): boolean {
+  const waitMs = deps.throttle.waitMs(key, req.ip);
+  if (waitMs > 0) {
+    // The lockout itself was logged once when it began; each refusal is not worth a warning.
+    deps.log.debug({ username: key, ip: req.ip }, 'login refused: locked after too many failures');
+    res.set('Retry-After', String(Math.ceil(waitMs / 1000)));
+    res.status(429).json({ error: 'too many failed logins; try again later' });
+    return true;
+  }
+  if (deps.production && isPublishedDemoPassword(password)) {
+    deps.throttle.failed(key, req.ip);
+    deps.log.warn(
+      { username: key, ip: req.ip },
+      'login refused: a published demo password (NODE_ENV=production)',
+    );
+    res.status(401).json(BAD_LOGIN);
+    return true;
+  }
+  return false;
+}
+
 function logout(deps: RouterDeps, req: Request, res: Response): void {
   const token = readCookie(req.headers.cookie);
   if (token) {
     const user = deps.userFromCookie(req.headers.cookie);
     deps.sessions.delete(token);
-    if (user) deps.log.info({ username: user.username, ip: req.ip }, 'logout');
+    if (user) {
+      deps.log.info({ username: user.username, ip: req.ip }, 'logout');
+      deps.events.emit({ username: user.username, reason: 'logout' });
+    }
   }
   res.clearCookie(SESSION_COOKIE, sessionCookieOptions(deps.secureCookies));
   res.status(204).end();

@@ -31,10 +31,48 @@ export async function seedUsers(
 ): Promise<void> {
   if (settings.demoAccounts) await addDemoAccounts(users, env, log);
   if (settings.bootstrapAdmin) await addBootstrapAdmin(users, settings.bootstrapAdmin, env, log);
+  if (isProduction(env)) await reportDemoPasswords(users, log);
+}
+
+export function isProduction(env: NodeJS.ProcessEnv): boolean {
+  return env.NODE_ENV === 'production';
+}
+
+/** A plain comparison: the published passwords are no secret, so no hashing and no timing care. */
+export function isPublishedDemoPassword(password: string): boolean {
+  return DEMO_ACCOUNTS.some((account) => account.password === password);
+}
+
+/**
+ * In production, names every enabled account whose password is a published demo password
+ * (a users.db carried over from the demo) and ends its sessions. The account is not
+ * disabled: logins with those passwords are refused anyway, and disabling the only admin
+ * would leave no one to fix it from the dashboard.
+ */
+async function reportDemoPasswords(users: UserStore, log: Logger): Promise<void> {
+  const checks = users
+    .list()
+    .filter((user) => !user.disabled)
+    .flatMap((user) => DEMO_ACCOUNTS.map((demo) => ({ user, password: demo.password })));
+  const found = new Set<string>();
+  // Verified side by side: argon2 runs on the thread pool, which bounds how many at once.
+  await Promise.all(
+    checks.map(async ({ user, password }) => {
+      if (await users.verify(user.username, password)) found.add(user.username);
+    }),
+  );
+  for (const username of [...found].sort()) {
+    users.endSessions(username, 'published demo password');
+    log.error(
+      { username },
+      `account "${username}" has a published demo password; logins with it are refused and its sessions were ended: ` +
+        `give it a new one (\`plantwatch user passwd ${username}\`) or disable it (\`plantwatch user disable ${username}\`)`,
+    );
+  }
 }
 
 async function addDemoAccounts(users: UserStore, env: NodeJS.ProcessEnv, log: Logger): Promise<void> {
-  if (env.NODE_ENV === 'production')
+  if (isProduction(env))
     throw new AuthConfigError(
       'auth.demoAccounts: the demo accounts have published passwords and are refused when NODE_ENV=production ' +
         '(set auth.bootstrapAdmin or run `plantwatch user add`)',

@@ -1,5 +1,6 @@
 /** Dashboard users: who they are, their role, their argon2id password hash. */
 import type Database from 'better-sqlite3';
+import type { SessionEndReason, SessionEvents } from './events.js';
 import { hashPassword, passwordProblem, verifyDummy, verifyPassword } from './passwords.js';
 import { isRole, ROLES, type Role } from './roles.js';
 
@@ -77,6 +78,8 @@ export class UserStore {
   constructor(
     private readonly db: Database.Database,
     private readonly now: () => number = Date.now,
+    /** Told when a user's sessions end here (absent in the CLI: no one in that process listens). */
+    private readonly events?: SessionEvents,
   ) {}
 
   /**
@@ -114,8 +117,9 @@ export class UserStore {
       this.db
         .prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE username = ?')
         .run(hash, this.now(), user.username);
-      this.endSessions(user.username);
+      this.deleteSessions(user.username);
     })();
+    this.events?.emit({ username: user.username, reason: 'password changed' });
   }
 
   /** A disabled user cannot log in and loses every session at once; the record is kept for the audit trail. */
@@ -147,11 +151,19 @@ export class UserStore {
       this.db
         .prepare('UPDATE users SET disabled = ?, updated_at = ? WHERE username = ?')
         .run(disabled ? 1 : 0, this.now(), user.username);
-      if (disabled) this.endSessions(user.username);
+      if (disabled) this.deleteSessions(user.username);
     })();
+    if (disabled) this.events?.emit({ username: user.username, reason: 'user disabled' });
   }
 
-  private endSessions(username: string): void {
+  /** Ends every session of the user, e.g. of an account found with a published password. */
+  endSessions(username: string, reason: SessionEndReason): void {
+    const user = this.mustGet(username);
+    this.deleteSessions(user.username);
+    this.events?.emit({ username: user.username, reason });
+  }
+
+  private deleteSessions(username: string): void {
     this.db.prepare('DELETE FROM sessions WHERE username = ?').run(username);
   }
 

@@ -18,6 +18,17 @@ function out(text: string): void {
   process.stdout.write(`${text}\n`);
 }
 
+/** Who can reach the dashboard and whether they must sign in: what a configuration opens. */
+function accessSummary(config: PlantConfig): string {
+  const { web, auth } = config.gateway;
+  const where = `dashboard and API on ${web.host}:${web.port}`;
+  if (!auth.enabled) return `${where}, login OFF: whoever reaches the port can act on alarms`;
+  const seeded = [auth.demoAccounts && 'demo accounts', auth.bootstrapAdmin && 'the bootstrap admin']
+    .filter(Boolean)
+    .join(' and ');
+  return `${where}, login on (users in ${auth.users}${seeded ? `, with ${seeded}` : ''})`;
+}
+
 function loadOrExplain(dir: string): PlantConfig | undefined {
   try {
     return loadConfig(resolve(dir));
@@ -212,6 +223,7 @@ export function buildProgram(): Command {
           `${config.alarms.rules.length} alarm rule(s) → ${expandRules(config, config.alarms.rules).alarms.length} alarm(s), ` +
           `${config.notify.teams.length} duty team(s)`,
       );
+      out(`${dir}: ${accessSummary(config)}`);
     });
   program
     .command('influx-schema')

@@ -318,6 +318,22 @@ const embeddedBroker = z.strictObject({
   users: z.array(mqttUser).default([]),
   /** Allow clients without credentials (subscribe only, to the republished topics). */
   allowAnonymousRead: z.boolean().default(false),
+  /**
+   * Largest packet (bytes, fixed header included) a logged-in client may send; a larger one
+   * closes its connection before it is buffered. A meter's reading is under 1 kB: 256 kB leaves
+   * a bridge room to batch, and bounds what one connection makes the gateway hold.
+   */
+  maxPacketSize: z
+    .number()
+    .int()
+    .min(1024, 'a size in bytes from 1024 (a login must fit) to 268435455 (the MQTT maximum)')
+    .max(268_435_455, 'a size in bytes from 1024 (a login must fit) to 268435455 (the MQTT maximum)')
+    .default(262_144),
+  /** Connections open at once, in all and from one address: each may hold up to maxPacketSize. */
+  maxConnections: z.number().int().min(1).default(500),
+  maxConnectionsPerAddress: z.number().int().min(1).default(50),
+  /** A client not logged in (CONNECT answered) this long after connecting is closed. */
+  connectTimeout: timerDuration.default(10_000),
 });
 
 const externalBroker = z.strictObject({
@@ -379,21 +395,72 @@ export const influxdbSettings = z
     }
   });
 
-export const gatewayFile = z.strictObject({
+const gatewaySections = z.strictObject({
   gateway: z
     .strictObject({ name: z.string().default('plantwatch'), site: id.optional() })
     .default({ name: 'plantwatch' }),
   web: z
     .strictObject({
-      host: z.string().default('0.0.0.0'),
+      /** Absent: all addresses with login on, loopback (127.0.0.1) with login off (see gatewayFile). */
+      host: z.string().min(1).optional(),
       port: port.default(8080),
       /**
        * With login on (auth.enabled), /metrics needs a signed-in user like the API, which a
        * Prometheus scraper is not; true serves it to anyone who can reach the port.
        */
       metricsPublic: z.boolean().default(false),
+      /**
+       * Origins besides the gateway's own that may post to the API: the addresses browsers
+       * use through a reverse proxy that does not pass the Host on (src/web/csrf.ts).
+       */
+      allowedOrigins: z
+        .array(
+          z.string().superRefine((text, ctx) => {
+            const url = URL.canParse(text) ? new URL(text) : undefined;
+            const origin = url && /^https?:$/.test(url.protocol) ? url.origin : undefined;
+            // "https://host[:port]" only: a path, query, user or other scheme is no origin.
+            if (!origin || url?.href.replace(/\/$/, '') !== origin)
+              ctx.addIssue({
+                code: 'custom',
+                message: `an origin such as "https://plant.example.cn" (http(s)://host[:port], no path; got "${text}")`,
+              });
+          }),
+        )
+        .default([]),
+      /**
+       * Whose X-Forwarded-Proto / -Host / -For to believe (express "trust proxy"): false, true,
+       * a hop count, or the TLS proxy's addresses ("loopback", "10.0.0.5", "10.0.0.0/24", …).
+       */
+      trustProxy: z
+        .union([
+          z.boolean(),
+          z.number().int().min(0),
+          z.string().superRefine((text, ctx) => {
+            const named = /^(loopback|linklocal|uniquelocal)$/;
+            const ipv4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+            const isAddress = (a: string) =>
+              ipv4.test(a) || (a.includes(':') && URL.canParse(`http://[${a}]`));
+            const bad = text
+              .split(',')
+              .map((entry) => entry.trim())
+              .filter((entry) => {
+                const [address = '', prefix, ...rest] = entry.split('/');
+                const prefixOk = prefix === undefined || /^\d{1,3}$/.test(prefix) || ipv4.test(prefix);
+                return (
+                  !(named.test(address) && prefix === undefined) &&
+                  !(isAddress(address) && prefixOk && !rest.length)
+                );
+              });
+            if (bad.length > 0)
+              ctx.addIssue({
+                code: 'custom',
+                message: `true, a hop count, or addresses such as "loopback", "10.0.0.5", "10.0.0.0/24" (got "${bad.join(',')}")`,
+              });
+          }),
+        ])
+        .default(false),
     })
-    .default({ host: '0.0.0.0', port: 8080, metricsPublic: false }),
+    .prefault({}),
   mqtt: z
     .strictObject({
       broker: z.discriminatedUnion('mode', [embeddedBroker, externalBroker]),
@@ -407,7 +474,7 @@ export const gatewayFile = z.strictObject({
         .default({ enabled: true, prefix: 'plantwatch', retain: true }),
     })
     .default({
-      broker: { mode: 'embedded', host: '0.0.0.0', port: 1883, users: [], allowAnonymousRead: false },
+      broker: embeddedBroker.parse({ mode: 'embedded' }),
       republish: { enabled: true, prefix: 'plantwatch', retain: true },
     }),
   storage: z
@@ -451,10 +518,13 @@ export const gatewayFile = z.strictObject({
   log: z
     .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') })
     .default({ level: 'info' }),
-  /** Login and roles (src/auth/README.md). Absent or `enabled: false`: nothing asks for a login. */
+  /**
+   * Login and roles (src/auth/README.md). On unless the file says `enabled: false`: an empty,
+   * truncated or half-written plantwatch.yaml must not start a gateway anyone can operate.
+   */
   auth: z
     .strictObject({
-      enabled: z.boolean().default(false),
+      enabled: z.boolean().default(true),
       /** The user and session store: a SQLite file, relative to where the gateway runs. */
       users: z.string().min(1).default('data/users.db'),
       /** A session unused this long ends (one shift); none outlives sessionMax. */
@@ -472,7 +542,7 @@ export const gatewayFile = z.strictObject({
       /** The documented demo accounts; refused when NODE_ENV=production. */
       demoAccounts: z.boolean().default(false),
     })
-    .optional(),
+    .prefault({}),
   /** Operations records: work orders, shift handovers, maintenance done (SQLite, kept for audits). */
   records: z
     .strictObject({
@@ -484,6 +554,18 @@ export const gatewayFile = z.strictObject({
   /** Points stay good this many poll periods without a successful read, then turn stale. */
   staleAfterPeriods: z.number().min(1).default(3),
 });
+
+/** plantwatch.yaml's sections, each as validated (`gatewaySectionSchemas.auth` for the auth: section alone). */
+export const gatewaySectionSchemas = gatewaySections.shape;
+
+/**
+ * plantwatch.yaml. A dashboard without login is open to whoever reaches it, so with login off
+ * it listens on loopback unless `web.host` says otherwise.
+ */
+export const gatewayFile = gatewaySections.transform((settings) => ({
+  ...settings,
+  web: { ...settings.web, host: settings.web.host ?? (settings.auth.enabled ? '0.0.0.0' : '127.0.0.1') },
+}));
 
 // ---------------------------------------------------------------- simulation (used by simulators/ only)
 

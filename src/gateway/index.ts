@@ -108,7 +108,12 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
     const authConfig = config.gateway.auth;
     if (authConfig?.enabled) auth = await createAuth({ settings: authConfig, log });
     else
-      log.warn('login is off (auth.enabled is not true): anyone who reaches the dashboard can act on alarms');
+      log.warn(
+        { host: config.gateway.web.host },
+        isLoopback(config.gateway.web.host)
+          ? 'login is off (auth.enabled: false): the dashboard answers on this machine only'
+          : 'login is off (auth.enabled: false) and web.host is not loopback: anyone who reaches the dashboard can act on alarms',
+      );
     const metrics = createMetrics({
       pointsPublished: () => bus.published,
       busListenerErrors: () => bus.listenerErrors,
@@ -134,6 +139,8 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
       log,
       auth,
       metricsPublic: config.gateway.web.metricsPublic,
+      trustProxy: config.gateway.web.trustProxy,
+      allowedOrigins: config.gateway.web.allowedOrigins,
       configSummary: () => summarizeConfig(config, notifier.roster.summary(Date.now())),
       energy,
       monthlyReport: async (month) =>
@@ -201,4 +208,9 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
       await storage.stop();
     },
   };
+}
+
+/** 127.0.0.0/8, ::1 and localhost: addresses only this machine reaches. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }

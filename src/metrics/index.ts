@@ -110,6 +110,23 @@ export function createMetrics(sources: MetricSources): Registry {
       if (m) g.set(m.malformedPayloads);
     },
   );
+  gauge(
+    'plantwatch_mqtt_broker_refusals_total',
+    'Embedded MQTT broker refusals by reason: logins, ACLs, packet size, connection limits, login timeouts',
+    ['reason'],
+    (g) => {
+      const m = sources.mqtt();
+      const counts = {
+        login: m?.deniedLogins,
+        publish: m?.deniedPublishes,
+        subscribe: m?.deniedSubscribes,
+        'too-many-connections': m?.refusedConnections,
+        'packet-too-large': m?.oversizePackets,
+        'connect-timeout': m?.connectTimeouts,
+      };
+      for (const [reason, n] of Object.entries(counts)) if (n !== undefined) g.set({ reason }, n);
+    },
+  );
   const storageGauge = (name: string, help: string, read: (s: StorageStats) => number | undefined) =>
     gauge(name, help, [], (g) => {
       const stats = sources.storage();

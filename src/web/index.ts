@@ -29,6 +29,7 @@ import type { TimeSeriesStore } from '../storage/index.js';
 import { adminRouter } from './admin.js';
 import { alarmsRouter } from './alarms.js';
 import { apiRouter, type GatewayStatus, healthHandler } from './api.js';
+import { csrfGuard, socketHandshakeGuard } from './csrf.js';
 import { energyRouter, type MonthlyReportPage } from './energy.js';
 import { historyRouter } from './history.js';
 import { startLivePush } from './live.js';
@@ -66,7 +67,14 @@ export interface WebServerOptions {
   sendMonthlyReport?: (month?: string) => Promise<string>;
   /** Work orders, handovers, maintenance, operation logs, assets; without it not served. */
   records?: RecordsService;
+  /** express `trust proxy` (web.trustProxy): whose X-Forwarded-* to believe. Default false. */
+  trustProxy?: TrustProxy;
+  /** Origins besides the gateway's own that may post to the API (web.allowedOrigins). */
+  allowedOrigins?: readonly string[];
 }
+
+/** An express `trust proxy` setting: true, a hop count, or comma-separated addresses, subnets, names. */
+export type TrustProxy = boolean | number | string;
 
 export interface WebServer {
   readonly url: string;
@@ -92,17 +100,39 @@ function refuseDotSegments(req: express.Request, res: express.Response, next: ex
   next();
 }
 
+/**
+ * helmet's headers, fitted to how each request arrived. Over https (directly or through a
+ * trusted TLS proxy) the browser is told to stay on https: upgrade-insecure-requests and
+ * HSTS. Over plain http neither (nor COOP, meaningless there): the gateway serves no https,
+ * so a browser on the LAN (loopback alone is exempt) would fetch every script over https
+ * and show a blank page.
+ */
+function securityHeaders(): RequestHandler {
+  const directives = { 'script-src': ["'self'"], 'connect-src': ["'self'", 'ws:', 'wss:'] };
+  const overTls = helmet({ contentSecurityPolicy: { directives } });
+  const overPlainHttp = helmet({
+    contentSecurityPolicy: { directives: { ...directives, 'upgrade-insecure-requests': null } },
+    strictTransportSecurity: false,
+    // Browsers ignore COOP from an untrustworthy origin and say so in the console.
+    crossOriginOpenerPolicy: false,
+  });
+  return (req, res, next) => (req.secure ? overTls : overPlainHttp)(req, res, next);
+}
+
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const app = express();
   app.disable('x-powered-by');
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: { 'script-src': ["'self'"], 'connect-src': ["'self'", 'ws:', 'wss:'] },
-      },
-    }),
-  );
+  // Who may say a request came over https (X-Forwarded-Proto): a TLS reverse proxy, if any.
+  app.set('trust proxy', options.trustProxy ?? false);
+  app.use(securityHeaders());
   app.use(refuseDotSegments);
+  // Before any body is read or anyone signed in or out: cross-site and non-JSON posts refused.
+  const sameOrigin = {
+    log: options.log,
+    metrics: options.metrics,
+    allowedOrigins: options.allowedOrigins ?? [],
+  };
+  app.use('/api', csrfGuard(sameOrigin));
   app.use(express.json({ limit: '100kb' }));
   const { auth } = options;
   if (auth) {
@@ -176,8 +206,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   );
 
   const server: Server = createServer(app);
-  const io = new SocketServer(server, { serveClient: true });
-  const recheck = auth ? guardSockets(io, auth, options.sessionRecheckMs ?? 60_000) : undefined;
+  const io = new SocketServer(server, { serveClient: true, allowRequest: socketHandshakeGuard(sameOrigin) });
+  const stopGuard = auth ? guardSockets(io, auth, options.sessionRecheckMs ?? 60_000) : undefined;
   const live = startLivePush(io, options.bus, options.table, options.alarms);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
@@ -199,7 +229,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     app,
     browsers: () => io.engine.clientsCount,
     async stop() {
-      if (recheck) clearInterval(recheck);
+      stopGuard?.();
       live.stop();
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
@@ -210,22 +240,32 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 }
 
 /**
- * Only signed-in browsers get live data: the handshake must carry a live session, and every
- * `everyMs` each open socket's session is looked up again, so a logout elsewhere, a disabled
- * user or an expired session ends its live feed too ('session-ended', then disconnect). An
- * open dashboard thereby counts as use of its session (sessionMax still ends it).
+ * Only signed-in browsers get live data: the handshake must carry a live session. When auth
+ * says a user's sessions ended (logout, password reset, user disabled) that user's sockets are
+ * looked up again at once; and every `everyMs` every socket is, for what auth cannot tell
+ * (expiry, the CLI changing the users file from another process). A socket whose session is
+ * gone gets 'session-ended', then is disconnected. An open dashboard thereby counts as use of
+ * its session (sessionMax still ends it). Returns the function that stops the guard.
  */
-function guardSockets(io: SocketServer, auth: Auth, everyMs: number): NodeJS.Timeout {
+function guardSockets(io: SocketServer, auth: Auth, everyMs: number): () => void {
   io.use(auth.socketAuth);
-  const timer = setInterval(() => {
+  const recheck = (only?: string) => {
     for (const socket of io.of('/').sockets.values()) {
+      // socket.data is untyped in socket.io; socketAuth put an AuthUser there.
+      const user = socket.data.user as { username: string } | undefined;
+      if (only !== undefined && user?.username !== only) continue;
       if (auth.userFromCookie(socket.handshake.headers.cookie)) continue;
       socket.emit('session-ended');
       socket.disconnect(true);
     }
-  }, everyMs);
+  };
+  const unsubscribe = auth.onSessionsEnded((ended) => recheck(ended.username));
+  const timer = setInterval(() => recheck(), everyMs);
   timer.unref();
-  return timer;
+  return () => {
+    clearInterval(timer);
+    unsubscribe();
+  };
 }
 
 /** The repo's root (dashboards/, node_modules/), whether running from src/ (tests) or dist/src/ (npm start). */

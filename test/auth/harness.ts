@@ -3,14 +3,17 @@
  * will mount it, a pino logger whose lines the test can read, and a movable clock.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { pino } from 'pino';
 import { Server as SocketServer } from 'socket.io';
+import { afterEach, beforeEach } from 'vitest';
 import { type Auth, type AuthOptions, authSettings, createAuth } from '../../src/auth/index.js';
+import type { WebServerOptions } from '../../src/web/index.js';
+import { startBareWebServer } from '../helpers/web.js';
 
 export const HOUR = 3_600_000;
 
@@ -43,6 +46,24 @@ export function demoAuth(dir: string, log: AuthOptions['log']): Promise<Auth> {
   });
 }
 
+/** The gateway's web server alone, with login on and the demo accounts, in its own temp dir. */
+export async function demoWebServer(options: Partial<WebServerOptions> = {}) {
+  const temp = tempDir();
+  const { log, lines } = capturingLogger();
+  const auth = await demoAuth(temp.dir, log);
+  const web = await startBareWebServer({ log, auth, ...options });
+  return {
+    auth,
+    web,
+    lines,
+    async stop() {
+      await web.stop();
+      auth.close();
+      temp.remove();
+    },
+  };
+}
+
 export function tempDir(): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'plantwatch-auth-'));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
@@ -55,6 +76,35 @@ export interface TestServer {
   lines: LogLine[];
   io: SocketServer;
   stop(): Promise<void>;
+}
+
+export interface PerTest {
+  /** This test's fresh temp directory. */
+  readonly dir: string;
+  /** The server the test started, if any: stopped after the test. */
+  server: TestServer | undefined;
+}
+
+/** A temp directory for each test of the file and the server it starts there, both removed after it. */
+export function serverPerTest(): PerTest {
+  let temp: ReturnType<typeof tempDir> | undefined;
+  const state: PerTest = {
+    get dir() {
+      if (!temp) throw new Error('serverPerTest: no test is running');
+      return temp.dir;
+    },
+    server: undefined,
+  };
+  beforeEach(() => {
+    temp = tempDir();
+  });
+  afterEach(async () => {
+    await state.server?.stop();
+    state.server = undefined;
+    temp?.remove();
+    temp = undefined;
+  });
+  return state;
 }
 
 type Overrides = Partial<Omit<AuthOptions, 'settings' | 'log'>> & { settings?: Record<string, unknown> };
@@ -119,6 +169,42 @@ export async function login(url: string, username: string, password: string, coo
   });
   const setCookie = res.headers.getSetCookie().find((c) => c.startsWith('pw_session='));
   return { res, setCookie, cookie: setCookie?.split(';')[0] };
+}
+
+/**
+ * POST /api/auth/login from the loopback address `from` (any of 127.0.0.0/8): the client
+ * socket is bound to it, so the server sees a different client address for real.
+ */
+export function loginFrom(
+  url: string,
+  from: string,
+  username: string,
+  password: string,
+): Promise<{ status: number; retryAfter: string | undefined; cookie: string | undefined }> {
+  const body = JSON.stringify({ username, password });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${url}/api/auth/login`,
+      {
+        method: 'POST',
+        localAddress: from,
+        agent: false,
+        timeout: 10_000,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          const retryAfter = res.headers['retry-after'];
+          const session = res.headers['set-cookie']?.find((c) => c.startsWith('pw_session='));
+          resolve({ status: res.statusCode ?? 0, retryAfter, cookie: session?.split(';')[0] });
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`login from ${from} timed out`)));
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 export function get(url: string, path: string, cookie?: string): Promise<Response> {

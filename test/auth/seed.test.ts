@@ -24,6 +24,24 @@ function create(settings: Record<string, unknown>, env: NodeJS.ProcessEnv) {
   });
 }
 
+describe('a store without an admin', () => {
+  it('says at start that nobody can administer the gateway, and how to add an admin', async () => {
+    const { log, lines } = capturingLogger();
+    const auth = await createAuth({
+      settings: authSettings.parse({ users: `${dir.dir}/users.db` }),
+      log,
+      env: {},
+    });
+    auth.close();
+    expect(
+      lines.some(
+        (l) =>
+          l.level === 50 && l.msg.includes('no admin can sign in') && l.msg.includes('plantwatch user add'),
+      ),
+    ).toBe(true);
+  });
+});
+
 describe('bootstrapAdmin', () => {
   it('creates the first admin from the environment variable, once', async () => {
     server = await startAuthServer(`${dir.dir}/users.db`, {

@@ -7,7 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type DemoConfig, demoConfigCopy } from '../helpers/demo-config.js';
+import { freePorts } from '../helpers/modbus-tcp-device.js';
+import { sleep } from '../helpers/wait.js';
 
+const CLI_ENTRY = join(import.meta.dirname, '..', '..', 'src', 'cli', 'index.ts');
 const CLI = ['--import', 'tsx', 'src/cli/index.ts'];
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -28,6 +31,18 @@ afterAll(() => {
   for (const c of cleanup) c();
 });
 
+/** A configuration directory: the given plantwatch.yaml and one site. */
+function configWith(plantwatchYaml: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'plantwatch-access-'));
+  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'plantwatch.yaml'), plantwatchYaml);
+  writeFileSync(
+    join(dir, 'site.yaml'),
+    'sites: [{ id: main, name: Main, buildings: [{ id: b1, name: B1, rooms: [{ id: r1, name: R1, kind: other }] }] }]\n',
+  );
+  return dir;
+}
+
 describe('plantwatch check-config', () => {
   it('accepts the demo configuration and summarises it', async () => {
     const { code, stdout } = await run(['check-config', 'config']);
@@ -47,6 +62,63 @@ describe('plantwatch check-config', () => {
     expect(stderr).toContain('plantwatch.yaml:2: web.port: expected number, received string');
     expect(stderr).toContain('site.yaml:1: sites: Too small');
   });
+
+  it('says an empty plantwatch.yaml gives a gateway with login on, not an open one', async () => {
+    const { code, stdout } = await run(['check-config', configWith('')]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('dashboard and API on 0.0.0.0:8080, login on');
+  });
+
+  it('says a gateway with login off listens on loopback, and warns when told to listen wider', async () => {
+    const off = await run(['check-config', configWith('auth: { enabled: false }\n')]);
+    expect(off.stdout).toContain('dashboard and API on 127.0.0.1:8080, login OFF');
+    const wide = await run([
+      'check-config',
+      configWith('web: { host: 0.0.0.0 }\nauth: { enabled: false }\n'),
+    ]);
+    expect(wide.stdout).toContain('dashboard and API on 0.0.0.0:8080, login OFF: whoever reaches the port');
+  });
+});
+
+describe('plantwatch start with a plantwatch.yaml cut short before its auth: section', () => {
+  let child: ChildProcess | undefined;
+  afterAll(() => child?.kill('SIGKILL'));
+
+  it('asks for a login: nothing but health answers without one', async () => {
+    const [webPort, mqttPort] = await freePorts(2);
+    const dir = configWith(
+      `web: { host: 127.0.0.1, port: ${webPort} }\nmqtt:\n  broker: { mode: embedded, host: 127.0.0.1, port: ${mqttPort} }\n`,
+    );
+    // Run where the configuration is: its stores (data/users.db, …) land there, not in the checkout.
+    const proc = spawn(
+      process.execPath,
+      ['--import', import.meta.resolve('tsx'), CLI_ENTRY, 'start', '-c', dir],
+      {
+        cwd: dir,
+        env: { ...process.env, PLANTWATCH_LOG_FORMAT: 'json' },
+      },
+    );
+    child = proc;
+    let output = '';
+    proc.stdout?.on('data', (d) => (output += d));
+    proc.stderr?.on('data', (d) => (output += d));
+    const url = `http://127.0.0.1:${webPort}`;
+    let health = 0;
+    for (let i = 0; i < 80 && health !== 200; i++) {
+      await sleep(250);
+      health = await fetch(`${url}/api/health`).then(
+        (r) => r.status,
+        () => 0,
+      );
+    }
+    expect(health, output).toBe(200);
+    expect((await fetch(`${url}/api/points`)).status).toBe(401);
+    expect(output).not.toContain('login is off');
+    const exit = new Promise<number | null>((resolve) => proc.on('close', resolve));
+    proc.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    child = undefined;
+  }, 40_000);
 });
 
 describe('plantwatch demo', () => {

@@ -374,7 +374,13 @@ describe('the demo configuration', () => {
 
   it('runs an embedded broker with a publishing simulator and a read-only viewer', () => {
     const { gateway } = config;
-    expect(gateway.web).toEqual({ host: '0.0.0.0', port: 8080, metricsPublic: false });
+    expect(gateway.web).toEqual({
+      host: '0.0.0.0',
+      port: 8080,
+      metricsPublic: false,
+      allowedOrigins: [],
+      trustProxy: false,
+    });
     expect(gateway.log.level).toBe('info');
     expect(gateway.mqtt.republish.prefix).toBe('plantwatch');
     const broker = gateway.mqtt.broker;

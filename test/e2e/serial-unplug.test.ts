@@ -31,7 +31,8 @@ const alarmOf = (pump: string) => api(`/alarms/${RULE}@${pump}`);
 const lineState = async () =>
   ((await api('/lines')) as { id: string; state: string }[]).find((l) => l.id === LINE)?.state;
 
-it.skipIf(!socatAvailable())(
+// Under CI a missing socat fails the test instead of skipping it.
+it.skipIf(!socatAvailable() && !process.env.CI)(
   'raises the comm-loss alarms while the cable is out, reconnects within the backoff once it is back',
   async () => {
     const { gateway, simulator, config } = setup.plant;

@@ -9,11 +9,17 @@ export const CHROMIUM = process.env.PLANTWATCH_CHROMIUM ?? '/usr/bin/chromium';
 /** Default bound for any page action or expectation. */
 export const PAGE_TIMEOUT_MS = 10_000;
 
-export const hasChromium = () => existsSync(CHROMIUM);
+/** Whether chromium is here to test with; under CI its absence fails the run rather than skipping. */
+export const hasChromium = () => {
+  if (existsSync(CHROMIUM)) return true;
+  if (process.env.CI) throw new Error(`${CHROMIUM} is missing: CI must install chromium (.ci/run)`);
+  return false;
+};
 
-export async function launchBrowser(): Promise<Browser> {
+/** `executablePath`: another way to start chromium (test/helpers/netns.ts runs it in a namespace). */
+export async function launchBrowser(executablePath = CHROMIUM): Promise<Browser> {
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
     timeout: 20_000,
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

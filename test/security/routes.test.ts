@@ -8,6 +8,8 @@
  *   an energy manager on electrician routes, an electrician on admin routes and on sending
  *   the monthly report; the role it is for gets past the guard;
  * - admin reads (users, configuration summary) answer 403 to the other roles;
+ * - every mutating route, login and logout included, refuses a cross-site post (403) and a
+ *   body that is not JSON (415), even for the role it is for (src/web/csrf.ts);
  * - socket.io without a session (or with a forged one) is refused and logged.
  *
  * Public by design: /api/health, the login routes, the page files (static mounts).
@@ -203,6 +205,28 @@ describe('the routes the gateway registered', () => {
     expect(checked).toContain('GET /api/users');
     expect(checked).toContain('GET /api/config/summary');
   }, 60_000);
+
+  it('refuse a cross-site post (403) and a body that is not JSON (415) on every mutating route, login and logout included', async () => {
+    const mutating = routes.filter((r) => MUTATING.has(r.method));
+    expect(mutating.map((r) => `${r.method} ${r.path}`)).toContain('POST /api/auth/logout');
+    for (const route of mutating) {
+      const name = `${route.method} ${route.path}`;
+      // The role the route is for, so only the cross-site defence stands in the way.
+      const role = roleFor(route);
+      const cookie = rig.cookies[role === 'signed-in' ? 'admin' : ADMITTED[role]];
+      const send = (headers: Record<string, string>) =>
+        fetch(`${rig.url}${concrete(route)}`, {
+          method: route.method === 'ALL' ? 'POST' : route.method,
+          headers: { cookie, ...headers },
+          body: '{}',
+        }).then(async (res) => ({ status: res.status, body: await res.json() }));
+      expect(await send({ origin: 'http://192.0.2.7', 'content-type': 'text/plain' }), name).toEqual({
+        status: 403,
+        body: { error: 'cross-site request refused: Origin http://192.0.2.7 is not this gateway' },
+      });
+      expect((await send({ 'content-type': 'text/plain' })).status, name).toBe(415);
+    }
+  });
 
   it('any signed-in role may read the rest (no read route is stricter than documented)', async () => {
     for (const route of routes) {

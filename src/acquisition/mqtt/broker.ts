@@ -11,6 +11,8 @@
  * - Subscribe: only within a user's `subscribe` filters; otherwise SUBACK 0x80.
  * - A client id in use by another login cannot be taken over (CONNACK 2), and the gateway's
  *   own client id prefix is reserved: a viewer cannot knock the gateway's client off.
+ * - Connections, packet sizes and the time to log in are bounded before aedes buffers
+ *   anything (connection-guard.ts).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +20,7 @@ import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 import type { Logger } from 'pino';
 import type { GatewaySettings, MqttUser } from '../../config/schema.js';
+import { ConnectionGuard, type RefusalCounts } from './connection-guard.js';
 import { filterWithin, topicMatches } from './topic-filter.js';
 
 type EmbeddedSettings = Extract<GatewaySettings['mqtt']['broker'], { mode: 'embedded' }>;
@@ -27,6 +30,9 @@ export interface EmbeddedBroker {
   /** The gateway's own credentials: full rights. */
   internal: { username: string; password: string };
   denied: { logins: number; publishes: number; subscribes: number };
+  /** Connections refused or closed by the limits (connection-guard.ts). */
+  refused: RefusalCounts;
+  openConnections(): number;
   close(): Promise<void>;
 }
 
@@ -91,8 +97,20 @@ export async function startEmbeddedBroker(
   /** The gateway's own client id (see index.ts): no other login may use it. */
   const gatewayClientId = /^plantwatch-gateway-/;
 
+  const guard = new ConnectionGuard(
+    {
+      maxPacketSize: settings.maxPacketSize,
+      maxConnections: settings.maxConnections,
+      maxConnectionsPerAddress: settings.maxConnectionsPerAddress,
+      connectTimeoutMs: settings.connectTimeout,
+    },
+    log,
+  );
   const broker = await Aedes.createBroker({
     drainTimeout: 30_000,
+    // The guard closes late logins, logged and counted; aedes' own timer (from the CONNECT's
+    // arrival, silent) is only a backstop behind it.
+    connectTimeout: settings.connectTimeout + 5000,
     authenticate(client, username, password, callback) {
       let who: Identity | undefined;
       if (username === internal.username && sameSecret(internal.password, password)) who = { internal: true };
@@ -158,12 +176,16 @@ export async function startEmbeddedBroker(
     },
   });
 
-  broker.on('client', (client) => live.set(client.id, client));
+  broker.on('client', (client) => {
+    live.set(client.id, client);
+    const who = identities.get(client);
+    guard.loggedIn(client.conn, { client: client.id, username: who?.user?.username ?? identityOf(who) });
+  });
   broker.on('clientDisconnect', (client) => {
     if (live.get(client.id) === client) live.delete(client.id);
   });
 
-  const server: Server = createServer(broker.handle);
+  const server: Server = createServer((socket) => guard.accept(socket, (s) => broker.handle(s)));
   const closeBroker = () => new Promise<void>((resolve) => broker.close(() => resolve()));
   try {
     await new Promise<void>((resolve, reject) => {
@@ -188,6 +210,8 @@ export async function startEmbeddedBroker(
     url: `mqtt://${host}:${port}`,
     internal,
     denied,
+    refused: guard.refused,
+    openConnections: () => guard.openConnections,
     async close() {
       await closeBroker();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -24,6 +24,13 @@ export interface MqttStats {
   deniedLogins?: number;
   deniedPublishes?: number;
   deniedSubscribes?: number;
+  /** Embedded broker: connections refused over maxConnections / maxConnectionsPerAddress. */
+  refusedConnections?: number;
+  /** Embedded broker: connections closed for a packet over the size allowed. */
+  oversizePackets?: number;
+  /** Embedded broker: connections closed for not logging in within connectTimeout. */
+  connectTimeouts?: number;
+  openConnections?: number;
   lastError?: string;
 }
 
@@ -120,6 +127,10 @@ export async function startMqtt({ config, bus, log, now }: MqttServiceOptions): 
             deniedLogins: embedded.denied.logins,
             deniedPublishes: embedded.denied.publishes,
             deniedSubscribes: embedded.denied.subscribes,
+            refusedConnections: embedded.refused.connections,
+            oversizePackets: embedded.refused.oversizePackets,
+            connectTimeouts: embedded.refused.connectTimeouts,
+            openConnections: embedded.openConnections(),
           }
         : {}),
       ...(state.lastError ? { lastError: state.lastError } : {}),
