@@ -197,6 +197,45 @@ describe.skipIf(!hasChromium())('the dashboard in a real browser', () => {
     }
   }, 20_000);
 
+  it("labels a seven-digit counter's trend in full, never cut at the chart's edge", async () => {
+    // Axis labels are drawn on a canvas: record each drawn text with where it starts.
+    const { context, page: p } = await openPage(browser);
+    await context.addInitScript(`
+      window.drawnTexts = [];
+      const fillText = CanvasRenderingContext2D.prototype.fillText;
+      CanvasRenderingContext2D.prototype.fillText = function (text, x, y, maxWidth) {
+        const width = this.measureText(String(text)).width;
+        const left = this.textAlign === 'right' ? x - width : this.textAlign === 'center' ? x - width / 2 : x;
+        window.drawnTexts.push({ text: String(text), left });
+        return fillText.call(this, text, x, y, maxWidth);
+      };`);
+    try {
+      await p.goto(`${gateway.web.url}/#/`);
+      await signIn(p, 'electrician', 'electrician-demo');
+      await go('#/device/dr1-incomer', p);
+      await p.waitForSelector('.chart[data-state="ready"] canvas');
+      await p.selectOption('#trend-point', 'dr1-incomer.energy_kwh');
+      await p.waitForSelector('.chart[data-state="ready"] canvas');
+      const counter = Number(
+        await p
+          .textContent('tr[data-point="dr1-incomer.energy_kwh"] td:nth-child(2)')
+          .then((t) => t?.replace(/[^\d.]/g, '')),
+      );
+      expect(counter).toBeGreaterThanOrEqual(1_000_000);
+      const labels = (await p.evaluate('window.drawnTexts')) as { text: string; left: number }[];
+      // The y axis's tick labels: numbers with a digit group or an SI prefix (the x axis has times).
+      const yLabels = labels.filter((l) => /^-?[\d,.]+M?$/.test(l.text) && /\d{3}|M/.test(l.text));
+      expect(yLabels.length).toBeGreaterThan(1);
+      for (const label of yLabels)
+        expect(label.left, `"${label.text}" starts off the canvas`).toBeGreaterThanOrEqual(0);
+      // And what they say is the counter's magnitude, not its last digits.
+      const read = (text: string) => Number(text.replace(/[,M]/g, '')) * (text.endsWith('M') ? 1e6 : 1);
+      expect(Math.max(...yLabels.map((l) => read(l.text)))).toBeGreaterThanOrEqual(counter * 0.5);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('shows an equipment page with current values and a trend over a chosen range', async () => {
     await go('#/device/ch1');
     await page.waitForSelector('table.points tr[data-point="ch1.chw_supply_temp"]');

@@ -2,6 +2,7 @@
 // and a trend (uPlot) of one point over 1 h, 24 h or 7 d from the history API.
 import uPlot from '/vendor/uplot/uPlot.esm.js';
 import * as api from '../api.js';
+import { valueAxis } from '../axis.js';
 import { h } from '../dom.js';
 import { formatAge, formatTime } from '../format.js';
 import { t } from '../i18n.js';
@@ -111,7 +112,7 @@ export function render(root, params) {
                 spanGaps: false,
               },
             ],
-            axes: [{ stroke: '#555' }, { stroke: '#555' }],
+            axes: [{ stroke: '#555' }, valueAxis({ stroke: '#555' })],
           },
           [xs, ys],
           chartBox,

@@ -2,6 +2,7 @@
 // days or months; stacked bars, the table with its gaps marked and a CSV link, counter events,
 // each group's share, this month against the same days of last month, and the hourly load
 // profile of the last 7 days.
+import { valueAxis } from '../axis.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import {
@@ -271,7 +272,7 @@ export function render(root) {
               values: (/** @type {any} */ _u, /** @type {number[]} */ splits) =>
                 splits.map((i) => (Number.isInteger(i) ? (labels[i] ?? '') : '')),
             },
-            { ...AXIS, label: report.unit, size: 60 },
+            valueAxis(AXIS, report.unit),
           ],
         },
         [xs, ...order.map((i) => stacked[i])],
@@ -557,10 +558,7 @@ export function render(root) {
               value: (/** @type {any} */ _u, /** @type {number | null} */ v) => num(v),
             },
           ],
-          axes: [
-            { ...AXIS, space: 50, values: hourAxis },
-            { ...AXIS, size: 60 },
-          ],
+          axes: [{ ...AXIS, space: 50, values: hourAxis }, valueAxis(AXIS)],
         },
         [xs, sum],
       ),

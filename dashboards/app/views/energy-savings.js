@@ -1,6 +1,7 @@
 // Energy › Savings: each retrofit's verified savings (baseline before, reporting after, the
 // same meters), with the uncertainty, the promise and ASHRAE Guideline 14's test, and a chart of
 // the daily consumption of both periods.
+import { valueAxis } from '../axis.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { AXIS, energyUrl, errorNote, getJson, localDate, num, plotIn, uPlot } from './energy-common.js';
@@ -181,7 +182,7 @@ function retrofitCard(r, disposers) {
               series('b', t('energy.baselineDays'), '#9aa1a8'),
               series('r', t('energy.reportingDays'), '#3f4a56'),
             ],
-            axes: [AXIS, { ...AXIS, label: unit, size: 60 }],
+            axes: [AXIS, valueAxis(AXIS, unit)],
           },
           [
             xs,
