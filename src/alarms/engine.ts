@@ -10,6 +10,7 @@ import type { ConditionContext } from './conditions.js';
 import type { Scalar } from './expression.js';
 import type { AlarmJournal, JournalEntry } from './journal.js';
 import * as lifecycle from './lifecycle.js';
+import type { MessageInput } from './messages.js';
 import type { CompiledAlarm } from './rules.js';
 import {
   type AlarmEvent,
@@ -18,6 +19,7 @@ import {
   type AlarmStatus,
   type NotifyOn,
   priorityRank,
+  type RaisedBy,
 } from './types.js';
 
 export interface EngineOptions {
@@ -41,6 +43,9 @@ interface Runtime {
   rawSince: number;
   value: Scalar;
   limit: number | null;
+  /** The reading of the last activation, and when the alarm last returned since. */
+  raised: RaisedBy | null;
+  returnedAt: number | null;
   activations: number[];
   chattering: boolean;
   failing: boolean;
@@ -82,6 +87,9 @@ export class AlarmEngine {
         rawSince: this.startedAt,
         value: saved?.value ?? null,
         limit: saved?.limit ?? null,
+        raised: saved?.raised ?? null,
+        // Journals from before returnedAt: a returned alarm came back when it entered that state.
+        returnedAt: saved?.returnedAt ?? (record.state === 'returned-unacknowledged' ? record.since : null),
         activations: [],
         chattering: false,
         failing: false,
@@ -181,13 +189,12 @@ export class AlarmEngine {
     this.evaluations++;
     const { alarm } = runtime;
     try {
-      if (alarm.during && !this.within(alarm.during, now)) this.setRaw(runtime, false, now);
-      else {
-        const result = alarm.condition.evaluate(this.context(runtime, now));
-        if (result.value !== null) runtime.value = result.value;
-        runtime.limit = result.limit;
-        if (result.active !== null) this.setRaw(runtime, result.active, now);
-      }
+      const result = alarm.condition.evaluate(this.context(runtime, now));
+      if (result.value !== null) runtime.value = result.value;
+      runtime.limit = result.limit;
+      // Outside its hours a rule still shows its reading, but cannot be active.
+      const active = alarm.during && !this.within(alarm.during, now) ? false : result.active;
+      if (active !== null) this.setRaw(runtime, active, now);
       runtime.failing = false;
     } catch (err) {
       this.evaluationErrors++;
@@ -243,11 +250,13 @@ export class AlarmEngine {
 
   /** Queued for the journal, then the listeners (see settle): what is announced is journaled first. */
   private record(runtime: Runtime, transition: lifecycle.Transition, now: number): AlarmEvent {
-    const { definition, render } = runtime.alarm;
+    const { definition } = runtime.alarm;
     const announcedBy = ANNOUNCED_BY[transition.kind];
     // A chattering alarm's comings and goings are journaled, not announced: the chatter report was.
     const repeatWhileChattering = runtime.chattering && ANNOUNCED_BY[transition.kind] !== 'acknowledged';
-    const message = render({ value: runtime.value, limit: runtime.limit, ts: now });
+    noteRaisedAndReturned(runtime, transition.kind, now);
+    const input = messageInput(runtime, now, transition);
+    const message = runtime.alarm.message(input);
     const partial: Omit<AlarmEvent, 'seq'> = {
       site: definition.site,
       building: definition.building,
@@ -266,6 +275,8 @@ export class AlarmEngine {
       message,
       value: runtime.value,
       limit: runtime.limit,
+      ...(input.phase !== 'normal' && runtime.raised ? { raised: runtime.raised } : {}),
+      ...(definition.unit ? { unit: definition.unit } : {}),
       ...(transition.user ? { user: transition.user } : {}),
       ...(transition.comment ? { comment: transition.comment } : {}),
       notify:
@@ -276,7 +287,14 @@ export class AlarmEngine {
     this.events++;
     this.outbox.push({
       event,
-      state: { ...runtime.record, value: runtime.value, limit: runtime.limit, message },
+      state: {
+        ...runtime.record,
+        value: runtime.value,
+        limit: runtime.limit,
+        message,
+        raised: runtime.raised,
+        returnedAt: runtime.returnedAt,
+      },
     });
     return event;
   }
@@ -413,17 +431,45 @@ function byUrgency(a: AlarmStatus, b: AlarmStatus): number {
   );
 }
 
+/** Activation and return, as the messages after them quote them. */
+function noteRaisedAndReturned(runtime: Runtime, kind: AlarmEventKind, now: number): void {
+  if (kind === 'activated') {
+    runtime.raised = { value: runtime.value, limit: runtime.limit, ts: now };
+    runtime.returnedAt = null;
+  } else if (kind === 'returned' || kind === 'cleared') runtime.returnedAt = now;
+}
+
+/**
+ * Which words fit the alarm now, or just after a transition: active while its condition holds;
+ * returned while its return is unacknowledged, and on the event that ends such an activation
+ * (the clearing, or the acknowledgement, shelving... of the return); otherwise normal.
+ */
+function messageInput(runtime: Runtime, now: number, transition?: lifecycle.Transition): MessageInput {
+  const { record, raised, returnedAt, value, limit } = runtime;
+  const closing =
+    transition !== undefined &&
+    (transition.kind === 'cleared' || transition.from === 'returned-unacknowledged');
+  const returned = record.state === 'returned-unacknowledged' || closing;
+  if (!record.conditionActive && returned && raised && returnedAt !== null)
+    return { phase: 'returned', value, raised, returnedAt };
+  const phase = record.conditionActive ? 'active' : 'normal';
+  return { phase, value, limit, ts: record.activeSince ?? now };
+}
+
 function statusOf(runtime: Runtime, now: number): AlarmStatus {
   const { record, alarm } = runtime;
+  const input = messageInput(runtime, now);
   return {
     ...alarm.definition,
     state: record.state,
     conditionActive: record.conditionActive,
     since: record.since,
     activeSince: record.activeSince,
-    message: alarm.render({ value: runtime.value, limit: runtime.limit, ts: record.activeSince ?? now }),
+    message: alarm.message(input),
     value: runtime.value,
     limit: runtime.limit,
+    ...(input.phase !== 'normal' && runtime.raised ? { raised: runtime.raised } : {}),
+    ...(input.phase === 'returned' ? { returnedAt: input.returnedAt } : {}),
     ...(record.acknowledgedBy
       ? { acknowledgedBy: record.acknowledgedBy, acknowledgedAt: record.acknowledgedAt }
       : {}),

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { AlarmRecord } from './lifecycle.js';
-import type { AlarmEvent, AlarmEventKind, Priority } from './types.js';
+import type { AlarmEvent, AlarmEventKind, Priority, RaisedBy } from './types.js';
 
 export interface HistoryQuery {
   from?: number;
@@ -23,7 +23,14 @@ export interface HistoryQuery {
   limit?: number;
 }
 
-export type StoredState = AlarmRecord & { value: AlarmEvent['value']; limit: number | null; message: string };
+export type StoredState = AlarmRecord & {
+  value: AlarmEvent['value'];
+  limit: number | null;
+  message: string;
+  /** Absent in journals written before the raising reading was kept (see states()). */
+  raised?: RaisedBy | null;
+  returnedAt?: number | null;
+};
 
 /** One transition to journal: the event, and the alarm's state after it. */
 export interface JournalEntry {
@@ -47,7 +54,10 @@ CREATE TABLE IF NOT EXISTS alarm_events (
   user TEXT,
   comment TEXT,
   notify INTEGER NOT NULL,
-  place TEXT NOT NULL
+  place TEXT NOT NULL,
+  raised_value TEXT,
+  raised_limit REAL,
+  raised_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS alarm_events_ts ON alarm_events (ts);
 CREATE INDEX IF NOT EXISTS alarm_events_alarm ON alarm_events (alarm_id, ts);
@@ -56,6 +66,30 @@ CREATE TABLE IF NOT EXISTS alarm_state (
   record TEXT NOT NULL
 );
 `;
+
+/** Columns added since the first journals, by name: added in place when an old journal opens. */
+const ADDED_COLUMNS: readonly [string, string][] = [
+  ['raised_value', 'TEXT'],
+  ['raised_limit', 'REAL'],
+  ['raised_at', 'INTEGER'],
+];
+
+/**
+ * The events of an old journal that belong to an activation get its reading, as new events do:
+ * the activation itself and what followed it (return, acknowledgement, clearing, chatter).
+ * Their messages stay as they were written.
+ */
+const BACKFILL_RAISED = `
+UPDATE alarm_events AS e SET (raised_value, raised_limit, raised_at) = (
+  SELECT a.value, a.limit_value, a.ts FROM alarm_events AS a
+  WHERE a.alarm_id = e.alarm_id AND a.kind = 'activated' AND a.seq <= e.seq
+  ORDER BY a.seq DESC LIMIT 1)
+WHERE e.kind IN ('activated', 'returned', 'acknowledged', 'cleared', 'chattering')
+`;
+
+/** The reading of an alarm's last activation, for the state of an old journal. */
+const LAST_ACTIVATION =
+  "SELECT value, limit_value, ts FROM alarm_events WHERE alarm_id = ? AND kind = 'activated' ORDER BY seq DESC LIMIT 1";
 
 interface EventRow {
   seq: number;
@@ -73,6 +107,9 @@ interface EventRow {
   comment: string | null;
   notify: number;
   place: string;
+  raised_value: string | null;
+  raised_limit: number | null;
+  raised_at: number | null;
 }
 
 export class AlarmJournal {
@@ -87,11 +124,12 @@ export class AlarmJournal {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.exec(SCHEMA);
+    this.migrate();
     this.insertEvent = this.db.prepare(
       `INSERT INTO alarm_events (ts, alarm_id, rule, kind, from_state, to_state, priority, message, value,
-         limit_value, user, comment, notify, place)
+         limit_value, user, comment, notify, place, raised_value, raised_limit, raised_at)
        VALUES (@ts, @alarmId, @rule, @kind, @from, @to, @priority, @message, @value, @limit, @user, @comment,
-         @notify, @place)`,
+         @notify, @place, @raisedValue, @raisedLimit, @raisedAt)`,
     );
     this.upsertState = this.db.prepare(
       'INSERT INTO alarm_state (alarm_id, record) VALUES (?, ?) ON CONFLICT(alarm_id) DO UPDATE SET record = excluded.record',
@@ -102,13 +140,26 @@ export class AlarmJournal {
     );
   }
 
+  /** An old journal opens in place: the columns it lacks are added, in one transaction. */
+  private migrate(): void {
+    const columns = this.db.pragma('table_info(alarm_events)') as { name: string }[];
+    const have = new Set(columns.map((c) => c.name));
+    const missing = ADDED_COLUMNS.filter(([name]) => !have.has(name));
+    if (missing.length === 0) return;
+    this.db.transaction(() => {
+      for (const [name, type] of missing) this.db.exec(`ALTER TABLE alarm_events ADD COLUMN ${name} ${type}`);
+      this.db.exec(BACKFILL_RAISED);
+    })();
+  }
+
   /** Writes events and the alarms' new states in one transaction; returns their sequence numbers. */
   appendMany(entries: readonly JournalEntry[]): number[] {
     return this.writeAll(entries);
   }
 
   private writeOne(event: Omit<AlarmEvent, 'seq'>, state: StoredState): number {
-    const { site, building, room, buildingName, roomName, device, deviceName, equipment } = event;
+    const { site, building, room, buildingName, roomName, device, deviceName, equipment, unit, raised } =
+      event;
     const result = this.insertEvent.run({
       ts: event.ts,
       alarmId: event.alarmId,
@@ -118,11 +169,12 @@ export class AlarmJournal {
       to: event.to,
       priority: event.priority,
       message: event.message,
-      value: event.value === null ? null : JSON.stringify(event.value),
+      value: jsonValue(event.value),
       limit: event.limit,
       user: event.user ?? null,
       comment: event.comment ?? null,
       notify: event.notify ? 1 : 0,
+      // With the place, how to read the value: its unit.
       place: JSON.stringify({
         site,
         building,
@@ -132,19 +184,38 @@ export class AlarmJournal {
         device,
         deviceName,
         equipment,
+        unit,
       }),
+      raisedValue: raised ? jsonValue(raised.value) : null,
+      raisedLimit: raised?.limit ?? null,
+      raisedAt: raised?.ts ?? null,
     });
     this.upsertState.run(event.alarmId, JSON.stringify(state));
     return Number(result.lastInsertRowid);
   }
 
-  /** The state each alarm was left in, by alarm id. */
+  /**
+   * The state each alarm was left in, by alarm id. A state from an old journal gets the reading
+   * of its open activation from the events, so a returned alarm still says what raised it.
+   */
   states(): Map<string, StoredState> {
     const rows = this.db.prepare('SELECT alarm_id, record FROM alarm_state').all() as {
       alarm_id: string;
       record: string;
     }[];
-    return new Map(rows.map((r) => [r.alarm_id, JSON.parse(r.record) as StoredState]));
+    return new Map(
+      rows.map((r) => [r.alarm_id, this.withRaised(r.alarm_id, JSON.parse(r.record) as StoredState)]),
+    );
+  }
+
+  private withRaised(alarmId: string, state: StoredState): StoredState {
+    if (state.raised !== undefined || state.activeSince === null) return state;
+    const row = this.db.prepare(LAST_ACTIVATION).get(alarmId) as
+      | { value: string | null; limit_value: number | null; ts: number }
+      | undefined;
+    return row
+      ? { ...state, raised: { value: parseValue(row.value), limit: row.limit_value, ts: row.ts } }
+      : state;
   }
 
   history(query: HistoryQuery = {}): AlarmEvent[] {
@@ -188,10 +259,19 @@ function toEvent(row: EventRow): AlarmEvent {
     ts: row.ts,
     priority: row.priority,
     message: row.message,
-    value: row.value === null ? null : (JSON.parse(row.value) as AlarmEvent['value']),
+    value: parseValue(row.value),
     limit: row.limit_value,
+    ...(row.raised_at === null
+      ? {}
+      : { raised: { value: parseValue(row.raised_value), limit: row.raised_limit, ts: row.raised_at } }),
     ...(row.user ? { user: row.user } : {}),
     ...(row.comment ? { comment: row.comment } : {}),
     notify: row.notify === 1,
   };
 }
+
+const jsonValue = (value: AlarmEvent['value']): string | null =>
+  value === null ? null : JSON.stringify(value);
+
+const parseValue = (text: string | null): AlarmEvent['value'] =>
+  text === null ? null : (JSON.parse(text) as AlarmEvent['value']);

@@ -5,7 +5,7 @@
  * key, so the gateway refuses to start with a clear error instead of watching nothing.
  */
 
-import { formatLocal, minutesOf } from '../clock/index.js';
+import { minutesOf } from '../clock/index.js';
 import type { AlarmRuleConfig } from '../config/alarms-schema.js';
 import type { PlantConfig } from '../config/index.js';
 import type { DeviceConfig, Profile } from '../config/schema.js';
@@ -19,7 +19,8 @@ import {
   rateCondition,
   stateCondition,
 } from './conditions.js';
-import { compileExpression, ExpressionError, type Scalar } from './expression.js';
+import { compileExpression, ExpressionError } from './expression.js';
+import { alarmMessage, defaultMessage, type MessageInput } from './messages.js';
 import type { AlarmDefinition, AlarmPlace } from './types.js';
 
 export interface CompiledAlarm {
@@ -29,7 +30,8 @@ export interface CompiledAlarm {
   offDelayMs: number;
   /** Local minutes of the day between which the rule is evaluated (may wrap past midnight). */
   during?: { from: number; to: number };
-  render(fields: { value: Scalar; limit: number | null; ts: number }): string;
+  /** The alarm's message in a phase of its life (see messages.ts). */
+  message(input: MessageInput): string;
 }
 
 export interface RuleProblem {
@@ -111,6 +113,7 @@ function applyRule(
     const pointInfo =
       profile?.points.find((p) => p.name === shownPoint) ??
       plant.derived?.find((p) => p.device === target.device?.id && p.name === shownPoint);
+    const unit = rule.type === 'comm-loss' ? 's' : (pointInfo?.unit ?? '');
     const definition: AlarmDefinition = {
       ...place,
       id: target.device ? `${rule.id}@${target.device.id}` : rule.id,
@@ -119,8 +122,8 @@ function applyRule(
       points: [...condition.points],
       notifyOn: rule.notifyOn,
       condition: describeCondition(rule, pointInfo?.unit ?? '', target),
+      ...(unit ? { unit } : {}),
     };
-    const template = rule.message ?? defaultMessage(rule);
     const fixed = {
       alarm: definition.id,
       rule: rule.id,
@@ -132,8 +135,17 @@ function applyRule(
       room: place.roomName ?? place.room,
       point: shownPoint ?? '',
       label: pointInfo?.label ?? shownPoint ?? rule.id,
-      unit: rule.type === 'comm-loss' ? 's' : (pointInfo?.unit ?? ''),
+      unit,
     };
+    const message = alarmMessage({
+      template: rule.message ?? defaultMessage(rule),
+      fixed,
+      who: target.device?.name ?? rule.id,
+      condition: definition.condition,
+      ...(shownPoint ? { label: fixed.label } : {}),
+      commLoss: rule.type === 'comm-loss',
+      ...(timezone ? { timezone } : {}),
+    });
     return {
       definition,
       condition,
@@ -142,13 +154,7 @@ function applyRule(
       ...(rule.during
         ? { during: { from: minutesOf(rule.during.from), to: minutesOf(rule.during.to) } }
         : {}),
-      render: ({ value, limit, ts }) =>
-        renderMessage(template, {
-          ...fixed,
-          value: formatValue(value),
-          limit: limit === null ? '' : formatValue(limit),
-          time: formatLocal(ts, timezone),
-        }),
+      message,
     };
   });
 }
@@ -330,44 +336,6 @@ function describeCondition(rule: AlarmRuleConfig, unit: string, target: Target):
     case 'expression':
       return `${rule.when}${tail}`;
   }
-}
-
-function defaultMessage(rule: AlarmRuleConfig): string {
-  switch (rule.type) {
-    case 'high':
-    case 'high-high':
-      return '{deviceName}: {label} high, {value} {unit} (limit {limit} {unit})';
-    case 'low':
-    case 'low-low':
-      return '{deviceName}: {label} low, {value} {unit} (limit {limit} {unit})';
-    case 'state':
-      return '{deviceName}: {label} ({value})';
-    case 'rate':
-      return '{deviceName}: {label} changing at {value} {unit}/min (limit {limit})';
-    case 'deviation':
-      return '{deviceName}: {label} off its reference by {value} {unit} (limit {limit})';
-    case 'comm-loss':
-      return '{deviceName}: no data for {value} s';
-    case 'expression':
-      return rule.description ?? '{rule}: condition true';
-  }
-}
-
-export function renderMessage(template: string, fields: Readonly<Record<string, string>>): string {
-  return template
-    .replace(/\{([A-Za-z]+)\}/g, (whole, name: string) =>
-      Object.hasOwn(fields, name) ? (fields[name] as string) : whole,
-    )
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
-export function formatValue(value: Scalar | number): string {
-  if (value === null) return 'no data';
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (Number.isInteger(value)) return String(value);
-  const digits = Math.abs(value) >= 100 ? 1 : Math.abs(value) >= 1 ? 2 : 3;
-  return String(Number(value.toFixed(digits)));
 }
 
 function formatDuration(ms: number): string {

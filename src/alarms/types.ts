@@ -70,6 +70,16 @@ export interface AlarmDefinition extends AlarmPlace {
   notifyOn: NotifyOn[];
   /** One-line description of the condition, e.g. "chw_supply_temp > 9 °C for 10m". */
   condition: string;
+  /** Unit of the value and limit ("°C", "s" for a comm-loss); absent when they have none. */
+  unit?: string;
+}
+
+/** The reading that raised an alarm: what its journal and its messages quote once it has returned. */
+export interface RaisedBy {
+  value: number | boolean | null;
+  limit: number | null;
+  /** Epoch ms of the activation. */
+  ts: number;
 }
 
 export interface AlarmEvent extends AlarmPlace {
@@ -87,6 +97,13 @@ export interface AlarmEvent extends AlarmPlace {
   message: string;
   value: number | boolean | null;
   limit: number | null;
+  /**
+   * What raised the alarm, on every event of an activation until the alarm is back to normal
+   * (the activation itself included): `value` is then the reading at the time of the event.
+   */
+  raised?: RaisedBy;
+  /** Unit of value and limit, when they have one. */
+  unit?: string;
   /** Who acknowledged, shelved or took it out of service. */
   user?: string;
   comment?: string;
@@ -104,8 +121,13 @@ export interface AlarmStatus extends AlarmDefinition {
   /** When the alarm last became active, while it is (or its return is) unacknowledged or active. */
   activeSince: number | null;
   message: string;
+  /** The reading now. */
   value: number | boolean | null;
   limit: number | null;
+  /** What raised it, while it is active or returned and not yet acknowledged. */
+  raised?: RaisedBy;
+  /** Epoch ms it returned to normal, while that return is unacknowledged. */
+  returnedAt?: number;
   acknowledgedBy?: string;
   acknowledgedAt?: number;
   /** Shelving: who, why, until when. */

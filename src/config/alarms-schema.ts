@@ -58,6 +58,7 @@ const ruleCommon = {
     })
     .optional(),
   priority: z.enum(PRIORITIES),
+  /** The alarm's text while active; the returned and normal texts are built on it (alarms/messages.ts). */
   message: message.optional(),
   notifyOn: z.array(z.enum(NOTIFY_ON)).default(['active', 'returned']),
   /** The condition must hold this long before the alarm activates (nuisance filter). */

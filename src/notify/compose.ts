@@ -50,10 +50,31 @@ const buildingOf = (e: AlarmEvent): string => e.buildingName ?? e.building;
 const where = (e: AlarmEvent): string => `${roomOf(e)}, ${buildingOf(e)}`;
 const PRIORITY_TAG = (p: Priority): string => p.toUpperCase();
 
-function formatValue(value: AlarmEvent['value']): string {
+function formatValue(value: AlarmEvent['value'], unit?: string): string {
   if (value === null) return 'n/a';
   if (typeof value === 'boolean') return value ? 'on' : 'off';
-  return String(Math.round(value * 100) / 100);
+  const number = String(Math.round(value * 100) / 100);
+  return unit ? `${number} ${unit}` : number;
+}
+
+/** "11.4 °C (limit 9 °C)": the limit as configured, never rounded. */
+const withLimit = (value: AlarmEvent['value'], limit: number | null, unit?: string): string =>
+  limit === null
+    ? formatValue(value, unit)
+    : `${formatValue(value, unit)} (limit ${limit}${unit ? ` ${unit}` : ''})`;
+
+/**
+ * The readings an electrician and a reviewer check: an activation's value; after it, what
+ * raised the alarm and, on its return, what it returned at (not only the reading after the fact).
+ */
+function readingLines(e: AlarmEvent, ctx: ComposeContext): string[] {
+  if (!e.raised || e.kind === 'activated') return [`Value: ${withLimit(e.value, e.limit, e.unit)}`];
+  const raised = `Raised: ${withLimit(e.raised.value, e.raised.limit, e.unit)} at ${localDateTime(e.raised.ts, ctx)}`;
+  const back = e.kind === 'returned' || e.kind === 'cleared';
+  const now = back
+    ? `Returned: ${formatValue(e.value, e.unit)} at ${localDateTime(e.ts, ctx)}`
+    : `Value now: ${formatValue(e.value, e.unit)}`;
+  return [raised, now];
 }
 
 /** The bracketed tag of a subject, per event kind. */
@@ -101,12 +122,11 @@ const subjectOf = (tag: string, e: AlarmEvent): string => {
 /** The facts an electrician checks, one per line. */
 function detailLines(e: AlarmEvent, ctx: ComposeContext): string[] {
   const device = e.device ? `${e.deviceName ?? e.device} (${e.device})` : (e.deviceName ?? '—');
-  const value = e.limit === null ? formatValue(e.value) : `${formatValue(e.value)} (limit ${e.limit})`;
   return [
     `Device: ${device}`,
     `Room: ${roomOf(e)}`,
     `Building: ${buildingOf(e)} (${e.site})`,
-    `Value: ${value}`,
+    ...readingLines(e, ctx),
     `Time: ${localDateTime(e.ts, ctx)} (${ctx.timezone})`,
     `Priority: ${e.priority}`,
     `Alarm: ${e.alarmId}`,

@@ -46,6 +46,29 @@ export const DEVICES = [
   { id: 'p2', name: 'Pump 2', profile: 'pump', ...line },
 ];
 
+/** A chiller's fault code, alarmed while not 0: what a returned alarm must still quote. */
+export const FAULT_CODE_RULE = {
+  id: 'fault',
+  profile: 'chiller',
+  type: 'state',
+  point: 'fault_code',
+  notEquals: 0,
+  priority: 'high',
+  message: '{deviceName}: fault code {value}',
+};
+
+/** Chilled-water supply above 9 °C, with a deadband. */
+export const CHW_HIGH_RULE = {
+  id: 'chw-high',
+  profile: 'chiller',
+  type: 'high',
+  point: 'chw_supply_temp',
+  limit: 9,
+  deadband: 0.5,
+  priority: 'high',
+  message: '{deviceName}: chilled water {value} {unit} above {limit} {unit}',
+};
+
 export interface AlarmHarness {
   service: AlarmService;
   events: AlarmEvent[];

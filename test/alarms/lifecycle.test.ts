@@ -4,18 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LifecycleError } from '../../src/alarms/index.js';
-import { type AlarmHarness, alarmHarness } from './harness.js';
-
-const HIGH = {
-  id: 'chw-high',
-  profile: 'chiller',
-  type: 'high',
-  point: 'chw_supply_temp',
-  limit: 9,
-  deadband: 0.5,
-  priority: 'high',
-  message: '{deviceName}: chilled water {value} {unit} above {limit} {unit}',
-};
+import { type AlarmHarness, alarmHarness, CHW_HIGH_RULE as HIGH } from './harness.js';
 
 let h: AlarmHarness;
 beforeEach(() => {

@@ -136,9 +136,13 @@ describe('a chiller trip reaches the people on duty', () => {
     expect(gateway.notifier.stats().notifier.escalationsFired).toBe(0);
 
     simulator.faults.clear('ch1', 'trip');
-    await eventually('cleared announced', () =>
+    const cleared = await eventually('cleared announced', () =>
       posts.find((p) => /CLEARED/.test(p.content) && /Chiller 1/.test(p.content)),
     );
+    // What it was raised at and what it returned at, not only the reading after the fact.
+    expect(cleared.content).toMatch(/^\[CLEARED\] Chiller 1 TRIPPED \(.*\) \(returned to normal \d\d:\d\d\)/);
+    expect(cleared.content).toMatch(/^Raised: on at \d{4}-\d\d-\d\d \d\d:\d\d$/m);
+    expect(cleared.content).toMatch(/^Returned: off at \d{4}-\d\d-\d\d \d\d:\d\d$/m);
     const history = (await (
       await fetch(`${gateway.web.url}/api/alarms/history?alarm=chiller-trip@ch1`)
     ).json()) as {

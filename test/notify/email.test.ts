@@ -6,11 +6,13 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AlarmEvent } from '../../src/alarms/types.js';
 import { silentLogger } from '../../src/log/index.js';
 import { createEmailChannel } from '../../src/notify/channels/index.js';
+import { composeAlarmMessage } from '../../src/notify/compose.js';
 import type { OutgoingMessage, Recipient } from '../../src/notify/types.js';
+import { alarmHarness, FAULT_CODE_RULE } from '../alarms/harness.js';
 import { chillerTripEvent, chillerTripMessage } from '../helpers/alarm-event.js';
 import { freePort } from '../helpers/modbus-tcp-device.js';
 
@@ -215,6 +217,39 @@ describe('e-mail channel', () => {
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+});
+
+describe('the e-mail of an alarm that has returned', () => {
+  const at = (time: string) => Date.parse(`2026-11-25T${time}:00+08:00`);
+
+  it('says what it was raised at and what it returned at, in the subject and the text', async () => {
+    // Only the clock is fake: the SMTP dialogue runs on real timers.
+    vi.useFakeTimers({ now: at('03:05'), toFake: ['Date'] });
+    const h = alarmHarness([FAULT_CODE_RULE], { timezone: 'Asia/Shanghai' });
+    try {
+      h.set('ch1.fault_code', 207);
+      vi.setSystemTime(at('03:12'));
+      h.set('ch1.fault_code', 0);
+      const returned = h.events.find((e) => e.kind === 'returned') as AlarmEvent;
+      const channel = channelFor(smtpPort);
+      await channel.send(
+        composeAlarmMessage(returned, 'water-ac', { timezone: 'Asia/Shanghai', now: Date.now() }),
+        onDuty,
+      );
+      await channel.close();
+      const mail = received[0]?.mail as ParsedMail;
+      expect(mail.headers.get('subject')).toBe(
+        '[CLEARED] Chiller 1: fault code 207 (returned to normal 03:12, now 0) — R1, B1',
+      );
+      expect(mail.text.split('\n')).toEqual(
+        expect.arrayContaining(['Raised: 207 at 2026-11-25 03:05', 'Returned: 0 at 2026-11-25 03:12']),
+      );
+      expect(mail.text).not.toMatch(/^Value:/m);
+    } finally {
+      await h.stop();
+      vi.useRealTimers();
     }
   });
 });

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/index.js';
 import { createWebhookChannel, type WebhookFormat } from '../../src/notify/channels/index.js';
+import { composeAlarmMessage } from '../../src/notify/compose.js';
 import type { Recipient } from '../../src/notify/types.js';
 import { chillerTripEvent, chillerTripMessage, T0 } from '../helpers/alarm-event.js';
 
@@ -262,4 +263,44 @@ describe('webhook channel failures', () => {
       );
     },
   );
+});
+
+describe('a cleared alarm through a webhook', () => {
+  const cleared = chillerTripEvent({
+    kind: 'cleared',
+    from: 'active-acknowledged',
+    to: 'normal',
+    ts: T0 + 7 * 60_000,
+    value: false,
+    message: 'Chiller 1 tripped (returned to normal 11:19)',
+    raised: { value: true, limit: null, ts: T0 },
+  });
+  const composed = composeAlarmMessage(cleared, 'electricians', {
+    timezone: 'Asia/Shanghai',
+    now: cleared.ts,
+  });
+  const send = async (format: WebhookFormat) => {
+    reply = accepted[format];
+    const channel = createWebhookChannel({ id: format, url: `${base}/${format}`, format }, silentLogger());
+    await channel.send(composed, onDuty);
+    await channel.close();
+    return JSON.parse(requests.at(-1)?.body ?? '{}');
+  };
+
+  it('tells the chat group what it was raised at and what it returned at', async () => {
+    const { text } = await send('wecom');
+    expect(text.content.split('\n')).toEqual(
+      expect.arrayContaining(['Raised: on at 2025-01-15 11:12', 'Returned: off at 2025-01-15 11:19']),
+    );
+  });
+
+  it('gives a JSON receiver the raising reading with its time as ISO 8601, like the event', async () => {
+    const body = await send('json');
+    expect(body.events[0]).toMatchObject({
+      kind: 'cleared',
+      value: false,
+      ts: '2025-01-15T03:19:00.000Z',
+      raised: { value: true, limit: null, ts: '2025-01-15T03:12:00.000Z' },
+    });
+  });
 });

@@ -155,3 +155,24 @@ describe('GET /api/alarms/history', () => {
     expect((await get('/api/alarms/history?from=-1h&limit=2')).body).toHaveLength(2);
   });
 });
+
+describe('an alarm that has returned, through the API', () => {
+  it('lists it with the reading that raised it, and the journal keeps that reading on each event', async () => {
+    h.set('ch1.chw_supply_temp', 10.4);
+    h.set('ch1.chw_supply_temp', 7);
+    const raisedText = 'Chiller 1: chw_supply_temp high, 10.4 °C (limit 9 °C)';
+    const [listed] = (await get('/api/alarms')).body;
+    expect(listed).toMatchObject({ id: 'chw-high@ch1', state: 'returned-unacknowledged', value: 7 });
+    expect(listed.message).toMatch(
+      /^Chiller 1: chw_supply_temp high, 10\.4 °C \(limit 9 °C\) \(returned to normal \d\d:\d\d, now 7 °C\)$/,
+    );
+    const history = (await get('/api/alarms/history?alarm=chw-high@ch1')).body;
+    expect(history.map((e: Json) => [e.kind, e.value, e.limit, e.raised?.value, e.raised?.limit])).toEqual([
+      ['returned', 7, 9, 10.4, 9],
+      ['activated', 10.4, 9, 10.4, 9],
+    ]);
+    expect(history[1].message).toBe(raisedText);
+    expect(history[0].message).toBe(listed.message);
+    expect(history[0].raised.ts).toBe(history[1].ts);
+  });
+});

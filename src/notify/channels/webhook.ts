@@ -4,7 +4,7 @@
  * answer HTTP 200 even when they refuse a message, with an error code in the body, so the
  * body is checked too: a refused message must reject, or the delivery queue never retries.
  */
-import type { AlarmEvent } from '../../alarms/types.js';
+import type { AlarmEvent, RaisedBy } from '../../alarms/types.js';
 import type { Logger } from '../../log/index.js';
 import type { Channel, OutgoingMessage, Recipient } from '../types.js';
 
@@ -30,7 +30,21 @@ export interface MessageJson {
   ts: string;
   /** Names only: e-mail addresses are not spread to webhooks and brokers. */
   recipients: { id: string; name: string }[];
-  events: (Omit<AlarmEvent, 'ts'> & { ts: string })[];
+  /** Times as ISO 8601, the raising reading's too. */
+  events: (Omit<AlarmEvent, 'ts' | 'raised'> & {
+    ts: string;
+    raised?: Omit<RaisedBy, 'ts'> & { ts: string };
+  })[];
+}
+
+const isoTime = (ts: number): string => new Date(ts).toISOString();
+
+function eventJson({ raised, ...event }: AlarmEvent): MessageJson['events'][number] {
+  return {
+    ...event,
+    ts: isoTime(event.ts),
+    ...(raised ? { raised: { ...raised, ts: isoTime(raised.ts) } } : {}),
+  };
 }
 
 export function messageJson(message: OutgoingMessage, to: readonly Recipient[]): MessageJson {
@@ -40,9 +54,9 @@ export function messageJson(message: OutgoingMessage, to: readonly Recipient[]):
     subject: message.subject,
     text: message.text,
     audience: message.audience,
-    ts: new Date(message.ts).toISOString(),
+    ts: isoTime(message.ts),
     recipients: to.map((r) => ({ id: r.id, name: r.name })),
-    events: message.events.map((e) => ({ ...e, ts: new Date(e.ts).toISOString() })),
+    events: message.events.map(eventJson),
   };
 }
 
