@@ -12,6 +12,7 @@
  *   SHOW RETENTION POLICIES ON db       READ on db
  *   SHOW CONTINUOUS QUERIES             READ on the request's db (and lists every database's)
  *   CREATE CONTINUOUS QUERY ... INTO db READ on db, and WRITE on db for the INTO
+ *   SELECT ... INTO db.rp ... FROM db   READ on db, and WRITE on db for the INTO
  *   CREATE DATABASE, CREATE/ALTER RETENTION POLICY, GRANT   admin only (HTTP 403)
  *
  * A second GRANT on the same database replaces the first: READ and WRITE together is
@@ -41,9 +42,11 @@ export interface RetentionPolicySpec {
 }
 
 export const ROLLUPS = [
-  { rp: 'rollup_1m', every: '1m' },
-  { rp: 'rollup_1h', every: '1h' },
+  { rp: 'rollup_1m', every: '1m', everyMs: 60_000 },
+  { rp: 'rollup_1h', every: '1h', everyMs: 3_600_000 },
 ] as const;
+
+export type Rollup = (typeof ROLLUPS)[number];
 
 export const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 export const ident = (s: string) => `"${s.replace(/"/g, '\\"')}"`;
@@ -113,10 +116,32 @@ export function alterPolicy(db: string, p: RetentionPolicySpec, clauses: readonl
   return `ALTER RETENTION POLICY ${ident(p.name)} ON ${ident(db)} ${clauses.join(' ')}`;
 }
 
-export const cqName = (rollup: (typeof ROLLUPS)[number]) => `cq_${rollup.rp}`;
+export const cqName = (rollup: Rollup) => `cq_${rollup.rp}`;
 
-export function createContinuousQuery(db: string, rollup: (typeof ROLLUPS)[number]): string {
-  return `CREATE CONTINUOUS QUERY ${ident(cqName(rollup))} ON ${ident(db)} BEGIN SELECT mean("value") AS "value", min("value") AS "min", max("value") AS "max", last("value") AS "last", count("value") AS "count" INTO ${ident(db)}.${ident(rollup.rp)}.:MEASUREMENT FROM ${ident(db)}.${ident(RAW_RP)}./.*/ GROUP BY time(${rollup.every}), * END`;
+/**
+ * A rollup from raw samples, as its continuous query computes it (`where`: none) or again for
+ * a range. GROUP BY *: every tag of a series (the point's unit too) goes into its rollup.
+ */
+function rollupFromRaw(db: string, rollup: Rollup, where: string): string {
+  return `SELECT mean("value") AS "value", min("value") AS "min", max("value") AS "max", last("value") AS "last", count("value") AS "count" INTO ${ident(db)}.${ident(rollup.rp)}.:MEASUREMENT FROM ${ident(db)}.${ident(RAW_RP)}./.*/${where} GROUP BY time(${rollup.every}), *`;
+}
+
+export function createContinuousQuery(db: string, rollup: Rollup): string {
+  return `CREATE CONTINUOUS QUERY ${ident(cqName(rollup))} ON ${ident(db)} BEGIN ${rollupFromRaw(db, rollup, '')} END`;
+}
+
+/**
+ * The rollup windows in [from, to) computed again, for values that reached `raw` after the
+ * continuous query had run. Minutes as the continuous query does; hours from their minutes
+ * (means weighted by count: the same figures as from raw), which is 60 times fewer rows to read
+ * when a long replay recomputes hour after hour. Needs READ and WRITE on the database only.
+ */
+export function recomputeRollup(db: string, rollup: Rollup, from: number, to: number): string {
+  const range = ` WHERE time >= ${from}ms AND time < ${to}ms`;
+  const [minutes] = ROLLUPS;
+  if (rollup.rp === minutes.rp) return rollupFromRaw(db, rollup, range);
+  const minuteRows = `SELECT "value" * "count" AS "total", "min", "max", "last", "count" FROM ${ident(db)}.${ident(minutes.rp)}./.*/${range} GROUP BY *`;
+  return `SELECT sum("total") / sum("count") AS "value", min("min") AS "min", max("max") AS "max", last("last") AS "last", sum("count") AS "count" INTO ${ident(db)}.${ident(rollup.rp)}.:MEASUREMENT FROM (${minuteRows})${range} GROUP BY time(${rollup.every}), *`;
 }
 
 export const grantReadWrite = (db: string, user: string) => `GRANT ALL ON ${ident(db)} TO ${ident(user)}`;
@@ -190,6 +215,19 @@ export interface SchemaReport {
 /** influxd answers a statement the user lacks the privilege for with HTTP 403. */
 export function isForbidden(err: unknown): boolean {
   return (err as { statusCode?: unknown }).statusCode === 403;
+}
+
+/** The name of the error a statement gets when influxd answered it with an error of its own. */
+export const STATEMENT_ERROR = 'InfluxStatementError';
+
+/**
+ * influxd answered and said no: a statement error, or an HTTP 4xx other than a refused login
+ * (a password changed meanwhile fails the writes too, which are retried). Asking again will not help.
+ */
+export function isRefused(err: unknown): boolean {
+  const status = (err as { statusCode?: unknown }).statusCode;
+  if (typeof status === 'number') return status >= 400 && status < 500 && status !== 401;
+  return (err as Error).name === STATEMENT_ERROR;
 }
 
 function rows(series: Series[]): Record<string, unknown>[] {

@@ -3,29 +3,35 @@
  * without reading our code:
  *
  *   measurement  = the device's profile (chiller, vsd-pump, power-meter, ...)
- *   tags         = site, building, room, device, point
+ *   tags         = site, building, room, device, point, and unit (kW, °C, m³/h; absent when
+ *                  the point has none): constant per series, so it costs nothing
  *   fields       = value (float; absent when the read failed), quality (string)
  *   time         = the reading's timestamp, millisecond precision
  *
  *   SELECT mean("value") FROM "power-meter" WHERE "device" = 'dr1-incomer'
- *     AND "point" = 'power_kw' AND $timeFilter GROUP BY time($__interval)
+ *     AND "point" = 'power_kw' AND $timeFilter GROUP BY time($__interval), "unit"
  *
  * Raw data lives in the retention policy `raw`; continuous queries roll it up into
- * `rollup_1m` and `rollup_1h` (mean, min, max, last per window).
+ * `rollup_1m` and `rollup_1h` (mean, min, max, last, count per window, every tag kept), and the
+ * store recomputes the windows that values reached too late for (see influx-rollups.ts).
  */
 import Influx from 'influx';
 import { createLogger, type Logger } from '../log/index.js';
 import { type PointInfo, type PointValue, QUALITIES, type Quality } from '../points/index.js';
+import { LateWindows, type Recompute } from './influx-rollups.js';
 import {
   type AdminStatement,
   type InfluxSchemaSettings,
   ident,
   influxDurationMs,
+  isRefused,
   quote,
   RAW_RP,
+  recomputeRollup,
   reconcileSchema,
   type SchemaReport,
   type Series,
+  STATEMENT_ERROR,
 } from './influx-schema.js';
 import {
   numericValue,
@@ -45,6 +51,8 @@ export interface InfluxStoreOptions extends InfluxSchemaSettings {
   ca?: string;
   /** false: encrypted but unverified, so anyone on the path can pose as the server. Default true. */
   verifyTls?: boolean;
+  /** The clock that says which rollup windows have ended (tests run on data time); Date.now by default. */
+  now?: () => number;
 }
 
 /** The same aggregates over rollup rows, for ranges whose raw samples have expired. */
@@ -89,6 +97,8 @@ export class InfluxStore implements TimeSeriesStore {
   private readonly client: Influx.InfluxDB;
   private readonly pool: InfluxPool;
   private readonly series = new Map<string, string>();
+  private readonly late = new LateWindows();
+  private readonly now: () => number;
 
   private constructor(
     private readonly options: InfluxStoreOptions,
@@ -98,6 +108,7 @@ export class InfluxStore implements TimeSeriesStore {
     const client = new Influx.InfluxDB(clientConfig(options));
     this.pool = (client as unknown as { _pool: InfluxPool })._pool;
     this.client = withCleanErrors(client);
+    this.now = options.now ?? Date.now;
   }
 
   /**
@@ -177,14 +188,21 @@ export class InfluxStore implements TimeSeriesStore {
       method: change ? 'POST' : 'GET',
     })) as { results?: { error?: string; series?: Series[] }[] };
     const result = answer.results?.[0];
-    if (result?.error) throw cleanError(new Error(`${statement}: ${result.error}`));
+    if (result?.error) {
+      throw cleanError(Object.assign(new Error(`${statement}: ${result.error}`), { name: STATEMENT_ERROR }));
+    }
     return result?.series ?? [];
   };
 
   /** The same notice once per store, however often the writer retries. */
   private readonly logged = new Set<string>();
 
-  private logOnce(level: 'warn' | 'error', message: string, statements: readonly AdminStatement[]): void {
+  private logOnce(
+    level: 'warn' | 'error',
+    message: string,
+    statements: readonly AdminStatement[],
+    detail: Record<string, unknown> = {},
+  ): void {
     if (this.logged.has(message)) return;
     this.logged.add(message);
     this.log[level](
@@ -192,6 +210,7 @@ export class InfluxStore implements TimeSeriesStore {
         database: this.options.database,
         user: this.options.username,
         statements: statements.map((s) => s.statement),
+        ...detail,
       },
       message,
     );
@@ -204,12 +223,16 @@ export class InfluxStore implements TimeSeriesStore {
    */
   async write(batch: readonly PointValue[]): Promise<void> {
     let body = '';
+    const valueTimes: number[] = [];
     for (const v of batch) {
       const series = this.seriesOf(v.id);
       if (series === undefined) continue;
       const value = numericValue(v.value);
+      const ts = Math.round(v.ts);
       const fields = value === null ? QUALITY_FIELD[v.quality] : `value=${value},${QUALITY_FIELD[v.quality]}`;
-      body += `${body ? '\n' : ''}${series} ${fields} ${Math.round(v.ts)}`;
+      body += `${body ? '\n' : ''}${series} ${fields} ${ts}`;
+      // Rollups aggregate `value` only: a failed read changes none.
+      if (value !== null) valueTimes.push(ts);
     }
     if (!body) return;
     await this.ready();
@@ -224,6 +247,33 @@ export class InfluxStore implements TimeSeriesStore {
       .catch((err: unknown) => {
         throw cleanError(err);
       });
+    this.late.note(valueTimes, this.now());
+  }
+
+  /**
+   * Recompute the rollup windows that written values reached after influxd had rolled them up,
+   * as far as they are due. Rejects while influxd cannot be reached (the windows stay noted).
+   */
+  async settle(): Promise<void> {
+    for (const recompute of this.late.due(this.now())) {
+      await this.recompute(recompute);
+      this.late.done(recompute);
+    }
+  }
+
+  private async recompute({ rollup, from, to }: Recompute): Promise<void> {
+    try {
+      await this.run(recomputeRollup(this.options.database, rollup, from, to), true);
+    } catch (err) {
+      if (!isRefused(err)) throw err;
+      // Say so once; asking again would only be refused again (a policy missing, no READ).
+      this.logOnce(
+        'warn',
+        `InfluxDB: values that arrived after their window was rolled up are not in ${rollup.rp}; it keeps what its continuous query saw`,
+        [],
+        { err: (err as Error).message },
+      );
+    }
   }
 
   /** `measurement,tag=value,...` of a point, escaped, cached; undefined for an unknown point. */
@@ -234,9 +284,11 @@ export class InfluxStore implements TimeSeriesStore {
       if (!info) return undefined;
       const tag = Influx.escape.tag;
       // Tags in key order, as InfluxDB keys its series.
+      // No unit tag for a point without one: InfluxDB refuses an empty tag value.
       series =
         `${Influx.escape.measurement(info.profile)},building=${tag(info.building)},device=${tag(info.device)}` +
-        `,point=${tag(info.name)},room=${tag(info.room)},site=${tag(info.site)}`;
+        `,point=${tag(info.name)},room=${tag(info.room)},site=${tag(info.site)}` +
+        (info.unit ? `,unit=${tag(info.unit)}` : '');
       this.series.set(id, series);
     }
     return series;
@@ -277,7 +329,7 @@ export class InfluxStore implements TimeSeriesStore {
 
   /** Raw samples of this range have expired: the coarsest rollup that tiles the window. */
   private rollupFor(from: number, windowMs: number): string | undefined {
-    if (from >= Date.now() - influxDurationMs(this.options.rawRetention ?? '90d')) return undefined;
+    if (from >= this.now() - influxDurationMs(this.options.rawRetention ?? '90d')) return undefined;
     if (windowMs % 3_600_000 === 0) return 'rollup_1h';
     if (windowMs % 60_000 === 0) return 'rollup_1m';
     return undefined;

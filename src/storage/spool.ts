@@ -25,8 +25,10 @@ export interface SpoolStats {
 export class Spool {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement<[string, number]>;
-  private readonly oldest: Database.Statement<[], { id: number; batch: string } | undefined>;
+  private readonly oldest: Database.Statement<[number], { id: number; batch: string } | undefined>;
   private readonly remove: Database.Statement<[number]>;
+  private readonly removeThrough: Database.Statement<[number]>;
+  private readonly countThrough: Database.Statement<[number], { points: number | null }>;
   private readonly totals: Database.Statement<[], { batches: number; points: number | null }>;
   private readonly oldestId: Database.Statement<[], { id: number; count: number } | undefined>;
   private pointsHeld: number;
@@ -46,9 +48,11 @@ export class Spool {
       'CREATE TABLE IF NOT EXISTS spool (id INTEGER PRIMARY KEY AUTOINCREMENT, batch TEXT NOT NULL, count INTEGER NOT NULL)',
     );
     this.insert = this.db.prepare('INSERT INTO spool (batch, count) VALUES (?, ?)');
-    this.oldest = this.db.prepare('SELECT id, batch FROM spool ORDER BY id LIMIT 1');
+    this.oldest = this.db.prepare('SELECT id, batch FROM spool WHERE id > ? ORDER BY id LIMIT 1');
     this.oldestId = this.db.prepare('SELECT id, count FROM spool ORDER BY id LIMIT 1');
     this.remove = this.db.prepare('DELETE FROM spool WHERE id = ?');
+    this.removeThrough = this.db.prepare('DELETE FROM spool WHERE id <= ?');
+    this.countThrough = this.db.prepare('SELECT SUM(count) AS points FROM spool WHERE id <= ?');
     this.totals = this.db.prepare('SELECT COUNT(*) AS batches, SUM(count) AS points FROM spool');
     this.pointsHeld = this.totals.get()?.points ?? 0;
   }
@@ -82,15 +86,23 @@ export class Spool {
     }
   }
 
-  /** The oldest batch, left in the spool until `ack`. */
-  peek(): SpooledBatch | undefined {
-    const row = this.oldest.get();
+  /** The oldest batch (after batch `afterId`, if given), left in the spool until acknowledged. */
+  peek(afterId = 0): SpooledBatch | undefined {
+    const row = this.oldest.get(afterId);
     return row ? { id: row.id, values: JSON.parse(row.batch) as PointValue[] } : undefined;
   }
 
   ack(batch: SpooledBatch): void {
     this.remove.run(batch.id);
     this.pointsHeld = Math.max(0, this.pointsHeld - batch.values.length);
+  }
+
+  /** Drop every batch up to and including batch `id` (those the spool made room by are gone already). */
+  ackThrough(id: number): void {
+    this.db.transaction(() => {
+      this.pointsHeld = Math.max(0, this.pointsHeld - (this.countThrough.get(id)?.points ?? 0));
+      this.removeThrough.run(id);
+    })();
   }
 
   stats(): SpoolStats {

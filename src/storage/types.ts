@@ -38,6 +38,13 @@ export interface TimeSeriesStore {
   readonly backend: string;
   /** Write a batch; the same (point, ts) written twice is stored once (replays are safe). */
   write(batch: readonly PointValue[]): Promise<void>;
+  /**
+   * Bring what the store derives from written values (rollups) up to date with them, where it
+   * does not do so itself: InfluxDB's continuous queries do not look back at values that came
+   * late. The writer calls it after writes, and keeps replayed batches in the spool until it
+   * has resolved, so that a `kill -9` in between loses nothing. Rejects when the store is down.
+   */
+  settle?(): Promise<void>;
   query(query: RangeQuery): Promise<SeriesPoint[]>;
   /** Latest stored sample of each point asked for (all points if none given). */
   latest(points?: readonly string[]): Promise<Map<string, SeriesPoint>>;

@@ -3,10 +3,12 @@
  * time), written one batch at a time in order, and whatever the store does not take goes
  * to the disk spool, to be replayed oldest first with the original timestamps once it
  * answers again. While anything is spooled, new batches queue behind it, so order holds.
+ * A replayed batch leaves the spool only once the store has settled it (its rollups
+ * recomputed), so a `kill -9` mid-replay means replaying it again, never a hole in the rollups.
  */
 import type { Logger } from 'pino';
 import type { PointValue } from '../points/index.js';
-import type { Spool, SpoolStats } from './spool.js';
+import type { Spool, SpooledBatch, SpoolStats } from './spool.js';
 import type { TimeSeriesStore } from './types.js';
 
 export interface StorageWriterOptions {
@@ -20,6 +22,12 @@ export interface StorageWriterOptions {
   /** A write that takes longer counts as failed (the batch is spooled; rewriting is safe). */
   writeTimeoutMs: number;
   retry: { initialMs: number; maxMs: number };
+  /**
+   * Replayed values the store settles at once: its rollups are recomputed once per this many
+   * (and when the spool is empty), not per batch, as a rollup hour spans many batches.
+   * Default: 100 batches' worth.
+   */
+  settleEvery?: number;
 }
 
 export interface StorageStats {
@@ -45,6 +53,8 @@ export class StorageWriter {
   /** The outage was logged: once per outage, not at every retry. */
   private outageLogged = false;
   private stopped = false;
+  /** Spooled batches written to the store, up to batch `through`, that it has not settled yet. */
+  private unsettled = { through: 0, points: 0 };
   private readonly counters = {
     written: 0,
     writeFailures: 0,
@@ -103,20 +113,47 @@ export class StorageWriter {
   }
 
   private async drain(): Promise<void> {
-    const { spool } = this.options;
     for (;;) {
-      const spooled = spool.peek();
-      const batch = spooled?.values ?? this.ready[0];
-      if (!batch) return;
-      if (!(await this.tryWrite(batch))) return;
+      const spooled = this.options.spool.peek(this.unsettled.through);
       if (spooled) {
-        spool.ack(spooled);
-        this.counters.replayed += batch.length;
-        if (spool.empty) this.options.log.info('spool replayed: the store is up to date');
+        if (!(await this.replay(spooled))) return;
+      } else if (this.unsettled.points > 0) {
+        if (!(await this.settleReplayed())) return;
       } else {
+        const batch = this.ready[0];
+        if (!batch || !(await this.tryWrite(batch)) || !(await this.trySettle())) return;
         this.ready.shift();
         this.readyPoints -= batch.length;
       }
+    }
+  }
+
+  /** One spooled batch into the store; it leaves the spool when the store has settled it. */
+  private async replay(batch: SpooledBatch): Promise<boolean> {
+    if (!(await this.tryWrite(batch.values))) return false;
+    this.unsettled = { through: batch.id, points: this.unsettled.points + batch.values.length };
+    const settleEvery = this.options.settleEvery ?? this.options.maxBatch * 100;
+    return this.unsettled.points < settleEvery || this.settleReplayed();
+  }
+
+  private async settleReplayed(): Promise<boolean> {
+    if (!(await this.trySettle())) return false;
+    const { spool } = this.options;
+    spool.ackThrough(this.unsettled.through);
+    this.counters.replayed += this.unsettled.points;
+    this.unsettled = { through: 0, points: 0 };
+    if (spool.empty) this.options.log.info('spool replayed: the store is up to date');
+    return true;
+  }
+
+  /** No timeout of its own: each statement a store sends is bounded by its client's. */
+  private async trySettle(): Promise<boolean> {
+    try {
+      await this.options.store.settle?.();
+      return true;
+    } catch (err) {
+      this.failed(err);
+      return false;
     }
   }
 
@@ -143,21 +180,28 @@ export class StorageWriter {
       this.retryDelay = this.options.retry.initialMs;
       return true;
     } catch (err) {
-      this.counters.writeFailures++;
-      if (!this.outageLogged) {
-        this.outageLogged = true;
-        this.options.log.warn(
-          { backend: this.options.store.backend, err: (err as Error).message },
-          'time-series store not writable: spooling to disk until it is',
-        );
-      }
-      this.storeUp = false;
-      this.spoolReady();
-      this.scheduleRetry();
+      this.failed(err);
       return false;
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** The store failed a write or settle: down until a retry succeeds; everything waits on disk. */
+  private failed(err: unknown): void {
+    this.counters.writeFailures++;
+    if (!this.outageLogged) {
+      this.outageLogged = true;
+      this.options.log.warn(
+        { backend: this.options.store.backend, err: (err as Error).message },
+        'time-series store not writable: spooling to disk until it is',
+      );
+    }
+    this.storeUp = false;
+    // Written but not settled: replayed again from the first (writing twice is safe).
+    this.unsettled = { through: 0, points: 0 };
+    this.spoolReady();
+    this.scheduleRetry();
   }
 
   private scheduleRetry(): void {
@@ -182,10 +226,14 @@ export class StorageWriter {
     };
   }
 
-  /** Flush what is buffered (to the store, or else to the spool), then stop. Nothing is dropped. */
+  /**
+   * Flush what is buffered (to the store, or else to the spool), settle what is due, then stop.
+   * Nothing is dropped.
+   */
   async stop(): Promise<void> {
     this.flush();
     await this.pumping;
+    if (this.storeUp) await this.trySettle();
     this.stopped = true;
     clearTimeout(this.retryTimer);
     clearTimeout(this.flushTimer);

@@ -161,6 +161,27 @@ function collectQueries(proc: ChildProcess, into: string[]): void {
 }
 
 /**
+ * As the admin: a user, with `privilege` on `database` if given (READ and WRITE is `ALL`, the
+ * least-privilege account the deployment guide gives a gateway). Its login.
+ */
+export async function createUser(
+  influxd: Influxd,
+  name: string,
+  database?: string,
+  privilege = 'ALL',
+): Promise<InfluxLogin> {
+  const login = { username: name, password: `${name}-Pass-1` };
+  const statements = [`CREATE USER "${name}" WITH PASSWORD '${login.password}'`];
+  if (database) statements.push(`GRANT ${privilege} ON "${database}" TO "${name}"`);
+  for (const statement of statements) {
+    const answer = await influxd.query(statement);
+    const error = answer.body.error ?? answer.body.results?.[0]?.error;
+    if (error) throw new Error(`${statement}: ${error}`);
+  }
+  return login;
+}
+
+/**
  * A configuration directory of this plantwatch.yaml (and other files by name) beside a
  * one-room site, for the CLI and config tests of the InfluxDB settings.
  */

@@ -12,7 +12,7 @@ import { silentLogger } from '../../src/log/index.js';
 import { Spool, StorageWriter } from '../../src/storage/index.js';
 import { InfluxStore, type InfluxStoreOptions } from '../../src/storage/influx.js';
 import { capturingLogger } from '../auth/harness.js';
-import { type Influxd, influxConfigDir, startInfluxd } from '../helpers/influxd.js';
+import { createUser, type Influxd, influxConfigDir, startInfluxd } from '../helpers/influxd.js';
 import { until } from '../helpers/wait.js';
 import { CONTRACT_CATALOG } from './contract.js';
 
@@ -38,15 +38,8 @@ const openAsAdmin = (database: string, extra: Partial<InfluxStoreOptions> = {}) 
   InfluxStore.open({ ...settings(database, admin()), ...extra }, CONTRACT_CATALOG, silentLogger());
 
 /** As an admin: create a user with `privilege` on `database` (READ+WRITE is GRANT ALL). */
-async function user(name: string, database?: string, privilege = 'ALL') {
-  const login = { username: name, password: `${name}-Pass-1` };
-  await influxd.query(`CREATE USER "${name}" WITH PASSWORD '${login.password}'`);
-  if (database) {
-    const granted = await influxd.query(`GRANT ${privilege} ON "${database}" TO "${name}"`);
-    expect(JSON.stringify(granted.body)).not.toContain('error');
-  }
-  return login;
-}
+const user = (name: string, database?: string, privilege?: string) =>
+  createUser(influxd, name, database, privilege);
 
 async function retentionPolicies(database: string): Promise<unknown[][]> {
   const answer = await influxd.query(`SHOW RETENTION POLICIES ON "${database}"`);
@@ -118,6 +111,16 @@ describe('InfluxDB with a least-privilege account', () => {
     const notice = lines.find((l) => l.level === 40);
     expect(notice?.msg).toContain('could not check retention policies and continuous queries of "site_w"');
     expect(notice?.statements).toEqual(['GRANT ALL ON "site_w" TO "gw_w"']);
+
+    // Values two hours late: recomputing their rollups needs READ. Refused, said once, not retried
+    // (which would hold up the writer), and writing goes on.
+    for (const ts of [Date.now() - 7_200_000, Date.now() - 7_100_000]) {
+      await store.write([value(ts)]);
+      await store.settle();
+    }
+    const refused = lines.filter((l) => l.msg.includes('are not in rollup_1m'));
+    expect(refused).toHaveLength(1);
+    expect(refused[0]?.err).toContain('403');
   });
 
   it('with the schema missing: a clear error naming the statements, values spooled, written once an admin has run them', async () => {

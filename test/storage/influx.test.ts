@@ -3,6 +3,8 @@ import { silentLogger } from '../../src/log/index.js';
 import { InfluxStore } from '../../src/storage/influx.js';
 import { type Influxd, startInfluxd } from '../helpers/influxd.js';
 import { CONTRACT_CATALOG, describeStoreContract } from './contract.js';
+import { bodyOver, continuousQueryBodies, influxRollupBackend } from './influx-cq.js';
+import { describeRollupContract } from './rollup-contract.js';
 
 let influxd: Influxd;
 beforeAll(async () => {
@@ -19,6 +21,15 @@ const openStore = () =>
   );
 
 describeStoreContract('InfluxDB 1.x', openStore);
+describeRollupContract('InfluxDB 1.x', async (now) => {
+  const database = `contract_${++databases}`;
+  const store = await InfluxStore.open(
+    { host: influxd.host, port: influxd.port, database, now },
+    CONTRACT_CATALOG,
+    silentLogger(),
+  );
+  return influxRollupBackend(influxd, database, store, CONTRACT_CATALOG);
+});
 
 describe('InfluxDB schema', () => {
   it('creates the database, retention policies and rollup queries a Grafana user relies on, once', async () => {
@@ -67,15 +78,10 @@ describe('InfluxDB schema', () => {
         ts: hour + i * 60_000,
       })),
     );
-    // SHOW CONTINUOUS QUERIES lists every database's: take this one's.
-    const all = (await q('SHOW CONTINUOUS QUERIES')).results[0]?.series ?? [];
-    const cqs = (all.find((series) => series.name === db)?.values ?? []) as [string, string][];
-    const definition = cqs.find(([name]) => name === 'cq_rollup_1h')?.[1] ?? '';
-    const body = /BEGIN (.*) END$/.exec(definition)?.[1];
+    const cqs = await continuousQueryBodies(influxd, db);
+    const body = cqs.find(({ name }) => name === 'cq_rollup_1h')?.body ?? '';
     expect(body).toMatch(/GROUP BY time\(1h\), \*$/);
-    const ran = await q(
-      `${body?.replace('GROUP BY', `WHERE time >= ${hour}ms AND time < ${hour + 3_600_000}ms GROUP BY`)}`,
-    );
+    const ran = await q(bodyOver(body, hour, hour + 3_600_000));
     expect(JSON.stringify(ran)).not.toContain('error');
     const rolled = await q(
       `SELECT "value", "min", "max", "last", "count" FROM "rollup_1h"."power-meter" WHERE "point" = 'power_kw'`,
@@ -103,6 +109,89 @@ describe('InfluxDB schema', () => {
     expect(
       (await store.query({ ...range, aggregate: 'delta', windowMs: 7_200_000 })).map((r) => r.value),
     ).toEqual([110]);
+    await store.close();
+  });
+});
+
+describe('the unit of a point in InfluxDB', () => {
+  /** The contract's points as the configuration names their units. */
+  const withUnits = new Map(
+    [...CONTRACT_CATALOG].map(([id, info]) => [
+      id,
+      { ...info, unit: info.name === 'power_kw' ? 'kW' : info.unit },
+    ]),
+  );
+  const HOUR = 3_600_000;
+
+  it('is a tag of the series and of its rollups; series written before it still answer by point', async () => {
+    const database = `units_${++databases}`;
+    const q = async (query: string) => {
+      const res = await fetch(`${influxd.url}/query?db=${database}&epoch=ms&q=${encodeURIComponent(query)}`);
+      return (await res.json()) as {
+        results: { series?: { tags?: Record<string, string>; values: unknown[][] }[] }[];
+      };
+    };
+    const settings = { host: influxd.host, port: influxd.port, database };
+    // An hour written by a gateway from before units were stored, the next by one that stores them.
+    const t0 = Math.floor(Date.now() / HOUR) * HOUR - 50 * HOUR;
+    const minutes = (from: number) =>
+      Array.from({ length: 60 }, (_, i) => ({
+        id: 'dr1-incomer.power_kw',
+        value: i,
+        quality: 'good' as const,
+        ts: from + i * 60_000,
+      }));
+    const before = await InfluxStore.open(settings, CONTRACT_CATALOG, silentLogger());
+    await before.write(minutes(t0));
+    const store = await InfluxStore.open(settings, withUnits, silentLogger());
+    await store.write(minutes(t0 + HOUR));
+
+    const series = JSON.stringify(await q('SHOW SERIES'));
+    expect(series).toContain(
+      'power-meter,building=inpatient,device=dr1-incomer,point=power_kw,room=dr1,site=main"',
+    );
+    expect(series).toContain(
+      'power-meter,building=inpatient,device=dr1-incomer,point=power_kw,room=dr1,site=main,unit=kW"',
+    );
+    // The hours were long over: their rollups are made now, by the store (GROUP BY *, unit and all).
+    await before.settle();
+    await store.settle();
+    // What a Grafana panel asks for: the unit beside the figures, for raw samples and rollups alike.
+    const perUnit = (rp: string) =>
+      q(
+        `SELECT count("value") FROM "${rp}"."power-meter" WHERE "point" = 'power_kw' AND time >= ${t0}ms AND time < ${t0 + 2 * HOUR}ms GROUP BY "unit"`,
+      ).then((answer) => (answer.results[0]?.series ?? []).map((s) => [s.tags?.unit, s.values[0]?.[1]]));
+    expect(await perUnit('raw')).toEqual([
+      ['', 60],
+      ['kW', 60],
+    ]);
+    expect(await perUnit('rollup_1m')).toEqual([
+      ['', 60],
+      ['kW', 60],
+    ]);
+    expect(await perUnit('rollup_1h')).toEqual([
+      ['', 1],
+      ['kW', 1],
+    ]);
+
+    // The store asks by device and point: both series answer, as one.
+    const range = { point: 'dr1-incomer.power_kw', from: t0, to: t0 + 2 * HOUR };
+    expect(await store.query(range)).toHaveLength(120);
+    expect(
+      (await store.query({ ...range, aggregate: 'mean', windowMs: HOUR })).map((r) => [
+        r.ts,
+        r.value,
+        r.count,
+      ]),
+    ).toEqual([
+      [t0, 29.5, 60],
+      [t0 + HOUR, 29.5, 60],
+    ]);
+    expect((await store.latest(['dr1-incomer.power_kw'])).get('dr1-incomer.power_kw')).toMatchObject({
+      ts: t0 + HOUR + 59 * 60_000,
+      value: 59,
+    });
+    await before.close();
     await store.close();
   });
 });

@@ -2,9 +2,14 @@
  * The SQLite store's rollups and retention: raw samples expire, hourly summaries answer for
  * them with the same numbers, and a late (replayed) batch corrects its hour.
  */
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { PointValue } from '../../src/points/index.js';
 import { SqliteStore } from '../../src/storage/index.js';
+import { describeRollupContract, type RollupRow } from './rollup-contract.js';
 
 const HOUR = 3_600_000;
 const MIN = 60_000;
@@ -19,6 +24,31 @@ function threeHours(): PointValue[] {
   }
   return values;
 }
+
+const dir = mkdtempSync(join(tmpdir(), 'plantwatch-sqlite-rollups-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describeRollupContract('SQLite', async (now) => {
+  const path = join(dir, 'late.db');
+  const store = new SqliteStore({ path, maintenanceIntervalMs: 0, now });
+  // A second connection, as an admin's sqlite3 shell would read the rollup tables.
+  const reader = new Database(path, { readonly: true });
+  return {
+    store,
+    scheduled: async (at) => store.maintain(at),
+    rollups: async (every, point, from, to) =>
+      reader
+        .prepare(
+          `SELECT r.ts, r.mean, r.min, r.max, r.last, r.count FROM rollup_${every} r JOIN points p ON p.id = r.point
+            WHERE p.name = ? AND r.ts >= ? AND r.ts < ? ORDER BY r.ts`,
+        )
+        .all(point, from, to) as RollupRow[],
+    async close() {
+      reader.close();
+      await store.close();
+    },
+  };
+});
 
 describe('SQLite rollups and retention', () => {
   it('answers for expired raw samples from hourly rollups with the same figures', async () => {
