@@ -48,6 +48,7 @@ const TABLE = {
   'q.stale': ['stale', '过期'],
   'q.comm-error': ['comm error', '通讯故障'],
   'q.out-of-range': ['out of range', '超量程'],
+  'q.bad-timestamp': ['time ahead of clock', '时间戳超前'],
   'q.no-data': ['no data', '无数据'],
   'p.critical': ['critical', '紧急'],
   'p.high': ['high', '高'],

@@ -243,6 +243,8 @@ export const mqttProfile = z.strictObject({
   staleAfter: duration.default(120_000),
   /** JSON dot path of the reading's timestamp (ISO string or epoch ms); arrival time if absent. */
   timestamp: z.string().optional(),
+  /** A reading stamped further ahead of the gateway's clock is refused (quality bad-timestamp). */
+  maxClockSkew: duration.default(300_000),
   points: z.array(mqttPoint).min(1),
 });
 

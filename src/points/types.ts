@@ -1,9 +1,12 @@
 /**
  * good: read now and plausible; stale: not refreshed for longer than expected;
  * comm-error: the last read failed (value is null: never a substitute such as 0);
- * out-of-range: read, but outside the point's valid range (a sensor fault, not plant state).
+ * out-of-range: read, but outside the point's valid range, or a counter below zero (a sensor
+ * fault, not plant state); bad-timestamp: the device stamped its reading further ahead of the
+ * gateway's clock than allowed (refused: value null, at its arrival time).
+ * New qualities go at the end: SQLite stores a quality as its index here.
  */
-export const QUALITIES = ['good', 'stale', 'comm-error', 'out-of-range'] as const;
+export const QUALITIES = ['good', 'stale', 'comm-error', 'out-of-range', 'bad-timestamp'] as const;
 export type Quality = (typeof QUALITIES)[number];
 
 export type Value = number | boolean | null;

@@ -26,6 +26,7 @@ const profileArb = fc
       fc.record({
         json: fc.constantFrom(...PATHS.filter((p) => p !== '')),
         kind: fc.constantFrom('analog', 'state', undefined),
+        counter: fc.boolean(),
         scale: fc.oneof(fc.constant(1), finiteOrHuge),
         offset: fc.oneof(fc.constant(0), finiteOrHuge),
         range: fc.option(
@@ -52,6 +53,7 @@ const profileArb = fc
         json: p.json,
         scale: p.scale,
         offset: p.offset,
+        counter: p.counter,
         ...(p.kind ? { kind: p.kind } : {}),
         ...(p.range ? { range: p.range } : {}),
       })),
@@ -67,14 +69,15 @@ const device = { id: 'wm-fuzz' } as MqttDeviceConfig;
  * What a caller may rely on, as one check: a reason when `result` breaks it.
  * - every value is one of the profile's points, once;
  * - a boolean only for a state point, and good; a number always finite, and good only inside
- *   its range (a non-finite number with quality good would reach alarms, storage and the
- *   dashboard as "Infinity" or null while looking healthy);
+ *   its range, and for a counter not below zero (a non-finite number with quality good would
+ *   reach alarms, storage and the dashboard as "Infinity" or null while looking healthy);
  * - the time of a value is a real date: the republisher and the REST API print it with
- *   toISOString, which throws on an invalid Date;
+ *   toISOString, which throws on an invalid Date; never further ahead of arrival than the
+ *   profile's maxClockSkew: a reading stamped further is refused (null, bad-timestamp, at arrival);
  * - a point without a value is explained by a problem (never silently dropped), or the whole
  *   payload is refused with one.
  */
-function violation(profile: MqttProfile, result: MappedPayload): string | undefined {
+function violation(profile: MqttProfile, result: MappedPayload, arrival: number): string | undefined {
   if (!Array.isArray(result.values) || !Array.isArray(result.problems)) return 'not { values, problems }';
   if (result.problems.some((p) => typeof p !== 'string' || p.length === 0)) return 'an empty problem';
   const byId = new Map(profile.points.map((p) => [`${device.id}.${p.name}`, p]));
@@ -84,12 +87,20 @@ function violation(profile: MqttProfile, result: MappedPayload): string | undefi
     if (!point) return `value for unknown point ${v.id}`;
     if (seen.has(v.id)) return `two values for ${v.id}`;
     seen.add(v.id);
-    if (typeof v.value === 'boolean') {
+    if (v.ts > arrival + profile.maxClockSkew) return `time ${v.ts} ahead of arrival ${arrival}`;
+    if ((v.quality === 'bad-timestamp') !== (result.futureTs !== undefined))
+      return `${v.quality} vs futureTs`;
+    if (v.quality === 'bad-timestamp') {
+      if (v.value !== null || v.ts !== arrival)
+        return `bad-timestamp ${v.value} at ${v.ts}: not null at arrival`;
+    } else if (typeof v.value === 'boolean') {
       if (point.kind !== 'state') return `boolean for analog point ${v.id}`;
       if (v.quality !== 'good') return `boolean with quality ${v.quality}`;
     } else if (typeof v.value === 'number') {
       if (!Number.isFinite(v.value)) return `non-finite ${v.value} with quality ${v.quality}`;
-      const inRange = !point.range || (v.value >= point.range[0] && v.value <= point.range[1]);
+      const inRange =
+        (!point.range || (v.value >= point.range[0] && v.value <= point.range[1])) &&
+        !(point.counter && v.value < 0);
       if (v.quality === 'good' && !inRange) return `${v.value} outside ${point.range} marked good`;
       if (v.quality !== 'good' && v.quality !== 'out-of-range') return `quality ${v.quality}`;
       if (v.quality === 'out-of-range' && inRange) return `${v.value} inside range marked out-of-range`;
@@ -119,7 +130,7 @@ function payloadProperty(mapper: Mapper) {
     } catch (err) {
       throw new Error(`mapPayload threw on ${JSON.stringify(text.slice(0, 200))}: ${String(err)}`);
     }
-    const broken = violation(profile, result) ?? untouched();
+    const broken = violation(profile, result, arrival) ?? untouched();
     if (broken) throw new Error(`${broken}\n  payload: ${JSON.stringify(text.slice(0, 200))}`);
     return true;
   });
@@ -158,6 +169,11 @@ describe('fuzz: MQTT device payloads', () => {
           out.values.push({ id: `${d.id}.${point.name}`, value: Number(raw), quality: 'good', ts: arrival });
         return out;
       },
+    ],
+    [
+      // Believes any clock: a meter stamping next year gives good values that age negatively.
+      'keeps a timestamp from the future',
+      (d, p, text, arrival) => mapPayload(d, { ...p, maxClockSkew: Number.POSITIVE_INFINITY }, text, arrival),
     ],
     [
       // Drops a point without saying why.

@@ -5,6 +5,7 @@
  */
 import { registerCount } from '../../config/registers.js';
 import type { DataType, ModbusPointConfig, WordOrder } from '../../config/schema.js';
+import { decimalsOf, scaleDecimal, shortestFloat32 } from '../decimal.js';
 
 export type Encoding = Pick<ModbusPointConfig, 'type' | 'order' | 'table' | 'bit' | 'scale' | 'offset'>;
 
@@ -97,6 +98,9 @@ const isFloat = (type: DataType) => type === 'float32' || type === 'float64';
  */
 const scratch = new DataView(new ArrayBuffer(8));
 
+/** The unbiased binary exponent of the big-endian float32 in `view`: saves a Math.log10. */
+const float32Exponent = (view: DataView) => ((view.getUint16(0) >>> 7) & 0xff) - 127;
+
 /**
  * Decode one value from `words` starting at `index` (register tables), or from a bit
  * array (coils / discrete inputs).
@@ -115,7 +119,10 @@ export function decodeRegisters(point: Encoding, words: ArrayLike<number>, index
     return point.type === 'bool' ? set : Number(set);
   }
   if (point.type === 'bool') return raw !== 0;
-  return raw * point.scale + point.offset;
+  // A float32 stands for its shortest decimal (229.8, not 229.8000030517578), once, here.
+  const value = point.type === 'float32' ? shortestFloat32(raw, float32Exponent(scratch)) : raw;
+  if (point.scale === 1 && point.offset === 0) return value + 0; // a float's -0 reads 0, as raw × 1 + 0 did
+  return scaleDecimal(value, isFloat(point.type) ? decimalsOf(value) : 0, point.scale, point.offset);
 }
 
 export function decodeBit(bits: ArrayLike<boolean>, index: number): boolean {

@@ -18,6 +18,8 @@ export interface MqttStats {
   connected: boolean;
   messagesReceived: number;
   malformedPayloads: number;
+  /** Device readings refused for a timestamp too far ahead of the gateway's clock. */
+  futureTimestamps: number;
   republished: number;
   republishBacklog: number;
   reconnects: number;

@@ -1,7 +1,8 @@
 /**
  * Subscribes to every MQTT device's topic and turns its messages into point values on the
- * bus. Garbage is counted and logged (rate-limited), never thrown; a device that goes
- * quiet for its profile's staleAfter has its points republished once as stale.
+ * bus. Garbage is counted and logged (rate-limited), never thrown; so are readings stamped in
+ * the future (logged per device); a device that goes quiet for its profile's staleAfter has
+ * its points republished once as stale.
  */
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
@@ -10,28 +11,49 @@ import type { MqttDeviceConfig, MqttProfile } from '../../config/schema.js';
 import { type PointBus, type PointValue, pointId } from '../../points/index.js';
 import { mapPayload } from './payload.js';
 
+const LOG_SAMPLE_CHARS = 200;
+const LOG_INTERVAL_MS = 10_000;
+
+/** At most one log line per interval; the lines held back are counted for the next one. */
+class LogThrottle {
+  private last = Number.NEGATIVE_INFINITY;
+  private held = 0;
+
+  /** How many were held back since the last line, or undefined when this one is held back too. */
+  pass(now: number): number | undefined {
+    if (now - this.last < LOG_INTERVAL_MS) {
+      this.held++;
+      return undefined;
+    }
+    const held = this.held;
+    this.last = now;
+    this.held = 0;
+    return held;
+  }
+}
+
 interface Watched {
   device: MqttDeviceConfig;
   profile: MqttProfile;
   lastMessage: number;
   stale: boolean;
   last: Map<string, PointValue>;
+  /** A meter with a wrong clock sends every reading wrong: one line per device per interval. */
+  futureLog: LogThrottle;
 }
 
 export interface SubscriberStats {
   messagesReceived: number;
   malformedPayloads: number;
+  /** Readings refused for a timestamp further ahead than the profile's maxClockSkew. */
+  futureTimestamps: number;
 }
 
-const LOG_SAMPLE_CHARS = 200;
-const MALFORMED_LOG_INTERVAL_MS = 10_000;
-
 export class DeviceSubscriber {
-  readonly stats: SubscriberStats = { messagesReceived: 0, malformedPayloads: 0 };
+  readonly stats: SubscriberStats = { messagesReceived: 0, malformedPayloads: 0, futureTimestamps: 0 };
   private readonly byTopic = new Map<string, Watched>();
   private staleTimer: NodeJS.Timeout | undefined;
-  private lastMalformedLog = 0;
-  private suppressedLogs = 0;
+  private readonly malformedLog = new LogThrottle();
 
   constructor(
     config: PlantConfig,
@@ -50,6 +72,7 @@ export class DeviceSubscriber {
         lastMessage: started,
         stale: false,
         last: new Map(),
+        futureLog: new LogThrottle(),
       });
     }
   }
@@ -85,13 +108,14 @@ export class DeviceSubscriber {
     if (!watched) return; // republished points and other traffic: not device data
     this.stats.messagesReceived++;
     const arrival = this.now();
-    const { values, problems } = mapPayload(
+    const { values, problems, futureTs } = mapPayload(
       watched.device,
       watched.profile,
       payload.toString('utf8'),
       arrival,
     );
     if (problems.length > 0) this.malformed(topic, payload, problems);
+    if (futureTs !== undefined) this.future(watched, payload, futureTs, arrival);
     if (values.length === 0) return;
     watched.lastMessage = arrival;
     watched.stale = false;
@@ -101,23 +125,41 @@ export class DeviceSubscriber {
 
   private malformed(topic: string, payload: Buffer, problems: string[]): void {
     this.stats.malformedPayloads++;
-    const now = this.now();
-    if (now - this.lastMalformedLog < MALFORMED_LOG_INTERVAL_MS) {
-      this.suppressedLogs++;
-      return;
-    }
+    const similarSuppressed = this.malformedLog.pass(this.now());
+    if (similarSuppressed === undefined) return;
     this.log.warn(
       {
         topic,
         problems,
         payload: payload.subarray(0, LOG_SAMPLE_CHARS).toString('utf8'),
         bytes: payload.length,
-        similarSuppressed: this.suppressedLogs,
+        similarSuppressed,
       },
       'malformed MQTT device payload',
     );
-    this.lastMalformedLog = now;
-    this.suppressedLogs = 0;
+  }
+
+  private future(
+    { device, profile, futureLog }: Watched,
+    payload: Buffer,
+    stamped: number,
+    arrival: number,
+  ): void {
+    this.stats.futureTimestamps++;
+    const similarSuppressed = futureLog.pass(arrival);
+    if (similarSuppressed === undefined) return;
+    this.log.warn(
+      {
+        device: device.id,
+        topic: device.mqtt.topic,
+        stamped: new Date(stamped).toISOString(),
+        aheadMs: stamped - arrival,
+        maxClockSkewMs: profile.maxClockSkew,
+        payload: payload.subarray(0, LOG_SAMPLE_CHARS).toString('utf8'),
+        similarSuppressed,
+      },
+      'MQTT reading stamped ahead of the gateway clock: refused, its points bad-timestamp (check the meter clock)',
+    );
   }
 
   private checkStale(): void {

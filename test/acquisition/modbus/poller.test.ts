@@ -126,6 +126,17 @@ describe('Modbus polling over TCP', () => {
     expect(device.log.every(([, fc, start, count]) => fc === 3 && start === 0 && count === 12)).toBe(true);
   });
 
+  it('reads the decimals the meter holds: no float32 or scaling noise', async () => {
+    const { latest } = await rig({
+      1: { holding: meterRegisters({ ...reading, current: 49.98, power: 229.8 }) },
+    });
+    await until('a first poll', () => latest.get('m1.energy'));
+    // Plain arithmetic gives 49.980000000000004 (4998 × 0.01) and 229.8000030517578 (the float32).
+    expect(latest.get('m1.current')?.value).toBe(49.98);
+    expect(latest.get('m1.power')?.value).toBe(229.8);
+    expect(latest.get('m1.voltage')?.value).toBe(231.4);
+  });
+
   it('splits a block the device refuses for an address hole, and remembers the split', async () => {
     // Registers 4..9 are not mapped: a read through the hole gets exception 2.
     const { device, latest, modbus } = await rig({ 1: { holding: meterRegisters(reading) } });

@@ -5,7 +5,8 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type MqttService, startMqtt } from '../../../src/acquisition/mqtt/index.js';
-import { silentLogger } from '../../../src/log/index.js';
+import { type Logger, silentLogger } from '../../../src/log/index.js';
+import { capturingLogger } from '../../auth/harness.js';
 import { startMosquitto } from '../../helpers/mosquitto.js';
 import { plantConfig } from '../../helpers/plant-config.js';
 import { recordingBus } from '../../helpers/recorder.js';
@@ -29,16 +30,36 @@ const waterMeter = {
   ],
 };
 
+/** A meter in litres and kPa, scaled to m³ and bar; slow to go stale, so it stays out of the way. */
+const litresMeter = {
+  id: 'water-meter-litres',
+  name: 'Water meter (litres)',
+  equipment: 'water-meter',
+  protocol: 'mqtt',
+  timestamp: 'ts',
+  staleAfter: '1h',
+  points: [
+    { name: 'volume_m3', json: 'total_l', scale: 0.001, counter: true, unit: 'm³' },
+    { name: 'pressure_bar', json: 'pressure_kpa', scale: 0.01, unit: 'bar' },
+  ],
+};
+
 function config(broker: object) {
   return plantConfig({
     gateway: { mqtt: { broker } },
-    profiles: [waterMeter],
+    profiles: [waterMeter, litresMeter],
     devices: [
       {
         id: 'wm-admin',
         name: 'Admin water meter',
         profile: 'water-meter',
         mqtt: { topic: 'meters/water/admin' },
+      },
+      {
+        id: 'wm-ward',
+        name: 'Ward water meter',
+        profile: 'water-meter-litres',
+        mqtt: { topic: 'meters/water/ward' },
       },
     ],
   });
@@ -49,9 +70,9 @@ const users = [
   { username: 'viewer', password: 'look', subscribe: ['plantwatch/#'] },
 ];
 
-async function service(broker: object) {
+async function service(broker: object, log: Logger = silentLogger()) {
   const { bus, latest, history } = recordingBus();
-  const svc: MqttService = await startMqtt({ config: config(broker), bus, log: silentLogger() });
+  const svc: MqttService = await startMqtt({ config: config(broker), bus, log });
   cleanup.push(() => svc.stop());
   return { svc, bus, latest, history };
 }
@@ -132,6 +153,92 @@ describe('embedded broker', () => {
     expect(history.filter((v) => v.id === 'wm-admin.flow_m3h' && v.quality === 'stale')).toHaveLength(1);
     await meter.publishAsync('meters/water/admin', reading(5), { qos: 1 });
     await until('good again', () => latest.get('wm-admin.flow_m3h')?.quality === 'good');
+  });
+});
+
+describe('readings a meter cannot have taken', () => {
+  const embedded = { mode: 'embedded', host: '127.0.0.1', port: 0, users };
+  const YEAR = 365 * 24 * 3600_000;
+
+  async function meterOn(log?: Logger) {
+    const { svc, latest, history } = await service(embedded, log);
+    const meter = await client(svc.brokerUrl, { username: 'simulator', password: 's3cret' });
+    const send = (topic: string, payload: object) =>
+      meter.publishAsync(topic, JSON.stringify(payload), { qos: 1 });
+    return { svc, latest, history, send };
+  }
+
+  it('refuses a reading stamped in the future: bad-timestamp at its arrival time, counted, logged once per device', async () => {
+    const { log, lines } = capturingLogger();
+    const { svc, latest, send } = await meterOn(log);
+    const sent = Date.now();
+    await send('meters/water/admin', {
+      total_m3: 1234.5,
+      flow_m3h: 3,
+      ts: new Date(sent + YEAR).toISOString(),
+    });
+    const flow = await until('the refused flow', () => latest.get('wm-admin.flow_m3h'));
+    // Refused: no number to store or chart, and the point's age stays positive (its arrival time).
+    expect(flow).toMatchObject({ value: null, quality: 'bad-timestamp' });
+    expect(flow.ts).toBeGreaterThanOrEqual(sent);
+    expect(flow.ts).toBeLessThanOrEqual(Date.now());
+    expect(latest.get('wm-admin.volume_m3')?.quality).toBe('bad-timestamp');
+
+    await send('meters/water/admin', { total_m3: 1234.6, flow_m3h: 4, ts: (sent + YEAR) / 1000 });
+    await send('meters/water/ward', {
+      total_l: 5,
+      pressure_kpa: 300,
+      ts: new Date(sent + YEAR).toISOString(),
+    });
+    await until('three refused', () => svc.stats().futureTimestamps === 3);
+    expect(svc.stats().malformedPayloads).toBe(0);
+    const refusals = lines.filter((l) => /ahead of the gateway/.test(String(l.msg)));
+    // One line per device in the interval, however many readings it sends.
+    expect(refusals.map((l) => l.device)).toEqual(['wm-admin', 'wm-ward']);
+    expect(refusals[0]).toMatchObject({ level: 40, topic: 'meters/water/admin', maxClockSkewMs: 300_000 });
+    expect(refusals[0]?.payload).toContain('"flow_m3h":3');
+
+    // Within the allowed skew (5 min by default) a meter's own time is kept.
+    const slightlyAhead = Date.now() + 30_000;
+    await send('meters/water/admin', { total_m3: 1234.7, flow_m3h: 5, ts: slightlyAhead });
+    await until('good again', () => latest.get('wm-admin.flow_m3h')?.quality === 'good');
+    expect(latest.get('wm-admin.flow_m3h')).toMatchObject({ value: 5, ts: slightlyAhead });
+  });
+
+  it('marks a negative cumulative volume out-of-range, not good', async () => {
+    const { latest, send } = await meterOn();
+    await send('meters/water/admin', { total_m3: -12.5, flow_m3h: 2, ts: new Date().toISOString() });
+    await until('values', () => latest.get('wm-admin.volume_m3'));
+    expect(latest.get('wm-admin.volume_m3')).toMatchObject({ value: -12.5, quality: 'out-of-range' });
+    expect(latest.get('wm-admin.flow_m3h')?.quality).toBe('good');
+  });
+
+  it('takes a reading without a timestamp at its arrival time, as good, not malformed', async () => {
+    const { svc, latest, send } = await meterOn();
+    const sent = Date.now();
+    await send('meters/water/admin', { total_m3: 1234.5, flow_m3h: 1.5 });
+    const flow = await until('the flow', () => latest.get('wm-admin.flow_m3h'));
+    expect(flow).toMatchObject({ value: 1.5, quality: 'good' });
+    expect(flow.ts).toBeGreaterThanOrEqual(sent);
+    expect(flow.ts).toBeLessThanOrEqual(Date.now());
+    expect(svc.stats().malformedPayloads).toBe(0);
+  });
+
+  it('scales readings to the decimals the meter sent, on the bus and republished', async () => {
+    const { svc, latest, send } = await meterOn();
+    await send('meters/water/ward', { total_l: 1001, pressure_kpa: 4998, ts: new Date().toISOString() });
+    await until('scaled values', () => latest.get('wm-ward.pressure_bar'));
+    // 1001 × 0.001 and 4998 × 0.01 in plain doubles are 1.0010000000000001 and 49.980000000000004.
+    expect(latest.get('wm-ward.volume_m3')?.value).toBe(1.001);
+    expect(latest.get('wm-ward.pressure_bar')?.value).toBe(49.98);
+    const viewer = await client(svc.brokerUrl, { username: 'viewer', password: 'look' });
+    const seen = new Map<string, string>();
+    viewer.on('message', (topic, payload) => seen.set(topic, payload.toString()));
+    await viewer.subscribeAsync('plantwatch/main/wm-ward/#');
+    const pressure = await until('republished pressure', () =>
+      seen.get('plantwatch/main/wm-ward/pressure_bar'),
+    );
+    expect(pressure).toContain('"value":49.98,');
   });
 });
 
