@@ -7,6 +7,7 @@ import type { EnergySettings } from './energy-schema.js';
 import type { ConfigIssue, ParsedFile, PlantConfig } from './load.js';
 import { formatPath } from './load.js';
 import type { MaintenanceSettings } from './maintenance-schema.js';
+import { meteringTree } from './metering-tree.js';
 import type { DeviceConfig } from './schema.js';
 
 type Path = (string | number)[];
@@ -70,10 +71,12 @@ export function checkEnergy(
     ['electricity', energy.electricity],
     ['water', energy.water],
   ] as const;
-  for (const [kind, settings] of kinds)
+  for (const [kind, settings] of kinds) {
     settings.mains?.forEach((id, i) => {
       checkMeter(config, report, [kind, 'mains', i], id, [settings.counter]);
     });
+    for (const issue of meteringTree(config, kind).issues) report(issue.path, issue.message);
+  }
   energy.meterChanges.forEach((change, i) => {
     const device = config.devices.find((d) => d.id === change.device);
     const counter = change.point ?? counterOf(config, energy, device);

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { PRIORITIES } from '../alarms/types.js';
 import { duration, id, localTime, timeZone } from './schema.js';
+import { carbonSection, tariffsSection } from './tariff-schema.js';
 
 /** "2026-03-01" (local midnight), an ISO date-time, or "-30d" (local midnight 30 days ago). */
 export const periodBound = z
@@ -38,6 +39,12 @@ const commodity = (defaults: { counter: string; rate: string }) =>
        * every other meter is a sub-meter shown under them. Default: all meters of the kind.
        */
       mains: z.array(id).min(1).optional(),
+      /**
+       * The metering tree, sub-meter: the meter it sits below (a feeder: its incomer). Default:
+       * the one main meter of the sub-meter's room, else of its building, else of its site.
+       * Without `mains`, the meters given no parent are the mains (metering-tree.ts).
+       */
+      parents: z.record(id, id).optional(),
     })
     .default({ counter: defaults.counter, rate: defaults.rate });
 
@@ -141,6 +148,10 @@ export const energyFile = z.strictObject({
   weather: z.strictObject({ temperature: pointRef.optional() }).default({}),
   retrofits: z.array(retrofit).default([]),
   monthlyReport,
+  /** Prices by date: time-of-use electricity, water (tariff-schema.ts). */
+  tariffs: tariffsSection,
+  /** Emission factors by date, kg CO₂e per kWh and per m³. */
+  carbon: carbonSection,
 });
 
 export type EnergySettings = z.infer<typeof energyFile> & { timezone: string };

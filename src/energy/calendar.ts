@@ -46,6 +46,59 @@ export function buckets(from: number, to: number, resolution: Resolution, zone: 
   return result;
 }
 
+/** A local calendar period cut to a report's range [from, to). */
+export interface RangeBucket extends Bucket {
+  /**
+   * The range starts or ends inside the period, so start, end and label are the part of it in
+   * the range ("2026-11-01–07" of November; "2026-11-25 06:30–24:00" of a day).
+   */
+  clipped: boolean;
+  /** The bucket ends after now: its figure is so far, not the period's. */
+  partial: boolean;
+}
+
+/**
+ * The periods of `buckets` cut to [from, to): a report over 1–7 November by month has one
+ * bucket, 1–7 November, never the whole month. `now` marks the buckets still going on.
+ */
+export function rangeBuckets(
+  from: number,
+  to: number,
+  resolution: Resolution,
+  zone: string,
+  now: number,
+): RangeBucket[] {
+  return buckets(from, to, resolution, zone).map((period) => {
+    const start = Math.max(period.start, from);
+    const end = Math.min(period.end, to);
+    const clipped = start !== period.start || end !== period.end;
+    const label = clipped ? spanLabel(start, end, zone) : period.label;
+    return { start, end, label, clipped, partial: end > now };
+  });
+}
+
+/**
+ * The local name of a span within one period: whole days as "2026-11-01–07" (the last day
+ * inclusive, as a calendar reads), otherwise minutes with the end exclusive,
+ * "2026-11-25 06:30–07:00" or "2026-11-25 06:30–24:00".
+ */
+export function spanLabel(start: number, end: number, zone: string): string {
+  const first = DateTime.fromMillis(start, { zone });
+  const after = DateTime.fromMillis(end, { zone });
+  const midnight = (t: DateTime) => t.toMillis() === t.startOf('day').toMillis();
+  if (midnight(first) && midnight(after)) {
+    const last = after.minus({ days: 1 });
+    const from = first.toFormat('yyyy-MM-dd');
+    if (last.hasSame(first, 'day')) return from;
+    return `${from}–${last.toFormat(last.hasSame(first, 'month') ? 'dd' : 'yyyy-MM-dd')}`;
+  }
+  const endOfFirstDay = midnight(after) && after.minus({ days: 1 }).hasSame(first, 'day');
+  const until = endOfFirstDay
+    ? '24:00'
+    : after.toFormat(after.hasSame(first, 'day') ? 'HH:mm' : 'yyyy-MM-dd HH:mm');
+  return `${first.toFormat('yyyy-MM-dd HH:mm')}–${until}`;
+}
+
 /** Hours are elapsed time (a fall-back day has 25 of them); days and months are calendar steps. */
 function nextPeriodStart(start: DateTime, resolution: Resolution): DateTime {
   if (resolution === 'hour') return start.plus({ hours: 1 });

@@ -4,7 +4,7 @@
  * changes, then allocated to calendar buckets with their gaps shown, never filled.
  */
 import type { TimeSeriesStore } from '../storage/index.js';
-import { type Bucket, buckets as calendarBuckets, type Resolution } from './calendar.js';
+import { type Bucket, type RangeBucket, type Resolution, rangeBuckets } from './calendar.js';
 import {
   allocate,
   type BucketConsumption,
@@ -13,7 +13,7 @@ import {
   type Gap,
   type Reading,
 } from './counter.js';
-import type { Commodity, Meter } from './meters.js';
+import { type Commodity, type Meter, topMeters } from './meters.js';
 
 export const GROUPINGS = ['meter', 'room', 'building', 'site'] as const;
 export type Grouping = (typeof GROUPINGS)[number];
@@ -31,7 +31,8 @@ export interface ConsumptionQuery {
 export interface MeterConsumption {
   meter: Meter;
   buckets: BucketConsumption[];
-  total: number;
+  /** Null when no reading tells anything of the range: no data, not 0. */
+  total: number | null;
   gaps: Gap[];
   events: CounterEvent[];
 }
@@ -43,7 +44,8 @@ export interface ConsumptionRow {
   meters: string[];
   unit: string;
   buckets: BucketConsumption[];
-  total: number;
+  /** Null when none of its meters has data for the range. */
+  total: number | null;
   gaps: (Gap & { meter: string })[];
   events: (CounterEvent & { meter: string })[];
 }
@@ -56,9 +58,13 @@ export interface ConsumptionReport {
   resolution: Resolution;
   groupBy: Grouping;
   timezone: string;
-  buckets: Bucket[];
+  /** Cut to [from, to); flagged when cut (clipped) or still going on at `asOf` (partial). */
+  buckets: RangeBucket[];
   rows: ConsumptionRow[];
-  total: number;
+  /** Null when no row has data. */
+  total: number | null;
+  /** The instant the report was made: buckets ending after it are partial. */
+  asOf: number;
 }
 
 const MINUTE = 60_000;
@@ -144,7 +150,7 @@ export async function meterConsumption(
 ): Promise<MeterConsumption> {
   const first = buckets[0];
   const last = buckets[buckets.length - 1];
-  if (!first || !last) return { meter, buckets: [], total: 0, gaps: [], events: [] };
+  if (!first || !last) return { meter, buckets: [], total: null, gaps: [], events: [] };
   const { readings, windowMs } = await readCounter(
     store,
     meter.counterPoint,
@@ -165,13 +171,19 @@ export async function meterConsumption(
   // (known from the counter, not placed in any bucket). The reading before the range only
   // anchors the first interval.
   const gaps = allocated.gaps.filter((g) => g.to > first.start && g.from < last.end);
-  const placed = allocated.buckets.reduce((sum, b) => sum + (b.value ?? 0), 0);
-  const unplaced = gaps.filter((g) => g.allocatedTo === undefined).reduce((sum, g) => sum + g.consumption, 0);
+  const placed = sumKnown(allocated.buckets.map((b) => b.value));
+  const unplaced = sumKnown(gaps.filter((g) => g.allocatedTo === undefined).map((g) => g.consumption));
   // An event is dated by the reading that ends its interval: the interval (and the event) is
   // the range's when that reading is in (start, end]. The range's last reading is dated at its
   // end; the next range only starts from it.
   const inRange = events.filter((e) => e.ts > first.start && e.ts <= last.end);
-  return { meter, buckets: allocated.buckets, total: placed + unplaced, gaps, events: inRange };
+  const total = placed === null && unplaced === null ? null : (placed ?? 0) + (unplaced ?? 0);
+  return { meter, buckets: allocated.buckets, total, gaps, events: inRange };
+}
+
+/** The sum of the known values; null when none is known (no data is not 0). */
+export function sumKnown(values: readonly (number | null)[]): number | null {
+  return values.reduce<number | null>((sum, v) => (v === null ? sum : (sum ?? 0) + v), null);
 }
 
 /** The group a meter's consumption is summed into. */
@@ -193,8 +205,12 @@ export function selectMeters(
   query: Pick<ConsumptionQuery, 'commodity' | 'groupBy' | 'meters'>,
 ) {
   const ofKind = all.filter((m) => m.commodity === query.commodity);
-  if (query.meters) return ofKind.filter((m) => query.meters?.includes(m.device));
-  // Sub-meters measure part of what a main meter already counts: summing both double counts.
+  // Sub-meters measure part of what a meter above them already counts: summing both double
+  // counts. By meter every one is listed, and only the top ones add up to the total.
+  if (query.meters) {
+    const picked = ofKind.filter((m) => query.meters?.includes(m.device));
+    return query.groupBy === 'meter' ? picked : topMeters(picked, ofKind);
+  }
   return query.groupBy === 'meter' ? ofKind : ofKind.filter((m) => m.main);
 }
 
@@ -202,12 +218,21 @@ export async function consumption(
   store: TimeSeriesStore,
   meters: readonly Meter[],
   query: ConsumptionQuery,
-  settings: { timezone: string; maxGapMs: number; siteNames?: ReadonlyMap<string, string> },
+  settings: {
+    timezone: string;
+    maxGapMs: number;
+    siteNames?: ReadonlyMap<string, string>;
+    /** Buckets ending after this are partial; default: the clock. */
+    now?: number;
+  },
 ): Promise<ConsumptionReport> {
-  const buckets = calendarBuckets(query.from, query.to, query.resolution, settings.timezone);
+  const asOf = settings.now ?? Date.now();
+  const buckets = rangeBuckets(query.from, query.to, query.resolution, settings.timezone, asOf);
   const chosen = selectMeters(meters, query);
   const perMeter = await Promise.all(
-    chosen.map((m) => meterConsumption(store, m, buckets, settings.maxGapMs)),
+    chosen.map(async (m) =>
+      elapsedCoverage(await meterConsumption(store, m, buckets, settings.maxGapMs), asOf),
+    ),
   );
   const rows = new Map<string, ConsumptionRow>();
   for (const result of perMeter) {
@@ -218,6 +243,8 @@ export async function consumption(
     rows.set(group.key, row);
   }
   const list = [...rows.values()];
+  const top = new Set(topMeters(chosen, meters).map((m) => m.device));
+  const counted = query.groupBy === 'meter' ? list.filter((r) => top.has(r.key)) : list;
   return {
     commodity: query.commodity,
     unit: chosen[0]?.unit ?? (query.commodity === 'electricity' ? 'kWh' : 'm³'),
@@ -228,8 +255,22 @@ export async function consumption(
     timezone: settings.timezone,
     buckets,
     rows: list,
-    total: list.reduce((sum, r) => sum + r.total, 0),
+    total: sumKnown(counted.map((r) => r.total)),
+    asOf,
   };
+}
+
+/**
+ * A bucket still going on is covered by readings up to now at best: its coverage is the share
+ * of its time elapsed so far, so today's figure is not marked as short of readings.
+ */
+function elapsedCoverage(result: MeterConsumption, now: number): MeterConsumption {
+  for (const b of result.buckets) {
+    if (b.end <= now) continue;
+    const elapsed = now - b.start;
+    b.coverage = elapsed > 0 ? Math.min(1, (b.coverage * (b.end - b.start)) / elapsed) : 0;
+  }
+  return result;
 }
 
 function emptyRow(key: string, name: string, unit: string, buckets: Bucket[]): ConsumptionRow {
@@ -239,7 +280,7 @@ function emptyRow(key: string, name: string, unit: string, buckets: Bucket[]): C
     meters: [],
     unit,
     buckets: buckets.map((b) => ({ ...b, value: null, coverage: 1, gapMs: 0, includesGap: false })),
-    total: 0,
+    total: null,
     gaps: [],
     events: [],
   };
@@ -257,7 +298,7 @@ function addInto(row: ConsumptionRow, result: MeterConsumption): void {
     into.gapMs = Math.max(into.gapMs, b.gapMs);
     into.includesGap ||= b.includesGap;
   });
-  row.total += result.total;
+  if (result.total !== null) row.total = (row.total ?? 0) + result.total;
   row.gaps.push(...result.gaps.map((g) => ({ ...g, meter: result.meter.device })));
   row.events.push(...result.events.map((e) => ({ ...e, meter: result.meter.device })));
 }

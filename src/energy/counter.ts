@@ -297,7 +297,7 @@ export interface BucketConsumption {
    * a gap that spans several buckets and so was not allocated: unknown, not zero).
    */
   value: number | null;
-  /** 0..1: share of the bucket's time covered by non-gap intervals. */
+  /** 0..1: share of the bucket's time (up to now, for a bucket still going on) covered by non-gap intervals. */
   coverage: number;
   /** Time of the bucket covered by gap intervals. */
   gapMs: number;

@@ -11,18 +11,22 @@ import type { PointBus } from '../points/index.js';
 import type { TimeSeriesStore } from '../storage/index.js';
 import type { Resolution } from './calendar.js';
 import { type ConsumptionQuery, type ConsumptionReport, consumption } from './consumption.js';
+import { type CostQuery, type CostReport, costReport, needsDemand } from './cost.js';
 import { intensityReport } from './intensity.js';
 import { leakPoints, type MeterNights, meterNights } from './leaks.js';
 import { type Meter, metersOf } from './meters.js';
 import { type DemandReport, demandReport } from './peaks.js';
+import { meterTree, type TreeReport } from './tree.js';
 import { type RetrofitReport, retrofitReport } from './verification.js';
 
 export { buckets, dayOf, monthOf, parsePeriodBound, type Resolution } from './calendar.js';
 export { type ConsumptionQuery, type ConsumptionReport, GROUPINGS, type Grouping } from './consumption.js';
+export type { CostFigures, CostQuery, CostReport, CostRow } from './cost.js';
 export type { IntensityRow } from './intensity.js';
 export type { MeterNights, Night } from './leaks.js';
 export { COMMODITIES, type Commodity, type Meter } from './meters.js';
 export type { DemandReport } from './peaks.js';
+export type { TreeReport, TreeRow, TreeRowKind } from './tree.js';
 export type { RetrofitReport } from './verification.js';
 
 export interface LeakStatus {
@@ -36,7 +40,11 @@ export interface EnergyService {
   readonly meters: readonly Meter[];
   readonly timezone: string;
   consumption(query: ConsumptionQuery): Promise<ConsumptionReport>;
+  /** Consumption by meter as the metering tree, with each level's sum and unmetered remainder. */
+  tree(query: Omit<ConsumptionQuery, 'groupBy'>): Promise<TreeReport>;
   demand(query: { from: number; to: number; resolution: Resolution }): Promise<DemandReport>;
+  /** Cost (time-of-use, demand charge, flat prices) and carbon of the consumption. */
+  cost(query: CostQuery): Promise<CostReport>;
   intensity(range: { from: number; to: number }): ReturnType<typeof intensityReport>;
   /** The last leak check (run by `start`), or a fresh one over `history` nights. */
   leaks(history?: number): Promise<LeakStatus>;
@@ -108,16 +116,34 @@ export function createEnergy(options: EnergyOptions): EnergyService {
       });
   };
 
+  const consumptionOf = (query: ConsumptionQuery) =>
+    consumption(store, meters, query, {
+      timezone: zone,
+      maxGapMs: settings.maxGap,
+      siteNames: siteNames(config),
+      now: now(),
+    });
+
   return {
     meters,
     timezone: zone,
-    consumption: (query) =>
-      consumption(store, meters, query, {
-        timezone: zone,
-        maxGapMs: settings.maxGap,
-        siteNames: siteNames(config),
-      }),
+    consumption: consumptionOf,
+    tree: async (query) => meterTree(await consumptionOf({ ...query, groupBy: 'meter' }), meters),
     demand: (query) => demandReport(store, config, meters, query),
+    async cost(query) {
+      const [hourly, demand] = await Promise.all([
+        consumptionOf({ ...query, resolution: 'hour' }),
+        needsDemand(query, settings)
+          ? demandReport(store, config, meters, { from: query.from, to: query.to, resolution: 'month' })
+          : undefined,
+      ]);
+      return costReport(query, {
+        hourly,
+        ...(demand ? { demand } : {}),
+        settings,
+        mains: new Set(meters.filter((m) => m.main).map((m) => m.device)),
+      });
+    },
     intensity: (range) => intensityReport(store, config, meters, range),
     async leaks(history) {
       if (history === undefined && lastCheck) return lastCheck;

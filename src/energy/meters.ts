@@ -5,6 +5,7 @@
  */
 import { parseChangeTime } from '../config/energy-references.js';
 import type { PlantConfig } from '../config/index.js';
+import { meteringTree } from '../config/metering-tree.js';
 import { placeKey, placeNames } from '../config/places.js';
 import type { ModbusPointConfig, Profile } from '../config/schema.js';
 import { pointId } from '../points/index.js';
@@ -21,6 +22,8 @@ export interface Meter {
   counterPoint: string;
   ratePoint?: string;
   main: boolean;
+  /** The meter it sits below in the metering tree (a feeder: its incomer); none for a main. */
+  parent?: string;
   site: string;
   building: string;
   room: string;
@@ -57,6 +60,7 @@ function maxRateOf(profile: Profile, ratePoint: string): number | undefined {
 export function metersOf(config: PlantConfig): Meter[] {
   const places = placeNames(config.sites);
   const meters: Meter[] = [];
+  const trees = { electricity: meteringTree(config, 'electricity'), water: meteringTree(config, 'water') };
   for (const device of config.devices) {
     const profile = config.profiles.get(device.profile);
     if (!device.enabled || !profile) continue;
@@ -66,6 +70,7 @@ export function metersOf(config: PlantConfig): Meter[] {
       if (!counter) continue;
       const hasRate = profile.points.some((p) => p.name === settings.rate);
       const place = places.get(placeKey(device));
+      const parent = trees[commodity].parents.get(device.id);
       meters.push({
         device: device.id,
         name: device.name,
@@ -73,7 +78,8 @@ export function metersOf(config: PlantConfig): Meter[] {
         unit: counter.unit,
         counterPoint: pointId(device.id, settings.counter),
         ...(hasRate ? { ratePoint: pointId(device.id, settings.rate) } : {}),
-        main: settings.mains ? settings.mains.includes(device.id) : true,
+        main: trees[commodity].mains.has(device.id),
+        ...(parent === undefined ? {} : { parent }),
         site: device.site,
         building: device.building,
         room: device.room,
@@ -102,4 +108,36 @@ function changesOf(config: PlantConfig, device: string, counter: string): MeterC
       ...(c.note ? { note: c.note } : {}),
     }))
     .sort((a, b) => a.at - b.at);
+}
+
+/** What the metering tree needs of a meter. */
+export type TreeMeter = Pick<Meter, 'device' | 'commodity' | 'parent'>;
+
+/**
+ * Each chosen meter's parent among the chosen: its nearest ancestor that is chosen too (a
+ * sub-board's incomer when the feeder between them is not chosen); null for one with none
+ * above it. A loop in the parents (refused by the config check) only ends the walk.
+ */
+export function parentsAmong<M extends TreeMeter>(chosen: readonly M[], all: readonly M[]): Map<M, M | null> {
+  const above = (meter: M) =>
+    meter.parent === undefined
+      ? undefined
+      : all.find((m) => m.device === meter.parent && m.commodity === meter.commodity);
+  const result = new Map<M, M | null>();
+  for (const meter of chosen) {
+    const seen = new Set<M>([meter]);
+    let at = above(meter);
+    while (at && !seen.has(at) && !chosen.includes(at)) {
+      seen.add(at);
+      at = above(at);
+    }
+    result.set(meter, at && at !== meter && chosen.includes(at) ? at : null);
+  }
+  return result;
+}
+
+/** The chosen meters with no chosen meter above them: what a total may add up. */
+export function topMeters<M extends TreeMeter>(chosen: readonly M[], all: readonly M[]): M[] {
+  const above = parentsAmong(chosen, all);
+  return chosen.filter((m) => above.get(m) === null);
 }

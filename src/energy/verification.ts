@@ -93,8 +93,8 @@ async function periodDays(
   const days: DailyValue[] = [];
   const excluded: string[] = [];
   report.buckets.forEach((bucket, i) => {
-    // A day partly outside the period (a period given as a date-time) is not a whole day.
-    if (bucket.start < period.from || bucket.end > period.to) return;
+    // A day cut by the period (a period given as a date-time) is not a whole day.
+    if (bucket.clipped) return;
     const values = report.rows.map((r) => r.buckets[i]);
     const complete =
       values.length > 0 && values.every((v) => v && v.value !== null && v.coverage >= MIN_DAY_COVERAGE);

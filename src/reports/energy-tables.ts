@@ -8,6 +8,8 @@ import type {
   IntensityRow,
   LeakStatus,
   RetrofitReport,
+  TreeReport,
+  TreeRow,
 } from '../energy/index.js';
 import { localTime, type Table } from './csv.js';
 
@@ -45,21 +47,82 @@ export function consumptionTable(report: ConsumptionReport, zone: string): Table
       const known = values.filter((v): v is number => v !== null);
       const notes = cells.flatMap((c, j) => {
         const name = report.rows[j]?.name ?? '';
-        if (!c || c.value === null) return [`${name}: no readings`];
+        // An empty cell is no data, never 0.
+        if (!c || c.value === null) return [`${name}: no data (no readings)`];
         if (c.includesGap) return [`${name}: includes a gap in the readings`];
         // Rounded down to 0.1 %: a day short of a few minutes must not read "cover 100 %".
         if (c.coverage < 0.999) return [`${name}: readings cover ${Math.floor(c.coverage * 1000) / 10} %`];
         return [];
       });
+      // A period still going on would read as a dip: say its figures are so far.
+      const sofar = bucket.partial ? [`partial: to ${localTime(report.asOf, zone)}, still going on`] : [];
       return [
         bucket.label,
         localTime(bucket.start, zone),
         ...values,
         known.length ? known.reduce((a, b) => a + b, 0) : null,
-        notes.join('; '),
+        [...sofar, ...notes].join('; '),
       ];
     }),
   };
+}
+
+/**
+ * The metering tree as the page shows it: a line per meter under its parent, each parent's
+ * sub-meter sum and unmetered remainder, a column per period; last, the total of the top-level
+ * meters alone (adding a level below would count its energy twice).
+ */
+export function treeTable(report: TreeReport, zone: string): Table {
+  const unit = report.unit;
+  const roots = report.rows.filter((r) => r.depth === 0);
+  const rootSum = (i: number) => {
+    const known = roots.map((r) => r.buckets[i]?.value ?? null).filter((v): v is number => v !== null);
+    return known.length ? known.reduce((a, b) => a + b, 0) : null;
+  };
+  return {
+    columns: [
+      'meter',
+      'key',
+      'under',
+      'level',
+      'row',
+      ...report.buckets.map((b) => `${b.label} (${unit})`),
+      `total (${unit})`,
+      'notes',
+    ],
+    rows: [
+      ...report.rows.map((r) => [
+        r.name,
+        r.key,
+        r.parent ?? '',
+        r.depth,
+        r.kind,
+        ...r.buckets.map((b) => b.value),
+        r.total,
+        treeNotes(r),
+      ]),
+      [
+        'Total (top-level meters)',
+        '',
+        '',
+        '',
+        'total',
+        ...report.buckets.map((_, i) => rootSum(i)),
+        report.total,
+        `from ${localTime(report.from, zone)} to ${localTime(report.to, zone)} (excl.)`,
+      ],
+    ],
+  };
+}
+
+function treeNotes(row: TreeRow): string {
+  const unknown = row.buckets.filter((b) => b.value === null).length;
+  return [
+    row.negative ? 'below zero: the sub-meters read more than their parent, so a meter is wrong' : '',
+    unknown > 0 ? `no figure for ${unknown} period(s): a meter has no readings there` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
 }
 
 export function demandTable(report: DemandReport, zone: string): Table {

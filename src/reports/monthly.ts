@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import { DateTime } from 'luxon';
 import nodemailer from 'nodemailer';
 import type { PlantConfig } from '../config/index.js';
+import { spanLabel } from '../energy/calendar.js';
 import type {
   ConsumptionReport,
   DemandReport,
@@ -60,25 +61,48 @@ export function previousMonth(now: number, zone: string): string {
   return DateTime.fromMillis(now, { zone }).startOf('month').minus({ months: 1 }).toFormat('yyyy-MM');
 }
 
-function monthRange(month: string, zone: string) {
+/**
+ * The month and the one before it. A month still going on is taken up to now and compared
+ * with the same days and hours of the month before (cut at its end when shorter): a week of
+ * November against all of October would read as −75 %.
+ */
+function monthRange(month: string, zone: string, now: number) {
   const start = DateTime.fromISO(`${month}-01`, { zone });
   if (!start.isValid) throw new Error(`month: expected "YYYY-MM" (got "${month}")`);
+  const end = start.plus({ months: 1 });
+  const previous = start.minus({ months: 1 });
+  const sofar = now > start.toMillis() && now < end.toMillis();
+  const elapsed = DateTime.fromMillis(now, { zone }).diff(start, ['days', 'milliseconds']);
   return {
     from: start.toMillis(),
-    to: start.plus({ months: 1 }).toMillis(),
-    before: { from: start.minus({ months: 1 }).toMillis(), to: start.toMillis() },
+    to: sofar ? now : end.toMillis(),
+    sofar,
+    before: {
+      from: previous.toMillis(),
+      to: sofar ? Math.min(previous.plus(elapsed).toMillis(), start.toMillis()) : start.toMillis(),
+    },
   };
 }
 
-/** Gaps in a row's readings: gaps between readings, and days without any. */
+/** Gaps in a row's readings: gaps between readings, and days without any (none when it has no data at all). */
 const gapsOf = (row: ConsumptionReport['rows'][number] | undefined) =>
-  row ? row.gaps.length + row.buckets.filter((b) => b.value === null).length : 0;
+  row && row.total !== null ? row.gaps.length + row.buckets.filter((b) => b.value === null).length : 0;
+
+/** A total, or "no data" where no reading tells anything of the period (not 0). */
+const totalText = (total: number | null | undefined) =>
+  total === null || total === undefined ? 'no data' : number(total);
+
+/** The change in %; none against a period without data or with nothing used. */
+function changeOf(now: number | null, earlier: number | null | undefined): number | null {
+  if (now === null || earlier === null || earlier === undefined || earlier === 0) return null;
+  return ((now - earlier) / earlier) * 100;
+}
 
 function comparison(current: ConsumptionReport, before: ConsumptionReport): string[][] {
   return current.rows.map((row) => {
     const earlierRow = before.rows.find((r) => r.key === row.key);
     const earlier = earlierRow?.total;
-    const change = earlier ? ((row.total - earlier) / earlier) * 100 : null;
+    const change = changeOf(row.total, earlier);
     const gaps = gapsOf(row);
     // The change is only as good as both months: say when the one before has gaps too.
     const gapsBefore = gapsOf(earlierRow);
@@ -86,7 +110,7 @@ function comparison(current: ConsumptionReport, before: ConsumptionReport): stri
       gaps ? `${gaps} gap(s)` : '',
       gapsBefore ? `month before: ${gapsBefore} gap(s)` : '',
     ].filter(Boolean);
-    return [row.name, number(row.total), number(earlier), percent(change), notes.join('; ')];
+    return [row.name, totalText(row.total), totalText(earlier), percent(change), notes.join('; ')];
   });
 }
 
@@ -94,9 +118,10 @@ export async function buildMonthlyReport(
   energy: EnergyService,
   config: PlantConfig,
   month: string,
+  now = Date.now(),
 ): Promise<MonthlyReport> {
   const zone = energy.timezone;
-  const range = monthRange(month, zone);
+  const range = monthRange(month, zone, now);
   const span = { from: range.from, to: range.to };
   const query = { resolution: 'day' as const, groupBy: 'building' as const };
   const [electricity, electricityBefore, water, waterBefore, demand, intensity, leaks, retrofits] =
@@ -111,19 +136,14 @@ export async function buildMonthlyReport(
       energy.retrofits(),
     ]);
   const site = config.sites.map((s) => s.name).join(', ');
-  const subject = `Plantwatch energy report ${month} — ${site}`;
+  const subject = `Plantwatch energy report ${month}${range.sofar ? ' (so far)' : ''} — ${site}`;
+  const head = comparisonHead(month, range, zone);
   const html = page(subject, [
     section(
       'Electricity by building (kWh, main meters)',
-      table(
-        ['building', month, 'month before', 'change', 'notes'],
-        comparison(electricity, electricityBefore),
-      ),
+      table(head, comparison(electricity, electricityBefore)),
     ),
-    section(
-      'Water by building (m³, main meters)',
-      table(['building', month, 'month before', 'change', 'notes'], comparison(water, waterBefore)),
-    ),
+    section('Water by building (m³, main meters)', table(head, comparison(water, waterBefore))),
     section(
       'Intensity',
       table(
@@ -156,6 +176,17 @@ export async function buildMonthlyReport(
       csv('retrofit-savings', toCsv(retrofitTable(retrofits, zone))),
     ],
   };
+}
+
+/** The comparison's columns: a month so far names the days and hours compared. */
+function comparisonHead(month: string, range: ReturnType<typeof monthRange>, zone: string): string[] {
+  const [current, before] = range.sofar
+    ? [
+        `${spanLabel(range.from, range.to, zone)} (so far)`,
+        spanLabel(range.before.from, range.before.to, zone),
+      ]
+    : [month, 'month before'];
+  return ['building', current, before, 'change', 'notes'];
 }
 
 function demandHtml(demand: DemandReport, zone: string): string {
@@ -231,7 +262,7 @@ function page(title: string, sections: string[]): string {
 table{border-collapse:collapse;margin:.5em 0 1em;width:100%}th,td{border:1px solid #b7babe;padding:.2em .5em;text-align:right}
 th:first-child,td:first-child{text-align:left}h2{font-size:1.05em;margin-top:1.5em}.alert{color:#d0201b;font-weight:600}</style>
 </head><body><h1>${escapeHtml(title)}</h1>${sections.join('\n')}
-<p style="color:#5d6166">Consumption is the sum of main meters; gaps in the readings are reported, not filled. The CSV files attached hold every table by day.</p></body></html>`;
+<p style="color:#5d6166">Consumption is the sum of main meters; gaps in the readings are reported, not filled; "no data" is a period without readings, not 0 (an empty cell in the CSV). The CSV files attached hold every table by day.</p></body></html>`;
 }
 
 export interface MonthlyReportSender {
@@ -271,7 +302,7 @@ export function startMonthlyReports(options: {
   const sent = readSent(statePath);
 
   const send = async (month = previousMonth(now(), energy.timezone)) => {
-    const report = await buildMonthlyReport(energy, config, month);
+    const report = await buildMonthlyReport(energy, config, month, now());
     if (!transport || !email)
       throw new Error('no e-mail channel in notify.yaml to send the monthly report with');
     if (recipients.length === 0) throw new Error('monthlyReport.to names nobody with an e-mail address');

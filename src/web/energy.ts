@@ -12,6 +12,7 @@ import {
   parsePeriodBound,
   type Resolution,
 } from '../energy/index.js';
+import { costTable } from '../reports/cost-table.js';
 import {
   consumptionTable,
   demandTable,
@@ -19,6 +20,7 @@ import {
   intensityTable,
   leaksTable,
   retrofitTable,
+  treeTable,
 } from '../reports/energy-tables.js';
 import { BadRequest, parseTime } from './history.js';
 import { sendTable } from './tables.js';
@@ -35,7 +37,10 @@ function oneOf<T extends string>(raw: unknown, name: string, allowed: readonly T
   return raw as T;
 }
 
-/** "2026-11" or "2026-11-25" are local to the plant; anything else as the history API reads it. */
+/**
+ * "2026-11", "2026-11-25" and "2026-11-25T06:30" are local to the plant (a date-time with Z or
+ * an offset is that instant); anything else as the history API reads it.
+ */
 function bound(raw: unknown, name: string, zone: string, now: number, fallback: number): number {
   const local = (text: string) => {
     try {
@@ -49,6 +54,7 @@ function bound(raw: unknown, name: string, zone: string, now: number, fallback: 
   if (typeof raw === 'string' && /^\d{4}-\d{2}$/.test(raw)) return local(`${raw}-01`);
   if (typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(raw)) return local(raw);
   if (typeof raw === 'string' && /^-\d+d$/.test(raw)) return local(raw);
+  if (typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(raw)) return local(raw);
   return parseTime(raw, name, now, fallback);
 }
 
@@ -112,14 +118,25 @@ export function energyRouter(energy: EnergyService, options: EnergyRouterOptions
         throw new BadRequest('hourly figures cover at most 62 days: choose day or month for longer ranges');
       const meters =
         typeof req.query.meters === 'string' ? req.query.meters.split(',').filter(Boolean) : undefined;
-      const report = await energy.consumption({
-        commodity,
-        resolution,
-        groupBy,
-        ...range,
-        ...(meters ? { meters } : {}),
-      });
-      sendTable(req, res, `${commodity}-${groupBy}-${resolution}`, report, (r) => consumptionTable(r, zone));
+      const query = { commodity, resolution, ...range, ...(meters ? { meters } : {}) };
+      const name = `${commodity}-${groupBy}-${resolution}`;
+      // By meter, the metering tree: each meter under its parent, never added to it.
+      if (groupBy === 'meter') sendTable(req, res, name, await energy.tree(query), (r) => treeTable(r, zone));
+      else
+        sendTable(req, res, name, await energy.consumption({ ...query, groupBy }), (r) =>
+          consumptionTable(r, zone),
+        );
+    }),
+  );
+
+  router.get(
+    '/energy/cost',
+    guarded(async (req, res) => {
+      const commodity = oneOf<Commodity>(req.query.commodity, 'commodity', COMMODITIES, 'electricity');
+      const resolution = oneOf<Resolution>(req.query.resolution, 'resolution', ['day', 'month'], 'month');
+      const groupBy = oneOf<Grouping>(req.query.groupBy, 'groupBy', GROUPINGS, 'building');
+      const report = await energy.cost({ commodity, resolution, groupBy, ...rangeOf(req, zone) });
+      sendTable(req, res, `${commodity}-cost-${groupBy}-${resolution}`, report, (r) => costTable(r, zone));
     }),
   );
 

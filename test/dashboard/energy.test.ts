@@ -17,7 +17,7 @@ import { type Gateway, startGateway } from '../../src/gateway/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import type { PointValue } from '../../src/points/index.js';
 import { SqliteStore } from '../../src/storage/index.js';
-import { hasChromium, launchBrowser, openPage, signIn } from '../helpers/browser.js';
+import { hasChromium, launchBrowser, openPage, pageFetch, signIn } from '../helpers/browser.js';
 import { type DemoConfig, demoConfigCopy } from '../helpers/demo-config.js';
 import { screenshot } from '../helpers/screenshots.js';
 
@@ -56,6 +56,17 @@ const plantTime = (days: number, time: string) => Date.parse(`${plantDate(days)}
 const GAP_DAY = -4;
 const GAP = { from: plantTime(GAP_DAY, '10:00'), to: plantTime(GAP_DAY, '13:00') };
 
+/** Local midnight starting the month `months` from this one (+08:00). */
+function monthStart(months: number): number {
+  const [year, month] = plantDate(0).split('-').map(Number) as [number, number];
+  const first = new Date(Date.UTC(year, month - 1 + months, 1)).toISOString().slice(0, 10);
+  return Date.parse(`${first}T00:00:00+08:00`);
+}
+
+/** "YYYY-MM" of the month `months` from this one. */
+const plantMonth = (months: number) =>
+  new Date(monthStart(months)).toLocaleDateString('en-CA', { timeZone: ZONE }).slice(0, 7);
+
 /** "25,074" or "1,234.5" (en-GB) as a number. */
 const parseShown = (text: string) => Number(text.replace(/,/g, ''));
 
@@ -80,6 +91,8 @@ async function writeHistory(): Promise<number> {
     faults: [
       // DR2's incomer meter silent for three hours: a gap in that day's figure.
       { device: 'dr2-incomer', fault: { type: 'offline' }, from: GAP.from, to: GAP.to },
+      // The Energy Centre's water meter silent all of last month: a month without data.
+      { device: 'wm-energy-centre', fault: { type: 'offline' }, from: monthStart(-1), to: monthStart(0) },
       // A pipe leaking 1.5 m³/h under the Administration Building for the last five days.
       { device: 'wm-admin', fault: { type: 'leak', flowM3h: 1.5 }, from: plantTime(-5, '12:00') },
     ],
@@ -272,6 +285,142 @@ describe.skipIf(!hasChromium())('the Energy page in a real browser', () => {
     )) as { status: number; type: string };
     expect(report).toMatchObject({ status: 200, type: expect.stringContaining('text/html') });
   }, 20_000);
+
+  it('compares this month so far with the same days and hours of last month, not with all of it', async () => {
+    // The comparison's two questions, as the page asks them when the tab opens.
+    const asked: URLSearchParams[] = [];
+    const listen = (request: { url(): string }) => {
+      const url = new URL(request.url());
+      if (url.pathname === '/api/energy/consumption' && url.searchParams.get('resolution') === 'month')
+        asked.push(url.searchParams);
+    };
+    page.on('request', listen);
+    try {
+      await go('#/energy/leaks');
+      await page.waitForSelector('#e-leaks[data-state="ready"]');
+      await go('#/energy/consumption');
+      await page.waitForSelector('#e-compare[data-state="ready"] tr[data-key]');
+    } finally {
+      page.off('request', listen);
+    }
+    const current = asked.find((q) => q.get('from') === `${plantMonth(0)}-01`);
+    const previous = asked.find((q) => q.get('from') === `${plantMonth(-1)}-01`);
+    // This month up to now (to the minute), last month to the same day and time, or to its end
+    // when it is shorter.
+    const now = current?.get('to') ?? '';
+    expect(now).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/);
+    const day = Number(now.slice(8, 10));
+    const lastMonthDays = new Date(monthStart(0) - DAY)
+      .toLocaleDateString('en-CA', { timeZone: ZONE })
+      .slice(8);
+    expect(previous?.get('to')).toBe(
+      day > Number(lastMonthDays)
+        ? `${plantMonth(0)}-01`
+        : `${plantMonth(-1)}-${now.slice(8, 10)}T${now.slice(11)}`,
+    );
+    // The panel shows what those days add up to, day by day, and the change between them.
+    const perBuilding = async (q: URLSearchParams | undefined) => {
+      const { body } = await pageFetch(
+        page,
+        `/api/energy/consumption?from=${q?.get('from')}&to=${q?.get('to')}&resolution=day&groupBy=building`,
+      );
+      return new Map<string, number>(
+        body.rows.map((r: { key: string; buckets: { value: number | null }[] }) => [
+          r.key,
+          r.buckets.reduce((s, b) => s + (b.value ?? 0), 0),
+        ]),
+      );
+    };
+    const [thisMonth, lastMonth] = await Promise.all([perBuilding(current), perBuilding(previous)]);
+    const shown = await page.$$eval('#e-compare tbody tr', (trs) =>
+      trs.map((tr) => [
+        tr.getAttribute('data-key') ?? '',
+        ...[...tr.querySelectorAll('td')].map((td) => td.textContent ?? ''),
+      ]),
+    );
+    expect(shown.map((r) => r[0]).sort()).toEqual([...thisMonth.keys()].sort());
+    for (const [key, before, after, change] of shown) {
+      const [b, a] = [lastMonth.get(key ?? '') ?? Number.NaN, thisMonth.get(key ?? '') ?? Number.NaN];
+      expect(Math.abs(parseShown(before ?? '') - b), `${key}: last month`).toBeLessThanOrEqual(
+        0.5 + 1e-6 * b,
+      );
+      expect(Math.abs(parseShown(after ?? '') - a), `${key}: this month`).toBeLessThanOrEqual(0.5 + 1e-6 * a);
+      const pct = Number((change ?? '').replace(/[▲▼+ %]/g, ''));
+      expect(Math.abs(pct - ((a - b) / b) * 100), `${key}: ${change}`).toBeLessThanOrEqual(0.1);
+      // The same days of a hospital's two months: nothing like −80 %.
+      expect(pct, `${key}: ${change}`).toBeGreaterThan(-50);
+    }
+  }, 30_000);
+
+  it('marks this month and today as still going on, in the table and under the chart, in English and Chinese', async () => {
+    await page.selectOption('#e-period', 'this-month');
+    await page.waitForSelector('#e-consumption-table[data-state="ready"]');
+    await page.selectOption('#e-resolution', 'month');
+    await page.waitForSelector('#e-consumption-table[data-state="ready"] table.e-consumption');
+    const today = plantDate(0);
+    const [year, month, day] = [today.slice(0, 4), today.slice(0, 7), Number(today.slice(8))];
+    const monthRow = await page.$$eval('table.e-consumption tbody th', (ths) =>
+      ths.map((th) => th.textContent),
+    );
+    // This month so far: "1 – 6 Dec 2026", the month itself on its last day; either way partial.
+    expect(monthRow).toHaveLength(1);
+    expect(monthRow[0]).toMatch(new RegExp(`^(${month}|(1\\s*–\\s*)?${day} \\S+ ${year}) \\(partial\\)$`));
+
+    await page.selectOption('#e-resolution', 'day');
+    await page.waitForSelector(`#e-consumption-table[data-state="ready"] tr[data-bucket="${today}"]`);
+    const days = await page.$$eval('table.e-consumption tbody th', (ths) => ths.map((th) => th.textContent));
+    expect(days.at(-1)).toBe(`${today} (partial)`);
+    expect(days.slice(0, -1).filter((d) => d?.includes('partial'))).toEqual([]);
+    await page.waitForSelector('#e-consumption-chart[data-state="ready"] canvas');
+    const note = await page.textContent('#e-partial-note');
+    expect(note).toContain('Hatched: still going on');
+    expect(note).toContain(today);
+
+    await page.click('#lang');
+    try {
+      await page.waitForSelector(`#e-consumption-table[data-state="ready"] tr[data-bucket="${today}"]`);
+      expect(await page.textContent(`tr[data-bucket="${today}"] th`)).toBe(`${today}（进行中）`);
+      expect(await page.textContent('#e-partial-note')).toMatch(new RegExp(`^斜线：尚未结束——${today}`));
+    } finally {
+      await page.click('#lang');
+    }
+  }, 30_000);
+
+  it('says "no data" for a month without readings, never 0 or −100 %', async () => {
+    await page.click('.e-toggle[data-name="commodity"] button[data-value="water"]');
+    // The Energy Centre's meter was silent all of last month.
+    const row = page.locator('#e-compare[data-state="ready"] tr[data-key="main/energy-centre"]');
+    await row.waitFor();
+    const [before, after, change] = await row.locator('td').allTextContents();
+    expect(before).toBe('no data');
+    expect(parseShown(after ?? '')).toBeGreaterThan(0);
+    expect(change).toBe('—');
+
+    // Months before the history, by month: every figure says there is none, not 0.
+    await page.selectOption('#e-period', 'custom');
+    await page.fill('#e-from', `${plantMonth(-5)}-01`);
+    await page.fill('#e-to', `${plantMonth(-3)}-01`);
+    await page.dispatchEvent('#e-to', 'change');
+    await page.selectOption('#e-resolution', 'month');
+    await page.waitForSelector(
+      `#e-consumption-table[data-state="ready"] tr[data-bucket="${plantMonth(-4)}"]`,
+    );
+    const cells = await page.$$eval('table.e-consumption tbody td, table.e-consumption tfoot td', (tds) =>
+      tds.map((td) => [td.textContent, td.getAttribute('title')]),
+    );
+    expect(cells.length).toBeGreaterThan(4);
+    for (const [text] of cells) expect(text).toBe('—');
+    expect(cells[0]?.[1]).toBe('no data: no readings in this period');
+
+    await page.click('#lang');
+    try {
+      await page.waitForSelector('#e-compare[data-state="ready"] tr[data-key="main/energy-centre"]');
+      expect(await page.textContent('#e-compare tr[data-key="main/energy-centre"] td')).toBe('无数据');
+    } finally {
+      await page.click('#lang');
+      await page.click('.e-toggle[data-name="commodity"] button[data-value="electricity"]');
+    }
+  }, 30_000);
 
   it('lists the five watched water meters on the leaks tab, and shows peak demand and intensity', async () => {
     await go('#/energy/leaks');

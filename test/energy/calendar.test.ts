@@ -10,6 +10,7 @@ import {
   monthOf,
   nightWindow,
   parsePeriodBound,
+  rangeBuckets,
 } from '../../src/energy/calendar.js';
 
 const HOUR = 3_600_000;
@@ -80,6 +81,68 @@ describe('buckets', () => {
   it('rejects a period that ends before it starts, and gives none for an empty one', () => {
     expect(() => buckets(HOUR, 0, 'hour', BERLIN)).toThrow(/before it starts/);
     expect(buckets(HOUR, HOUR, 'hour', BERLIN)).toEqual([]);
+  });
+});
+
+describe('rangeBuckets', () => {
+  const SHANGHAI = 'Asia/Shanghai';
+  const at = (iso: string) => Date.parse(`${iso}+08:00`);
+  const later = at('2027-01-01T00:00');
+
+  it('cuts a month to the days asked for, and names them: 1–7 November is not November', () => {
+    const [month, ...rest] = rangeBuckets(
+      at('2026-11-01T00:00'),
+      at('2026-11-08T00:00'),
+      'month',
+      SHANGHAI,
+      later,
+    );
+    expect(rest).toEqual([]);
+    expect(month).toEqual({
+      start: at('2026-11-01T00:00'),
+      end: at('2026-11-08T00:00'),
+      label: '2026-11-01–07',
+      clipped: true,
+      partial: false,
+    });
+  });
+
+  it('cuts the first and last day and hour at the range, and leaves whole periods whole', () => {
+    const days = rangeBuckets(at('2026-11-25T06:30'), at('2026-11-27T18:00'), 'day', SHANGHAI, later);
+    expect(days.map((d) => [d.label, d.clipped])).toEqual([
+      ['2026-11-25 06:30–24:00', true],
+      ['2026-11-26', false],
+      ['2026-11-27 00:00–18:00', true],
+    ]);
+    expect(days[0]?.start).toBe(at('2026-11-25T06:30'));
+    expect(days.at(-1)?.end).toBe(at('2026-11-27T18:00'));
+    const hours = rangeBuckets(at('2026-11-25T06:30'), at('2026-11-25T08:10'), 'hour', SHANGHAI, later);
+    expect(hours.map((h) => h.label)).toEqual([
+      '2026-11-25 06:30–07:00',
+      '2026-11-25 07:00',
+      '2026-11-25 08:00–08:10',
+    ]);
+    const months = rangeBuckets(at('2026-10-15T00:00'), at('2026-12-01T00:00'), 'month', SHANGHAI, later);
+    expect(months.map((m) => m.label)).toEqual(['2026-10-15–31', '2026-11']);
+    // One day of a month is that day.
+    expect(
+      rangeBuckets(at('2026-11-30T00:00'), at('2026-12-01T00:00'), 'month', SHANGHAI, later)[0]?.label,
+    ).toBe('2026-11-30');
+  });
+
+  it('marks the buckets that end after now as partial', () => {
+    const now = at('2026-11-26T10:00');
+    const days = rangeBuckets(at('2026-11-25T00:00'), at('2026-11-28T00:00'), 'day', SHANGHAI, now);
+    expect(days.map((d) => [d.label, d.partial])).toEqual([
+      ['2026-11-25', false],
+      ['2026-11-26', true],
+      ['2026-11-27', true],
+    ]);
+    // A range that ends now has no partial bucket: its last one is cut at now.
+    const sofar = rangeBuckets(at('2026-11-01T00:00'), now, 'month', SHANGHAI, now);
+    expect(sofar.map((m) => [m.label, m.clipped, m.partial])).toEqual([
+      ['2026-11-01 00:00–2026-11-26 10:00', true, false],
+    ]);
   });
 });
 

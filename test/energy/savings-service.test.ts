@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dayShape } from '../../simulators/physics/environment.js';
 import { loadConfig, type PlantConfig } from '../../src/config/index.js';
 import { createEnergy, type EnergyService, type RetrofitReport } from '../../src/energy/index.js';
+import { retrofitReport } from '../../src/energy/verification.js';
 import { silentLogger } from '../../src/log/index.js';
 import { PointBus } from '../../src/points/index.js';
 import { DAY, lastBefore, MINUTE, simulatedStore, type TestStore } from './simulated-store.js';
@@ -130,6 +131,17 @@ describe('LED retrofit savings from simulated history', () => {
     expect(result?.uncertaintyPct).toBeGreaterThan(0);
     expect(result?.uncertaintyPct).toBeLessThan(5);
     expect(result?.uncertainty).toBeLessThan(0.05 * (result?.savings ?? 0));
+  });
+
+  it('counts only the whole days of a period given as date-times', async () => {
+    const led = config.energy.retrofits[0];
+    if (!led) throw new Error('no retrofit in energy.yaml');
+    const noon = TODAY.minus({ days: 29 }).set({ hour: 12 });
+    const reporting = { from: noon.toFormat("yyyy-MM-dd'T'HH:mm"), to: '-0d' };
+    const report = await retrofitReport(data.store, config, energy.meters, { ...led, reporting }, END);
+    // The afternoon of the first day is no day's consumption: left out, not counted as a day.
+    expect(report.reporting.days).toHaveLength(28);
+    expect(report.reporting.days[0]?.day).toBe(noon.plus({ days: 1 }).toFormat('yyyy-MM-dd'));
   });
 
   it('leaves out a day whose readings were deleted, and says which', async () => {

@@ -55,19 +55,24 @@ beforeAll(async () => {
   config = loadConfig(resolve('config'));
   expect(config.energy.timezone).toBe(ZONE);
   data = await simulatedStore(config, { from: HISTORY_FROM, to: HISTORY_TO, stepMs: 15 * MINUTE });
-  energy = createEnergy({
-    config,
-    store: data.store,
-    bus: new PointBus(),
-    log: silentLogger(),
-    now: () => HISTORY_TO,
-  });
+  energy = energyAt(config, HISTORY_TO);
   report = await buildMonthlyReport(energy, config, '2026-10');
 });
 
 afterAll(async () => {
   await data?.close();
 });
+
+/** The energy service over the history, its clock standing at `now`. */
+function energyAt(plant: PlantConfig, now: number): EnergyService {
+  return createEnergy({
+    config: plant,
+    store: data.store,
+    bus: new PointBus(),
+    log: silentLogger(),
+    now: () => now,
+  });
+}
 
 // --- reading the report back -------------------------------------------------------------
 
@@ -177,14 +182,13 @@ describe('buildMonthlyReport over six weeks of simulated history', () => {
         const earlier = september.rows.find((r) => r.key === row.key);
         if (!earlier) throw new Error(`${row.name} has no September row`);
         // A hospital building uses something every month: a 0 here would hide a broken meter.
-        expect(row.total).toBeGreaterThan(0);
-        expect(earlier.total).toBeGreaterThan(0);
+        const [now, before] = [row.total ?? Number.NaN, earlier.total ?? Number.NaN];
+        expect(now).toBeGreaterThan(0);
+        expect(before).toBeGreaterThan(0);
         const printed = table.rows.find((r) => r[0] === row.name);
-        expect(printed?.[1], `${row.name}, October`).toBe(whole(row.total));
-        expect(printed?.[2], `${row.name}, September`).toBe(whole(earlier.total));
-        expect(printed?.[3], `${row.name}, change`).toBe(
-          `${(((row.total - earlier.total) / earlier.total) * 100).toFixed(1)} %`,
-        );
+        expect(printed?.[1], `${row.name}, October`).toBe(whole(now));
+        expect(printed?.[2], `${row.name}, September`).toBe(whole(before));
+        expect(printed?.[3], `${row.name}, change`).toBe(`${(((now - before) / before) * 100).toFixed(1)} %`);
       }
     },
   );
@@ -308,13 +312,7 @@ describe('buildMonthlyReport over six weeks of simulated history', () => {
         ),
       })),
     };
-    const hostileEnergy = createEnergy({
-      config: hostile,
-      store: data.store,
-      bus: new PointBus(),
-      log: silentLogger(),
-      now: () => HISTORY_TO,
-    });
+    const hostileEnergy = energyAt(hostile, HISTORY_TO);
     const built = await buildMonthlyReport(hostileEnergy, hostile, '2026-10');
 
     expect(built.html).not.toMatch(/<script/i);
@@ -332,6 +330,74 @@ describe('buildMonthlyReport over six weeks of simulated history', () => {
     }
     const { header } = attachment(built, 'electricity-daily-by-building');
     expect(header).toContain(`'${formula} (kWh)`);
+  });
+});
+
+describe('a month still going on, and months without readings', () => {
+  const printedRow = (r: MonthlyReport, heading: string, name: string) =>
+    sectionTables(r.html, heading)[0]?.rows.find((row) => row[0] === name);
+
+  it('compares a month so far with the same days and hours of the month before, not with all of it', async () => {
+    // The store's clock stands at 07:00 on 1 November: November so far is seven hours.
+    const built = await buildMonthlyReport(energy, config, '2026-11', HISTORY_TO);
+    expect(built.subject).toContain('2026-11 (so far)');
+    const so = { from: local('2026-11-01T00:00'), to: HISTORY_TO };
+    const same = { from: local('2026-10-01T00:00'), to: local('2026-10-01T07:00') };
+    for (const [commodity, heading] of [
+      ['electricity', 'Electricity by building'],
+      ['water', 'Water by building'],
+    ] as const) {
+      expect(sectionTables(built.html, heading)[0]?.head).toEqual([
+        'building',
+        '2026-11-01 00:00–07:00 (so far)',
+        '2026-10-01 00:00–07:00',
+        'change',
+        'notes',
+      ]);
+      const query = { commodity, resolution: 'day', groupBy: 'building' } as const;
+      const [now, before] = await Promise.all([
+        energy.consumption({ ...query, ...so }),
+        energy.consumption({ ...query, ...same }),
+      ]);
+      for (const row of now.rows) {
+        const a = row.total ?? Number.NaN;
+        const b = before.rows.find((r) => r.key === row.key)?.total ?? Number.NaN;
+        const printed = printedRow(built, heading, row.name);
+        expect(printed?.slice(1, 4), row.name).toEqual([
+          whole(a),
+          whole(b),
+          `${(((a - b) / b) * 100).toFixed(1)} %`,
+        ]);
+        // The same hours of two ordinary days: nothing like the −99 % of seven hours against a month.
+        expect(Math.abs((a - b) / b), row.name).toBeLessThan(0.3);
+      }
+    }
+  });
+
+  it('says "no data" for a month without readings, and gives no change against one', async () => {
+    // In January 2027 December has no readings (the history ends on 1 November) and August none either.
+    const january = local('2027-01-15T00:00');
+    const later = energyAt(config, january);
+    const december = await buildMonthlyReport(later, config, '2026-12', january);
+    const september = await buildMonthlyReport(later, config, '2026-09', january);
+    for (const heading of ['Electricity by building', 'Water by building']) {
+      for (const row of sectionTables(december.html, heading)[0]?.rows ?? []) {
+        expect(row[1], `${row[0]} in December`).toBe('no data');
+        expect(Number(row[2]?.replace(/,/g, '')), `${row[0]} in November`).toBeGreaterThan(0);
+        expect(row[3], `${row[0]}: change`).toBe('—');
+      }
+      for (const row of sectionTables(september.html, heading)[0]?.rows ?? []) {
+        expect(row[2], `${row[0]} in August`).toBe('no data');
+        expect(row[3], `${row[0]}: change`).toBe('—');
+      }
+    }
+    // The daily CSV: an empty cell and "no data" for every day of December, never 0.
+    const { rows } = attachment(december, 'electricity-daily-by-building');
+    expect(rows).toHaveLength(31);
+    for (const row of rows) {
+      expect(row.slice(2, -1), row[0]).toEqual(['', '', '']);
+      expect(row.at(-1), row[0]).toMatch(/no data/);
+    }
   });
 });
 

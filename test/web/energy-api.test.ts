@@ -162,6 +162,76 @@ describe('GET /api/energy/consumption', () => {
     });
   });
 
+  it('by meter: the metering tree, each incomer over its feeders and what they leave unmetered; the total is the incomers alone', async () => {
+    const site = (await get(`/api/energy/consumption?${RANGE}&groupBy=site`)).body;
+    const { status, body } = await get(`/api/energy/consumption?${RANGE}&groupBy=meter`);
+    expect(status).toBe(200);
+    // The site is what its incomers counted: adding the feeders below them counts it twice.
+    expect(body.total).toBeCloseTo(site.total, 6);
+    const level = (incomer: string, feeders: string[]) => [
+      [incomer, 'meter', 0, null],
+      ...feeders.map((f) => [f, 'meter', 1, incomer]),
+      [`${incomer}/submeters`, 'submeters', 1, incomer],
+      [`${incomer}/unmetered`, 'unmetered', 1, incomer],
+    ];
+    expect(body.rows.map((r: Json) => [r.key, r.kind, r.depth, r.parent])).toEqual([
+      ...level('dr1-incomer', ['dr1-f1', 'dr1-f2', 'dr1-f3', 'dr1-f4']),
+      ...level('dr2-incomer', ['dr2-f1', 'dr2-f2', 'dr2-f3']),
+    ]);
+    const row = (key: string): Json => body.rows.find((r: Json) => r.key === key);
+    for (const incomer of ['dr1-incomer', 'dr2-incomer']) {
+      const feeders = body.rows.filter((r: Json) => r.kind === 'meter' && r.parent === incomer);
+      const [top, metered, rest] = [row(incomer), row(`${incomer}/submeters`), row(`${incomer}/unmetered`)];
+      dayLabels.forEach((label, i) => {
+        const value = (r: Json) => r.buckets[i].value as number;
+        expect(value(metered), label).toBeCloseTo(
+          feeders.reduce((s: number, f: Json) => s + value(f), 0),
+          6,
+        );
+        expect(value(metered) + value(rest), label).toBeCloseTo(value(top), 6);
+      });
+      // The simulated transformer and cables lose 1.5 % of what the feeders draw.
+      expect(rest.total / metered.total).toBeGreaterThan(0.01);
+      expect(rest.total / metered.total).toBeLessThan(0.02);
+      expect(rest.negative).toBe(false);
+    }
+    // The water meters are each a building's main, with no meter above them: one level.
+    const water = (await get(`/api/energy/consumption?${RANGE}&commodity=water&groupBy=meter`)).body;
+    const waterSite = (await get(`/api/energy/consumption?${RANGE}&commodity=water&groupBy=site`)).body;
+    expect(water.rows.map((r: Json) => [r.kind, r.depth])).toEqual(water.rows.map(() => ['meter', 0]));
+    expect(water.total).toBeCloseTo(waterSite.total, 6);
+  });
+
+  it('downloads the metering tree as CSV: one line per row of the tree, then the total of its roots', async () => {
+    const json = (await get(`/api/energy/consumption?${RANGE}&groupBy=meter`)).body;
+    const csv = await download(`/api/energy/consumption?${RANGE}&groupBy=meter&format=csv`);
+    expect(csv.disposition).toMatch(/filename="?electricity-meter-day\.csv"?$/);
+    const [header, ...lines] = parseCsv(csv.text);
+    expect(header).toEqual([
+      'meter',
+      'key',
+      'under',
+      'level',
+      'row',
+      ...dayLabels.map((d) => `${d} (kWh)`),
+      'total (kWh)',
+      'notes',
+    ]);
+    expect(lines).toHaveLength(json.rows.length + 1);
+    json.rows.forEach((r: Json, i: number) => {
+      expect(lines[i]?.slice(0, 5)).toEqual([r.name, r.key, r.parent ?? '', String(r.depth), r.kind]);
+      expect(lines[i]?.slice(5, -1)).toEqual([
+        ...r.buckets.map((b: Json) => csvNumber(b.value)),
+        csvNumber(r.total),
+      ]);
+    });
+    expect(lines[1]?.[0]).toBe('DR1 Feeder 1 — Chiller plant');
+    expect(lines[json.rows.length - 1]?.[0]).toBe('DR2 Incomer: unmetered / losses');
+    const total = lines.at(-1) ?? [];
+    expect(total[0]).toBe('Total (top-level meters)');
+    expect(total.at(-2)).toBe(csvNumber(json.total));
+  });
+
   it('answers 400 with a clear message to what it cannot answer', async () => {
     const error = async (query: string) => {
       const { status, body } = await get(`/api/energy/consumption?${query}`);
@@ -185,6 +255,87 @@ describe('GET /api/energy/consumption', () => {
     expect(await error('from=2020-01-01&to=2026-01-01&resolution=month')).toBe(
       'the range may span at most 400 days',
     );
+  });
+});
+
+describe('GET /api/energy/consumption: periods cut to the range, periods still going on, no data', () => {
+  const csvOf = async (query: string) =>
+    parseCsv((await download(`/api/energy/consumption?${query}&format=csv`)).text);
+
+  it('gives 10–12 November by month as one bucket of those three days, not the whole of November', async () => {
+    const range = 'from=2026-11-10&to=2026-11-13';
+    const month = (await get(`/api/energy/consumption?${range}&resolution=month`)).body;
+    const days = (await get(`/api/energy/consumption?${range}&resolution=day`)).body;
+    expect(month.buckets).toEqual([
+      { start: FROM, end: FROM + 3 * DAY, label: '2026-11-10–12', clipped: true, partial: false },
+    ]);
+    month.rows.forEach((row: Json, i: number) => {
+      const sum = days.rows[i].buckets.reduce((s: number, b: Json) => s + b.value, 0);
+      expect(row.buckets[0].value, row.key).toBeCloseTo(sum, 6);
+      expect(row.total, row.key).toBeCloseTo(days.rows[i].total, 6);
+    });
+    expect((await csvOf(`${range}&resolution=month`))[1]?.slice(0, 2)).toEqual([
+      '2026-11-10–12',
+      '2026-11-10 00:00',
+    ]);
+  });
+
+  it("cuts the first and last day and hour at date-times, read in the plant's zone", async () => {
+    const range = 'from=2026-11-12T06:30&to=2026-11-13T18:00';
+    const days = (await get(`/api/energy/consumption?${range}&resolution=day`)).body;
+    const hours = (await get(`/api/energy/consumption?${range}&resolution=hour`)).body;
+    const from = FROM + 2 * DAY + 6.5 * HOUR;
+    expect([days.from, days.to]).toEqual([from, FROM + 3 * DAY + 18 * HOUR]);
+    expect(days.buckets.map((b: Json) => [b.label, b.clipped])).toEqual([
+      ['2026-11-12 06:30–24:00', true],
+      ['2026-11-13 00:00–18:00', true],
+    ]);
+    expect(hours.buckets[0]).toMatchObject({
+      start: from,
+      end: from + HOUR / 2,
+      label: '2026-11-12 06:30–07:00',
+    });
+    expect(hours.buckets.at(-1)).toMatchObject({ label: '2026-11-13 17:00', clipped: false });
+    // The same kWh at either resolution, the cut edges included.
+    days.rows.forEach((row: Json, i: number) => {
+      const sum = (r: Json) => r.buckets.reduce((s: number, b: Json) => s + b.value, 0);
+      expect(sum(hours.rows[i]), row.key).toBeCloseTo(sum(row), 6);
+      expect(hours.rows[i].total, row.key).toBeCloseTo(row.total, 6);
+    });
+  });
+
+  it('marks the periods that end after now as partial, and a period without readings as no data (null, not 0)', async () => {
+    // The service's clock stands at TO, midnight starting the 20th: the 20th and 21st have not ended.
+    const range = 'from=2026-11-19&to=2026-11-22';
+    const body = (await get(`/api/energy/consumption?${range}`)).body;
+    expect(body.asOf).toBe(TO);
+    expect(body.buckets.map((b: Json) => [b.label, b.partial])).toEqual([
+      ['2026-11-19', false],
+      ['2026-11-20', true],
+      ['2026-11-21', true],
+    ]);
+    for (const row of body.rows) expect(row.buckets[2].value, row.key).toBeNull();
+    const [, day19, day20, day21] = await csvOf(range);
+    expect(day19?.at(-1)).not.toMatch(/partial/);
+    expect(day20?.at(-1)).toMatch(/^partial: to 2026-11-20 00:00, still going on/);
+    expect(day21?.slice(2, 5)).toEqual(['', '', '']);
+    expect(day21?.at(-1)).toContain('Inpatient Building: no data (no readings)');
+
+    // October has no readings at all: no data, in the API and the CSV.
+    const october = (await get('/api/energy/consumption?from=2026-10&to=2026-11&resolution=month')).body;
+    expect(october.total).toBeNull();
+    expect(october.rows.map((r: Json) => [r.total, r.buckets[0].value])).toEqual([
+      [null, null],
+      [null, null],
+    ]);
+    expect((await csvOf('from=2026-10&to=2026-11&resolution=month'))[1]).toEqual([
+      '2026-10',
+      '2026-10-01 00:00',
+      '',
+      '',
+      '',
+      'Inpatient Building: no data (no readings); Outpatient & Medical Technology Building: no data (no readings)',
+    ]);
   });
 });
 

@@ -51,16 +51,30 @@ export const csvLink = (url, id) =>
 
 // ---- Dates in the plant's zone ----
 
-/** "YYYY-MM-DD" of an instant in the plant's zone. @param {number} ts */
-export function localDate(ts) {
+/** An instant's local date and time fields in the plant's zone. @param {number} ts */
+function plantFields(ts) {
   const parts = new Intl.DateTimeFormat('en-CA', {
     timeZone: plantZone,
     year: 'numeric',
     month: '2-digit',
     day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
   }).formatToParts(ts);
-  const get = (/** @type {string} */ type) => parts.find((p) => p.type === type)?.value ?? '';
+  return (/** @type {string} */ type) => parts.find((p) => p.type === type)?.value ?? '';
+}
+
+/** "YYYY-MM-DD" of an instant in the plant's zone. @param {number} ts */
+export function localDate(ts) {
+  const get = plantFields(ts);
   return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+/** "YYYY-MM-DDTHH:MM" of an instant in the plant's zone, as the API reads a local date-time. @param {number} ts */
+export function localMinute(ts) {
+  const get = plantFields(ts);
+  return `${localDate(ts)}T${get('hour')}:${get('minute')}`;
 }
 
 /** A calendar date plus days, on the calendar (no zone involved). @param {string} date @param {number} days */
@@ -99,17 +113,18 @@ export function periodRange(p) {
 }
 
 /**
- * This month so far against the same days of last month (clamped to last month's length).
+ * This month up to now against last month up to the same day and time (all of it when it is
+ * shorter): whole days to tomorrow would set today's few hours against a whole day.
  * @returns {{ current: { from: string, to: string }, previous: { from: string, to: string } }}
  */
 export function monthComparison() {
-  const today = localDate(Date.now());
-  const month = today.slice(0, 7);
+  const now = localMinute(Date.now());
+  const month = now.slice(0, 7);
   const last = addMonths(month, -1);
-  const day = Math.min(Number(today.slice(8, 10)), daysIn(last));
+  const sameTime = Number(now.slice(8, 10)) > daysIn(last) ? `${month}-01` : `${last}${now.slice(7)}`;
   return {
-    current: { from: `${month}-01`, to: addDays(today, 1) },
-    previous: { from: `${last}-01`, to: addDays(`${last}-${String(day).padStart(2, '0')}`, 1) },
+    current: { from: `${month}-01`, to: now },
+    previous: { from: `${last}-01`, to: sameTime },
   };
 }
 

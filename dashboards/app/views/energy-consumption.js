@@ -4,7 +4,7 @@
 // profile of the last 7 days.
 import { valueAxis } from '../axis.js';
 import { h } from '../dom.js';
-import { t } from '../i18n.js';
+import { getLang, t } from '../i18n.js';
 import {
   AXIS,
   bar,
@@ -28,6 +28,7 @@ import {
   when,
   zone,
 } from './energy-common.js';
+import { drawTree, knownParts, treeParts } from './energy-tree.js';
 
 const COMMODITIES = ['electricity', 'water'];
 const RESOLUTIONS = ['hour', 'day', 'month'];
@@ -51,6 +52,7 @@ export function render(root) {
 
   const tools = h('div.e-tools');
   const chartBox = h('div#e-consumption-chart.e-chart', { dataset: { state: 'loading' } });
+  const partialNote = h('p#e-partial-note.note', { hidden: true });
   const tableBox = h('div#e-consumption-table', { dataset: { state: 'loading' } });
   const notes = h('div#e-consumption-notes');
   const shareBox = h('div#e-share');
@@ -60,7 +62,7 @@ export function render(root) {
 
   root.replaceChildren(
     tools,
-    h('section.panel.e-section', null, title, chartBox),
+    h('section.panel.e-section', null, title, chartBox, partialNote),
     h('section.panel.e-section', null, tableBox, notes),
     h(
       'div.e-grid',
@@ -155,10 +157,15 @@ export function render(root) {
     try {
       const report = await main;
       if (mine !== generation) return;
-      drawChart(report);
-      drawTable(report, url);
+      // By meter, the metering tree: the chart and the shares take the rows that share out the
+      // total (meters with nothing below them, and each level's unmetered rest), never two levels.
+      const tree = report.groupBy === 'meter';
+      const parts = tree ? treeParts(report) : report;
+      drawChart(parts);
+      if (tree) drawTree(tableBox, report, url, valueCell);
+      else drawTable(report, url);
       drawNotes(report, await names);
-      drawShare(report);
+      drawShare(tree ? knownParts(parts) : report);
     } catch (err) {
       if (mine !== generation) return;
       chartBox.replaceChildren(errorNote(err));
@@ -205,6 +212,7 @@ export function render(root) {
   /** @param {any} report */
   function drawChart(report) {
     const rows = report.rows ?? [];
+    notePartial(report.buckets ?? []);
     if (rows.length === 0 || (report.buckets ?? []).length === 0) {
       chartBox.replaceChildren(h('p.note', null, t('energy.noMeters')));
       chartBox.dataset.state = 'ready';
@@ -226,6 +234,9 @@ export function render(root) {
       below = sum;
     }
     const order = rows.map((_, i) => i).reverse();
+    const partial = report.buckets.flatMap((/** @type {any} */ b, /** @type {number} */ i) =>
+      b.partial ? [i] : [],
+    );
     const bars = uPlot.paths.bars?.({ size: [0.7, 80], gap: 1 });
     disposers.push(
       plotIn(
@@ -243,6 +254,7 @@ export function render(root) {
           },
           legend: { live: true },
           cursor: { points: { show: false } },
+          hooks: { draw: [(/** @type {any} */ u) => hatch(u, partial, below)] },
           series: [
             {
               label: t('energy.col.period'),
@@ -281,6 +293,13 @@ export function render(root) {
     chartBox.dataset.state = 'ready';
   }
 
+  /** Under the chart, which bars are periods still going on. @param {any[]} buckets */
+  function notePartial(buckets) {
+    const going = buckets.filter((b) => b.partial).map(periodName);
+    partialNote.hidden = going.length === 0;
+    partialNote.textContent = going.length ? t('energy.partialNote', { periods: going.join(', ') }) : '';
+  }
+
   /** @param {any} report @param {string} url */
   function drawTable(report, url) {
     const rows = report.rows ?? [];
@@ -312,9 +331,14 @@ export function render(root) {
         const sum = known.reduce((/** @type {number} */ s, /** @type {any} */ c) => s + c.value, 0);
         const partial = known.length > 0 && known.length < cells.length;
         return h(
-          'tr',
+          `tr${b.partial ? '.partial' : ''}`,
           { dataset: { bucket: b.label } },
-          h('th', { scope: 'row' }, b.label),
+          h(
+            'th',
+            { scope: 'row' },
+            periodName(b),
+            b.partial ? h('span.e-partial', { title: t('energy.partialTitle') }, t('energy.partial')) : null,
+          ),
           ...cells.map((/** @type {any} */ c) => valueCell(c, digits)),
           known.length === 0
             ? h('td.num.total.nodata', { title: t('energy.noReadings') }, '—')
@@ -427,7 +451,8 @@ export function render(root) {
 
   /** @param {any} report */
   function drawShare(report) {
-    const rows = [...(report.rows ?? [])].sort((a, b) => b.total - a.total);
+    // A group without data (total null) last: it has no share, not a share of 0.
+    const rows = [...(report.rows ?? [])].sort((a, b) => (b.total ?? -1) - (a.total ?? -1));
     const total = report.total || 0;
     if (rows.length === 0 || total <= 0) {
       shareBox.replaceChildren(h('p.note', null, t('energy.noData')));
@@ -446,8 +471,12 @@ export function render(root) {
               { dataset: { key: r.key } },
               h('th', { scope: 'row' }, r.name),
               h('td.e-bar-cell', null, bar(r.total / total)),
-              h('td.num', null, `${num(r.total)} ${report.unit}`),
-              h('td.num', null, `${num((100 * r.total) / total, 1)} %`),
+              h(
+                'td.num',
+                null,
+                r.total === null ? t('energy.noDataShort') : `${num(r.total)} ${report.unit}`,
+              ),
+              h('td.num', null, r.total === null ? '—' : `${num((100 * r.total) / total, 1)} %`),
             ),
           ),
         ),
@@ -490,14 +519,15 @@ export function render(root) {
             ...keys.map((k) => {
               const now = byKey(current, k);
               const before = byKey(previous, k);
-              const change =
-                now && before && before.total > 0 ? (now.total - before.total) / before.total : null;
+              // No change against a month without data: not −100 %.
+              const [a, b] = [now?.total ?? null, before?.total ?? null];
+              const change = a !== null && b !== null && b > 0 ? (a - b) / b : null;
               return h(
                 'tr',
                 { dataset: { key: k } },
                 h('th', { scope: 'row' }, (now ?? before).name),
-                h('td.num', null, num(before?.total), h('br'), bar((before?.total ?? 0) / max, 'prev')),
-                h('td.num', null, num(now?.total), h('br'), bar((now?.total ?? 0) / max)),
+                totalCell(b, max, 'prev'),
+                totalCell(a, max),
                 h(
                   'td.num',
                   null,
@@ -524,10 +554,9 @@ export function render(root) {
       return;
     }
     const xs = report.buckets.map((/** @type {any} */ b) => b.start / 1000);
-    const now = Date.now();
     const sum = report.buckets.map((/** @type {any} */ b, /** @type {number} */ i) => {
-      // The hour still going on would read as a dip: left out.
-      if (b.end > now) return null;
+      // The hour still going on (cut at now) would read as a dip: left out.
+      if (b.partial || b.clipped) return null;
       const values = report.rows.map((/** @type {any} */ r) => r.buckets[i]?.value ?? null);
       return values.every((/** @type {any} */ v) => v === null)
         ? null
@@ -586,6 +615,61 @@ function hourAxis(_u, splits) {
       ? `${parts.month}-${parts.day}`
       : `${parts.hour}:${parts.minute}`;
   });
+}
+
+/**
+ * A period's name in the table: one cut to whole days reads "1–7 Nov 2026" / "2026年11月1日至7日";
+ * others (whole periods, or cut at a time of day) their label.
+ * @param {any} b a bucket
+ */
+function periodName(b) {
+  if (!b.clipped || b.label.includes(':')) return b.label;
+  const days = new Intl.DateTimeFormat(getLang() === 'zh' ? 'zh-CN' : 'en-GB', {
+    timeZone: zone(),
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+  });
+  return days.formatRange(b.start, b.end - 1);
+}
+
+/** A comparison cell: the total and its bar, or "no data" (not 0). @param {number | null} total @param {number} max @param {string} [cls] */
+function totalCell(total, max, cls) {
+  if (total === null) return h('td.num.nodata', { title: t('energy.noReadings') }, t('energy.noDataShort'));
+  return h('td.num', null, num(total), h('br'), bar(total / max, cls));
+}
+
+/**
+ * Diagonal white stripes over the bars of periods still going on: lighter, so that a period
+ * half over does not read as a dip.
+ * @param {any} u uPlot @param {number[]} indices @param {number[]} tops the stacked totals
+ */
+function hatch(u, indices, tops) {
+  const { ctx } = u;
+  const slot = Math.abs(u.valToPos(1, 'x', true) - u.valToPos(0, 'x', true));
+  const half = Math.min(0.35 * slot, 40 * devicePixelRatio);
+  const step = 6 * devicePixelRatio;
+  for (const i of indices) {
+    const x = u.valToPos(i, 'x', true) - half;
+    const top = u.valToPos(tops[i] ?? 0, 'y', true);
+    const height = u.valToPos(0, 'y', true) - top;
+    if (height <= 0) continue;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(x, top, 2 * half, height);
+    ctx.clip();
+    ctx.fillStyle = 'rgba(255, 255, 255, 0.35)';
+    ctx.fill();
+    ctx.beginPath();
+    for (let s = x - height; s < x + 2 * half; s += step) {
+      ctx.moveTo(s, top + height);
+      ctx.lineTo(s + height, top);
+    }
+    ctx.strokeStyle = 'rgba(255, 255, 255, 0.8)';
+    ctx.lineWidth = 2 * devicePixelRatio;
+    ctx.stroke();
+    ctx.restore();
+  }
 }
 
 /** A period's name on the chart axis: "11-25", "25 14:00", "2026-11". @param {string} label @param {string} resolution */

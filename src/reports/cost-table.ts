@@ -1,0 +1,59 @@
+/**
+ * The cost report as a table, one line per group and period and a total line per group: what
+ * an energy manager pastes into the budget sheet. Unknown figures are empty cells, not 0.
+ */
+import { BANDS } from '../config/tariff-schema.js';
+import type { CostFigures, CostReport } from '../energy/cost.js';
+import { type Cell, localTime, type Table } from './csv.js';
+
+export function costTable(report: CostReport, zone: string): Table {
+  const unit = report.unit;
+  const money = report.currency ?? '';
+  const bands = report.commodity === 'electricity' ? BANDS : [];
+  const columns = [
+    'group',
+    'period',
+    'start',
+    `consumption (${unit})`,
+    ...bands.flatMap((b) => [`${b} (${unit})`, `${b} cost (${money})`]),
+    ...(bands.length ? ['peak share (%)'] : []),
+    `energy cost (${money})`,
+    ...(bands.length ? ['max demand (kW)', `demand charge (${money})`] : []),
+    `cost (${money})`,
+    'kg CO2e',
+    'notes',
+  ];
+  const line = (group: string, period: string, start: number | null, f: CostFigures): Cell[] => {
+    const band = (name: string) => f.bands.find((b) => b.band === name);
+    return [
+      group,
+      period,
+      localTime(start, zone),
+      f.consumption,
+      ...bands.flatMap((b) => [band(b)?.consumption ?? null, band(b)?.cost ?? null]),
+      ...(bands.length ? [f.peakShare === null ? null : f.peakShare * 100] : []),
+      f.energyCost,
+      ...(bands.length ? [f.maxDemandKw, f.demandCharge] : []),
+      f.cost,
+      f.carbonKg,
+      notes(f, unit),
+    ];
+  };
+  return {
+    columns,
+    rows: report.rows.flatMap((row) => [
+      ...row.periods.map((p) => line(row.name, p.label, p.start, p)),
+      line(row.name, 'total', null, row.total),
+    ]),
+  };
+}
+
+function notes(f: CostFigures, unit: string): string {
+  return [
+    f.consumption === null ? 'no data' : '',
+    f.unknownHours > 0 ? `${Math.round(f.unknownHours)} h without readings, not costed` : '',
+    f.unpriced > 0 ? `${Math.round(f.unpriced * 10) / 10} ${unit} before the first tariff, not costed` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+}

@@ -1,0 +1,139 @@
+/**
+ * Cost and carbon over real HTTP, on ten simulated November days of the demo plant in a real
+ * SQLite store, priced with the demo's energy.yaml: each building's day costed again here from
+ * the consumption API's hourly figures and the tariff's schedule read plainly; the demand charge
+ * from the peak-demand API; carbon and water at their factors; the CSV.
+ */
+import { resolve } from 'node:path';
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, type PlantConfig } from '../../src/config/index.js';
+import { createEnergy } from '../../src/energy/index.js';
+import { silentLogger } from '../../src/log/index.js';
+import { PointBus } from '../../src/points/index.js';
+import type { WebServer } from '../../src/web/index.js';
+import { DAY, HOUR, MINUTE, simulatedStore, type TestStore } from '../energy/simulated-store.js';
+import { type Json, jsonRequest, startBareWebServer } from '../helpers/web.js';
+import { csvNumber, parseCsv } from './records-harness.js';
+
+const ZONE = 'Asia/Shanghai';
+const FROM = DateTime.fromISO('2026-11-10T00:00', { zone: ZONE }).toMillis();
+const TO = FROM + 10 * DAY;
+const RANGE = 'from=2026-11-10&to=2026-11-20';
+
+let config: PlantConfig;
+let data: TestStore;
+let web: WebServer;
+
+beforeAll(async () => {
+  config = loadConfig(resolve('config'));
+  data = await simulatedStore(config, { from: FROM - HOUR, to: TO + HOUR, stepMs: 15 * MINUTE });
+  const energy = createEnergy({
+    config,
+    store: data.store,
+    bus: new PointBus(),
+    log: silentLogger(),
+    now: () => TO,
+  });
+  web = await startBareWebServer({ energy });
+});
+afterAll(async () => {
+  await web?.stop();
+  await data?.close();
+});
+
+const get = async (path: string): Promise<Json> => {
+  const res = await jsonRequest(`${web.url}${path}`);
+  expect(res.status, res.text).toBe(200);
+  return res.body;
+};
+
+/** The demo tariff read plainly: the price of a local hour in November (no sharp peaks then). */
+function novemberPrice(hour: number): number {
+  const [tariff] = config.energy.tariffs.electricity;
+  if (!tariff) throw new Error('the demo has no electricity tariff');
+  const season = tariff.seasons.find((s) => s.months.includes(11));
+  const start = [...(season?.schedule ?? [])].reverse().find((e) => Number(e.from.slice(0, 2)) <= hour);
+  const price = start ? tariff.prices[start.band] : undefined;
+  if (price === undefined) throw new Error(`no price at ${hour}:00`);
+  return price;
+}
+
+describe('GET /api/energy/cost', () => {
+  it("costs each building's day as its hours priced one by one at their period's price", async () => {
+    const [cost, hourly] = await Promise.all([
+      get(`/api/energy/cost?commodity=electricity&${RANGE}&resolution=day&groupBy=building`),
+      get(`/api/energy/consumption?commodity=electricity&${RANGE}&resolution=hour&groupBy=building`),
+    ]);
+    expect(cost.currency).toBe('CNY');
+    expect(cost.rows.length).toBeGreaterThan(1);
+    for (const row of cost.rows) {
+      const hours = hourly.rows.find((r: Json) => r.key === row.key);
+      expect(hours, row.key).toBeDefined();
+      for (const period of row.periods) {
+        const inDay = hours.buckets.filter((b: Json) => b.start >= period.start && b.start < period.end);
+        const expected = inDay.reduce(
+          (sum: number, b: Json) =>
+            sum + (b.value ?? 0) * novemberPrice(DateTime.fromMillis(b.start, { zone: ZONE }).hour),
+          0,
+        );
+        const kwh = inDay.reduce((sum: number, b: Json) => sum + (b.value ?? 0), 0);
+        expect(period.energyCost, `${row.name} ${period.label}`).toBeCloseTo(expected, 6);
+        expect(period.consumption).toBeCloseTo(kwh, 6);
+        expect(period.bands.reduce((s: number, b: Json) => s + b.cost, 0)).toBeCloseTo(period.energyCost, 6);
+        expect(period.carbonKg).toBeCloseTo(kwh * 0.5703, 6);
+        // Daytime peaks in a hospital: some, never all, of the energy falls in peak periods.
+        expect(period.peakShare).toBeGreaterThan(0.1);
+        expect(period.peakShare).toBeLessThan(0.9);
+      }
+    }
+  });
+
+  it("adds the month's demand charge: each incomer's maximum 15-minute demand × 32 yuan/kW", async () => {
+    const [cost, demand] = await Promise.all([
+      get(`/api/energy/cost?commodity=electricity&${RANGE}&resolution=month&groupBy=site`),
+      get(`/api/energy/demand?${RANGE}&resolution=month`),
+    ]);
+    const peaks = demand.meters.map((m: Json) => m.periods[0].peakKw as number);
+    expect(peaks.length).toBeGreaterThan(0);
+    const site = cost.rows[0];
+    const expectedKw = peaks.reduce((a: number, b: number) => a + b, 0);
+    expect(site.periods[0].maxDemandKw).toBeCloseTo(expectedKw, 6);
+    expect(site.periods[0].demandCharge).toBeCloseTo(expectedKw * 32, 6);
+    expect(site.periods[0].cost).toBeCloseTo(site.periods[0].energyCost + expectedKw * 32, 6);
+    expect(cost.total.cost).toBeCloseTo(site.total.cost, 6);
+  });
+
+  it('prices water at its price per m³, and says so in the CSV with a total line per building', async () => {
+    const cost = await get(`/api/energy/cost?commodity=water&${RANGE}&resolution=month&groupBy=building`);
+    for (const row of cost.rows) {
+      expect(row.total.energyCost).toBeCloseTo(row.total.consumption * 4.9, 6);
+      expect(row.total.bands).toEqual([]);
+    }
+    const res = await fetch(
+      `${web.url}/api/energy/cost?commodity=water&${RANGE}&resolution=month&groupBy=building&format=csv`,
+    );
+    const [header = [], ...lines] = parseCsv(await res.text());
+    expect(header).toEqual(
+      expect.arrayContaining([
+        'group',
+        'period',
+        'consumption (m³)',
+        'energy cost (CNY)',
+        'cost (CNY)',
+        'kg CO2e',
+      ]),
+    );
+    const totals = lines.filter((l) => l[header.indexOf('period')] === 'total');
+    expect(totals.length).toBe(cost.rows.length);
+    const first = cost.rows[0];
+    const line = totals.find((l) => l[header.indexOf('group')] === first.name);
+    expect(line?.[header.indexOf('cost (CNY)')]).toBe(csvNumber(first.total.cost));
+  });
+
+  it('refuses hourly costing and unknown groupings with a clear 400', async () => {
+    const hour = await jsonRequest(`${web.url}/api/energy/cost?${RANGE}&resolution=hour`);
+    expect(hour.status).toBe(400);
+    expect(hour.body.error).toMatch(/resolution: expected one of day, month/);
+  });
+});
