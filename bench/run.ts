@@ -3,11 +3,12 @@
  * (`npm run bench -- large-plant pipeline`), prints each figure as it comes, and writes them
  * all, with the machine they ran on and how busy it was, to bench/results/<start time>.json.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { cpus, hostname, loadavg, totalmem } from 'node:os';
+import { readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Figure } from './figure.js';
+import { writeResults } from './results.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
@@ -40,15 +41,5 @@ for (const file of files) {
   });
 }
 
-const out = join(here, 'results', `${started.toISOString().replace(/[:.]/g, '-')}.json`);
-mkdirSync(dirname(out), { recursive: true });
-const machine = {
-  host: hostname(),
-  cpu: cpus()[0]?.model ?? 'unknown',
-  cores: cpus().length,
-  memoryGb: Math.round(totalmem() / 2 ** 30),
-  node: process.version,
-  platform: `${process.platform} ${process.arch}`,
-};
-writeFileSync(out, `${JSON.stringify({ started: started.toISOString(), machine, results }, null, 2)}\n`);
+const out = writeResults(started, { results });
 console.log(`\nfigures written to ${out}`);

@@ -125,8 +125,10 @@ const monthlyReport = z
     at: localTime.default('07:00'),
     /** People (notify.yaml ids) who get it by e-mail. */
     to: z.array(id).default([]),
+    /** Also attached as PDF, one per language (chromium and a CJK font: docs/deployment.md); [] for none. */
+    pdf: z.array(z.enum(['en', 'zh'])).default(['en', 'zh']),
   })
-  .default({ enabled: false, day: 1, at: '07:00', to: [] });
+  .default({ enabled: false, day: 1, at: '07:00', to: [], pdf: ['en', 'zh'] });
 
 export const energyFile = z.strictObject({
   /** Days and months are local to this zone; default notify.yaml's. */

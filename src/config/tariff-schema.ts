@@ -5,7 +5,7 @@
  * - electricity: time-of-use, as Chinese provincial grids bill hospitals. A day is cut into
  *   sharp-peak / peak / flat / valley periods by local time, the cut differs by season (a
  *   season is a set of months), and each period has its price per kWh; optionally a demand
- *   charge per kW of the month's maximum demand.
+ *   charge per kW of the month's maximum demand or a capacity charge per kVA of transformers.
  * - water (and any commodity billed flat): one price per unit.
  * - carbon: kg CO₂e per unit (the grid emission factor per kWh the ministry publishes; per m³
  *   for water), each with the date it takes effect.
@@ -44,8 +44,22 @@ const touTariff = z
     seasons: z.array(season).min(1),
     /** Two-part tariff: a monthly charge per kW of the month's maximum demand. */
     demandCharge: z.strictObject({ perKw: price }).optional(),
+    /**
+     * The other two-part tariff: a monthly charge per kVA of installed transformer capacity
+     * (the rooms' `ratedKva` in site.yaml). The utility bills one or the other, never both.
+     */
+    capacityCharge: z.strictObject({ perKva: price }).optional(),
+    /** Where the prices come from (the provincial decree), for the report. */
+    source: z.string().optional(),
   })
   .superRefine((tariff, ctx) => {
+    if (tariff.demandCharge && tariff.capacityCharge)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['capacityCharge'],
+        message:
+          'a two-part tariff charges on maximum demand or on capacity: give demandCharge or capacityCharge, not both',
+      });
     const seen = new Map<number, number>();
     tariff.seasons.forEach((s, i) => {
       for (const month of s.months) {
@@ -95,6 +109,8 @@ const flatTariff = z.strictObject({
   currency: z.string().min(1).default('CNY'),
   /** Price per unit (m³). */
   price,
+  /** Where the price comes from, for the report. */
+  source: z.string().optional(),
 });
 
 const emissionFactor = z.strictObject({

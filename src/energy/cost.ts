@@ -1,17 +1,28 @@
 /**
  * What consumption cost and emitted, per group (meter, room, building, site) and period:
  * electricity under its time-of-use tariffs (kWh and cost per period, the share in peak
- * periods: the load-shift hint) plus the demand charge on the month's maximum demand; water at
+ * periods: the load-shift hint) plus the two-part tariff's monthly charge, on the month's maximum
+ * demand or on the transformers' installed capacity; water at
  * its price; kg CO₂e at the factor in effect. Built on the consumption report at hour
  * resolution, so every hour is priced at its own period and its own date's tariff.
  *
  * Nothing is guessed: an hour without data is not priced (its period's figures say so by
  * `unknownHours`), consumption before the first tariff is `unpriced`, and a figure with nothing
  * to go on is null, never 0.
+ *
+ * By meter, the rows are the metering tree's: a sub-meter sum and an unmetered remainder are
+ * priced hour by hour like a meter, so the remainder costs its parent minus its sub-meters.
  */
 import type { EnergySettings } from '../config/energy-schema.js';
 import type { TouTariff } from '../config/tariff-schema.js';
-import { type Bucket, buckets as calendarBuckets, localDayStart, type Resolution } from './calendar.js';
+import {
+  type Bucket,
+  localDayStart,
+  monthShare,
+  type RangeBucket,
+  type Resolution,
+  rangeBuckets,
+} from './calendar.js';
 import type { ConsumptionReport, ConsumptionRow, Grouping } from './consumption.js';
 import type { Commodity } from './meters.js';
 import type { DemandReport } from './peaks.js';
@@ -24,6 +35,7 @@ import {
   peakShare,
   touCost,
 } from './tariffs.js';
+import type { TreeReport, TreeRow } from './tree.js';
 
 export interface CostQuery {
   commodity: Commodity;
@@ -48,16 +60,22 @@ export interface CostFigures {
   /** Month resolution, electricity: the sum of the group's main meters' maximum demands. */
   maxDemandKw: number | null;
   demandCharge: number | null;
-  /** energyCost + demandCharge. */
+  /** Month resolution, electricity: the rated kVA of the rooms the group's main meters are in. */
+  capacityKva: number | null;
+  capacityCharge: number | null;
+  /** energyCost + demandCharge + capacityCharge. */
   cost: number | null;
   carbonKg: number | null;
 }
 
-export interface CostRow {
+/** By meter, where the row sits in the metering tree (as the consumption API's tree rows). */
+type TreePlace = Partial<Pick<TreeRow, 'kind' | 'depth' | 'parent' | 'negative'>>;
+
+export interface CostRow extends TreePlace {
   key: string;
   name: string;
   meters: string[];
-  periods: (Bucket & CostFigures)[];
+  periods: (RangeBucket & CostFigures)[];
   total: CostFigures;
 }
 
@@ -70,55 +88,96 @@ export interface CostReport {
   resolution: Resolution;
   groupBy: Grouping;
   timezone: string;
-  periods: Bucket[];
+  /** Cut to [from, to) and marked partial as the consumption report's buckets are. */
+  periods: RangeBucket[];
   rows: CostRow[];
+  /** The top-level rows': by meter the tree's roots alone, never two levels added. */
   total: CostFigures;
+  /** A peak share from which moving load is worth a look (the pages and the report highlight it). */
+  highPeakShare: number;
 }
 
+/**
+ * Peak and sharp-peak periods hold about 7 of the day's 24 hours in most provincial schedules,
+ * so an even load puts some 30 % of its energy there; 40 % and more is load worth moving.
+ */
+export const HIGH_PEAK_SHARE = 0.4;
+
 export interface CostSources {
-  /** The consumption report for the query at hour resolution. */
-  hourly: ConsumptionReport;
+  /** The consumption report for the query at hour resolution; by meter, as the metering tree. */
+  hourly: ConsumptionReport | TreeReport;
   /** Month resolution with a demand charge: the peak demand report for the same range. */
   demand?: DemandReport;
+  /** Month resolution with a capacity charge: the rooms with main electricity meters. */
+  capacity?: readonly InstalledRoom[];
   settings: Pick<EnergySettings, 'tariffs' | 'carbon' | 'timezone'>;
-  /** Device ids of the main meters. */
-  mains: ReadonlySet<string>;
+}
+
+/** A room's transformers, as the capacity charge bills them, and the main meters it feeds. */
+export interface InstalledRoom {
+  /** Main electricity meters in the room. */
+  meters: string[];
+  /** site.yaml's `ratedKva`; null where the room does not say. */
+  ratedKva: number | null;
 }
 
 /** Whether the query needs the demand report (month resolution, electricity, a demand charge). */
 export function needsDemand(query: CostQuery, settings: Pick<EnergySettings, 'tariffs'>): boolean {
+  return monthlyCharged(query, settings, 'demandCharge');
+}
+
+/** Whether the query needs the rooms' installed capacity (as needsDemand, for a capacity charge). */
+export function needsCapacity(query: CostQuery, settings: Pick<EnergySettings, 'tariffs'>): boolean {
+  return monthlyCharged(query, settings, 'capacityCharge');
+}
+
+function monthlyCharged(
+  query: CostQuery,
+  settings: Pick<EnergySettings, 'tariffs'>,
+  charge: 'demandCharge' | 'capacityCharge',
+): boolean {
   return (
     query.resolution === 'month' &&
     query.commodity === 'electricity' &&
-    settings.tariffs.electricity.some((t) => t.demandCharge !== undefined)
+    settings.tariffs.electricity.some((t) => t[charge] !== undefined)
   );
 }
 
 export function costReport(query: CostQuery, sources: CostSources): CostReport {
   const { hourly, settings } = sources;
   const zone = settings.timezone;
-  const periods = calendarBuckets(query.from, query.to, query.resolution, zone);
+  const periods = rangeBuckets(query.from, query.to, query.resolution, zone, hourly.asOf);
   const price = pricer(query.commodity, settings);
-  const rows = hourly.rows.map((row): CostRow => {
+  const rows = (hourly.rows as readonly (ConsumptionRow & TreePlace)[]).map((row): CostRow => {
     const hours = row.buckets;
+    // A sub-meter sum or a remainder is no meter the utility bills on.
+    const billed = row.kind === undefined || row.kind === 'meter';
+    const demand = billed ? sources.demand : undefined;
+    const capacity = billed ? sources.capacity : undefined;
+    const monthly = periods.map((period) => ({
+      demand: demandOf(row, period, demand, settings.tariffs.electricity, zone),
+      capacity: capacityOf(row, period, capacity, settings.tariffs.electricity, zone),
+    }));
     return {
       key: row.key,
       name: row.name,
       meters: row.meters,
-      periods: periods.map((period) => ({
+      ...treePlace(row),
+      periods: periods.map((period, i) => ({
         ...period,
-        ...figures(
-          hoursIn(hours, period),
-          price,
-          demandOf(row, period, sources.demand, settings.tariffs.electricity, zone),
-        ),
+        ...figures(hoursIn(hours, period), price, monthly[i]?.demand, monthly[i]?.capacity),
       })),
-      total: figures(hours, price, sumDemands(rowDemands(row, periods, sources, zone))),
+      total: figures(
+        hours,
+        price,
+        demand && sumCharges(monthly.map((m) => m.demand)),
+        capacity && sumCharges(monthly.map((m) => m.capacity)),
+      ),
     };
   });
-  // Sub-meters (groupBy meter) measure part of what their main meter counts: the total adds mains only.
-  const counted = rows.filter((r) => r.meters.every((m) => sources.mains.has(m)));
-  const everyHour = hourly.rows.filter((r) => counted.some((c) => c.key === r.key)).flatMap((r) => r.buckets);
+  const counted = rows.filter((r) => r.depth === undefined || r.depth === 0);
+  const top = new Set(counted.map((r) => r.key));
+  const everyHour = hourly.rows.filter((r) => top.has(r.key)).flatMap((r) => r.buckets);
   return {
     commodity: query.commodity,
     unit: hourly.unit,
@@ -130,8 +189,19 @@ export function costReport(query: CostQuery, sources: CostSources): CostReport {
     timezone: zone,
     periods,
     rows,
-    total: figures(everyHour, price, totalDemand(counted)),
+    total: figures(
+      everyHour,
+      price,
+      totalCharge(counted, 'maxDemandKw', 'demandCharge'),
+      totalCharge(counted, 'capacityKva', 'capacityCharge'),
+    ),
+    highPeakShare: HIGH_PEAK_SHARE,
   };
+}
+
+/** A tree row's place, without the consumption figures of the row it came from. */
+function treePlace({ kind, depth, parent, negative }: TreePlace): TreePlace {
+  return kind === undefined ? {} : { kind, depth, parent, negative };
 }
 
 interface Pricer {
@@ -159,19 +229,27 @@ function currencyOf(commodity: Commodity, settings: CostSources['settings']): st
 const hoursIn = (hours: readonly Consumed[], period: Bucket) =>
   hours.filter((h) => h.start >= period.start && h.start < period.end);
 
-interface Demand {
-  maxDemandKw: number | null;
-  demandCharge: number | null;
+/** A monthly charge of the two-part tariff and what it is charged on (kW of demand, kVA installed). */
+interface Charge {
+  quantity: number | null;
+  charge: number | null;
 }
 
-function figures(hours: readonly Consumed[], price: Pricer, demand: Demand | undefined): CostFigures {
+function figures(
+  hours: readonly Consumed[],
+  price: Pricer,
+  demand: Charge | undefined,
+  capacity: Charge | undefined,
+): CostFigures {
   const known = hours.filter((h) => h.value !== null);
   const energy = price.energy(known);
   const kg = price.carbon(known);
   const consumption = known.length === 0 ? null : energy.consumption + energy.unpriced;
   const energyCost =
     energy.consumption > 0 || (known.length > 0 && energy.unpriced === 0) ? energy.amount : null;
-  const demandCharge = demand?.demandCharge ?? null;
+  const demandCharge = demand?.charge ?? null;
+  const capacityCharge = capacity?.charge ?? null;
+  const charges = [energyCost, demandCharge, capacityCharge];
   return {
     consumption,
     unpriced: energy.unpriced,
@@ -179,9 +257,11 @@ function figures(hours: readonly Consumed[], price: Pricer, demand: Demand | und
     bands: energy.bands,
     peakShare: energy.bands.length > 0 ? peakShare({ ...energy, currency: null }) : null,
     energyCost,
-    maxDemandKw: demand?.maxDemandKw ?? null,
+    maxDemandKw: demand?.quantity ?? null,
     demandCharge,
-    cost: energyCost === null && demandCharge === null ? null : (energyCost ?? 0) + (demandCharge ?? 0),
+    capacityKva: capacity?.quantity ?? null,
+    capacityCharge,
+    cost: charges.every((c) => c === null) ? null : charges.reduce((s: number, c) => s + (c ?? 0), 0),
     carbonKg: kg.consumption > 0 || (known.length > 0 && kg.unpriced === 0) ? kg.amount : null,
   };
 }
@@ -203,48 +283,66 @@ function demandOf(
   report: DemandReport | undefined,
   tariffs: readonly TouTariff[],
   zone: string,
-): Demand | undefined {
+): Charge | undefined {
   if (!report) return undefined;
   const perKw = tariffAt(tariffs, period.start, zone)?.demandCharge?.perKw;
   const peaks = report.meters
     .filter((m) => row.meters.includes(m.device))
     .map((m) => m.periods.find((p) => p.start === period.start)?.peakKw ?? null);
-  if (peaks.length === 0 || peaks.some((kw) => kw === null)) return { maxDemandKw: null, demandCharge: null };
+  if (peaks.length === 0 || peaks.some((kw) => kw === null)) return { quantity: null, charge: null };
   const maxDemandKw = peaks.reduce((s: number, kw) => s + (kw ?? 0), 0);
-  return { maxDemandKw, demandCharge: perKw === undefined ? null : maxDemandKw * perKw };
+  return { quantity: maxDemandKw, charge: perKw === undefined ? null : maxDemandKw * perKw };
 }
 
-function rowDemands(
+/**
+ * The capacity charge of a month: the rated kVA of every room one of the group's main meters is
+ * in (a room once, however many incomers it has), at the charge in effect at the month's start.
+ * A month bucket clipped by the range is charged pro rata by its days in range, as the utility
+ * bills a connection that starts or ends mid-month; a room without `ratedKva` leaves it unknown.
+ */
+function capacityOf(
   row: ConsumptionRow,
-  periods: Bucket[],
-  sources: CostSources,
+  period: Bucket,
+  rooms: readonly InstalledRoom[] | undefined,
+  tariffs: readonly TouTariff[],
   zone: string,
-): (Demand | null)[] {
-  if (!sources.demand) return [];
-  return periods.map(
-    (p) => demandOf(row, p, sources.demand, sources.settings.tariffs.electricity, zone) ?? null,
-  );
+): Charge | undefined {
+  if (!rooms) return undefined;
+  const perKva = tariffAt(tariffs, period.start, zone)?.capacityCharge?.perKva;
+  const mine = rooms.filter((r) => r.meters.some((m) => row.meters.includes(m)));
+  if (mine.length === 0 || mine.some((r) => r.ratedKva === null)) return { quantity: null, charge: null };
+  const kva = mine.reduce((s, r) => s + (r.ratedKva ?? 0), 0);
+  return { quantity: kva, charge: perKva === undefined ? null : kva * perKva * monthShare(period, zone) };
 }
 
-/** Charges add up over months and groups; the total's maximum demand is the largest month's. */
-function sumDemands(demands: readonly (Demand | null)[]): Demand | undefined {
-  if (demands.length === 0) return undefined;
-  if (demands.some((d) => d === null || d.demandCharge === null))
-    return { maxDemandKw: null, demandCharge: null };
-  const known = demands as Demand[];
+/** Charges add up over months; the total's kW or kVA is the largest month's. */
+function sumCharges(charges: readonly (Charge | undefined)[]): Charge | undefined {
+  if (charges.length === 0) return undefined;
+  if (charges.some((c) => c === undefined || c.charge === null)) return { quantity: null, charge: null };
+  const known = charges as Charge[];
   return {
-    maxDemandKw: Math.max(...known.map((d) => d.maxDemandKw ?? 0)),
-    demandCharge: known.reduce((s, d) => s + (d.demandCharge ?? 0), 0),
+    quantity: Math.max(...known.map((c) => c.quantity ?? 0)),
+    charge: known.reduce((s, c) => s + (c.charge ?? 0), 0),
   };
 }
 
-/** Over several groups the charges add up; one maximum demand is only meaningful for one group. */
-function totalDemand(rows: readonly CostRow[]): Demand | undefined {
-  const charges = rows.map((r) => r.total.demandCharge);
-  if (rows.length === 0 || rows.every((r) => r.total.maxDemandKw === null && r.total.demandCharge === null))
+/**
+ * Over several groups the charges add up, and so does installed capacity; one maximum demand is
+ * only meaningful for one group (the groups peak at different times).
+ */
+function totalCharge(
+  rows: readonly CostRow[],
+  quantity: 'maxDemandKw' | 'capacityKva',
+  charge: 'demandCharge' | 'capacityCharge',
+): Charge | undefined {
+  const totals = rows.map((r) => r.total);
+  if (totals.length === 0 || totals.every((t) => t[quantity] === null && t[charge] === null))
     return undefined;
+  const sum = (values: (number | null)[]) =>
+    values.some((v) => v === null) ? null : values.reduce((s: number, v) => s + (v ?? 0), 0);
+  const additive = quantity === 'capacityKva' || rows.length === 1;
   return {
-    maxDemandKw: rows.length === 1 ? (rows[0]?.total.maxDemandKw ?? null) : null,
-    demandCharge: charges.some((c) => c === null) ? null : charges.reduce((s: number, c) => s + (c ?? 0), 0),
+    quantity: additive ? sum(totals.map((t) => t[quantity])) : null,
+    charge: sum(totals.map((t) => t[charge])),
   };
 }

@@ -15,6 +15,9 @@ export interface DemandSummary {
   label: string;
   start: number;
   end: number;
+  /** As the period's bucket says (a period cut to a report's range, or still going on). */
+  clipped?: boolean;
+  partial?: boolean;
   peakKw: number | null;
   /** Start of the peak block (the first one on ties). */
   peakAt: number | null;
@@ -36,9 +39,7 @@ export function peakDemand(blocks: readonly DemandBlock[], buckets: readonly Buc
 
 function summarise(bucket: Bucket, blocks: readonly DemandBlock[]): DemandSummary {
   const summary: DemandSummary = {
-    label: bucket.label,
-    start: bucket.start,
-    end: bucket.end,
+    ...bucket,
     peakKw: null,
     peakAt: null,
     meanKw: null,

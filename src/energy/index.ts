@@ -11,11 +11,11 @@ import type { PointBus } from '../points/index.js';
 import type { TimeSeriesStore } from '../storage/index.js';
 import type { Resolution } from './calendar.js';
 import { type ConsumptionQuery, type ConsumptionReport, consumption } from './consumption.js';
-import { type CostQuery, type CostReport, costReport, needsDemand } from './cost.js';
+import { type CostQuery, type CostReport, costReport, needsCapacity, needsDemand } from './cost.js';
 import { intensityReport } from './intensity.js';
 import { leakPoints, type MeterNights, meterNights } from './leaks.js';
 import { type Meter, metersOf } from './meters.js';
-import { type DemandReport, demandReport } from './peaks.js';
+import { type DemandReport, demandReport, installedRooms } from './peaks.js';
 import { meterTree, type TreeReport } from './tree.js';
 import { type RetrofitReport, retrofitReport } from './verification.js';
 
@@ -129,19 +129,28 @@ export function createEnergy(options: EnergyOptions): EnergyService {
     timezone: zone,
     consumption: consumptionOf,
     tree: async (query) => meterTree(await consumptionOf({ ...query, groupBy: 'meter' }), meters),
-    demand: (query) => demandReport(store, config, meters, query),
+    demand: (query) => demandReport(store, config, meters, query, now()),
     async cost(query) {
       const [hourly, demand] = await Promise.all([
-        consumptionOf({ ...query, resolution: 'hour' }),
+        consumptionOf({ ...query, resolution: 'hour' }).then((flat) =>
+          // By meter, the tree's nodes: each level's sum and remainder priced too.
+          query.groupBy === 'meter' ? meterTree(flat, meters) : flat,
+        ),
         needsDemand(query, settings)
-          ? demandReport(store, config, meters, { from: query.from, to: query.to, resolution: 'month' })
+          ? demandReport(
+              store,
+              config,
+              meters,
+              { from: query.from, to: query.to, resolution: 'month' },
+              now(),
+            )
           : undefined,
       ]);
       return costReport(query, {
         hourly,
         ...(demand ? { demand } : {}),
+        ...(needsCapacity(query, settings) ? { capacity: installedRooms(config, meters) } : {}),
         settings,
-        mains: new Set(meters.filter((m) => m.main).map((m) => m.device)),
       });
     },
     intensity: (range) => intensityReport(store, config, meters, range),

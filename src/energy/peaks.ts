@@ -6,7 +6,8 @@
 import type { PlantConfig } from '../config/index.js';
 import { pointId } from '../points/index.js';
 import type { TimeSeriesStore } from '../storage/index.js';
-import { buckets as calendarBuckets, type Resolution } from './calendar.js';
+import { type Resolution, rangeBuckets } from './calendar.js';
+import type { InstalledRoom } from './cost.js';
 import { type DemandSummary, headroom, peakDemand } from './demand.js';
 import type { Meter } from './meters.js';
 
@@ -108,11 +109,14 @@ export async function demandReport(
   config: PlantConfig,
   meters: readonly Meter[],
   query: { from: number; to: number; resolution: Resolution },
+  /** Periods ending after this are partial. */
+  now = Date.now(),
 ): Promise<DemandReport> {
   const settings = config.energy.demand;
   const zone = config.energy.timezone;
-  const periods = calendarBuckets(query.from, query.to, query.resolution, zone);
-  const span = { from: periods[0]?.start ?? query.from, to: periods[periods.length - 1]?.end ?? query.to };
+  // Cut to [from, to), as consumption is: a peak outside the range is not the range's.
+  const periods = rangeBuckets(query.from, query.to, query.resolution, zone, now);
+  const span = { from: query.from, to: query.to };
   const mains = meters.filter((m) => m.commodity === 'electricity' && m.main);
   const blocks = await Promise.all(mains.map((m) => blocksOf(store, m.device, settings, span.from, span.to)));
   const perMeter: MeterDemand[] = mains.map((m, i) => ({
@@ -142,4 +146,24 @@ export async function demandReport(
         });
       }
   return { ...query, timezone: zone, blockMs: settings.block, meters: perMeter, rooms };
+}
+
+/**
+ * Every room with a main electricity meter and its rated kVA (null where site.yaml gives none):
+ * what a capacity charge bills, the same transformers the headroom above is measured against.
+ */
+export function installedRooms(config: PlantConfig, meters: readonly Meter[]): InstalledRoom[] {
+  const mains = meters.filter((m) => m.commodity === 'electricity' && m.main);
+  return config.sites.flatMap((site) =>
+    site.buildings.flatMap((building) =>
+      building.rooms.flatMap((room) => {
+        const here = mains.filter(
+          (m) => m.site === site.id && m.building === building.id && m.room === room.id,
+        );
+        return here.length === 0
+          ? []
+          : [{ meters: here.map((m) => m.device), ratedKva: room.ratedKva ?? null }];
+      }),
+    ),
+  );
 }

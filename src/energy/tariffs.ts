@@ -9,6 +9,7 @@
  * can tell, and what the utility's own interval meter would bill within a few tenths of a
  * percent.
  */
+import { IANAZone } from 'luxon';
 import { localClockOf } from '../clock/index.js';
 import type { Band, EmissionFactor, FlatTariff, TouTariff } from '../config/tariff-schema.js';
 import { BANDS } from '../config/tariff-schema.js';
@@ -79,10 +80,16 @@ function rater<T extends { from: string }>(
 ): (at: number) => Rate {
   const starts = effectiveStarts(list, zone);
   const clock = localClockOf(zone);
+  const tz = IANAZone.create(zone);
   return (at) => {
     const local = clock(at);
     const intoDayMs = (local.minutes * 60 + local.seconds) * 1000 + (((at % 1000) + 1000) % 1000);
-    const untilMinute = (minute: number) => Math.max(at + 1, at - intoDayMs + minute * 60_000);
+    // The instant the wall clock shows `minute` today: counted from now in wall-clock time, then
+    // moved by the change of offset on the way (a day when the clocks go forward or back).
+    const untilMinute = (minute: number) => {
+      const naive = at - intoDayMs + minute * 60_000;
+      return Math.max(at + 1, naive + (tz.offset(at) - tz.offset(naive)) * 60_000);
+    };
     const index = entryAt(starts, at);
     const entry = list[index];
     if (!entry) {
@@ -121,10 +128,14 @@ function walk(
   rateAt: (at: number) => Rate,
 ): Map<Band | 'flat' | null, Priced> {
   const totals = new Map<Band | 'flat' | null, Priced>();
+  // A rate holds from where it was read until its `until`: hours inside one period reuse it
+  // instead of reading the local clock again (the clock read was a quarter of a year's costing).
+  let current: (Rate & { from: number }) | undefined;
   for (const { start, end, value } of intervals) {
     if (value === null || !(end > start)) continue;
     for (let at = start; at < end; ) {
-      const { key, rate, until } = rateAt(at);
+      if (!current || at < current.from || at >= current.until) current = { ...rateAt(at), from: at };
+      const { key, rate, until } = current;
       const to = Math.min(end, until);
       const share = (value * (to - at)) / (end - start);
       const sum = totals.get(key) ?? { consumption: 0, amount: 0, unpriced: 0 };

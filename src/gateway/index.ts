@@ -17,6 +17,8 @@ import { type Notifier, startNotifier } from '../notify/index.js';
 import { buildCatalog, PointBus, PointTable } from '../points/index.js';
 import { createRecords, type RecordsService } from '../records/index.js';
 import { buildMonthlyReport, previousMonth, startMonthlyReports } from '../reports/monthly.js';
+import { reportPdf, reportPdfs } from '../reports/monthly-pdf.js';
+import { chromiumPdf } from '../reports/pdf.js';
 import { type StorageService, startStorage } from '../storage/index.js';
 import { summarizeConfig } from '../web/admin.js';
 import { startWebServer, type WebServer } from '../web/index.js';
@@ -92,11 +94,14 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
   // Leak and maintenance checks publish points the generated alarms watch: after alarms start.
   energy.start();
   records.start();
+  // The report's PDF: the machine's chromium ($PLANTWATCH_CHROMIUM), one print at a time.
+  const pdfRenderer = chromiumPdf();
   const monthlyReports = startMonthlyReports({
     energy,
     config,
     log,
     statePath: join(dirname(resolve(config.gateway.records.path)), 'monthly-reports-sent.json'),
+    pdfs: reportPdfs(pdfRenderer, config.energy.monthlyReport.pdf),
   });
   if (!notifier.enabled)
     log.warn('notifications are off: no channel in notify.yaml (alarms still show and are journaled)');
@@ -145,6 +150,10 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
       energy,
       monthlyReport: async (month) =>
         (await buildMonthlyReport(energy, config, month ?? previousMonth(Date.now(), energy.timezone))).html,
+      monthlyReportPdf: async (month = previousMonth(Date.now(), energy.timezone), lang) => ({
+        month,
+        content: await reportPdf(await buildMonthlyReport(energy, config, month), lang, pdfRenderer),
+      }),
       sendMonthlyReport: async (month) => (await monthlyReports.send(month)).month,
       records,
       status: {
@@ -160,6 +169,7 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
     auth?.close();
     stopAutoOrders();
     monthlyReports.stop();
+    pdfRenderer.close();
     energy.stop();
     records.stop();
     await modbus.stop();
@@ -192,6 +202,7 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
       alarms.stopInputs();
       stopAutoOrders();
       monthlyReports.stop();
+      pdfRenderer.close();
       energy.stop();
       await web.stop();
       records.stop();

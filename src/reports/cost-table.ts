@@ -18,7 +18,9 @@ export function costTable(report: CostReport, zone: string): Table {
     ...bands.flatMap((b) => [`${b} (${unit})`, `${b} cost (${money})`]),
     ...(bands.length ? ['peak share (%)'] : []),
     `energy cost (${money})`,
-    ...(bands.length ? ['max demand (kW)', `demand charge (${money})`] : []),
+    ...(bands.length
+      ? ['max demand (kW)', `demand charge (${money})`, 'capacity (kVA)', `capacity charge (${money})`]
+      : []),
     `cost (${money})`,
     'kg CO2e',
     'notes',
@@ -33,10 +35,10 @@ export function costTable(report: CostReport, zone: string): Table {
       ...bands.flatMap((b) => [band(b)?.consumption ?? null, band(b)?.cost ?? null]),
       ...(bands.length ? [f.peakShare === null ? null : f.peakShare * 100] : []),
       f.energyCost,
-      ...(bands.length ? [f.maxDemandKw, f.demandCharge] : []),
+      ...(bands.length ? [f.maxDemandKw, f.demandCharge, f.capacityKva, f.capacityCharge] : []),
       f.cost,
       f.carbonKg,
-      notes(f, unit),
+      costNotes(f, unit),
     ];
   };
   return {
@@ -48,7 +50,8 @@ export function costTable(report: CostReport, zone: string): Table {
   };
 }
 
-function notes(f: CostFigures, unit: string): string {
+/** What a figure leaves out: no data, hours without readings, consumption before the first tariff. */
+export function costNotes(f: CostFigures, unit: string): string {
   return [
     f.consumption === null ? 'no data' : '',
     f.unknownHours > 0 ? `${Math.round(f.unknownHours)} h without readings, not costed` : '',

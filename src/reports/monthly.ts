@@ -12,6 +12,7 @@ import nodemailer from 'nodemailer';
 import type { PlantConfig } from '../config/index.js';
 import { spanLabel } from '../energy/calendar.js';
 import type {
+  Commodity,
   ConsumptionReport,
   DemandReport,
   EnergyService,
@@ -19,6 +20,7 @@ import type {
   RetrofitReport,
 } from '../energy/index.js';
 import type { Logger } from '../log/index.js';
+import { costTable } from './cost-table.js';
 import { localTime, toCsv } from './csv.js';
 import {
   consumptionTable,
@@ -28,32 +30,16 @@ import {
   leaksTable,
   retrofitTable,
 } from './energy-tables.js';
+import { changeOf, escapeHtml, number, percent, section, table, totalText } from './html.js';
+import { electricityCostHtml, type MonthCosts, tariffsHtml, waterCostHtml } from './monthly-cost.js';
 
 export interface MonthlyReport {
   month: string;
   subject: string;
   html: string;
   attachments: { filename: string; content: string }[];
-}
-
-const escapeHtml = (text: string) =>
-  text.replace(
-    /[<>&'"]/g,
-    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&#39;', '"': '&quot;' })[c] as string,
-  );
-
-const number = (value: number | null | undefined, digits = 0) =>
-  value === null || value === undefined || !Number.isFinite(value)
-    ? '—'
-    : value.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-
-const percent = (value: number | null | undefined) =>
-  value === null || value === undefined ? '—' : `${number(value, 1)} %`;
-
-function table(head: string[], rows: string[][]): string {
-  const th = head.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
-  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('');
-  return `<table><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table>`;
+  /** Each day's consumption by building: the PDF's charts (src/reports/monthly-pdf.ts). */
+  daily: { electricity: ConsumptionReport; water: ConsumptionReport };
 }
 
 /** The month before the one `now` falls in, as "YYYY-MM". */
@@ -88,16 +74,6 @@ function monthRange(month: string, zone: string, now: number) {
 const gapsOf = (row: ConsumptionReport['rows'][number] | undefined) =>
   row && row.total !== null ? row.gaps.length + row.buckets.filter((b) => b.value === null).length : 0;
 
-/** A total, or "no data" where no reading tells anything of the period (not 0). */
-const totalText = (total: number | null | undefined) =>
-  total === null || total === undefined ? 'no data' : number(total);
-
-/** The change in %; none against a period without data or with nothing used. */
-function changeOf(now: number | null, earlier: number | null | undefined): number | null {
-  if (now === null || earlier === null || earlier === undefined || earlier === 0) return null;
-  return ((now - earlier) / earlier) * 100;
-}
-
 function comparison(current: ConsumptionReport, before: ConsumptionReport): string[][] {
   return current.rows.map((row) => {
     const earlierRow = before.rows.find((r) => r.key === row.key);
@@ -124,17 +100,29 @@ export async function buildMonthlyReport(
   const range = monthRange(month, zone, now);
   const span = { from: range.from, to: range.to };
   const query = { resolution: 'day' as const, groupBy: 'building' as const };
-  const [electricity, electricityBefore, water, waterBefore, demand, intensity, leaks, retrofits] =
-    await Promise.all([
-      energy.consumption({ commodity: 'electricity', ...span, ...query }),
-      energy.consumption({ commodity: 'electricity', ...range.before, ...query }),
-      energy.consumption({ commodity: 'water', ...span, ...query }),
-      energy.consumption({ commodity: 'water', ...range.before, ...query }),
-      energy.demand({ ...span, resolution: 'month' }),
-      energy.intensity(span),
-      energy.leaks(),
-      energy.retrofits(),
-    ]);
+  const [
+    electricity,
+    electricityBefore,
+    water,
+    waterBefore,
+    demand,
+    intensity,
+    leaks,
+    retrofits,
+    electricityCost,
+    waterCost,
+  ] = await Promise.all([
+    energy.consumption({ commodity: 'electricity', ...span, ...query }),
+    energy.consumption({ commodity: 'electricity', ...range.before, ...query }),
+    energy.consumption({ commodity: 'water', ...span, ...query }),
+    energy.consumption({ commodity: 'water', ...range.before, ...query }),
+    energy.demand({ ...span, resolution: 'month' }),
+    energy.intensity(span),
+    energy.leaks(),
+    energy.retrofits(),
+    monthCosts(energy, 'electricity', range),
+    monthCosts(energy, 'water', range),
+  ]);
   const site = config.sites.map((s) => s.name).join(', ');
   const subject = `Plantwatch energy report ${month}${range.sofar ? ' (so far)' : ''} — ${site}`;
   const head = comparisonHead(month, range, zone);
@@ -144,6 +132,14 @@ export async function buildMonthlyReport(
       table(head, comparison(electricity, electricityBefore)),
     ),
     section('Water by building (m³, main meters)', table(head, comparison(water, waterBefore))),
+    section(
+      `Electricity cost by building (${electricityCost.current.currency ?? 'no tariff'}, main meters)`,
+      electricityCostHtml(electricityCost),
+    ),
+    section(
+      `Water cost by building (${waterCost.current.currency ?? 'no tariff'}, main meters)`,
+      waterCostHtml(waterCost),
+    ),
     section(
       'Intensity',
       table(
@@ -160,6 +156,10 @@ export async function buildMonthlyReport(
     section('Peak demand (15-minute mean)', demandHtml(demand, zone)),
     section('Night flow (leaks)', leaksHtml(leaks)),
     section('Retrofit savings', retrofitsHtml(retrofits)),
+    section(
+      'Tariffs and emission factors used',
+      tariffsHtml(config.energy, { from: range.before.from, to: range.to }, zone),
+    ),
   ]);
   const csv = (name: string, content: string) => ({ filename: `${name}-${month}.csv`, content });
   return {
@@ -174,8 +174,25 @@ export async function buildMonthlyReport(
       csv('intensity', toCsv(intensityTable(intensity))),
       csv('night-flow', toCsv(leaksTable(leaks))),
       csv('retrofit-savings', toCsv(retrofitTable(retrofits, zone))),
+      csv('electricity-cost-by-building', toCsv(costTable(electricityCost.current, zone))),
+      csv('water-cost-by-building', toCsv(costTable(waterCost.current, zone))),
     ],
+    daily: { electricity, water },
   };
+}
+
+/** A commodity's cost by building, of the month (so far) and of the month before (as far). */
+async function monthCosts(
+  energy: EnergyService,
+  commodity: Commodity,
+  range: ReturnType<typeof monthRange>,
+): Promise<MonthCosts> {
+  const query = { commodity, resolution: 'month', groupBy: 'building' } as const;
+  const [current, before] = await Promise.all([
+    energy.cost({ ...query, from: range.from, to: range.to }),
+    energy.cost({ ...query, ...range.before }),
+  ]);
+  return { current, before };
 }
 
 /** The comparison's columns: a month so far names the days and hours compared. */
@@ -254,13 +271,12 @@ function retrofitsHtml(retrofits: RetrofitReport[]): string {
   );
 }
 
-const section = (title: string, body: string) => `<h2>${escapeHtml(title)}</h2>${body}`;
-
 function page(title: string, sections: string[]): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font:14px/1.4 system-ui,sans-serif;color:#1d1f22;max-width:60em;margin:1em auto;padding:0 1em}
 table{border-collapse:collapse;margin:.5em 0 1em;width:100%}th,td{border:1px solid #b7babe;padding:.2em .5em;text-align:right}
-th:first-child,td:first-child{text-align:left}h2{font-size:1.05em;margin-top:1.5em}.alert{color:#d0201b;font-weight:600}</style>
+th:first-child,td:first-child{text-align:left}h2{font-size:1.05em;margin-top:1.5em}.alert{color:#d0201b;font-weight:600}
+@page{size:A4;margin:14mm 12mm}@media print{body{font-size:10pt;max-width:none;margin:0;padding:0}thead{display:table-header-group}tr{break-inside:avoid}h2{break-after:avoid}}</style>
 </head><body><h1>${escapeHtml(title)}</h1>${sections.join('\n')}
 <p style="color:#5d6166">Consumption is the sum of main meters; gaps in the readings are reported, not filled; "no data" is a period without readings, not 0 (an empty cell in the CSV). The CSV files attached hold every table by day.</p></body></html>`;
 }
@@ -280,6 +296,8 @@ export function startMonthlyReports(options: {
   statePath: string;
   now?: () => number;
   checkEveryMs?: number;
+  /** The report's PDFs to attach (reportPdfs in src/reports/monthly-pdf.ts); it logs what it leaves out. */
+  pdfs?: (report: MonthlyReport, log: Logger) => Promise<{ filename: string; content: Buffer }[]>;
 }): MonthlyReportSender {
   const { energy, config, statePath } = options;
   const now = options.now ?? Date.now;
@@ -301,17 +319,33 @@ export function startMonthlyReports(options: {
     : undefined;
   const sent = readSent(statePath);
 
+  // Every failure is logged here, asked for from the page or due by the schedule.
   const send = async (month = previousMonth(now(), energy.timezone)) => {
+    try {
+      return await sendNow(month);
+    } catch (err) {
+      log.error(
+        { err: err instanceof Error ? err.message : String(err), month },
+        'monthly energy report not sent',
+      );
+      throw err;
+    }
+  };
+  const sendNow = async (month: string) => {
     const report = await buildMonthlyReport(energy, config, month, now());
     if (!transport || !email)
       throw new Error('no e-mail channel in notify.yaml to send the monthly report with');
     if (recipients.length === 0) throw new Error('monthlyReport.to names nobody with an e-mail address');
+    const pdfs = (await options.pdfs?.(report, log)) ?? [];
     await transport.sendMail({
       from: email.from,
       to: recipients,
       subject: report.subject,
       html: report.html,
-      attachments: report.attachments.map((a) => ({ ...a, contentType: 'text/csv; charset=utf-8' })),
+      attachments: [
+        ...pdfs.map((a) => ({ ...a, contentType: 'application/pdf' })),
+        ...report.attachments.map((a) => ({ ...a, contentType: 'text/csv; charset=utf-8' })),
+      ],
     });
     sent.add(month);
     writeSent(statePath, sent);
@@ -330,12 +364,7 @@ export function startMonthlyReports(options: {
     if (!due || sent.has(month) || running) return;
     running = true;
     send(month)
-      .catch((err: unknown) =>
-        log.error(
-          { err: err instanceof Error ? err.message : String(err), month },
-          'monthly energy report not sent; retrying at the next check',
-        ),
-      )
+      .catch(() => log.info({ month }, 'monthly energy report: trying again at the next check'))
       .finally(() => {
         running = false;
       });

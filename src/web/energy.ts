@@ -1,6 +1,6 @@
 /**
  * /api/energy/*: consumption, peak demand and headroom, intensity, night-flow leaks and
- * retrofit savings, each as JSON or a CSV download; the monthly report as HTML.
+ * retrofit savings, each as JSON or a CSV download; the monthly report as HTML and PDF.
  */
 import { type Request, type RequestHandler, type Response, Router } from 'express';
 import {
@@ -22,6 +22,8 @@ import {
   retrofitTable,
   treeTable,
 } from '../reports/energy-tables.js';
+import { pdfFilename } from '../reports/monthly-pdf.js';
+import { PdfUnavailable, REPORT_LANGUAGES, type ReportLanguage } from '../reports/pdf.js';
 import { BadRequest, parseTime } from './history.js';
 import { sendTable } from './tables.js';
 
@@ -81,6 +83,7 @@ const guarded =
 
 export interface EnergyRouterOptions {
   monthlyReport?: MonthlyReportPage;
+  monthlyReportPdf?: MonthlyReportPdf;
   /** Mail the monthly report now; answers the month sent. */
   sendReport?: (month?: string) => Promise<string>;
   /** Who may send it (login on: energy managers). */
@@ -182,6 +185,23 @@ export function energyRouter(energy: EnergyService, options: EnergyRouterOptions
         res.type('html').send(await page(monthParam(req.query.month)));
       }),
     );
+  const pdf = options.monthlyReportPdf;
+  if (pdf)
+    router.get('/energy/report.pdf', (req: Request, res: Response) => {
+      Promise.resolve()
+        .then(async () => {
+          const lang = oneOf<ReportLanguage>(req.query.lang, 'lang', REPORT_LANGUAGES, 'en');
+          const { month, content } = await pdf(monthParam(req.query.month), lang);
+          res.type('application/pdf').attachment(pdfFilename(month, lang)).send(content);
+        })
+        .catch((err: unknown) =>
+          err instanceof BadRequest
+            ? res.status(400).json({ error: err.message })
+            : res.status(503).json({
+                error: `${err instanceof PdfUnavailable ? 'no PDF on this gateway' : 'the PDF was not made'}: ${(err as Error).message}`,
+              }),
+        );
+    });
   const send = options.sendReport;
   if (send)
     router.post(
@@ -203,3 +223,8 @@ export function energyRouter(energy: EnergyService, options: EnergyRouterOptions
 
 /** Renders the monthly report of "YYYY-MM" (default: last month) as an HTML page. */
 export type MonthlyReportPage = (month?: string) => Promise<string>;
+/** The monthly report of "YYYY-MM" (default: last month) as PDF, and the month it is of. */
+export type MonthlyReportPdf = (
+  month: string | undefined,
+  lang: ReportLanguage,
+) => Promise<{ month: string; content: Buffer }>;

@@ -4,11 +4,9 @@
  * With login (an Auth given), everything but health, the login routes and the static files
  * needs a signed-in user, alarm actions the electrician role, and so does socket.io.
  */
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import express, {
   type Express,
   type NextFunction,
@@ -25,12 +23,13 @@ import type { Auth } from '../auth/index.js';
 import type { EnergyService } from '../energy/index.js';
 import type { PointBus, PointTable } from '../points/index.js';
 import type { RecordsService } from '../records/index.js';
+import { repoRoot } from '../repo-root.js';
 import type { TimeSeriesStore } from '../storage/index.js';
 import { adminRouter } from './admin.js';
 import { alarmsRouter } from './alarms.js';
 import { apiRouter, type GatewayStatus, healthHandler } from './api.js';
 import { csrfGuard, socketHandshakeGuard } from './csrf.js';
-import { energyRouter, type MonthlyReportPage } from './energy.js';
+import { energyRouter, type MonthlyReportPage, type MonthlyReportPdf } from './energy.js';
 import { historyRouter } from './history.js';
 import { startLivePush } from './live.js';
 import { recordsRouter } from './records.js';
@@ -63,6 +62,8 @@ export interface WebServerOptions {
   energy?: EnergyService;
   /** The monthly energy report as HTML (GET /api/energy/report). */
   monthlyReport?: MonthlyReportPage;
+  /** The same as PDF (GET /api/energy/report.pdf?month=…&lang=en|zh). */
+  monthlyReportPdf?: MonthlyReportPdf;
   /** Mail the monthly report now (POST /api/energy/report/send, energy managers). */
   sendMonthlyReport?: (month?: string) => Promise<string>;
   /** Work orders, handovers, maintenance, operation logs, assets; without it not served. */
@@ -170,6 +171,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       '/api',
       energyRouter(options.energy, {
         ...(options.monthlyReport ? { monthlyReport: options.monthlyReport } : {}),
+        ...(options.monthlyReportPdf ? { monthlyReportPdf: options.monthlyReportPdf } : {}),
         ...(options.sendMonthlyReport
           ? {
               sendReport: options.sendMonthlyReport,
@@ -266,11 +268,4 @@ function guardSockets(io: SocketServer, auth: Auth, everyMs: number): () => void
     clearInterval(timer);
     unsubscribe();
   };
-}
-
-/** The repo's root (dashboards/, node_modules/), whether running from src/ (tests) or dist/src/ (npm start). */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
 }

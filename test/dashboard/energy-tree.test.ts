@@ -8,44 +8,19 @@
  * no remainder rather than a made-up one; the CSV and the Chinese page say the same.
  */
 import { readFileSync } from 'node:fs';
-import { DateTime } from 'luxon';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '../../src/config/index.js';
-import { createEnergy } from '../../src/energy/index.js';
-import { silentLogger } from '../../src/log/index.js';
-import { PointBus } from '../../src/points/index.js';
-import { demoWebServer } from '../auth/harness.js';
-import { HOUR, MINUTE, simulatedStore, type TestStore } from '../energy/simulated-store.js';
-import { hasChromium, launchBrowser, openPage, signIn } from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium } from '../helpers/browser.js';
 import { parseCsv } from '../web/records-harness.js';
+import { type ConsumptionPage, chooseDays, consumptionPage, date, unexpected } from './energy-harness.js';
 
-const ZONE = 'Asia/Shanghai';
-/** Local midnight in the plant's zone, `days` from today. */
-const midnight = (days: number) => DateTime.now().setZone(ZONE).startOf('day').plus({ days });
-const date = (days: number) => midnight(days).toISODate() ?? '';
 /** The day DR2's imaging feeder meter does not answer at all. */
 const SILENT = -2;
 /** "25,074" (en-GB) or "25,074" (zh-CN) as a number. */
 const shown = (text: string | null | undefined) => Number((text ?? '').replace(/,/g, ''));
 
-let data: TestStore;
-let server: Awaited<ReturnType<typeof demoWebServer>>;
-let browser: Browser;
+let opened: ConsumptionPage;
 let page: Page;
-let pageErrors: string[];
-
-/**
- * Page errors but the 401 before signing in, and the live view's alarm list that this web
- * server, serving energy alone, answers 404 (the shell logs "resync failed").
- */
-const unexpected = (errors: string[]) =>
-  errors.filter(
-    (e) =>
-      !/status of 40[14]|Failed to load resource|WebSocket|socket\.io|^resync failed Error: not found/i.test(
-        e,
-      ),
-  );
 
 interface ShownRow {
   key: string;
@@ -71,7 +46,10 @@ function readTree(p: Page): Promise<{ columns: string[]; rows: ShownRow[]; total
         })),
       };
     }),
-    totals: [...table.querySelectorAll('tfoot td')].map((td) => td.textContent ?? ''),
+    // The kWh figure: a cost and kg CO₂e line stands under it.
+    totals: [...table.querySelectorAll('tfoot td')].map(
+      (td) => td.querySelector('.v')?.textContent ?? td.textContent ?? '',
+    ),
   }));
 }
 
@@ -83,45 +61,17 @@ async function indent(key: string): Promise<number> {
 
 describe.skipIf(!hasChromium())('consumption by meter as the metering tree', () => {
   beforeAll(async () => {
-    // The simulated hospital's day follows the process's clock: put it on the hospital's.
-    vi.stubEnv('TZ', ZONE);
-    const config = loadConfig('config');
-    data = await simulatedStore(config, {
-      from: midnight(-4).toMillis() - HOUR,
-      to: Date.now(),
-      stepMs: 15 * MINUTE,
-      faults: [
-        {
-          device: 'dr2-f2',
-          fault: { type: 'offline' },
-          from: midnight(SILENT).toMillis(),
-          to: midnight(SILENT + 1).toMillis(),
-        },
-      ],
-    });
-    const energy = createEnergy({ config, store: data.store, bus: new PointBus(), log: silentLogger() });
-    [server, browser] = await Promise.all([demoWebServer({ energy }), launchBrowser()]);
-    const opened = await openPage(browser, { locale: 'en-GB' });
+    opened = await consumptionPage({ device: 'dr2-f2', day: SILENT });
     page = opened.page;
-    pageErrors = opened.errors;
-    await page.goto(`${server.web.url}/#/energy/consumption`);
-    await signIn(page, 'manager', 'manager-demo');
   }, 40_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    await data?.close();
-    vi.unstubAllEnvs();
+    await opened?.close();
   });
 
   it('shows each incomer over its feeders, their sum and the unmetered rest; the total is the incomers alone', async () => {
     await page.waitForSelector('#e-consumption-table[data-state="ready"]');
-    await page.selectOption('#e-period', 'custom');
-    await page.fill('#e-from', date(-4));
-    await page.fill('#e-to', date(0));
-    await page.dispatchEvent('#e-to', 'change');
-    await page.selectOption('#e-group', 'meter');
+    await chooseDays(page, 'day', 'meter');
     await page.waitForSelector(
       `#e-consumption-table[data-state="ready"] table.e-tree th[data-bucket="${date(-4)}"]`,
     );
@@ -180,7 +130,7 @@ describe.skipIf(!hasChromium())('consumption by meter as the metering tree', () 
     await page.waitForSelector('#e-share tr[data-key="dr1-incomer/unmetered"]');
     const share = await page.textContent('#e-share tr[data-key="dr1-incomer/unmetered"] th');
     expect(share).toBe('DR1 Incomer: Unmetered / losses');
-    expect(unexpected(pageErrors)).toEqual([]);
+    expect(unexpected(opened.errors)).toEqual([]);
   }, 30_000);
 
   it('downloads the same tree as CSV, its last line the total of the top-level meters', async () => {

@@ -2,6 +2,8 @@
  * Local calendar periods: buckets follow the plant's local hours, days and months, through DST
  * changes, and report bounds read the way an energy manager types them.
  */
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
   buckets,
@@ -217,5 +219,52 @@ describe('parsePeriodBound', () => {
     for (const raw of ['yesterday', '30d', '2026-11', '2026-11-01T25:00', '']) {
       expect(() => parsePeriodBound(raw, BERLIN, now)).toThrow(/Cannot read period bound|Invalid date/);
     }
+  });
+});
+
+describe('hour buckets', () => {
+  /** The plain way: a luxon DateTime per hour, its wall clock, the offset where the wall clock repeats. */
+  function reference(from: number, to: number, zone: string) {
+    const result: { start: number; end: number; label: string }[] = [];
+    for (
+      let t = DateTime.fromMillis(from, { zone }).startOf('hour');
+      t.toMillis() < to;
+      t = t.plus({ hours: 1 })
+    ) {
+      const wall = t.toFormat('yyyy-MM-dd HH:mm');
+      const label = t.getPossibleOffsets().length > 1 ? `${wall}${t.toFormat('ZZ')}` : wall;
+      result.push({ start: t.toMillis(), end: t.plus({ hours: 1 }).toMillis(), label });
+    }
+    return result;
+  }
+
+  it('are the local hours, named as a DateTime per hour would name them, in any zone and range', () => {
+    const zones = [
+      'Europe/Berlin',
+      'America/New_York',
+      'Asia/Shanghai',
+      'Asia/Kathmandu',
+      'Australia/Lord_Howe',
+    ];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.integer({ min: Date.UTC(2025, 0, 1), max: Date.UTC(2027, 0, 1) }),
+        fc.integer({ min: 1, max: 80 * HOUR }),
+        (zone, from, length) => {
+          expect(buckets(from, from + length, 'hour', zone)).toEqual(reference(from, from + length, zone));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('include both fall-back hours of a DST change, each named with its offset', () => {
+    // 25 October 2026, Berlin: 02:00–03:00 happens twice.
+    const day = buckets(Date.UTC(2026, 9, 24, 22), Date.UTC(2026, 9, 25, 23), 'hour', BERLIN);
+    expect(day.map((b) => b.label).filter((l) => l.startsWith('2026-10-25 02:00'))).toEqual([
+      '2026-10-25 02:00+02:00',
+      '2026-10-25 02:00+01:00',
+    ]);
   });
 });

@@ -4,6 +4,7 @@
  * periods add up to the total; cutting an interval anywhere changes nothing).
  */
 import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { energyFile } from '../../src/config/energy-schema.js';
 import { type Consumed, carbon, flatCost, peakShare, touCost } from '../../src/energy/tariffs.js';
@@ -209,5 +210,40 @@ describe('time-of-use cost, properties on random histories', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('time-of-use cost where the clocks change', () => {
+  const BERLIN = 'Europe/Berlin';
+  /** The summer schedule all year (sharp peaks from 11:00 and 15:00), in a zone with daylight saving. */
+  const summer = electricity[0];
+  const allYear = summer && {
+    ...summer,
+    seasons: [
+      { months: [...Array(12).keys()].map((m) => m + 1), schedule: summer.seasons[0]?.schedule ?? [] },
+    ],
+  };
+
+  /** The plain way: each local hour at the price of the period its wall-clock hour starts in. */
+  function byHand(hours: Consumed[]): number {
+    const schedule = allYear?.seasons[0]?.schedule ?? [];
+    return hours.reduce((sum, h) => {
+      const wall = DateTime.fromMillis(h.start, { zone: BERLIN }).hour;
+      const period = [...schedule].reverse().find((e) => Number(e.from.slice(0, 2)) <= wall);
+      return sum + (h.value ?? 0) * (period ? (allYear?.prices[period.band] ?? 0) : 0);
+    }, 0);
+  }
+
+  it('prices every local hour of the days the clocks go forward and back at its own period', () => {
+    if (!allYear) throw new Error('no tariff');
+    for (const day of ['2026-03-29', '2026-10-25']) {
+      const start = DateTime.fromISO(day, { zone: BERLIN });
+      const hours: Consumed[] = [];
+      // 23 and 25 hours: every elapsed hour of the local day, each with its own consumption.
+      for (let t = start; t < start.plus({ days: 1 }); t = t.plus({ hours: 1 }))
+        hours.push({ start: t.toMillis(), end: t.plus({ hours: 1 }).toMillis(), value: 100 + t.hour });
+      expect(hours.length).toBe(day === '2026-03-29' ? 23 : 25);
+      expect(touCost(hours, [allYear], BERLIN).amount, day).toBeCloseTo(byHand(hours), 9);
+    }
   });
 });

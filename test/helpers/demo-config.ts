@@ -34,6 +34,11 @@ export interface DemoConfigOptions {
   maintenance?: boolean;
   /** Keep the demo's automatic work orders for critical alarms (default false). */
   autoWorkOrders?: boolean;
+  /**
+   * Keep the demo's monthly report schedule (default false): a gateway started on the demo
+   * would otherwise build last month's report and print its PDFs at once, on every start.
+   */
+  monthlyReport?: boolean;
 }
 
 export async function demoConfigCopy(options: DemoConfigOptions = {}): Promise<DemoConfig> {
@@ -71,6 +76,10 @@ export async function demoConfigCopy(options: DemoConfigOptions = {}): Promise<D
     if (!options.autoWorkOrders) doc.setIn(['records', 'autoWorkOrders'], doc.createNode([]));
   })();
   if (!options.maintenance) rmSync(join(dir, 'maintenance.yaml'));
+  if (!options.monthlyReport)
+    await editYaml(join(dir, 'energy.yaml'), (doc) => {
+      doc.setIn(['monthlyReport', 'enabled'], false);
+    })();
   await editYaml(join(dir, 'notify.yaml'), (doc) => {
     // Notifications go to the test's own receivers when it sets them; nowhere real otherwise.
     doc.setIn(['channels', 'email', 'port'], 9);

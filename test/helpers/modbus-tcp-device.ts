@@ -28,12 +28,35 @@ type Callback = (err: { modbusErrorCode: number } | null, value?: unknown) => vo
 const NONE: unknown[] = [];
 
 /**
+ * Below Linux's ephemeral range (32768–60999): a port the kernel hands out for ephemeral use
+ * (listen(0), and every outgoing connection's own end) may be taken again by another test's
+ * connection between our picking it and the server's listen; these ones are only ever taken by
+ * a listen like ours. Random, so test files running side by side rarely try the same one.
+ */
+const PORT_FLOOR = 20_000;
+const PORT_SPAN = 12_000;
+
+/** Listens on a random port of the range, trying others while they are in use. */
+async function holdPort(): Promise<ReturnType<typeof createServer>> {
+  for (let attempt = 0; ; attempt++) {
+    const server = createServer();
+    const port = PORT_FLOOR + Math.floor(Math.random() * PORT_SPAN);
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (bound) return server;
+    if (attempt > 200) throw new Error(`no free port in ${PORT_FLOOR}–${PORT_FLOOR + PORT_SPAN}`);
+  }
+}
+
+/**
  * Several distinct free ports: all held open together, then released, so one configuration
  * never gets the same port twice (single freePort calls may, once the previous one closed).
  */
 export async function freePorts(count: number): Promise<number[]> {
-  const servers = Array.from({ length: count }, () => createServer());
-  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))));
+  const servers: ReturnType<typeof createServer>[] = [];
+  for (let i = 0; i < count; i++) servers.push(await holdPort());
   const ports = servers.map((s) => {
     const address = s.address();
     return typeof address === 'object' && address ? address.port : 0;
@@ -43,12 +66,8 @@ export async function freePorts(count: number): Promise<number[]> {
 }
 
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  const [port] = await freePorts(1);
+  return port as number;
 }
 
 export interface TcpDevice {

@@ -5,6 +5,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import type { PlantConfig } from '../../src/config/index.js';
 
 export interface MimePart {
   headers: Map<string, string>;
@@ -14,6 +15,8 @@ export interface MimePart {
   filename?: string;
   /** The decoded body as UTF-8 text (leaf parts only). */
   text: string;
+  /** The decoded body's bytes (leaf parts only): a PDF as it was attached. */
+  content: Buffer;
   parts: MimePart[];
 }
 
@@ -72,7 +75,14 @@ export function parseMime(raw: string): MimePart {
   const contentType = headers.get('content-type') ?? 'text/plain';
   const type = (contentType.split(';')[0] ?? '').trim().toLowerCase();
   const filename = param(headers.get('content-disposition'), 'filename') ?? param(contentType, 'name');
-  const part: MimePart = { headers, type, text: '', parts: [], ...(filename ? { filename } : {}) };
+  const part: MimePart = {
+    headers,
+    type,
+    text: '',
+    content: Buffer.alloc(0),
+    parts: [],
+    ...(filename ? { filename } : {}),
+  };
   const boundary = param(contentType, 'boundary');
   if (type.startsWith('multipart/') && boundary) {
     const chunks = body.split(`--${boundary}`);
@@ -84,12 +94,13 @@ export function parseMime(raw: string): MimePart {
     return part;
   }
   const encoding = headers.get('content-transfer-encoding')?.toLowerCase();
-  part.text =
+  part.content =
     encoding === 'quoted-printable'
-      ? decodeQuotedPrintable(body)
+      ? Buffer.from(decodeQuotedPrintable(body), 'utf8')
       : encoding === 'base64'
-        ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8')
-        : body;
+        ? Buffer.from(body.replace(/\s+/g, ''), 'base64')
+        : Buffer.from(body, 'utf8');
+  part.text = part.content.toString('utf8');
   return part;
 }
 
@@ -135,5 +146,18 @@ export async function startMailSink(port = 0): Promise<MailSink> {
     port: (server.server.address() as AddressInfo).port,
     received,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** `config` with its e-mail channel on a test's SMTP port on 127.0.0.1. */
+export function mailingTo(config: PlantConfig, port: number): PlantConfig {
+  const email = config.notify.channels.email;
+  if (!email) throw new Error('the config has no e-mail channel');
+  return {
+    ...config,
+    notify: {
+      ...config.notify,
+      channels: { ...config.notify.channels, email: { ...email, host: '127.0.0.1', port, timeout: 2000 } },
+    },
   };
 }

@@ -12,7 +12,8 @@ import { DateTime } from 'luxon';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type PlantConfig } from '../../src/config/index.js';
-import { type Commodity, createEnergy, type EnergyService } from '../../src/energy/index.js';
+import { HIGH_PEAK_SHARE } from '../../src/energy/cost.js';
+import { type Commodity, type CostReport, createEnergy, type EnergyService } from '../../src/energy/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { PointBus } from '../../src/points/index.js';
 import {
@@ -26,7 +27,7 @@ import { lastBefore, MINUTE, simulatedStore, type TestStore } from '../energy/si
 import { freePort } from '../helpers/modbus-tcp-device.js';
 import { plantTime } from '../helpers/plant-time.js';
 import { until } from '../helpers/wait.js';
-import { leaves, type MailSink, type MimePart, startMailSink } from './mail.js';
+import { leaves, type MailSink, type MimePart, mailingTo, startMailSink } from './mail.js';
 
 const ZONE = 'Asia/Shanghai';
 const local = (iso: string) => DateTime.fromISO(iso, { zone: ZONE }).toMillis();
@@ -44,6 +45,8 @@ const ATTACHMENTS = [
   'intensity',
   'night-flow',
   'retrofit-savings',
+  'electricity-cost-by-building',
+  'water-cost-by-building',
 ];
 
 let config: PlantConfig;
@@ -96,7 +99,9 @@ function sectionTables(html: string, heading: string): HtmlTable[] {
   const next = html.indexOf('<h2>', start + 4);
   const section = html.slice(start, next < 0 ? undefined : next);
   const cells = (row: string, tag: 'th' | 'td') =>
-    [...row.matchAll(new RegExp(`<${tag}>(.*?)</${tag}>`, 'gs'))].map((m) => unescapeHtml(m[1] ?? ''));
+    [...row.matchAll(new RegExp(`<${tag}(?: [^>]*)?>(.*?)</${tag}>`, 'gs'))].map((m) =>
+      unescapeHtml(m[1] ?? ''),
+    );
   return [...section.matchAll(/<table>(.*?)<\/table>/gs)].map((t) => {
     const [head = '', body = ''] = (t[1] ?? '').split('</thead>');
     return {
@@ -108,6 +113,9 @@ function sectionTables(html: string, heading: string): HtmlTable[] {
 
 /** "1,234,567": whole units with thousands separators, as the report prints kWh and m³. */
 const whole = (value: number) => String(Math.round(value)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+/** "1,234,567.89": money to the fen. */
+const money = (value: number) =>
+  value.toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 /** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and line breaks. */
 function parseCsv(text: string): string[][] {
@@ -224,7 +232,112 @@ describe('buildMonthlyReport over six weeks of simulated history', () => {
     }
   });
 
-  it('attaches the seven tables as CSV named with the month, each readable by a spreadsheet', () => {
+  it("prices each building's month as energy.cost does: kWh and money per tariff period, the demand charge, the total and kg CO2e, against the month before", async () => {
+    const query = { commodity: 'electricity', resolution: 'month', groupBy: 'building' } as const;
+    const [october, september] = await Promise.all([
+      energy.cost({ ...query, ...OCTOBER }),
+      energy.cost({ ...query, ...SEPTEMBER }),
+    ]);
+    const [periods, bill] = sectionTables(report.html, 'Electricity cost by building');
+    // October has no sharp peak (summer and winter only): its columns are the periods used.
+    expect(periods?.head).toEqual([
+      'building',
+      'peak kWh',
+      'peak CNY',
+      'flat kWh',
+      'flat CNY',
+      'valley kWh',
+      'valley CNY',
+      'peak share',
+      'month before',
+    ]);
+    expect(bill?.head).toEqual([
+      'building',
+      'energy cost (CNY)',
+      'max demand kW',
+      'demand charge (CNY)',
+      'cost (CNY)',
+      'month before',
+      'change',
+      'kg CO₂e',
+      'notes',
+    ]);
+    expect(periods?.rows.map((r) => r[0])).toEqual(october.rows.map((r) => r.name));
+    const share = (f: CostReport['total']) => {
+      const pct = `${((f.peakShare ?? Number.NaN) * 100).toFixed(1)} %`;
+      return (f.peakShare ?? 0) >= HIGH_PEAK_SHARE ? `${pct} (high)` : pct;
+    };
+    for (const row of october.rows) {
+      const [now, before] = [row.total, september.rows.find((r) => r.key === row.key)?.total];
+      if (!before) throw new Error(`${row.name} has no September row`);
+      const band = (name: string) => now.bands.find((b) => b.band === name);
+      expect(periods?.rows.find((r) => r[0] === row.name)?.slice(1), row.name).toEqual([
+        ...['peak', 'flat', 'valley'].flatMap((b) => [
+          whole(band(b)?.consumption ?? Number.NaN),
+          money(band(b)?.cost ?? Number.NaN),
+        ]),
+        share(now),
+        share(before),
+      ]);
+      const [cost, earlier] = [now.cost ?? Number.NaN, before.cost ?? Number.NaN];
+      expect(now.demandCharge).toBeGreaterThan(0);
+      expect(bill?.rows.find((r) => r[0] === row.name)?.slice(1), row.name).toEqual([
+        money(now.energyCost ?? Number.NaN),
+        whole(now.maxDemandKw ?? Number.NaN),
+        money(now.demandCharge ?? Number.NaN),
+        money(cost),
+        money(earlier),
+        `${(((cost - earlier) / earlier) * 100).toFixed(1)} %`,
+        whole(now.carbonKg ?? Number.NaN),
+        // The history starts on 16 September: half of it was not costed, and the report says so.
+        expect.stringMatching(/^month before: \d+ h without readings, not costed$/),
+      ]);
+    }
+  });
+
+  it('prices water per building the same way, and names the tariffs and emission factors it used', async () => {
+    const water = await energy.cost({
+      commodity: 'water',
+      ...OCTOBER,
+      resolution: 'month',
+      groupBy: 'building',
+    });
+    const [table] = sectionTables(report.html, 'Water cost by building');
+    expect(table?.head.slice(0, 3)).toEqual(['building', 'm³', 'cost (CNY)']);
+    expect(table?.rows.map((r) => r.slice(0, 3))).toEqual(
+      water.rows.map((r) => [
+        r.name,
+        whole(r.total.consumption ?? Number.NaN),
+        money(r.total.cost ?? Number.NaN),
+      ]),
+    );
+    const start = report.html.indexOf('<h2>Tariffs and emission factors');
+    expect(start).toBeGreaterThan(report.html.indexOf('<h2>Retrofit savings'));
+    const used = unescapeHtml(report.html.slice(start).replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
+    expect(used).toContain(
+      'Electricity: time-of-use from 2025-01-01, CNY per kWh: sharp peak 1.2834, peak 1.0695, flat 0.6417, valley 0.2567; demand charge 32 CNY per kW of the month’s maximum demand',
+    );
+    expect(used).toContain('Water: 4.9 CNY per m³ from 2025-01-01');
+    expect(used).toContain(
+      'Electricity: 0.5703 kg CO₂e per kWh from 2024-01-01 (national grid average, MEE notice 2024)',
+    );
+    expect(used).toContain(
+      'Water: 0.168 kg CO₂e per m³ from 2024-01-01 (supply and treatment, typical municipal figure)',
+    );
+  });
+
+  it('attaches the cost tables as CSV, each total line what the HTML prints', async () => {
+    for (const commodity of ['electricity', 'water'] as const) {
+      const cost = await energy.cost({ commodity, ...OCTOBER, resolution: 'month', groupBy: 'building' });
+      const { header, rows } = attachment(report, `${commodity}-cost-by-building`);
+      const totals = rows.filter((r) => r[header.indexOf('period')] === 'total');
+      expect(totals.map((r) => [r[0], Number(r[header.indexOf('cost (CNY)')])])).toEqual(
+        cost.rows.map((r) => [r.name, Math.round((r.total.cost ?? Number.NaN) * 1000) / 1000]),
+      );
+    }
+  });
+
+  it('attaches the nine tables as CSV named with the month, each readable by a spreadsheet', () => {
     expect(report.attachments.map((a) => a.filename)).toEqual(ATTACHMENTS.map((n) => `${n}-2026-10.csv`));
     for (const name of ATTACHMENTS) {
       const { header, rows } = attachment(report, name);
@@ -391,6 +504,16 @@ describe('a month still going on, and months without readings', () => {
         expect(row[3], `${row[0]}: change`).toBe('—');
       }
     }
+    // Nothing costed either: no data, never 0 CNY or 0 kg.
+    const [periods, bill] = sectionTables(december.html, 'Electricity cost by building');
+    const [water] = sectionTables(december.html, 'Water cost by building');
+    for (const row of [...(periods?.rows ?? []), ...(bill?.rows ?? []), ...(water?.rows ?? [])]) {
+      expect(row.length).toBeGreaterThan(1);
+      expect(row.join(' | '), row[0]).not.toMatch(/(^|\| )0(\.00)? /);
+      expect(row[1], `${row[0]}: December's cost`).toBe('no data');
+    }
+    expect(bill?.rows.map((r) => r[4])).toEqual(bill?.rows.map(() => 'no data'));
+    expect(bill?.rows.map((r) => r[6])).toEqual(bill?.rows.map(() => '—'));
     // The daily CSV: an empty cell and "no data" for every day of December, never 0.
     const { rows } = attachment(december, 'electricity-daily-by-building');
     expect(rows).toHaveLength(31);
@@ -410,19 +533,6 @@ interface LogLine {
   component?: string;
 }
 const ERROR = 50;
-
-/** The demo config with its e-mail channel on the test's SMTP port. */
-const mailingTo = (port: number): PlantConfig => {
-  const email = config.notify.channels.email;
-  if (!email) throw new Error('the demo config has no e-mail channel');
-  return {
-    ...config,
-    notify: {
-      ...config.notify,
-      channels: { ...config.notify.channels, email: { ...email, host: '127.0.0.1', port, timeout: 2000 } },
-    },
-  };
-};
 
 const liuFang = () => {
   const address = config.notify.people.find((p) => p.id === 'liu-fang')?.email;
@@ -459,7 +569,7 @@ function startSender(port: number, clock: { now: number }, statePath: string) {
   };
   const sender = startMonthlyReports({
     energy: counting,
-    config: mailingTo(port),
+    config: mailingTo(config, port),
     log,
     statePath,
     now: () => {

@@ -50,6 +50,7 @@ async function startGateway(): Promise<Running> {
     doc.setIn(['mqtt', 'broker', 'maxConnections'], TOTAL);
     doc.setIn(['mqtt', 'broker', 'connectTimeout'], `${CONNECT_TIMEOUT_MS}ms`);
   })();
+
   const child = forkChild('gateway', 'test/helpers/gateway-memory-probe.ts', ['start', '-c', demo.dir], {
     execArgv: ['--import', 'tsx', '--expose-gc'],
     env: { ...process.env, PLANTWATCH_LOG_FORMAT: 'json', PLANTWATCH_LOG_LEVEL: 'info' },

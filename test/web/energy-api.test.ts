@@ -396,6 +396,40 @@ describe('the other energy reports', () => {
     expect((await get(`/api/energy/demand?${RANGE}&resolution=hour`)).status).toBe(400);
   });
 
+  it('/api/energy/demand cuts its periods and the headroom span to the range: no peak from outside it', async () => {
+    // 12 November 15:00 to 13 November 12:00: the 13th's afternoon peak is outside.
+    const range = 'from=2026-11-12T15:00&to=2026-11-13T12:00';
+    const [from, midnight, to] = [FROM + 2 * DAY + 15 * HOUR, FROM + 3 * DAY, FROM + 3 * DAY + 12 * HOUR];
+    const days = (await get(`/api/energy/demand?${range}`)).body;
+    for (const meter of days.meters) {
+      expect(meter.periods.map((p: Json) => [p.label, p.start, p.end, p.clipped])).toEqual([
+        ['2026-11-12 15:00–24:00', from, midnight, true],
+        ['2026-11-13 00:00–12:00', midnight, to, true],
+      ]);
+      for (const period of meter.periods) {
+        const readings = await samples(data.store, `${meter.device}.power_kw`, period.start, period.end);
+        const peak = readings.reduce((best, s) => (s.value > best.value ? s : best));
+        expect(period.peakAt, `${meter.device} ${period.label}`).toBe(peak.ts);
+        expect(period.peakKw).toBeCloseTo(peak.value, 9);
+      }
+    }
+    // The headroom's peak kVA: the highest block of the range alone.
+    for (const room of days.rooms) {
+      const [device] = room.meters;
+      const [kw, kvar] = await Promise.all(
+        ['power_kw', 'reactive_kvar'].map((p) => samples(data.store, `${device}.${p}`, from, to)),
+      );
+      const kva = (kw ?? []).map((s, i) => ({ ts: s.ts, kva: Math.hypot(s.value, kvar?.[i]?.value ?? 0) }));
+      const peak = kva.reduce((best, b) => (b.kva > best.kva ? b : best));
+      expect(room.peakAt, room.room).toBe(peak.ts);
+      expect(room.peakKva).toBeCloseTo(peak.kva, 9);
+    }
+    const month = (await get(`/api/energy/demand?${range}&resolution=month`)).body;
+    expect(month.meters[0].periods.map((p: Json) => [p.label, p.start, p.end])).toEqual([
+      ['2026-11-12 15:00–2026-11-13 12:00', from, to],
+    ]);
+  });
+
   it('/api/energy/intensity: kWh per m² and per bed of each building, from its consumption', async () => {
     const { status, body } = await get(`/api/energy/intensity?${RANGE}`);
     expect(status).toBe(200);

@@ -20,6 +20,8 @@ const ZONE = 'Asia/Shanghai';
 const FROM = DateTime.fromISO('2026-11-10T00:00', { zone: ZONE }).toMillis();
 const TO = FROM + 10 * DAY;
 const RANGE = 'from=2026-11-10&to=2026-11-20';
+/** A capacity charge, yuan per kVA of transformers a month, of the order provincial grids charge. */
+const PER_KVA = 22;
 
 let config: PlantConfig;
 let data: TestStore;
@@ -129,6 +131,118 @@ describe('GET /api/energy/cost', () => {
     const first = cost.rows[0];
     const line = totals.find((l) => l[header.indexOf('group')] === first.name);
     expect(line?.[header.indexOf('cost (CNY)')]).toBe(csvNumber(first.total.cost));
+  });
+
+  it("by meter: the metering tree's nodes, each remainder costing its parent minus its sub-meters; the total the incomers' alone", async () => {
+    const [days, month, tree] = await Promise.all([
+      get(`/api/energy/cost?commodity=electricity&${RANGE}&resolution=day&groupBy=meter`),
+      get(`/api/energy/cost?commodity=electricity&${RANGE}&resolution=month&groupBy=meter`),
+      get(`/api/energy/consumption?commodity=electricity&${RANGE}&resolution=day&groupBy=meter`),
+    ]);
+    const shape = (rows: Json[]) => rows.map((r) => [r.key, r.kind, r.depth, r.parent]);
+    expect(shape(days.rows)).toEqual(shape(tree.rows));
+    expect(shape(month.rows)).toEqual(shape(tree.rows));
+    const row = (cost: Json, key: string) => cost.rows.find((r: Json) => r.key === key);
+    for (const incomer of ['dr1-incomer', 'dr2-incomer']) {
+      const feeders = days.rows.filter((r: Json) => r.parent === incomer && r.kind === 'meter');
+      expect(feeders.length).toBeGreaterThan(1);
+      const rest = row(days, `${incomer}/unmetered`);
+      const together = row(days, `${incomer}/submeters`);
+      const sum = (pick: (f: Json) => number) => feeders.reduce((s: number, f: Json) => s + pick(f), 0);
+      for (const [i, period] of row(days, incomer).periods.entries()) {
+        for (const figure of ['consumption', 'energyCost', 'cost', 'carbonKg'] as const) {
+          const children = sum((f) => f.periods[i][figure]);
+          expect(together.periods[i][figure], `${incomer} ${period.label} ${figure}`).toBeCloseTo(
+            children,
+            6,
+          );
+          expect(rest.periods[i][figure], `${incomer} ${period.label} ${figure}`).toBeCloseTo(
+            period[figure] - children,
+            6,
+          );
+        }
+        // Cable and transformer losses: a little, never nothing, never below zero.
+        expect(rest.periods[i].cost / period.cost).toBeGreaterThan(0.005);
+        expect(rest.periods[i].cost / period.cost).toBeLessThan(0.05);
+      }
+      // The demand charge is billed on the incomer's own maximum demand: not shared out below it.
+      const top = row(month, incomer).total;
+      expect(top.demandCharge).toBeGreaterThan(0);
+      expect(row(month, `${incomer}/unmetered`).total.demandCharge).toBeNull();
+      expect(row(month, `${incomer}/unmetered`).total.energyCost).toBeCloseTo(
+        top.energyCost - sum((f) => row(month, f.key).total.energyCost),
+        6,
+      );
+    }
+    // Adding the feeders to their incomers would count their energy and money twice.
+    for (const cost of [days, month]) {
+      const roots = cost.rows.filter((r: Json) => r.depth === 0);
+      expect(roots.map((r: Json) => r.key)).toEqual(['dr1-incomer', 'dr2-incomer']);
+      for (const figure of ['consumption', 'cost', 'carbonKg'] as const)
+        expect(cost.total[figure], figure).toBeCloseTo(
+          roots.reduce((s: number, r: Json) => s + r.total[figure], 0),
+          6,
+        );
+    }
+    const site = await get(`/api/energy/cost?commodity=electricity&${RANGE}&resolution=month&groupBy=site`);
+    expect(month.total.cost).toBeCloseTo(site.total.cost, 6);
+  });
+
+  it("with a capacity charge instead: each month's Σ ratedKva × perKva, pro rata for half a month", async () => {
+    const electricity = config.energy.tariffs.electricity.map(({ demandCharge: _, ...t }) => ({
+      ...t,
+      capacityCharge: { perKva: PER_KVA },
+    }));
+    const energy = createEnergy({
+      config: { ...config, energy: { ...config.energy, tariffs: { ...config.energy.tariffs, electricity } } },
+      store: data.store,
+      bus: new PointBus(),
+      log: silentLogger(),
+      now: () => TO,
+    });
+    const capacity = await startBareWebServer({ energy });
+    try {
+      const cost = async (range: string, groupBy: string) => {
+        const res = await jsonRequest(
+          `${capacity.url}/api/energy/cost?commodity=electricity&${range}&resolution=month&groupBy=${groupBy}`,
+        );
+        expect(res.status, res.text).toBe(200);
+        return res.body;
+      };
+      // The demo's two distribution rooms, one per building, each fed by its own incomer.
+      const rated = new Map([
+        ['main/inpatient', 2500],
+        ['main/outpatient', 2000],
+      ]);
+      const kva = 2500 + 2000;
+      const [month, half, buildings] = await Promise.all([
+        cost('from=2026-11-01&to=2026-12-01', 'site'),
+        cost('from=2026-11-01&to=2026-11-16', 'site'),
+        cost('from=2026-11-01&to=2026-12-01', 'building'),
+      ]);
+      const [whole] = month.rows[0].periods;
+      expect(whole.capacityKva).toBe(kva);
+      expect(whole.capacityCharge).toBeCloseTo(kva * PER_KVA, 6);
+      expect(whole.demandCharge).toBeNull();
+      expect(whole.cost).toBeCloseTo(whole.energyCost + kva * PER_KVA, 6);
+      expect(month.total.capacityCharge).toBeCloseTo(kva * PER_KVA, 6);
+      // 1–15 November: 15 of the month's 30 days.
+      expect(half.rows[0].periods[0].capacityCharge).toBeCloseTo((kva * PER_KVA) / 2, 6);
+      for (const row of buildings.rows)
+        expect(row.total.capacityCharge, row.key).toBeCloseTo(
+          (rated.get(row.key) ?? Number.NaN) * PER_KVA,
+          6,
+        );
+      expect(buildings.total.capacityKva).toBe(kva);
+      const res = await fetch(
+        `${capacity.url}/api/energy/cost?commodity=electricity&from=2026-11-01&to=2026-12-01&resolution=month&groupBy=site&format=csv`,
+      );
+      const [header = [], ...lines] = parseCsv(await res.text());
+      const total = lines.find((l) => l[header.indexOf('period')] === 'total');
+      expect(total?.[header.indexOf('capacity charge (CNY)')]).toBe(csvNumber(kva * PER_KVA));
+    } finally {
+      await capacity.stop();
+    }
   });
 
   it('refuses hourly costing and unknown groupings with a clear 400', async () => {

@@ -220,6 +220,24 @@ export function num(value, digits) {
   return value.toLocaleString(locale(), { minimumFractionDigits: d, maximumFractionDigits: d });
 }
 
+/**
+ * Money in the report's currency, "¥12,345" (its narrow symbol); "—" when not known, never ¥0.
+ * @param {number | null | undefined} value @param {string | null | undefined} currency @param {number} [digits]
+ */
+export function money(value, currency, digits) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  // Whole yuan in thousands, fen below.
+  const d = digits ?? (Math.abs(value) >= 1000 ? 0 : 2);
+  if (!currency) return num(value, d);
+  return value.toLocaleString(locale(), {
+    style: 'currency',
+    currency,
+    currencyDisplay: 'narrowSymbol',
+    minimumFractionDigits: d,
+    maximumFractionDigits: d,
+  });
+}
+
 /** @param {number | null | undefined} fraction 0..1 @param {number} [digits] */
 export const pct = (fraction, digits = 0) =>
   fraction === null || fraction === undefined ? '—' : `${num(fraction * 100, digits)} %`;

@@ -1,7 +1,8 @@
 // Energy › Consumption: electricity or water per site, building, room or meter over hours,
-// days or months; stacked bars, the table with its gaps marked and a CSV link, counter events,
-// each group's share, this month against the same days of last month, and the hourly load
-// profile of the last 7 days.
+// days or months; stacked bars, the table with its gaps marked, each figure's cost and kg CO₂e
+// and a CSV link, counter events, cost and carbon by month (energy-cost.js), each group's
+// share, this month against the same days of last month, and the hourly load profile of the
+// last 7 days.
 import { valueAxis } from '../axis.js';
 import { h } from '../dom.js';
 import { getLang, t } from '../i18n.js';
@@ -28,7 +29,8 @@ import {
   when,
   zone,
 } from './energy-common.js';
-import { drawTree, knownParts, treeParts } from './energy-tree.js';
+import { costIndex, drawCost, together, withCost } from './energy-cost.js';
+import { drawTree, knownParts, treeName, treeParts } from './energy-tree.js';
 
 const COMMODITIES = ['electricity', 'water'];
 const RESOLUTIONS = ['hour', 'day', 'month'];
@@ -55,6 +57,7 @@ export function render(root) {
   const partialNote = h('p#e-partial-note.note', { hidden: true });
   const tableBox = h('div#e-consumption-table', { dataset: { state: 'loading' } });
   const notes = h('div#e-consumption-notes');
+  const costBox = h('div#e-cost', { dataset: { state: 'loading' } });
   const shareBox = h('div#e-share');
   const compareBox = h('div#e-compare', { dataset: { state: 'loading' } });
   const profileBox = h('div#e-profile.e-chart', { dataset: { state: 'loading' } });
@@ -64,6 +67,7 @@ export function render(root) {
     tools,
     h('section.panel.e-section', null, title, chartBox, partialNote),
     h('section.panel.e-section', null, tableBox, notes),
+    h('section.panel.e-section', null, costBox),
     h(
       'div.e-grid',
       null,
@@ -140,9 +144,10 @@ export function render(root) {
       from: range.from,
       to: range.to,
     });
-    for (const box of [chartBox, tableBox, compareBox, profileBox]) box.dataset.state = 'loading';
-    // The main report first; the comparison and load profile are extra requests beside it.
+    for (const box of [chartBox, tableBox, costBox, compareBox, profileBox]) box.dataset.state = 'loading';
+    // The main report first; its cost, the comparison and load profile are extra requests beside it.
     const main = getJson(url);
+    const costs = loadCosts(query);
     const names = meterNames();
     const compare = loadComparison();
     const profile = getJson(
@@ -155,15 +160,16 @@ export function render(root) {
       }),
     );
     try {
-      const report = await main;
+      const [report, cellCosts] = await Promise.all([main, costs.cells]);
       if (mine !== generation) return;
       // By meter, the metering tree: the chart and the shares take the rows that share out the
       // total (meters with nothing below them, and each level's unmetered rest), never two levels.
       const tree = report.groupBy === 'meter';
       const parts = tree ? treeParts(report) : report;
+      const index = costIndex(cellCosts);
       drawChart(parts);
-      if (tree) drawTree(tableBox, report, url, valueCell);
-      else drawTable(report, url);
+      if (tree) drawTree(tableBox, report, url, valueCell, index);
+      else drawTable(report, url, index);
       drawNotes(report, await names);
       drawShare(tree ? knownParts(parts) : report);
     } catch (err) {
@@ -174,6 +180,15 @@ export function render(root) {
       shareBox.replaceChildren();
       chartBox.dataset.state = 'error';
       tableBox.dataset.state = 'error';
+    }
+    try {
+      const months = await costs.months;
+      if (mine === generation)
+        drawCost(costBox, months, (r) => (r.kind ? treeName(r) : h('th', { scope: 'row' }, r.name)));
+    } catch (err) {
+      if (mine !== generation) return;
+      costBox.replaceChildren(errorNote(err));
+      costBox.dataset.state = 'error';
     }
     try {
       const [current, previous] = await compare;
@@ -191,6 +206,28 @@ export function render(root) {
       profileBox.replaceChildren(errorNote(err));
       profileBox.dataset.state = 'error';
     }
+  }
+
+  /**
+   * The cost by month (the cost section) and at the table's resolution (its cells). Hours are
+   * not costed one by one: by hour, the totals alone, from the days. A cost that cannot be had
+   * leaves the figures without one.
+   * @param {Record<string, string>} query the consumption query
+   */
+  function loadCosts(query) {
+    const ask = (/** @type {string} */ resolution) => getJson(energyUrl('cost', { ...query, resolution }));
+    const months = ask('month');
+    const totalsOnly = (/** @type {any} */ r) => ({
+      ...r,
+      rows: r.rows.map((/** @type {any} */ row) => ({ ...row, periods: [] })),
+    });
+    const cells =
+      query.resolution === 'month'
+        ? months
+        : query.resolution === 'day'
+          ? ask('day')
+          : ask('day').then(totalsOnly);
+    return { months, cells: cells.catch(() => null) };
   }
 
   /** This month so far and the same days of last month, by building: two requests. */
@@ -300,8 +337,10 @@ export function render(root) {
     partialNote.textContent = going.length ? t('energy.partialNote', { periods: going.join(', ') }) : '';
   }
 
-  /** @param {any} report @param {string} url */
-  function drawTable(report, url) {
+  /** @param {any} report @param {string} url @param {ReturnType<typeof costIndex>} costs */
+  function drawTable(report, url, costs) {
+    const costed = (/** @type {HTMLElement} */ td, /** @type {any} */ f) =>
+      withCost(td, f, costs.currency, report.unit);
     const rows = report.rows ?? [];
     const unit = report.unit;
     const max = Math.max(
@@ -330,6 +369,7 @@ export function render(root) {
         const known = cells.filter((/** @type {any} */ c) => c && c.value !== null);
         const sum = known.reduce((/** @type {number} */ s, /** @type {any} */ c) => s + c.value, 0);
         const partial = known.length > 0 && known.length < cells.length;
+        const costsAt = rows.map((/** @type {any} */ r) => costs.at(r.key, b.start));
         return h(
           `tr${b.partial ? '.partial' : ''}`,
           { dataset: { bucket: b.label } },
@@ -339,14 +379,19 @@ export function render(root) {
             periodName(b),
             b.partial ? h('span.e-partial', { title: t('energy.partialTitle') }, t('energy.partial')) : null,
           ),
-          ...cells.map((/** @type {any} */ c) => valueCell(c, digits)),
+          ...cells.map((/** @type {any} */ c, /** @type {number} */ j) =>
+            costed(valueCell(c, digits), costsAt[j]),
+          ),
           known.length === 0
             ? h('td.num.total.nodata', { title: t('energy.noReadings') }, '—')
-            : h(
-                'td.num.total',
-                null,
-                h('span.v', null, num(sum, digits)),
-                partial ? h('sup.mark', { title: t('energy.partialTotal') }, '*') : null,
+            : costed(
+                h(
+                  'td.num.total',
+                  null,
+                  h('span.v', null, num(sum, digits)),
+                  partial ? h('sup.mark', { title: t('energy.partialTotal') }, '*') : null,
+                ),
+                together(costsAt),
               ),
         );
       }),
@@ -362,20 +407,23 @@ export function render(root) {
           const unassigned = (r.gaps ?? [])
             .filter((/** @type {any} */ g) => !g.allocatedTo)
             .reduce((/** @type {number} */ s, /** @type {any} */ g) => s + g.consumption, 0);
-          return h(
-            'td.num',
-            { dataset: { key: r.key } },
-            h('span.v', null, num(r.total, digits)),
-            unassigned > 0
-              ? h(
-                  'sup.mark',
-                  { title: t('energy.unassignedGap', { value: num(unassigned, digits), unit }) },
-                  '†',
-                )
-              : null,
+          return costed(
+            h(
+              'td.num',
+              { dataset: { key: r.key } },
+              h('span.v', null, num(r.total, digits)),
+              unassigned > 0
+                ? h(
+                    'sup.mark',
+                    { title: t('energy.unassignedGap', { value: num(unassigned, digits), unit }) },
+                    '†',
+                  )
+                : null,
+            ),
+            costs.total(r.key),
           );
         }),
-        h('td.num.total', null, h('span.v', null, num(report.total, digits))),
+        costed(h('td.num.total', null, h('span.v', null, num(report.total, digits))), costs.all),
       ),
     );
     tableBox.replaceChildren(

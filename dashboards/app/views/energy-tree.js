@@ -2,9 +2,11 @@
 // Each meter under the one it sits below, indented; below a parent's sub-meters their sum and
 // the unmetered remainder (the parent minus that sum: losses and loads no sub-meter sees),
 // flagged when below zero. The total adds the top-level meters only, never two levels.
+// Each figure carries its cost and kg CO₂e where the cost report has them.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { csvLink, digitsFor, num } from './energy-common.js';
+import { together, withCost } from './energy-cost.js';
 
 /** A row's name as shown: a meter's own, or what its parent's level row is. @param {any} row */
 function label(row) {
@@ -50,11 +52,13 @@ function rootSum(roots, i) {
 
 /**
  * The tree as a table into `box`: a row per tree row, a column per period, then the total.
- * `cell` draws a meter's value with its gap and coverage marks (as the table by group does).
+ * `cell` draws a meter's value with its gap and coverage marks (as the table by group does);
+ * `costs` (costIndex of the cost report by meter) adds each figure's cost.
  * @param {HTMLElement} box @param {any} report @param {string} url
  * @param {(c: any, digits: number) => HTMLElement} cell
+ * @param {ReturnType<typeof import('./energy-cost.js').costIndex>} costs
  */
-export function drawTree(box, report, url, cell) {
+export function drawTree(box, report, url, cell, costs) {
   const rows = report.rows ?? [];
   const roots = rows.filter((/** @type {any} */ r) => r.depth === 0);
   // The top level holds the largest figures: their decimals suit every row.
@@ -68,7 +72,13 @@ export function drawTree(box, report, url, cell) {
     h('th.num.total', null, t('energy.col.total')),
   ];
   const head = h('thead', null, h('tr', null, ...columns));
-  const body = h('tbody', null, ...rows.map((/** @type {any} */ r) => treeRow(r, report, digits, cell)));
+  const body = h(
+    'tbody',
+    null,
+    ...rows.map((/** @type {any} */ r) => treeRow(r, report, digits, cell, costs)),
+  );
+  const costed = (/** @type {HTMLElement} */ td, /** @type {any} */ f) =>
+    withCost(td, f, costs.currency, report.unit);
   const foot = h(
     'tfoot',
     null,
@@ -76,10 +86,13 @@ export function drawTree(box, report, url, cell) {
       'tr',
       { dataset: { key: 'total' } },
       h('th', { scope: 'row' }, t('energy.tree.total')),
-      ...report.buckets.map((/** @type {any} */ _b, /** @type {number} */ i) =>
-        h('td.num', null, h('span.v', null, num(rootSum(roots, i), digits))),
+      ...report.buckets.map((/** @type {any} */ b, /** @type {number} */ i) =>
+        costed(
+          h('td.num', null, h('span.v', null, num(rootSum(roots, i), digits))),
+          together(roots.map((/** @type {any} */ r) => costs.at(r.key, b.start))),
+        ),
       ),
-      h('td.num.total', null, h('span.v', null, num(report.total, digits))),
+      costed(h('td.num.total', null, h('span.v', null, num(report.total, digits))), costs.all),
     ),
   );
   box.replaceChildren(
@@ -98,26 +111,35 @@ export function drawTree(box, report, url, cell) {
   box.dataset.state = 'ready';
 }
 
-/** @param {any} r @param {any} report @param {number} digits @param {(c: any, digits: number) => HTMLElement} cell */
-function treeRow(r, report, digits, cell) {
+/** A tree row's name cell: indented by level, as a distribution board's single-line diagram reads. @param {any} r */
+export function treeName(r) {
   const name = h('th', { scope: 'row' }, label(r));
-  // Indented by level, as a distribution board's single-line diagram reads.
-  name.style.paddingLeft = `${0.3 + 1.4 * r.depth}rem`;
+  name.style.paddingLeft = `${0.3 + 1.4 * (r.depth ?? 0)}rem`;
   if (r.negative) name.append(h('sup.mark.e-negative', { title: t('energy.tree.negative') }, '!'));
+  return name;
+}
+
+/**
+ * @param {any} r @param {any} report @param {number} digits @param {(c: any, digits: number) => HTMLElement} cell
+ * @param {ReturnType<typeof import('./energy-cost.js').costIndex>} costs
+ */
+function treeRow(r, report, digits, cell, costs) {
   const derived = r.kind !== 'meter';
-  const cells = report.buckets.map((/** @type {any} */ _b, /** @type {number} */ i) =>
+  const costed = (/** @type {HTMLElement} */ td, /** @type {any} */ f) =>
+    withCost(td, f, costs.currency, report.unit);
+  const cells = report.buckets.map((/** @type {any} */ b, /** @type {number} */ i) =>
     derived && valueAt(r, i) === null
       ? h('td.num.nodata', { title: t('energy.tree.unknown') }, '—')
-      : cell(r.buckets[i], digits),
+      : costed(cell(r.buckets[i], digits), costs.at(r.key, b.start)),
   );
   const total =
     r.total === null || r.total === undefined
       ? h('td.num.total.nodata', { title: t(derived ? 'energy.tree.unknown' : 'energy.noReadings') }, '—')
-      : h('td.num.total', null, h('span.v', null, num(r.total, digits)));
+      : costed(h('td.num.total', null, h('span.v', null, num(r.total, digits))), costs.total(r.key));
   return h(
     `tr.k-${r.kind}${r.negative ? '.negative' : ''}`,
     { dataset: { key: r.key, kind: r.kind, depth: String(r.depth), parent: r.parent ?? '' } },
-    name,
+    treeName(r),
     ...cells,
     total,
   );
