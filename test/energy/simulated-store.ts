@@ -4,11 +4,13 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { writeHistory } from '../../simulators/backfill.js';
 import { type HistoryOptions, simulateHistory } from '../../simulators/history.js';
-import type { PlantConfig } from '../../src/config/index.js';
-import type { PointValue } from '../../src/points/index.js';
+import { loadConfig, type PlantConfig } from '../../src/config/index.js';
+import { createEnergy, type EnergyService } from '../../src/energy/index.js';
+import { silentLogger } from '../../src/log/index.js';
+import { PointBus, type PointValue } from '../../src/points/index.js';
 import { SqliteStore } from '../../src/storage/index.js';
 
 export const MINUTE = 60_000;
@@ -80,4 +82,21 @@ export async function lastBefore(store: SqliteStore, point: string, ts: number):
   const last = rows[rows.length - 1];
   if (!last) throw new Error(`no sample of ${point} in the day before ${new Date(ts).toISOString()}`);
   return last.value;
+}
+
+/** The demo configuration's energy service over its simulated history, its clock at `now`. */
+export async function demoEnergy(
+  history: { from: number; to: number; stepMs: number },
+  now: number,
+): Promise<{ config: PlantConfig; data: TestStore; energy: EnergyService }> {
+  const config = loadConfig(resolve('config'));
+  const data = await simulatedStore(config, history);
+  const energy = createEnergy({
+    config,
+    store: data.store,
+    bus: new PointBus(),
+    log: silentLogger(),
+    now: () => now,
+  });
+  return { config, data, energy };
 }

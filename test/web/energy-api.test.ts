@@ -4,16 +4,13 @@
  * day, peak demand and headroom, intensity, night flow and retrofit savings — as JSON and as
  * the CSV files pasted into the monthly report, and clear 400s for questions it cannot answer.
  */
-import { resolve } from 'node:path';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type PlantConfig } from '../../src/config/index.js';
-import { createEnergy, type EnergyService } from '../../src/energy/index.js';
-import { silentLogger } from '../../src/log/index.js';
-import { PointBus } from '../../src/points/index.js';
+import type { PlantConfig } from '../../src/config/index.js';
+import type { EnergyService } from '../../src/energy/index.js';
 import { toCsv } from '../../src/reports/csv.js';
 import type { WebServer } from '../../src/web/index.js';
-import { DAY, HOUR, MINUTE, samples, simulatedStore, type TestStore } from '../energy/simulated-store.js';
+import { DAY, demoEnergy, HOUR, MINUTE, samples, type TestStore } from '../energy/simulated-store.js';
 import { type Json, jsonRequest, startBareWebServer } from '../helpers/web.js';
 import { csvNumber, parseCsv } from './records-harness.js';
 
@@ -30,17 +27,9 @@ let energy: EnergyService;
 let web: WebServer;
 
 beforeAll(async () => {
-  config = loadConfig(resolve('config'));
-  expect(config.energy.timezone).toBe(ZONE);
   // An hour either side: a reading before the range and the last one inside it.
-  data = await simulatedStore(config, { from: FROM - HOUR, to: TO + HOUR, stepMs: QUARTER });
-  energy = createEnergy({
-    config,
-    store: data.store,
-    bus: new PointBus(),
-    log: silentLogger(),
-    now: () => TO,
-  });
+  ({ config, data, energy } = await demoEnergy({ from: FROM - HOUR, to: TO + HOUR, stepMs: QUARTER }, TO));
+  expect(config.energy.timezone).toBe(ZONE);
   web = await startBareWebServer({ energy });
 });
 afterAll(async () => {

@@ -4,15 +4,14 @@
  * the consumption API's hourly figures and the tariff's schedule read plainly; the demand charge
  * from the peak-demand API; carbon and water at their factors; the CSV.
  */
-import { resolve } from 'node:path';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type PlantConfig } from '../../src/config/index.js';
-import { createEnergy } from '../../src/energy/index.js';
+import type { PlantConfig } from '../../src/config/index.js';
+import { createEnergy, type EnergyService } from '../../src/energy/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { PointBus } from '../../src/points/index.js';
 import type { WebServer } from '../../src/web/index.js';
-import { DAY, HOUR, MINUTE, simulatedStore, type TestStore } from '../energy/simulated-store.js';
+import { DAY, demoEnergy, HOUR, MINUTE, type TestStore } from '../energy/simulated-store.js';
 import { type Json, jsonRequest, startBareWebServer } from '../helpers/web.js';
 import { csvNumber, parseCsv } from './records-harness.js';
 
@@ -28,15 +27,11 @@ let data: TestStore;
 let web: WebServer;
 
 beforeAll(async () => {
-  config = loadConfig(resolve('config'));
-  data = await simulatedStore(config, { from: FROM - HOUR, to: TO + HOUR, stepMs: 15 * MINUTE });
-  const energy = createEnergy({
-    config,
-    store: data.store,
-    bus: new PointBus(),
-    log: silentLogger(),
-    now: () => TO,
-  });
+  let energy: EnergyService;
+  ({ config, data, energy } = await demoEnergy(
+    { from: FROM - HOUR, to: TO + HOUR, stepMs: 15 * MINUTE },
+    TO,
+  ));
   web = await startBareWebServer({ energy });
 });
 afterAll(async () => {
