@@ -177,9 +177,10 @@ function streamPacket(
   type: number,
   declared: number,
   send: number,
+  localAddress = '127.0.0.1',
 ): Promise<{ sent: number; socket: Socket }> {
   return new Promise((resolve) => {
-    const socket = createConnection({ host: gw.host, port: gw.port });
+    const socket = createConnection({ host: gw.host, port: gw.port, localAddress });
     socket.on('error', () => {});
     cleanup.push(() => socket.destroy());
     let sent = 0;
@@ -217,8 +218,12 @@ describe('the embedded broker bounds what a client can make it hold', () => {
     await readingArrives(sim, flows, 1.5);
     const baseline = await rss();
 
-    // Four clients each declare a 100 MB CONNECT and stream 25 MB of it.
-    const floods = Array.from({ length: 4 }, () => streamPacket(0x10, 100_000_000, 25 * MB));
+    // Four clients each declare a 100 MB CONNECT and stream 25 MB of it, from four addresses:
+    // from one, on a slow machine all four are accepted before the first is closed, and the
+    // fourth would meet maxConnectionsPerAddress instead.
+    const floods = Array.from({ length: 4 }, (_, i) =>
+      streamPacket(0x10, 100_000_000, 25 * MB, `127.0.0.${11 + i}`),
+    );
     await readingArrives(sim, flows, 2.5);
     const results = await Promise.all(floods);
     await readingArrives(sim, flows, 3.5);
@@ -228,7 +233,7 @@ describe('the embedded broker bounds what a client can make it hold', () => {
       10,
     );
     for (const { socket } of results) await closedWithin(socket, 2000);
-    expect(await logged('MQTT connection closed: packet over the size allowed', '127.0.0.1')).toMatchObject({
+    expect(await logged('MQTT connection closed: packet over the size allowed', '127.0.0.11')).toMatchObject({
       loggedIn: false,
       declaredBytes: 100_000_005,
     });
