@@ -15,14 +15,7 @@
  */
 import type { EnergySettings } from '../config/energy-schema.js';
 import type { TouTariff } from '../config/tariff-schema.js';
-import {
-  type Bucket,
-  localDayStart,
-  monthShare,
-  type RangeBucket,
-  type Resolution,
-  rangeBuckets,
-} from './calendar.js';
+import { type Bucket, monthShare, type RangeBucket, type Resolution, rangeBuckets } from './calendar.js';
 import type { ConsumptionReport, ConsumptionRow, Grouping } from './consumption.js';
 import type { Commodity } from './meters.js';
 import type { DemandReport } from './peaks.js';
@@ -31,6 +24,7 @@ import {
   type Consumed,
   carbon,
   flatCost,
+  inEffect,
   type Priced,
   peakShare,
   touCost,
@@ -266,12 +260,9 @@ function figures(
   };
 }
 
-/** The tariff in effect at `at`: the last whose date (local midnight) is not after it. */
-function tariffAt(tariffs: readonly TouTariff[], at: number, zone: string): TouTariff | undefined {
-  let found: TouTariff | undefined;
-  for (const tariff of tariffs) if (localDayStart(tariff.from, zone) <= at) found = tariff;
-  return found;
-}
+/** The tariff in effect at `at`. */
+const tariffAt = (tariffs: readonly TouTariff[], at: number, zone: string): TouTariff | undefined =>
+  inEffect(tariffs, at, at + 1, zone)[0];
 
 /**
  * The demand charge of a month: each of the group's main meters is billed on its own maximum

@@ -63,6 +63,19 @@ function entryAt(starts: readonly number[], at: number): number {
   return found;
 }
 
+/** The entries of a dated list in effect at some time in [from, to) (one instant: to = from + 1). */
+export function inEffect<T extends { from: string }>(
+  list: readonly T[],
+  from: number,
+  to: number,
+  zone: string,
+): T[] {
+  const starts = effectiveStarts(list, zone);
+  return list.filter(
+    (_, i) => (starts[i] as number) < to && (starts[i + 1] ?? Number.POSITIVE_INFINITY) > from,
+  );
+}
+
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 /**

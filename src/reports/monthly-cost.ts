@@ -6,8 +6,8 @@
  */
 import type { EnergySettings } from '../config/energy-schema.js';
 import { BANDS, type Band } from '../config/tariff-schema.js';
-import { localDayStart } from '../energy/calendar.js';
 import type { CostFigures, CostReport } from '../energy/index.js';
+import { inEffect } from '../energy/tariffs.js';
 import { costNotes } from './cost-table.js';
 import { changeOf, escapeHtml, type HtmlCell, number, percent, table, totalText } from './html.js';
 
@@ -143,19 +143,6 @@ export function waterCostHtml(costs: MonthCosts): string {
       money(row.total.cost),
       ...againstBefore(costs, row),
     ]),
-  );
-}
-
-/** The entries of a dated list in effect at some time in [from, to). */
-function inEffect<T extends { from: string }>(
-  list: readonly T[],
-  from: number,
-  to: number,
-  zone: string,
-): T[] {
-  const starts = list.map((entry) => localDayStart(entry.from, zone));
-  return list.filter(
-    (_, i) => (starts[i] as number) < to && (starts[i + 1] ?? Number.POSITIVE_INFINITY) > from,
   );
 }
 
