@@ -18,13 +18,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type PlantConfig } from '../../src/config/index.js';
-import { createEnergy, type EnergyService } from '../../src/energy/index.js';
-import { silentLogger } from '../../src/log/index.js';
-import { PointBus } from '../../src/points/index.js';
+import type { PlantConfig } from '../../src/config/index.js';
+import type { EnergyService } from '../../src/energy/index.js';
 import {
   buildMonthlyReport,
   type MonthlyReport,
@@ -35,7 +33,7 @@ import { reportPdf, reportPdfs } from '../../src/reports/monthly-pdf.js';
 import { chromiumPdf, type PdfRenderer, type ReportLanguage } from '../../src/reports/pdf.js';
 import type { MonthlyReportPdf } from '../../src/web/energy.js';
 import { capturingLogger, demoWebServer, type LogLine, login } from '../auth/harness.js';
-import { MINUTE, simulatedStore, type TestStore } from '../energy/simulated-store.js';
+import { demoEnergy, MINUTE, type TestStore } from '../energy/simulated-store.js';
 import { CHROMIUM, hasChromium } from '../helpers/browser.js';
 import { hasPoppler, pdfFonts, pdfInfo, pdfPage, pdfText, pixelsOf } from '../helpers/pdf.js';
 import { plantTime } from '../helpers/plant-time.js';
@@ -82,15 +80,10 @@ function hungBrowser() {
 
 describe.skipIf(!hasChromium() || !hasPoppler())('the monthly report as PDF', () => {
   beforeAll(async () => {
-    config = loadConfig(resolve('config'));
-    data = await simulatedStore(config, { from: HISTORY_FROM, to: HISTORY_TO, stepMs: 15 * MINUTE });
-    energy = createEnergy({
-      config,
-      store: data.store,
-      bus: new PointBus(),
-      log: silentLogger(),
-      now: () => HISTORY_TO,
-    });
+    ({ config, data, energy } = await demoEnergy(
+      { from: HISTORY_FROM, to: HISTORY_TO, stepMs: 15 * MINUTE },
+      HISTORY_TO,
+    ));
     october = await buildMonthlyReport(energy, config, '2026-10');
   });
   afterAll(async () => {

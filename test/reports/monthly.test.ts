@@ -7,11 +7,11 @@
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type PlantConfig } from '../../src/config/index.js';
+import type { PlantConfig } from '../../src/config/index.js';
 import { HIGH_PEAK_SHARE } from '../../src/energy/cost.js';
 import { type Commodity, type CostReport, createEnergy, type EnergyService } from '../../src/energy/index.js';
 import { silentLogger } from '../../src/log/index.js';
@@ -23,7 +23,7 @@ import {
   previousMonth,
   startMonthlyReports,
 } from '../../src/reports/monthly.js';
-import { lastBefore, MINUTE, simulatedStore, type TestStore } from '../energy/simulated-store.js';
+import { demoEnergy, lastBefore, MINUTE, type TestStore } from '../energy/simulated-store.js';
 import { freePort } from '../helpers/modbus-tcp-device.js';
 import { plantTime } from '../helpers/plant-time.js';
 import { until } from '../helpers/wait.js';
@@ -55,10 +55,11 @@ let energy: EnergyService;
 let report: MonthlyReport;
 
 beforeAll(async () => {
-  config = loadConfig(resolve('config'));
+  ({ config, data, energy } = await demoEnergy(
+    { from: HISTORY_FROM, to: HISTORY_TO, stepMs: 15 * MINUTE },
+    HISTORY_TO,
+  ));
   expect(config.energy.timezone).toBe(ZONE);
-  data = await simulatedStore(config, { from: HISTORY_FROM, to: HISTORY_TO, stepMs: 15 * MINUTE });
-  energy = energyAt(config, HISTORY_TO);
   report = await buildMonthlyReport(energy, config, '2026-10');
 });
 
