@@ -16,7 +16,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 const strict = process.argv.includes('--strict');
-const { devDependencies = {} } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const { devDependencies = {} } = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+);
 
 function npm(args) {
   const run = spawnSync('npm', args, { encoding: 'utf8', timeout: 180_000 });
@@ -41,10 +43,14 @@ function advisories() {
     process.stdout.write(`advisories: NOT CHECKED: the advisory service could not be reached (${why})\n`);
     return 'unreachable';
   }
-  const summary = ['critical', 'high', 'moderate', 'low'].map((level) => `${counts[level] ?? 0} ${level}`).join(', ');
+  const summary = ['critical', 'high', 'moderate', 'low']
+    .map((level) => `${counts[level] ?? 0} ${level}`)
+    .join(', ');
   process.stdout.write(`advisories: ${summary} in the production tree\n`);
   for (const [name, entry] of Object.entries(report.vulnerabilities ?? {}))
-    process.stdout.write(`  ${entry.severity}: ${name} ${entry.range ?? ''} ${entry.fixAvailable ? '(fix available)' : ''}\n`);
+    process.stdout.write(
+      `  ${entry.severity}: ${name} ${entry.range ?? ''} ${entry.fixAvailable ? '(fix available)' : ''}\n`,
+    );
   return (counts.critical ?? 0) + (counts.high ?? 0) > 0 ? 'failed' : 'passed';
 }
 
@@ -53,7 +59,9 @@ function behind() {
   const run = npm(['outdated', '--omit=dev', '--all', '--json']);
   const report = parseJson(run.stdout || '{}');
   if (!report || report.error) {
-    process.stdout.write(`patch level: NOT CHECKED (${report?.error?.summary ?? 'no answer from the registry'})\n`);
+    process.stdout.write(
+      `patch level: NOT CHECKED (${report?.error?.summary ?? 'no answer from the registry'})\n`,
+    );
     return undefined;
   }
   const stale = new Set();

@@ -8,3 +8,8 @@ export function repoRoot(): string {
   while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
   return dir;
 }
+
+/** Where `npm run build` (bin/build-dashboard.mjs) puts the dashboard's bundles: app/, live/, report/. */
+export function dashboardBuildDir(): string {
+  return join(repoRoot(), 'dist', 'dashboard');
+}

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import type { ConsumptionReport } from '../energy/index.js';
 import type { Logger } from '../log/index.js';
-import { repoRoot } from '../repo-root.js';
+import { dashboardBuildDir } from '../repo-root.js';
 import { escapeHtml } from './html.js';
 import type { MonthlyReport } from './monthly.js';
 import { reportInChinese } from './monthly-zh.js';
@@ -25,7 +25,7 @@ const CHARTS = {
   water: { en: 'Water per day by building (m³)', zh: '各楼栋每日用水量（m³）' },
 } as const;
 
-/** What the page's script (dashboards/report/charts.js) draws: day of the month, kWh per building. */
+/** What the page's script (dashboards/report/charts.ts, bundled into dist/dashboard/report/) draws: day of the month, kWh per building. */
 function chartData(report: ConsumptionReport) {
   return {
     unit: report.unit,
@@ -51,7 +51,7 @@ function printAssets() {
     assets = {
       uplot: readFileSync(uplot, 'utf8'),
       css: readFileSync(uplot.replace(/uPlot\.iife\.min\.js$/, 'uPlot.min.css'), 'utf8'),
-      charts: readFileSync(join(repoRoot(), 'dashboards', 'report', 'charts.js'), 'utf8'),
+      charts: readFileSync(join(dashboardBuildDir(), 'report', 'charts.js'), 'utf8'),
     };
   }
   return assets;

@@ -4,6 +4,7 @@
  * With login (an Auth given), everything but health, the login routes and the static files
  * needs a signed-in user, alarm actions the electrician role, and so does socket.io.
  */
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ import type { Auth } from '../auth/index.js';
 import type { EnergyService } from '../energy/index.js';
 import type { PointBus, PointTable } from '../points/index.js';
 import type { RecordsService } from '../records/index.js';
-import { repoRoot } from '../repo-root.js';
+import { dashboardBuildDir, repoRoot } from '../repo-root.js';
 import type { TimeSeriesStore } from '../storage/index.js';
 import { adminRouter } from './admin.js';
 import { alarmsRouter } from './alarms.js';
@@ -191,9 +192,15 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   app.use('/api', apiRouter(options.table, options.status));
   const root = repoRoot();
   const statics = { index: 'index.html', dotfiles: 'deny' } as const;
-  // The dashboard is plain ES modules (no build step); uPlot comes straight from node_modules.
+  // The pages' scripts are TypeScript bundled by `npm run build` into dist/dashboard/; their
+  // HTML and CSS are served from dashboards/ as they are.
+  const built = dashboardBuildDir();
+  if (!existsSync(join(built, 'app', 'main.js')))
+    options.log.error({ dir: built }, 'the dashboard is not built: run npm run build');
   app.use('/vendor/uplot', express.static(join(root, 'node_modules', 'uplot', 'dist'), statics));
+  app.use('/live', express.static(join(built, 'live'), statics));
   app.use('/live', express.static(join(root, 'dashboards', 'live'), statics));
+  app.use(express.static(join(built, 'app'), statics));
   app.use(express.static(options.dashboardDir ?? join(root, 'dashboards', 'app'), statics));
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });

@@ -1,6 +1,6 @@
 // Energy: consumption, peak demand, intensity, night-flow leaks and retrofit savings, one
 // sub-page each (#/energy/<tab>), for the energy managers' monthly review and reports.
-import { call } from '../api.js';
+import { request } from '../api.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { can } from '../session.js';
@@ -40,7 +40,7 @@ export function render(root, params) {
             sent.textContent = '…';
             try {
               const chosen = month.value || lastMonth;
-              const answer = await call(`/api/energy/report/send?month=${encodeURIComponent(chosen)}`, {
+              const answer = await request(`/api/energy/report/send?month=${encodeURIComponent(chosen)}`, {
                 method: 'POST',
               });
               sent.textContent = t('energy.reportSent', { month: answer.sent });
