@@ -205,6 +205,14 @@ export function t(key, vars) {
   return text;
 }
 
+/**
+ * A name from the configuration in the page's language: its Chinese variant (the API's
+ * `…Zh` field beside the name, e.g. deviceName / deviceNameZh) when the page is in 中文 and
+ * the configuration gives one, else the name as configured.
+ * @param {string} name @param {string | null | undefined} [zh]
+ */
+export const localName = (name, zh) => (lang === 'zh' && zh ? zh : name);
+
 /** Static labels in the page shell carry data-i18n. @param {ParentNode} root */
 export function translateStatic(root) {
   for (const el of root.querySelectorAll('[data-i18n]'))
