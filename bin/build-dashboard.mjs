@@ -38,8 +38,6 @@ export async function buildDashboard({ outDir = join(root, 'dist', 'dashboard'),
         minify,
         legalComments: 'none',
         logLevel: 'warning',
-        // Until every page is TypeScript importing uplot, the old modules import it by URL.
-        external: ['/vendor/*'],
       }),
     ),
   );

@@ -1,6 +1,15 @@
 // The one way the dashboard talks to the gateway's REST API. Every failure becomes an ApiError
 // with the server's message and status (e.g. a refused transition's 409); a 401 (the session
 // ended) also tells the shell, which goes back to the login page.
+import type {
+  ActionAnswer,
+  ActionBody,
+  AlarmAction,
+  AlarmStatusJson,
+  JournalEntry,
+} from '../../src/web/api-types/alarms.js';
+import type { PointHistory } from '../../src/web/api-types/history.js';
+import type { PointView } from '../../src/web/api-types/points.js';
 
 /** A refused or failed call: the server's `error` text, and its HTTP status (0: no answer). */
 export class ApiError extends Error {
@@ -31,6 +40,8 @@ export interface RequestOptions {
   /** Sent as JSON. */
   body?: unknown;
   signal?: AbortSignal;
+  /** A call made without a session (sign in, who am I): its 401 is an answer, not a session that ended. */
+  anonymous?: boolean;
 }
 
 /** A JSON call: `T` is what the route answers (see src/web/api-types). */
@@ -52,7 +63,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     throw new ApiError(err instanceof Error ? err.message : String(err), 0);
   }
   const answer: unknown = await res.json().catch(() => ({}));
-  if (res.status === 401) unauthorized();
+  if (res.status === 401 && !options.anonymous) unauthorized();
   if (!res.ok) {
     const error = (answer as { error?: unknown } | null)?.error;
     throw new ApiError(typeof error === 'string' ? error : `${res.status} ${res.statusText}`, res.status);
@@ -79,19 +90,22 @@ export function url(path: string, query: Record<string, string | number | boolea
 }
 
 // ---- Routes used by several pages ----
+// Typed by the shared route descriptions (src/web/api-types); a page may still name a narrower
+// view of the same JSON as T.
 
 /** Every point: its description, value, quality, ts. */
-export const points = <T = unknown[]>() => getJson<T>('/api/points');
+export const points = <T = PointView[]>() => getJson<T>('/api/points');
 /** Every alarm, normal ones included (for names and the device page). */
-export const alarms = <T = unknown[]>() => getJson<T>('/api/alarms?all=1');
-export const alarmHistory = <T = unknown[]>(query: Record<string, string>) =>
+export const alarms = <T = AlarmStatusJson[]>() => getJson<T>('/api/alarms?all=1');
+export const alarmHistory = <T = JournalEntry[]>(query: Record<string, string>) =>
   getJson<T>(url('/api/alarms/history', query));
 /** A point's history from e.g. "-24h". */
-export const history = <T = unknown>(id: string, from: string) =>
+export const history = <T = PointHistory>(id: string, from: string) =>
   getJson<T>(url(`/api/points/${encodeURIComponent(id)}/history`, { from }));
 /**
- * ack | shelve | unshelve, with { comment } or { reason, duration }; with login off, also
- * { user } (with login on the gateway takes the signed-in user and refuses a `user`).
+ * ack | shelve | unshelve | out-of-service | return-to-service, with { comment } or
+ * { reason, duration }; with login off, also { user } (with login on the gateway takes the
+ * signed-in user and refuses a `user`).
  */
-export const alarmAction = <T = unknown>(id: string, action: string, body: Record<string, string>) =>
-  sendJson<T>(`/api/alarms/${encodeURIComponent(id)}/${action}`, body);
+export const alarmAction = <A extends AlarmAction>(id: string, action: A, body: ActionBody<A>) =>
+  sendJson<ActionAnswer>(`/api/alarms/${encodeURIComponent(id)}/${action}`, body);

@@ -9,16 +9,23 @@ export type Props = Record<string, unknown> & {
   class?: string;
 };
 
+/** The tag name of a selector such as "input#id.wide": what comes before any "." and "#". */
+type TagOf<S extends string> = S extends `${infer T}.${string}`
+  ? TagOf<T>
+  : S extends `${infer T}#${string}`
+    ? T
+    : S;
+/** The element a selector makes: h('input#x') is an HTMLInputElement, an unknown tag an HTMLElement. */
+export type ElementOf<S extends string> =
+  TagOf<S> extends keyof HTMLElementTagNameMap ? HTMLElementTagNameMap[TagOf<S>] : HTMLElement;
+
 /** h('div#id.card.x', { dataset: { id }, onclick }, 'text', child) → element. */
-export function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K | `${K}.${string}` | `${K}#${string}`,
-  props?: Props | null,
-  ...children: Child[]
-): HTMLElementTagNameMap[K];
-export function h(tag: string, props?: Props | null, ...children: Child[]): HTMLElement;
+export function h<S extends string>(tag: S, props?: Props | null, ...children: Child[]): ElementOf<S>;
 export function h(tag: string, props?: Props | null, ...children: Child[]): HTMLElement {
-  const [head = '', ...classes] = tag.split('.');
-  const [name, id] = head.split('#');
+  // "tag", then "#id" and ".class" parts in any order.
+  const name = /^[^.#]*/.exec(tag)?.[0];
+  const id = /#([^.#]+)/.exec(tag)?.[1];
+  const classes = [...tag.matchAll(/\.([^.#]+)/g)].map((m) => m[1]);
   const el = document.createElement(name || 'div');
   if (id) el.id = id;
   if (classes.length) el.className = classes.join(' ');

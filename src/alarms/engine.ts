@@ -16,6 +16,7 @@ import {
   type AlarmEvent,
   type AlarmEventKind,
   type AlarmListener,
+  type AlarmPlace,
   type AlarmStatus,
   type NotifyOn,
   priorityRank,
@@ -257,6 +258,7 @@ export class AlarmEngine {
     noteRaisedAndReturned(runtime, transition.kind, now);
     const input = messageInput(runtime, now, transition);
     const message = runtime.alarm.message(input);
+    const messageZh = runtime.alarm.messageZh(input);
     const partial: Omit<AlarmEvent, 'seq'> = {
       site: definition.site,
       building: definition.building,
@@ -264,6 +266,7 @@ export class AlarmEngine {
       ...(definition.buildingName ? { buildingName: definition.buildingName } : {}),
       ...(definition.roomName ? { roomName: definition.roomName } : {}),
       ...(definition.device ? { device: definition.device, deviceName: definition.deviceName } : {}),
+      ...zhNames(definition),
       equipment: definition.equipment,
       alarmId: definition.id,
       rule: definition.rule,
@@ -273,6 +276,7 @@ export class AlarmEngine {
       ts: now,
       priority: definition.priority,
       message,
+      messageZh,
       value: runtime.value,
       limit: runtime.limit,
       ...(input.phase !== 'normal' && runtime.raised ? { raised: runtime.raised } : {}),
@@ -456,6 +460,16 @@ function messageInput(runtime: Runtime, now: number, transition?: lifecycle.Tran
   return { phase, value, limit, ts: record.activeSince ?? now };
 }
 
+/** The Chinese names of the alarm's place and device, those configured. */
+function zhNames(place: AlarmPlace): Pick<AlarmPlace, 'buildingNameZh' | 'roomNameZh' | 'deviceNameZh'> {
+  const { buildingNameZh, roomNameZh, deviceNameZh } = place;
+  return {
+    ...(buildingNameZh ? { buildingNameZh } : {}),
+    ...(roomNameZh ? { roomNameZh } : {}),
+    ...(deviceNameZh ? { deviceNameZh } : {}),
+  };
+}
+
 function statusOf(runtime: Runtime, now: number): AlarmStatus {
   const { record, alarm } = runtime;
   const input = messageInput(runtime, now);
@@ -466,6 +480,7 @@ function statusOf(runtime: Runtime, now: number): AlarmStatus {
     since: record.since,
     activeSince: record.activeSince,
     message: alarm.message(input),
+    messageZh: alarm.messageZh(input),
     value: runtime.value,
     limit: runtime.limit,
     ...(input.phase !== 'normal' && runtime.raised ? { raised: runtime.raised } : {}),

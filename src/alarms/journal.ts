@@ -57,7 +57,8 @@ CREATE TABLE IF NOT EXISTS alarm_events (
   place TEXT NOT NULL,
   raised_value TEXT,
   raised_limit REAL,
-  raised_at INTEGER
+  raised_at INTEGER,
+  message_zh TEXT
 );
 CREATE INDEX IF NOT EXISTS alarm_events_ts ON alarm_events (ts);
 CREATE INDEX IF NOT EXISTS alarm_events_alarm ON alarm_events (alarm_id, ts);
@@ -72,6 +73,8 @@ const ADDED_COLUMNS: readonly [string, string][] = [
   ['raised_value', 'TEXT'],
   ['raised_limit', 'REAL'],
   ['raised_at', 'INTEGER'],
+  // The Chinese message beside the English one; events written before it have none.
+  ['message_zh', 'TEXT'],
 ];
 
 /**
@@ -110,6 +113,7 @@ interface EventRow {
   raised_value: string | null;
   raised_limit: number | null;
   raised_at: number | null;
+  message_zh: string | null;
 }
 
 export class AlarmJournal {
@@ -127,9 +131,9 @@ export class AlarmJournal {
     this.migrate();
     this.insertEvent = this.db.prepare(
       `INSERT INTO alarm_events (ts, alarm_id, rule, kind, from_state, to_state, priority, message, value,
-         limit_value, user, comment, notify, place, raised_value, raised_limit, raised_at)
+         limit_value, user, comment, notify, place, raised_value, raised_limit, raised_at, message_zh)
        VALUES (@ts, @alarmId, @rule, @kind, @from, @to, @priority, @message, @value, @limit, @user, @comment,
-         @notify, @place, @raisedValue, @raisedLimit, @raisedAt)`,
+         @notify, @place, @raisedValue, @raisedLimit, @raisedAt, @messageZh)`,
     );
     this.upsertState = this.db.prepare(
       'INSERT INTO alarm_state (alarm_id, record) VALUES (?, ?) ON CONFLICT(alarm_id) DO UPDATE SET record = excluded.record',
@@ -148,7 +152,7 @@ export class AlarmJournal {
     if (missing.length === 0) return;
     this.db.transaction(() => {
       for (const [name, type] of missing) this.db.exec(`ALTER TABLE alarm_events ADD COLUMN ${name} ${type}`);
-      this.db.exec(BACKFILL_RAISED);
+      if (missing.some(([name]) => name.startsWith('raised_'))) this.db.exec(BACKFILL_RAISED);
     })();
   }
 
@@ -160,6 +164,7 @@ export class AlarmJournal {
   private writeOne(event: Omit<AlarmEvent, 'seq'>, state: StoredState): number {
     const { site, building, room, buildingName, roomName, device, deviceName, equipment, unit, raised } =
       event;
+    const { buildingNameZh, roomNameZh, deviceNameZh } = event;
     const result = this.insertEvent.run({
       ts: event.ts,
       alarmId: event.alarmId,
@@ -183,12 +188,16 @@ export class AlarmJournal {
         roomName,
         device,
         deviceName,
+        buildingNameZh,
+        roomNameZh,
+        deviceNameZh,
         equipment,
         unit,
       }),
       raisedValue: raised ? jsonValue(raised.value) : null,
       raisedLimit: raised?.limit ?? null,
       raisedAt: raised?.ts ?? null,
+      messageZh: event.messageZh ?? null,
     });
     this.upsertState.run(event.alarmId, JSON.stringify(state));
     return Number(result.lastInsertRowid);
@@ -259,6 +268,7 @@ function toEvent(row: EventRow): AlarmEvent {
     ts: row.ts,
     priority: row.priority,
     message: row.message,
+    ...(row.message_zh === null ? {} : { messageZh: row.message_zh }),
     value: parseValue(row.value),
     limit: row.limit_value,
     ...(row.raised_at === null

@@ -20,7 +20,7 @@ import {
   stateCondition,
 } from './conditions.js';
 import { compileExpression, ExpressionError } from './expression.js';
-import { alarmMessage, defaultMessage, type MessageInput } from './messages.js';
+import { alarmMessage, defaultMessage, defaultMessageZh, type MessageInput } from './messages.js';
 import type { AlarmDefinition, AlarmPlace } from './types.js';
 
 export interface CompiledAlarm {
@@ -32,6 +32,8 @@ export interface CompiledAlarm {
   during?: { from: number; to: number };
   /** The alarm's message in a phase of its life (see messages.ts). */
   message(input: MessageInput): string;
+  /** The same in Chinese. */
+  messageZh(input: MessageInput): string;
 }
 
 export interface RuleProblem {
@@ -106,7 +108,15 @@ function applyRule(
       room: anchor.room,
       buildingName: places.building.get(`${anchor.site}/${anchor.building}`),
       roomName: places.room.get(`${anchor.site}/${anchor.building}/${anchor.room}`),
-      ...(target.device ? { device: target.device.id, deviceName: target.device.name } : {}),
+      ...zhOf('buildingNameZh', places.buildingZh.get(`${anchor.site}/${anchor.building}`)),
+      ...zhOf('roomNameZh', places.roomZh.get(`${anchor.site}/${anchor.building}/${anchor.room}`)),
+      ...(target.device
+        ? {
+            device: target.device.id,
+            deviceName: target.device.name,
+            ...zhOf('deviceNameZh', target.device.nameZh),
+          }
+        : {}),
       equipment: profile?.equipment ?? 'other',
     };
     const shownPoint = 'point' in rule ? rule.point : undefined;
@@ -122,6 +132,7 @@ function applyRule(
       points: [...condition.points],
       notifyOn: rule.notifyOn,
       condition: describeCondition(rule, pointInfo?.unit ?? '', target),
+      conditionZh: describeConditionZh(rule, pointInfo?.unit ?? '', target, pointInfo?.labelZh),
       ...(unit ? { unit } : {}),
     };
     const fixed = {
@@ -146,6 +157,24 @@ function applyRule(
       commLoss: rule.type === 'comm-loss',
       ...(timezone ? { timezone } : {}),
     });
+    // Chinese: the rule's Chinese words, else its only words, else the default in Chinese.
+    const fixedZh = {
+      ...fixed,
+      deviceName: target.device?.nameZh ?? anchor.nameZh ?? fixed.deviceName,
+      building: place.buildingNameZh ?? fixed.building,
+      room: place.roomNameZh ?? fixed.room,
+      label: pointInfo?.labelZh ?? fixed.label,
+    };
+    const messageZh = alarmMessage({
+      template: rule.messageZh ?? rule.message ?? defaultMessageZh(rule),
+      fixed: fixedZh,
+      who: target.device?.nameZh ?? target.device?.name ?? rule.id,
+      condition: definition.conditionZh ?? definition.condition,
+      ...(shownPoint ? { label: fixedZh.label } : {}),
+      commLoss: rule.type === 'comm-loss',
+      ...(timezone ? { timezone } : {}),
+      lang: 'zh',
+    });
     return {
       definition,
       condition,
@@ -155,9 +184,13 @@ function applyRule(
         ? { during: { from: minutesOf(rule.during.from), to: minutesOf(rule.during.to) } }
         : {}),
       message,
+      messageZh,
     };
   });
 }
+
+const zhOf = <K extends string>(key: K, text: string | undefined) =>
+  (text === undefined ? {} : { [key]: text }) as Partial<Record<K, string>>;
 
 function targetsOf(plant: PlantShape, rule: AlarmRuleConfig): Target[] {
   const given = [rule.device, rule.devices, rule.profile].filter((v) => v !== undefined).length;
@@ -338,6 +371,49 @@ function describeCondition(rule: AlarmRuleConfig, unit: string, target: Target):
   }
 }
 
+/** The condition in Chinese: the point's Chinese label where there is one, else its name. */
+function describeConditionZh(rule: AlarmRuleConfig, unit: string, target: Target, labelZh?: string): string {
+  const u = unit ? ` ${unit}` : '';
+  const point = 'point' in rule ? (labelZh ?? rule.point) : '';
+  const delays = [
+    rule.onDelay ? `持续 ${formatDurationZh(rule.onDelay)}` : '',
+    rule.offDelay ? `延时恢复 ${formatDurationZh(rule.offDelay)}` : '',
+    rule.during ? `仅在 ${rule.during.from}–${rule.during.to} 之间` : '',
+  ].filter(Boolean);
+  const tail = delays.length ? `，${delays.join('，')}` : '';
+  const deadband = 'deadband' in rule && rule.deadband ? `（回差 ${rule.deadband}）` : '';
+  switch (rule.type) {
+    case 'high':
+    case 'high-high':
+      return `${point} > ${limitOf(rule, target)}${u}${deadband}${tail}`;
+    case 'low':
+    case 'low-low':
+      return `${point} < ${limitOf(rule, target)}${u}${deadband}${tail}`;
+    case 'state': {
+      const test =
+        rule.bit !== undefined
+          ? `第 ${rule.bit} 位置位`
+          : rule.equals !== undefined
+            ? `= ${stateZh(rule.equals)}`
+            : `≠ ${stateZh(rule.notEquals)}`;
+      return `${point} ${test}${tail}`;
+    }
+    case 'rate': {
+      const moves = { either: '变化', rise: '上升', fall: '下降' }[rule.direction];
+      return `${point}${moves}速率超过 ${rule.limit}${u}/分钟${tail}`;
+    }
+    case 'deviation':
+      return `${point} − ${rule.reference} ${rule.direction === 'either' ? '超出 ±' : rule.direction === 'above' ? '> ' : '< −'}${rule.limit}${u}${tail}`;
+    case 'comm-loss':
+      return `${formatDurationZh(rule.after)}无有效读数${tail}`;
+    case 'expression':
+      return `${rule.when}${tail}`;
+  }
+}
+
+const stateZh = (value: boolean | number | undefined) =>
+  value === true ? '是' : value === false ? '否' : String(value);
+
 function formatDuration(ms: number): string {
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0) return `${ms / 60_000}m`;
@@ -345,17 +421,36 @@ function formatDuration(ms: number): string {
   return `${ms}ms`;
 }
 
+function formatDurationZh(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} 小时`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} 分钟`;
+  if (ms % 1000 === 0) return `${ms / 1000} 秒`;
+  return `${ms} 毫秒`;
+}
+
 interface PlaceNames {
   building: Map<string, string>;
   room: Map<string, string>;
+  buildingZh: Map<string, string>;
+  roomZh: Map<string, string>;
 }
 
 function placeNames(plant: PlantShape): PlaceNames {
-  const names: PlaceNames = { building: new Map(), room: new Map() };
+  const names: PlaceNames = {
+    building: new Map(),
+    room: new Map(),
+    buildingZh: new Map(),
+    roomZh: new Map(),
+  };
   for (const site of plant.sites)
     for (const building of site.buildings) {
-      names.building.set(`${site.id}/${building.id}`, building.name);
-      for (const room of building.rooms) names.room.set(`${site.id}/${building.id}/${room.id}`, room.name);
+      const key = `${site.id}/${building.id}`;
+      names.building.set(key, building.name);
+      if (building.nameZh) names.buildingZh.set(key, building.nameZh);
+      for (const room of building.rooms) {
+        names.room.set(`${key}/${room.id}`, room.name);
+        if (room.nameZh) names.roomZh.set(`${key}/${room.id}`, room.nameZh);
+      }
     }
   return names;
 }

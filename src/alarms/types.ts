@@ -52,9 +52,13 @@ export interface AlarmPlace {
   /** Display names of the building and room, for messages ("Inpatient building", "Distribution room 1"). */
   buildingName?: string;
   roomName?: string;
+  /** The same names in Chinese, when configured (config/README.md). */
+  buildingNameZh?: string;
+  roomNameZh?: string;
   /** The device the rule was applied to; absent for a rule over points of several devices. */
   device?: string;
   deviceName?: string;
+  deviceNameZh?: string;
   /** Equipment class of the device's profile (chiller, pump, power-meter...): routes notifications. */
   equipment: string;
 }
@@ -70,6 +74,8 @@ export interface AlarmDefinition extends AlarmPlace {
   notifyOn: NotifyOn[];
   /** One-line description of the condition, e.g. "chw_supply_temp > 9 °C for 10m". */
   condition: string;
+  /** The condition in Chinese, with the point's Chinese label. */
+  conditionZh?: string;
   /** Unit of the value and limit ("°C", "s" for a comm-loss); absent when they have none. */
   unit?: string;
 }
@@ -95,6 +101,8 @@ export interface AlarmEvent extends AlarmPlace {
   priority: Priority;
   /** The rule's message, rendered with the values at the time of the event. */
   message: string;
+  /** The same in Chinese (the rule's Chinese message, else its default words in Chinese). */
+  messageZh?: string;
   value: number | boolean | null;
   limit: number | null;
   /**
@@ -121,6 +129,7 @@ export interface AlarmStatus extends AlarmDefinition {
   /** When the alarm last became active, while it is (or its return is) unacknowledged or active. */
   activeSince: number | null;
   message: string;
+  messageZh?: string;
   /** The reading now. */
   value: number | boolean | null;
   limit: number | null;

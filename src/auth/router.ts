@@ -3,10 +3,17 @@ import express, { type Request, type Response, Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type {
+  loginRoute,
+  meRoute,
+  Permission as PermissionJson,
+  Role as RoleJson,
+} from '../web/api-types/auth.js';
+import type { Answer, Describes } from '../web/api-types/route.js';
 import { readCookie, SESSION_COOKIE, sessionCookieOptions } from './cookies.js';
 import type { SessionEvents } from './events.js';
 import { MAX_PASSWORD_LENGTH } from './passwords.js';
-import { permissionsOf } from './roles.js';
+import { type Permission, permissionsOf, type Role } from './roles.js';
 import { isPublishedDemoPassword } from './seed.js';
 import type { SessionStore } from './sessions.js';
 import type { LoginThrottle } from './throttle.js';
@@ -42,7 +49,14 @@ const loginBody = z.object({
 /** The same answer for an unknown user, a disabled one and a wrong password. */
 const BAD_LOGIN = { error: 'invalid username or password' };
 
-const view = (user: AuthUser) => ({ ...user, permissions: permissionsOf(user.role) });
+// The shared schema (src/web/api-types/auth.ts) names the same roles and permissions.
+const described: [Describes<Role, RoleJson>, Describes<Permission, PermissionJson>] = [true, true];
+void described;
+
+const view = (user: AuthUser): Answer<typeof meRoute> & Answer<typeof loginRoute> => ({
+  ...user,
+  permissions: permissionsOf(user.role),
+});
 
 export function authRouter(deps: RouterDeps): Router {
   const router = Router();

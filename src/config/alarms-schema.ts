@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { NOTIFY_ON, PRIORITIES } from '../alarms/types.js';
+import { bilingual, lift } from './names.js';
 import { duration, id, localTime, timeZone } from './schema.js';
 
 /** The placeholders a message template may use; anything else in braces is an error. */
@@ -26,7 +27,7 @@ export const MESSAGE_FIELDS = [
   'time',
 ] as const;
 
-const message = z
+const messageText = z
   .string()
   .min(1)
   .superRefine((text, ctx) => {
@@ -38,6 +39,8 @@ const message = z
         });
     }
   });
+/** In English, Chinese or both (names.ts): `message` plus `messageZh` once loaded. */
+const message = bilingual(messageText, 'a message');
 
 const ruleCommon = {
   id,
@@ -150,14 +153,15 @@ const expressionRule = z.strictObject({
   value: z.string().optional(),
 });
 
-export const alarmRule = z.discriminatedUnion('type', [
-  limitRule,
-  stateRule,
-  rateRule,
-  deviationRule,
-  commLossRule,
-  expressionRule,
-]);
+export const alarmRule = z
+  .discriminatedUnion('type', [limitRule, stateRule, rateRule, deviationRule, commLossRule, expressionRule])
+  .transform(lift('message', 'description'));
+
+const ANNUNCIATION = { sound: ['critical' as const, 'high' as const], repeat: 10_000 };
+const annunciation = z.strictObject({
+  sound: z.array(z.enum(PRIORITIES)).default(ANNUNCIATION.sound),
+  repeat: duration.refine((ms) => ms >= 1000, 'at least 1s').default(ANNUNCIATION.repeat),
+});
 
 export const alarmsFile = z.strictObject({
   settings: z
@@ -174,12 +178,15 @@ export const alarmsFile = z.strictObject({
       journal: z.string().min(1).default('data/alarms.db'),
       /** How often delays, comm-loss and shelving expiries are checked. */
       tick: duration.default(1000),
+      /** The dashboard's sound: which priorities sound, repeated until acknowledged or silenced. */
+      annunciation: annunciation.default(ANNUNCIATION),
     })
     .default({
       chatter: { count: 3, window: 60_000 },
       maxShelve: 8 * 3_600_000,
       journal: 'data/alarms.db',
       tick: 1000,
+      annunciation: ANNUNCIATION,
     }),
   rules: z.array(alarmRule).default([]),
 });

@@ -14,6 +14,7 @@ export interface DerivedPoint {
   device: string;
   name: string;
   label: string;
+  labelZh: string;
   unit: string;
   kind: 'analog' | 'state';
 }
@@ -44,15 +45,31 @@ export function derivedPoints(
   const points: DerivedPoint[] = [];
   for (const device of leakMeters(energy, waterMeters)) {
     points.push(
-      { device, name: LEAK_POINTS.nightMinimum, label: 'Minimum night flow', unit: 'm³/h', kind: 'analog' },
+      {
+        device,
+        name: LEAK_POINTS.nightMinimum,
+        label: 'Minimum night flow',
+        labelZh: '夜间最小流量',
+        unit: 'm³/h',
+        kind: 'analog',
+      },
       {
         device,
         name: LEAK_POINTS.wetNights,
         label: 'Nights in a row above the leak threshold',
-        unit: 'nights',
+        labelZh: '连续超过漏水阈值的夜数',
+        // A count: the label says of what, in each language (a unit has one spelling).
+        unit: '',
         kind: 'analog',
       },
-      { device, name: LEAK_POINTS.suspected, label: 'Leak suspected', unit: '', kind: 'state' },
+      {
+        device,
+        name: LEAK_POINTS.suspected,
+        label: 'Leak suspected',
+        labelZh: '疑似漏水',
+        unit: '',
+        kind: 'state',
+      },
     );
   }
   for (const device of maintainedDevices(maintenance))
@@ -60,6 +77,7 @@ export function derivedPoints(
       device,
       name: MAINTENANCE_OVERDUE_POINT,
       label: 'Planned maintenance overdue',
+      labelZh: '计划维护已逾期',
       unit: '',
       kind: 'state',
     });
@@ -86,7 +104,10 @@ export function generatedRules(
       point: LEAK_POINTS.suspected,
       equals: true,
       priority: energy.leaks.priority,
-      message: `{deviceName}: night flow above its leak threshold for ${energy.leaks.nights} nights in a row — a leak or a tap left running?`,
+      message: {
+        en: `{deviceName}: night flow above its leak threshold for ${energy.leaks.nights} nights in a row — a leak or a tap left running?`,
+        zh: `{deviceName}：连续 ${energy.leaks.nights} 夜夜间流量超过漏水阈值——可能漏水或水龙头未关`,
+      },
     });
   const devices = maintainedDevices(maintenance);
   if (devices.length > 0)
@@ -97,7 +118,7 @@ export function generatedRules(
       point: MAINTENANCE_OVERDUE_POINT,
       equals: true,
       priority: maintenance.overduePriority,
-      message: '{deviceName}: planned maintenance is overdue',
+      message: { en: '{deviceName}: planned maintenance is overdue', zh: '{deviceName}：计划维护已逾期' },
     });
   return alarmsFile.parse({ rules }).rules;
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { PRIORITIES } from '../alarms/types.js';
+import { bilingual, lift } from './names.js';
 import { duration, id, localTime, timeZone } from './schema.js';
 import { carbonSection, tariffsSection } from './tariff-schema.js';
 
@@ -103,10 +104,11 @@ const normalisation = z.discriminatedUnion('by', [
   z.strictObject({ by: z.literal('point'), point: pointRef }),
 ]);
 
-const retrofit = z.strictObject({
+const retrofitFields = z.strictObject({
   id,
-  name: z.string().min(1),
-  description: z.string().optional(),
+  /** In English, Chinese or both (names.ts): `name`/`nameZh`, `description`/`descriptionZh`. */
+  name: bilingual(),
+  description: bilingual(z.string().min(1), 'a description').optional(),
   /** Meters whose summed consumption shows the effect (a feeder, or a room's incomers). */
   meters: z.array(id).min(1),
   baseline: period,
@@ -116,6 +118,7 @@ const retrofit = z.strictObject({
   /** What was promised, for the report ("30 % less"). */
   promisedPct: z.number().min(0).max(100).optional(),
 });
+const retrofit = retrofitFields.transform(lift('name', 'description'));
 
 const monthlyReport = z
   .strictObject({

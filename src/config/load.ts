@@ -19,6 +19,7 @@ import {
 import { checkEnergy, checkMaintenance } from './energy-references.js';
 import { type EnergySettings, energyFile } from './energy-schema.js';
 import { type MaintenanceSettings, maintenanceFile } from './maintenance-schema.js';
+import { checkMimics } from './mimic-references.js';
 import { NOTIFY_DISABLED, type NotifySettings, notifyFile } from './notify-schema.js';
 import { checkReferences } from './references.js';
 import {
@@ -370,6 +371,7 @@ export function loadConfig(dir: string, options: LoadOptions = {}): PlantConfig 
   if (issues.length === 0) {
     issues.push(...checkEnergy(config, config.energy, energy));
     issues.push(...checkMaintenance(config, config.maintenance, maintenance));
+    issues.push(...checkMimics({ config, siteFile: sites, deviceFiles }));
   }
   if (issues.length === 0) issues.push(...addDerived(config, alarms));
   // Alarm rules name points of devices: checked once the plant itself is known to be sound.

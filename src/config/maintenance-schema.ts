@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { PRIORITIES } from '../alarms/types.js';
+import { bilingual, lift } from './names.js';
 import { id } from './schema.js';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date "YYYY-MM-DD"');
@@ -19,10 +20,11 @@ const interval = z
     message: 'exactly one of runHours, days or months, e.g. { months: 12 }',
   });
 
-const task = z.strictObject({
+const taskFields = z.strictObject({
   id,
   device: id,
-  title: z.string().min(1),
+  /** In English, Chinese or both (names.ts): `title` plus `titleZh` once loaded. */
+  title: bilingual(z.string().min(1), 'a title'),
   /** The team that does it; default the team that answers for the device's equipment. */
   team: id.optional(),
   every: interval,
@@ -38,6 +40,7 @@ const task = z.strictObject({
   /** The last time it was done before Plantwatch kept the record. */
   lastDone: z.strictObject({ date, runHours: z.number().nonnegative().optional() }).optional(),
 });
+const task = taskFields.transform(lift('title'));
 
 export const maintenanceFile = z.strictObject({
   /** Priority of the alarm raised while a device has an overdue task. */

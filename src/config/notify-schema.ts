@@ -8,10 +8,11 @@ import { z } from 'zod';
 import { PRIORITIES } from '../alarms/types.js';
 import { minutesOf } from '../clock/index.js';
 import { WEBHOOK_FORMATS } from '../notify/channels/webhook.js';
+import { bilingual, LANGUAGES, lift } from './names.js';
 import { duration, id, localTime, modbusProfile, timerDuration, timeZone } from './schema.js';
 
 /** The equipment classes a profile may declare; a team naming another one would never be routed to. */
-export const EQUIPMENT_CLASSES: readonly string[] = modbusProfile.shape.equipment.options;
+export const EQUIPMENT_CLASSES: readonly string[] = modbusProfile.in.shape.equipment.options;
 
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -74,27 +75,35 @@ const dutyFields = {
 const duty = z.strictObject(dutyFields);
 export type Duty = z.infer<typeof duty>;
 
-const person = z.strictObject({
-  id,
-  name: z.string().min(1),
-  email: z.email('an e-mail address').optional(),
-});
+const person = z
+  .strictObject({
+    id,
+    /** In English, Chinese or both (names.ts): `name` plus `nameZh` once loaded. */
+    name: bilingual(),
+    email: z.email('an e-mail address').optional(),
+    /** The language of this person's e-mails; default the file's `lang`. */
+    lang: z.enum(LANGUAGES).optional(),
+  })
+  .transform(lift('name'));
 
-const team = z.strictObject({
+const teamFields = z.strictObject({
   id,
-  name: z.string().min(1),
+  name: bilingual(),
   /** Equipment classes (of the device profiles) this team answers for. */
   equipment: z.array(z.string().min(1)).default([]),
   /** Id of a webhook under channels.webhooks: the team's chat group. */
   webhook: id.optional(),
   ...dutyFields,
 });
+const team = teamFields.transform(lift('name'));
 export type TeamSettings = z.infer<typeof team>;
 
 const webhook = z.strictObject({
   id,
   url: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }),
   format: z.enum(WEBHOOK_FORMATS).default('json'),
+  /** The language of the posts to this chat group; default the file's `lang`. */
+  lang: z.enum(LANGUAGES).optional(),
   headers: z.record(z.string(), z.string()).optional(),
   timeout: duration.optional(),
 });
@@ -148,6 +157,11 @@ const DAY_DEFAULT = { start: '08:00', end: '20:00' };
 const notifyObject = z.strictObject({
   /** IANA zone the shifts, holidays and message times are written in. */
   timezone: timeZone,
+  /**
+   * The language of e-mails and chat posts unless a person or webhook says otherwise: Chinese,
+   * the department's working language (English for a foreign engineer's own `lang: en`).
+   */
+  lang: z.enum(LANGUAGES).default('zh'),
   channels: channels.default({ webhooks: [] }),
   people: z.array(person).default([]),
   shifts: z
@@ -229,7 +243,7 @@ function checkTeams(ctx: Ctx, data: NotifyObject, personIds: ReadonlySet<string>
   const webhookIds = new Set(data.channels.webhooks.map((w) => w.id));
   const owner = new Map<string, string>();
   data.teams.forEach((t, i) => {
-    const { id: _id, name: _name, equipment, webhook: hook, ...dutyOf } = t;
+    const { id: _id, name: _name, nameZh: _nameZh, equipment, webhook: hook, ...dutyOf } = t;
     checkDuty(ctx, dutyOf, ['teams', i], personIds);
     if (hook !== undefined && !webhookIds.has(hook)) {
       issue(ctx, ['teams', i, 'webhook'], `unknown webhook "${hook}" (not under channels.webhooks)`);

@@ -5,6 +5,10 @@ export interface PlaceNames {
   siteName: string;
   buildingName: string;
   roomName: string;
+  /** The Chinese names, when configured. */
+  siteNameZh?: string;
+  buildingNameZh?: string;
+  roomNameZh?: string;
   roomKind: string;
 }
 
@@ -18,6 +22,9 @@ export function placeNames(sites: readonly Site[]): Map<string, PlaceNames> {
           siteName: site.name,
           buildingName: building.name,
           roomName: room.name,
+          ...(site.nameZh ? { siteNameZh: site.nameZh } : {}),
+          ...(building.nameZh ? { buildingNameZh: building.nameZh } : {}),
+          ...(room.nameZh ? { roomNameZh: room.nameZh } : {}),
           roomKind: room.kind,
         });
   return places;

@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { PRIORITIES } from '../alarms/types.js';
+import { deviceMimic, roomMimic } from './mimic-schema.js';
+import { bilingual, lift } from './names.js';
 
 export const id = z
   .string()
@@ -65,27 +67,35 @@ export const roomKinds = [
   'other',
 ] as const;
 
-const room = z.strictObject({
+/** A configured name, in English, Chinese or both (names.ts): `name` plus `nameZh` once loaded. */
+const name = bilingual();
+
+const roomFields = z.strictObject({
   id,
-  name: z.string().min(1),
+  name,
   kind: z.enum(roomKinds),
   /** Rated capacity of a distribution room, for headroom reports. */
   ratedKva: z.number().positive().optional(),
+  /** The room's mimic: passive equipment, setpoint, symbols placed by hand (mimic-schema.ts). */
+  mimic: roomMimic.optional(),
 });
+const room = roomFields.transform(lift('name'));
 
-const building = z.strictObject({
+const buildingFields = z.strictObject({
   id,
-  name: z.string().min(1),
+  name,
   areaM2: z.number().positive().optional(),
   beds: z.number().int().nonnegative().optional(),
   rooms: z.array(room).default([]),
 });
+const building = buildingFields.transform(lift('name'));
 
-const site = z.strictObject({
+const siteFields = z.strictObject({
   id,
-  name: z.string().min(1),
+  name,
   buildings: z.array(building).min(1),
 });
+const site = siteFields.transform(lift('name'));
 
 export const siteFile = z.strictObject({ sites: z.array(site).min(1) });
 
@@ -93,7 +103,7 @@ export const siteFile = z.strictObject({ sites: z.array(site).min(1) });
 
 const lineCommon = {
   id,
-  name: z.string().optional(),
+  name: bilingual().optional(),
   /** How long to wait for one response. */
   timeout: duration.default(1000),
   /** Extra attempts of a failed request before the device is marked comm-error. */
@@ -148,7 +158,9 @@ const rtuLine = z.strictObject({
   stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
 });
 
-export const modbusLine = z.discriminatedUnion('transport', [tcpLine, rtuOverTcpLine, rtuLine]);
+export const modbusLine = z
+  .discriminatedUnion('transport', [tcpLine, rtuOverTcpLine, rtuLine])
+  .transform(lift('name'));
 export const linesFile = z.strictObject({ lines: z.array(modbusLine).default([]) });
 
 // ---------------------------------------------------------------- profiles
@@ -169,7 +181,7 @@ export const registerTables = ['holding', 'input', 'coil', 'discrete'] as const;
 
 const pointCommon = {
   name: id,
-  label: z.string().optional(),
+  label: bilingual(z.string().min(1), 'a label').optional(),
   unit: z.string().default(''),
   scale: z.number().default(1),
   offset: z.number().default(0),
@@ -181,7 +193,7 @@ const pointCommon = {
   kind: z.enum(['analog', 'state']).optional(),
 };
 
-const modbusPoint = z.strictObject({
+const modbusPointFields = z.strictObject({
   ...pointCommon,
   table: z.enum(registerTables),
   /** Protocol (0-based) address: manual register 40001 is table holding, address 0 (see config/README.md). */
@@ -198,16 +210,18 @@ const modbusPoint = z.strictObject({
   /** Name of the poll group (period) this point is read with. */
   poll: id.default('default'),
 });
+const modbusPoint = modbusPointFields.transform(lift('label'));
 
-const mqttPoint = z.strictObject({
+const mqttPointFields = z.strictObject({
   ...pointCommon,
   /** Dot path of the value in the JSON payload, e.g. "meter.total_m3"; "." for a bare number. */
   json: z.string().min(1),
 });
+const mqttPoint = mqttPointFields.transform(lift('label'));
 
 const profileCommon = {
   id,
-  name: z.string().min(1),
+  name,
   /** What kind of equipment: drives the simulator's physics and the dashboard's mimics. */
   equipment: z.enum([
     'chiller',
@@ -223,7 +237,7 @@ const profileCommon = {
   model: z.string().optional(),
 };
 
-export const modbusProfile = z.strictObject({
+const modbusProfileFields = z.strictObject({
   ...profileCommon,
   protocol: z.literal('modbus'),
   /** Poll period of each group named by the points' `poll`. */
@@ -235,8 +249,9 @@ export const modbusProfile = z.strictObject({
   maxGap: z.number().int().min(0).max(124).default(10),
   points: z.array(modbusPoint).min(1),
 });
+export const modbusProfile = modbusProfileFields.transform(lift('name'));
 
-export const mqttProfile = z.strictObject({
+const mqttProfileFields = z.strictObject({
   ...profileCommon,
   protocol: z.literal('mqtt'),
   /** After this long without a message every point of the device becomes stale. */
@@ -247,6 +262,7 @@ export const mqttProfile = z.strictObject({
   maxClockSkew: duration.default(300_000),
   points: z.array(mqttPoint).min(1),
 });
+export const mqttProfile = mqttProfileFields.transform(lift('name'));
 
 export const profileFile = z.discriminatedUnion('protocol', [modbusProfile, mqttProfile]);
 
@@ -260,7 +276,7 @@ const deviceCommon = {
     (value) => !(RESERVED_TOPIC_NAMES as readonly string[]).includes(value),
     `not one of ${RESERVED_TOPIC_NAMES.join(', ')} (MQTT topics the gateway uses for itself)`,
   ),
-  name: z.string().min(1),
+  name,
   profile: id,
   site: id,
   building: id,
@@ -280,14 +296,17 @@ const deviceCommon = {
   /** A critical device's comm-loss is a critical alarm (oxygen, incomers). */
   critical: z.boolean().default(false),
   enabled: z.boolean().default(true),
+  /** A pump's duty, a breaker's rating: how it is drawn on its room's mimic (mimic-schema.ts). */
+  mimic: deviceMimic.optional(),
 };
 
-const modbusDevice = z.strictObject({
+const modbusDeviceFields = z.strictObject({
   ...deviceCommon,
   modbus: z.strictObject({ line: id, unitId: z.number().int().min(0).max(255).default(1) }),
 });
+const modbusDevice = modbusDeviceFields.transform(lift('name'));
 
-const mqttDevice = z.strictObject({
+const mqttDeviceFields = z.strictObject({
   ...deviceCommon,
   mqtt: z.strictObject({
     topic: z
@@ -296,6 +315,7 @@ const mqttDevice = z.strictObject({
       .refine((t) => !/[#+]/.test(t), 'a topic without wildcards'),
   }),
 });
+const mqttDevice = mqttDeviceFields.transform(lift('name'));
 
 export const device = z.union([modbusDevice, mqttDevice]);
 export const devicesFile = z.strictObject({ devices: z.array(device).default([]) });
@@ -406,6 +426,25 @@ const gatewaySections = z.strictObject({
       /** Absent: all addresses with login on, loopback (127.0.0.1) with login off (see gatewayFile). */
       host: z.string().min(1).optional(),
       port: port.default(8080),
+      /**
+       * The dashboard's address as the hospital's PCs and phones open it (http://10.20.1.5:8080,
+       * https://plant.example.cn/plantwatch): e-mails and chat posts link to the alarm there.
+       */
+      publicUrl: z
+        .string()
+        .transform((text, ctx) => {
+          const url = URL.canParse(text) ? new URL(text) : undefined;
+          const plain = url && /^https?:$/.test(url.protocol) && !url.search && !url.hash && !url.username;
+          if (!plain || url.password) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `the dashboard's address such as "http://10.20.1.5:8080" (http(s)://host[:port][/path], no query; got "${text}")`,
+            });
+            return z.NEVER;
+          }
+          return url.href.replace(/\/+$/, '');
+        })
+        .optional(),
       /**
        * With login on (auth.enabled), /metrics needs a signed-in user like the API, which a
        * Prometheus scraper is not; true serves it to anyone who can reach the port.

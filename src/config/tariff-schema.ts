@@ -11,6 +11,7 @@
  *   for water), each with the date it takes effect.
  */
 import { z } from 'zod';
+import { bilingual, lift } from './names.js';
 import { localTime } from './schema.js';
 
 export const BANDS = ['sharp', 'peak', 'flat', 'valley'] as const;
@@ -50,7 +51,7 @@ const touTariff = z
      */
     capacityCharge: z.strictObject({ perKva: price }).optional(),
     /** Where the prices come from (the provincial decree), for the report. */
-    source: z.string().optional(),
+    source: bilingual(z.string().min(1), 'a source').optional(),
   })
   .superRefine((tariff, ctx) => {
     if (tariff.demandCharge && tariff.capacityCharge)
@@ -81,7 +82,8 @@ const touTariff = z
         path: ['seasons'],
         message: `no season covers month(s) ${missing.join(', ')}`,
       });
-  });
+  })
+  .transform(lift('source'));
 
 /** A schedule starts at midnight, runs forward, and uses only priced periods. */
 function scheduleIssues(
@@ -104,22 +106,26 @@ function scheduleIssues(
   return issues;
 }
 
-const flatTariff = z.strictObject({
-  from: effectiveDate,
-  currency: z.string().min(1).default('CNY'),
-  /** Price per unit (m³). */
-  price,
-  /** Where the price comes from, for the report. */
-  source: z.string().optional(),
-});
+const flatTariff = z
+  .strictObject({
+    from: effectiveDate,
+    currency: z.string().min(1).default('CNY'),
+    /** Price per unit (m³). */
+    price,
+    /** Where the price comes from, for the report. */
+    source: bilingual(z.string().min(1), 'a source').optional(),
+  })
+  .transform(lift('source'));
 
-const emissionFactor = z.strictObject({
-  from: effectiveDate,
-  /** kg CO₂e per unit: per kWh for electricity, per m³ for water. */
-  kgCo2ePerUnit: z.number().nonnegative(),
-  /** Where the figure comes from (the ministry's notice), for the report. */
-  source: z.string().optional(),
-});
+const emissionFactor = z
+  .strictObject({
+    from: effectiveDate,
+    /** kg CO₂e per unit: per kWh for electricity, per m³ for water. */
+    kgCo2ePerUnit: z.number().nonnegative(),
+    /** Where the figure comes from (the ministry's notice), for the report. */
+    source: bilingual(z.string().min(1), 'a source').optional(),
+  })
+  .transform(lift('source'));
 
 /** Entries in date order, none on the same date: which one applies is then never ambiguous. */
 const dated = <T extends z.ZodType<{ from: string }>>(entry: T) =>

@@ -40,6 +40,8 @@ export interface MeterConsumption {
 export interface ConsumptionRow {
   key: string;
   name: string;
+  /** The name in Chinese, when configured. */
+  nameZh?: string;
   /** The meters summed into this row. */
   meters: string[];
   unit: string;
@@ -187,14 +189,25 @@ export function sumKnown(values: readonly (number | null)[]): number | null {
 }
 
 /** The group a meter's consumption is summed into. */
-function groupOf(meter: Meter, groupBy: Grouping): { key: string; name: string } {
+function groupOf(
+  meter: Meter,
+  groupBy: Grouping,
+): { key: string; name: string; nameZh?: string | undefined } {
   switch (groupBy) {
     case 'meter':
-      return { key: meter.device, name: meter.name };
+      return { key: meter.device, name: meter.name, nameZh: meter.nameZh };
     case 'room':
-      return { key: `${meter.site}/${meter.building}/${meter.room}`, name: meter.roomName };
+      return {
+        key: `${meter.site}/${meter.building}/${meter.room}`,
+        name: meter.roomName,
+        nameZh: meter.roomNameZh,
+      };
     case 'building':
-      return { key: `${meter.site}/${meter.building}`, name: meter.buildingName };
+      return {
+        key: `${meter.site}/${meter.building}`,
+        name: meter.buildingName,
+        nameZh: meter.buildingNameZh,
+      };
     case 'site':
       return { key: meter.site, name: meter.site };
   }
@@ -222,6 +235,7 @@ export async function consumption(
     timezone: string;
     maxGapMs: number;
     siteNames?: ReadonlyMap<string, string>;
+    siteNamesZh?: ReadonlyMap<string, string>;
     /** Buckets ending after this are partial; default: the clock. */
     now?: number;
   },
@@ -238,7 +252,9 @@ export async function consumption(
   for (const result of perMeter) {
     const group = groupOf(result.meter, query.groupBy);
     const name = query.groupBy === 'site' ? (settings.siteNames?.get(group.key) ?? group.name) : group.name;
+    const nameZh = query.groupBy === 'site' ? settings.siteNamesZh?.get(group.key) : group.nameZh;
     const row = rows.get(group.key) ?? emptyRow(group.key, name, result.meter.unit, buckets);
+    if (nameZh) row.nameZh = nameZh;
     addInto(row, result);
     rows.set(group.key, row);
   }

@@ -68,6 +68,7 @@ type TreePlace = Partial<Pick<TreeRow, 'kind' | 'depth' | 'parent' | 'negative'>
 export interface CostRow extends TreePlace {
   key: string;
   name: string;
+  nameZh?: string;
   meters: string[];
   periods: (RangeBucket & CostFigures)[];
   total: CostFigures;
@@ -155,6 +156,7 @@ export function costReport(query: CostQuery, sources: CostSources): CostReport {
     return {
       key: row.key,
       name: row.name,
+      ...(row.nameZh ? { nameZh: row.nameZh } : {}),
       meters: row.meters,
       ...treePlace(row),
       periods: periods.map((period, i) => ({

@@ -121,6 +121,7 @@ export function createEnergy(options: EnergyOptions): EnergyService {
       timezone: zone,
       maxGapMs: settings.maxGap,
       siteNames: siteNames(config),
+      siteNamesZh: siteNamesZh(config),
       now: now(),
     });
 
@@ -179,4 +180,8 @@ export function createEnergy(options: EnergyOptions): EnergyService {
 
 function siteNames(config: PlantConfig): Map<string, string> {
   return new Map(config.sites.map((s) => [s.id, s.name]));
+}
+
+function siteNamesZh(config: PlantConfig): Map<string, string> {
+  return new Map(config.sites.flatMap((s) => (s.nameZh ? [[s.id, s.nameZh] as const] : [])));
 }

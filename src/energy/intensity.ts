@@ -10,6 +10,7 @@ import type { Meter } from './meters.js';
 export interface IntensityRow {
   key: string;
   name: string;
+  nameZh?: string;
   areaM2: number | null;
   beds: number | null;
   kwh: number | null;
@@ -43,7 +44,10 @@ export async function intensityReport(
       const key = `${site.id}/${building.id}`;
       const kwh = totalOf(electricity, key);
       const m3 = totalOf(water, key);
-      rows.push(row(key, building.name, building.areaM2 ?? null, building.beds ?? null, kwh, m3));
+      rows.push({
+        ...row(key, building.name, building.areaM2 ?? null, building.beds ?? null, kwh, m3),
+        ...(building.nameZh ? { nameZh: building.nameZh } : {}),
+      });
       siteRow.kwh += kwh ?? 0;
       siteRow.m3 += m3 ?? 0;
       siteRow.metered.kwh ||= kwh !== null;
@@ -51,8 +55,8 @@ export async function intensityReport(
       siteRow.area += building.areaM2 ?? 0;
       siteRow.beds += building.beds ?? 0;
     }
-    rows.push(
-      row(
+    rows.push({
+      ...row(
         site.id,
         site.name,
         siteRow.area || null,
@@ -60,7 +64,8 @@ export async function intensityReport(
         siteRow.metered.kwh ? siteRow.kwh : null,
         siteRow.metered.m3 ? siteRow.m3 : null,
       ),
-    );
+      ...(site.nameZh ? { nameZh: site.nameZh } : {}),
+    });
   }
   return { ...range, rows };
 }

@@ -29,6 +29,10 @@ export interface Meter {
   room: string;
   buildingName: string;
   roomName: string;
+  /** The Chinese names, when configured. */
+  nameZh?: string;
+  buildingNameZh?: string;
+  roomNameZh?: string;
   /** Where the counter wraps to 0 (a 32-bit register's 2³² × scale); undefined: never. */
   rolloverAt?: number;
   /** The fastest plausible rise per hour: the rate point's range, with a margin. */
@@ -85,6 +89,9 @@ export function metersOf(config: PlantConfig): Meter[] {
         room: device.room,
         buildingName: place?.buildingName ?? device.building,
         roomName: place?.roomName ?? device.room,
+        ...(device.nameZh ? { nameZh: device.nameZh } : {}),
+        ...(place?.buildingNameZh ? { buildingNameZh: place.buildingNameZh } : {}),
+        ...(place?.roomNameZh ? { roomNameZh: place.roomNameZh } : {}),
         ...optional('rolloverAt', rolloverOf(profile, settings.counter)),
         ...optional('maxRatePerHour', hasRate ? maxRateOf(profile, settings.rate) : undefined),
         changes: changesOf(config, device.id, settings.counter),

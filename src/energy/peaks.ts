@@ -22,6 +22,8 @@ export interface MeterDemand {
   name: string;
   room: string;
   roomName: string;
+  nameZh?: string;
+  roomNameZh?: string;
   periods: DemandSummary[];
 }
 
@@ -29,6 +31,8 @@ export interface RoomHeadroom {
   room: string;
   roomName: string;
   buildingName: string;
+  roomNameZh?: string;
+  buildingNameZh?: string;
   meters: string[];
   ratedKva: number;
   peakKva: number | null;
@@ -124,6 +128,8 @@ export async function demandReport(
     name: m.name,
     room: m.room,
     roomName: m.roomName,
+    ...(m.nameZh ? { nameZh: m.nameZh } : {}),
+    ...(m.roomNameZh ? { roomNameZh: m.roomNameZh } : {}),
     periods: peakDemand(blocks[i] ?? [], periods),
   }));
   const whole = [{ start: span.from, end: span.to, label: 'period' }];
@@ -140,6 +146,8 @@ export async function demandReport(
           room: room.id,
           roomName: room.name,
           buildingName: building.name,
+          ...(room.nameZh ? { roomNameZh: room.nameZh } : {}),
+          ...(building.nameZh ? { buildingNameZh: building.nameZh } : {}),
           meters: here.map((h) => h.m.device),
           ...headroom(peak?.peakKva ?? null, room.ratedKva),
           peakAt: peak?.peakKvaAt ?? null,

@@ -27,6 +27,8 @@ export interface RetrofitReport {
   id: string;
   name: string;
   description?: string;
+  nameZh?: string;
+  descriptionZh?: string;
   meters: string[];
   unit: string;
   normalise: RetrofitSettings['normalise'];
@@ -37,6 +39,30 @@ export interface RetrofitReport {
   result: SavingsResult | null;
   /** Why there is no result (too few days, no driver variance...). */
   problem?: string;
+  problemZh?: string;
+}
+
+/** savings.ts's reasons for no result, in Chinese; undefined for one not listed here. */
+export function problemInChinese(problem: string): string | undefined {
+  const known: [RegExp, (m: RegExpExecArray) => string][] = [
+    [
+      /^A baseline needs at least (\d+) days, got (\d+)$/,
+      (m) => `基准期至少需要 ${m[1]} 天的数据，现有 ${m[2]} 天`,
+    ],
+    [/^Baseline mean consumption is 0/, () => '基准期平均用量为 0，无法计算节能量'],
+    [/^Day (\S+) has no driver value/, (m) => `${m[1]} 没有线性基准所需的驱动变量值`],
+    [
+      /^Linear baseline needs a driver on every day; missing on (.*)$/,
+      (m) => `线性基准需要每天的驱动变量，缺少：${m[1]}`,
+    ],
+    [/^Linear baseline needs the driver to vary/, () => '线性基准需要驱动变量有变化，但它每天都相同'],
+    [/^Savings need at least one reporting day$/, () => '计算节能量至少需要一个报告期日的数据'],
+  ];
+  for (const [pattern, say] of known) {
+    const match = pattern.exec(problem);
+    if (match) return say(match);
+  }
+  return undefined;
 }
 
 async function dailyDriver(
@@ -137,6 +163,8 @@ export async function retrofitReport(
     id: retrofit.id,
     name: retrofit.name,
     ...(retrofit.description ? { description: retrofit.description } : {}),
+    ...(retrofit.nameZh ? { nameZh: retrofit.nameZh } : {}),
+    ...(retrofit.descriptionZh ? { descriptionZh: retrofit.descriptionZh } : {}),
     meters: retrofit.meters,
     unit: meters[0]?.unit ?? '',
     normalise: retrofit.normalise,
@@ -155,6 +183,8 @@ export async function retrofitReport(
     return { ...common, result };
   } catch (err) {
     // Too few complete days, or a driver that never varied: say so instead of a number.
-    return { ...common, result: null, problem: (err as Error).message };
+    const problem = (err as Error).message;
+    const problemZh = problemInChinese(problem);
+    return { ...common, result: null, problem, ...(problemZh ? { problemZh } : {}) };
   }
 }

@@ -22,6 +22,8 @@ import { chromiumPdf } from '../reports/pdf.js';
 import { type StorageService, startStorage } from '../storage/index.js';
 import { summarizeConfig } from '../web/admin.js';
 import { startWebServer, type WebServer } from '../web/index.js';
+import { mimicModels } from '../web/mimic.js';
+import { siteSettings } from '../web/site.js';
 import { publishAlarmStates } from './alarm-topics.js';
 
 export interface Gateway {
@@ -73,6 +75,7 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
   const notifier = startNotifier({
     settings: config.notify,
     log: log.child({ component: 'notify' }),
+    ...(config.gateway.web.publicUrl ? { publicUrl: config.gateway.web.publicUrl } : {}),
     publishMqtt: (topic, payload) => mqtt.publish(topic, payload),
   });
   // Every event, announced or not: an acknowledgement must cancel an escalation either way.
@@ -146,6 +149,7 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
       metricsPublic: config.gateway.web.metricsPublic,
       trustProxy: config.gateway.web.trustProxy,
       allowedOrigins: config.gateway.web.allowedOrigins,
+      site: siteSettings(config),
       configSummary: () => summarizeConfig(config, notifier.roster.summary(Date.now())),
       energy,
       monthlyReport: async (month) =>
@@ -156,6 +160,7 @@ export async function startGateway({ config, log }: StartGatewayOptions): Promis
       }),
       sendMonthlyReport: async (month) => (await monthlyReports.send(month)).month,
       records,
+      mimics: mimicModels(config),
       status: {
         startedAt,
         lines: () => modbus.lines(),

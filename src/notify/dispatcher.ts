@@ -31,6 +31,8 @@ export interface DispatcherOptions {
   deliveries: ReadonlyMap<string, DeliveryTarget>;
   log: Logger;
   now?: () => number;
+  /** The dashboard's address (web.publicUrl): messages link to their alarm there. */
+  publicUrl?: string;
 }
 
 export interface NotifierStats {
@@ -95,6 +97,7 @@ export class NotificationDispatcher {
   private readonly deliveries: ReadonlyMap<string, DeliveryTarget>;
   private readonly log: Logger;
   private readonly now: () => number;
+  private readonly publicUrl: string | undefined;
   /** Pending escalation steps per alarm id. */
   private readonly escalations = new Map<string, Set<NodeJS.Timeout>>();
   private readonly recent: RecentActivation[] = [];
@@ -118,6 +121,7 @@ export class NotificationDispatcher {
     this.deliveries = options.deliveries;
     this.log = options.log;
     this.now = options.now ?? Date.now;
+    this.publicUrl = options.publicUrl;
     for (const priority of PRIORITIES) {
       const period = this.settings.routing[priority].digest;
       if (period) this.startDigest(priority, period);
@@ -172,7 +176,11 @@ export class NotificationDispatcher {
   // ---------------------------------------------------------------- routing and sending
 
   private context(): ComposeContext {
-    return { timezone: this.roster.timezone, now: this.now() };
+    return {
+      timezone: this.roster.timezone,
+      now: this.now(),
+      ...(this.publicUrl ? { publicUrl: this.publicUrl } : {}),
+    };
   }
 
   private route(event: AlarmEvent): TeamRoute | undefined {

@@ -32,6 +32,8 @@ export interface NotifierOptions {
   log: Logger;
   /** Publishes on the gateway's MQTT connection; without it the mqtt channel is left out. */
   publishMqtt?: (topic: string, payload: string) => Promise<void>;
+  /** The dashboard's address (web.publicUrl): messages link to their alarm there. */
+  publicUrl?: string;
 }
 
 export interface Notifier {
@@ -52,10 +54,14 @@ function createChannels(options: NotifierOptions): Channel[] {
   const list: Channel[] = [];
   if (channels.email) {
     const { timeout, ...email } = channels.email;
-    list.push(createEmailChannel({ ...email, id: 'email', timeoutMs: timeout }, log));
+    list.push(
+      createEmailChannel({ ...email, id: 'email', timeoutMs: timeout, lang: options.settings.lang }, log),
+    );
   }
-  for (const { timeout, ...webhook } of channels.webhooks) {
-    list.push(createWebhookChannel({ ...webhook, timeoutMs: timeout }, log));
+  for (const { timeout, lang, ...webhook } of channels.webhooks) {
+    list.push(
+      createWebhookChannel({ ...webhook, timeoutMs: timeout, lang: lang ?? options.settings.lang }, log),
+    );
   }
   if (channels.mqtt && options.publishMqtt) {
     list.push(createMqttChannel({ id: 'mqtt', topic: channels.mqtt.topic, publish: options.publishMqtt }));
@@ -69,7 +75,13 @@ export function startNotifier(options: NotifierOptions): Notifier {
   const { settings, log } = options;
   const roster = new DutyRoster(settings);
   const deliveries = new Map(createChannels(options).map((ch) => [ch.id, new Delivery(ch, log)] as const));
-  const dispatcher = new NotificationDispatcher({ settings, roster, deliveries, log });
+  const dispatcher = new NotificationDispatcher({
+    settings,
+    roster,
+    deliveries,
+    log,
+    ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+  });
   return {
     roster,
     enabled: notificationsEnabled(settings),

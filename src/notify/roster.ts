@@ -57,10 +57,17 @@ function rotaFor(duty: Duty, info: ShiftInfo): Rota | undefined {
   return info.shift === 'holiday' ? (duty.holiday ?? normal) : normal;
 }
 
+/** A person or a team as the dashboard names them: the Chinese name too, when configured. */
+interface Named {
+  id: string;
+  name: string;
+  nameZh?: string;
+}
+
 export interface DutySummary extends ShiftInfo {
   timezone: string;
-  teams: { id: string; name: string; equipment: readonly string[]; onDuty: { id: string; name: string }[] }[];
-  levels: { level: string; onDuty: { id: string; name: string }[] }[];
+  teams: (Named & { equipment: readonly string[]; onDuty: Named[] })[];
+  levels: { level: string; onDuty: Named[] }[];
 }
 
 export class DutyRoster {
@@ -82,7 +89,16 @@ export class DutyRoster {
     this.dayEnd = minutesOf(settings.shifts.day.end);
     this.holidays = new Set(settings.holidays);
     this.people = new Map(
-      settings.people.map((p) => [p.id, { id: p.id, name: p.name, ...(p.email ? { email: p.email } : {}) }]),
+      settings.people.map((p) => [
+        p.id,
+        {
+          id: p.id,
+          name: p.name,
+          ...(p.nameZh ? { nameZh: p.nameZh } : {}),
+          ...(p.email ? { email: p.email } : {}),
+          lang: p.lang ?? settings.lang,
+        },
+      ]),
     );
     this.teams = new Map(settings.teams.map((t) => [t.id, t]));
     this.byEquipment = new Map(settings.teams.flatMap((t) => t.equipment.map((cls) => [cls, t] as const)));
@@ -147,13 +163,15 @@ export class DutyRoster {
 
   /** Who is on duty at `at`, team by team and level by level: what the dashboard shows. */
   summary(at: number): DutySummary {
-    const names = (people: Recipient[]) => people.map(({ id, name }) => ({ id, name }));
+    const names = (people: Recipient[]) =>
+      people.map(({ id, name, nameZh }) => ({ id, name, ...(nameZh ? { nameZh } : {}) }));
     return {
       ...this.shiftAt(at),
       timezone: this.timezone,
       teams: [...this.teams.values()].map((t) => ({
         id: t.id,
         name: t.name,
+        ...(t.nameZh ? { nameZh: t.nameZh } : {}),
         equipment: t.equipment,
         onDuty: names(this.dutyPeople(t, at)),
       })),

@@ -3,12 +3,22 @@
  * to some people; who is on duty, escalation, floods and digests are decided before it.
  */
 import type { AlarmEvent, Priority } from '../alarms/types.js';
+import type { Language } from '../config/names.js';
 
 /** A person from the duty roster. */
 export interface Recipient {
   id: string;
   name: string;
+  nameZh?: string;
   email?: string;
+  /** The language of this person's e-mails (notify.yaml's `lang` unless the person says). */
+  lang?: Language;
+}
+
+/** A message's words in one language. */
+export interface Wording {
+  subject: string;
+  text: string;
 }
 
 export const MESSAGE_KINDS = ['alarm', 'escalation', 'flood-summary', 'digest', 'chatter'] as const;
@@ -23,6 +33,8 @@ export interface OutgoingMessage {
   subject: string;
   /** Plain text body, several lines, in the words an electrician reads at 3 a.m. */
   text: string;
+  /** The same subject and text in Chinese (compose.ts writes both; a channel picks one). */
+  zh?: Wording;
   /** The alarm events it reports (one for an alarm, many for a summary or a digest). */
   events: AlarmEvent[];
   /** Team or escalation level it was routed to, e.g. "electricians" or "shift-lead". */
@@ -53,3 +65,12 @@ export interface DeliveryStats {
   queued: number;
   lastError?: string;
 }
+
+/** The message in a recipient's language: its Chinese words where it has them, else English. */
+export function inLanguage(message: OutgoingMessage, lang: Language): OutgoingMessage {
+  return lang === 'zh' && message.zh ? { ...message, ...message.zh } : message;
+}
+
+/** A recipient's name in a language. */
+export const nameIn = (recipient: Recipient, lang: Language): string =>
+  (lang === 'zh' ? recipient.nameZh : undefined) ?? recipient.name;

@@ -20,10 +20,14 @@ export function buildCatalog(config: PlantConfig): PointInfo[] {
         id: pointId(device.id, point.name),
         name: point.name,
         label: point.label ?? point.name,
+        ...(point.labelZh ? { labelZh: point.labelZh } : {}),
         unit: point.unit,
         counter: point.counter,
         kind: isState ? 'state' : 'analog',
         ...(point.range ? { range: point.range } : {}),
+        ...('poll' in point && profile.protocol === 'modbus'
+          ? { periodMs: profile.pollGroups[point.poll] }
+          : {}),
       });
     }
   }
@@ -37,6 +41,7 @@ export function buildCatalog(config: PlantConfig): PointInfo[] {
       id: pointId(device.id, point.name),
       name: point.name,
       label: point.label,
+      labelZh: point.labelZh,
       unit: point.unit,
       counter: false,
       kind: point.kind,
@@ -55,6 +60,9 @@ type DeviceInfo = Pick<
   | 'room'
   | 'buildingName'
   | 'roomName'
+  | 'deviceNameZh'
+  | 'buildingNameZh'
+  | 'roomNameZh'
   | 'roomKind'
   | 'profile'
   | 'equipment'
@@ -65,11 +73,18 @@ function deviceInfo(device: DeviceConfig, profile: Profile, places: Map<string, 
   return {
     device: device.id,
     deviceName: device.name,
+    ...(device.nameZh ? { deviceNameZh: device.nameZh } : {}),
     site: device.site,
     building: device.building,
     room: device.room,
     ...(place
-      ? { buildingName: place.buildingName, roomName: place.roomName, roomKind: place.roomKind }
+      ? {
+          buildingName: place.buildingName,
+          roomName: place.roomName,
+          ...(place.buildingNameZh ? { buildingNameZh: place.buildingNameZh } : {}),
+          ...(place.roomNameZh ? { roomNameZh: place.roomNameZh } : {}),
+          roomKind: place.roomKind,
+        }
       : {}),
     profile: profile.id,
     equipment: profile.equipment,

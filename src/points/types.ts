@@ -27,6 +27,9 @@ export interface PointInfo {
   deviceName: string;
   name: string;
   label: string;
+  /** Chinese variants of the configured names, when given (config/README.md). */
+  deviceNameZh?: string;
+  labelZh?: string;
   unit: string;
   site: string;
   building: string;
@@ -34,6 +37,8 @@ export interface PointInfo {
   /** Display names and the room's kind from site.yaml, for the dashboard and reports. */
   buildingName?: string;
   roomName?: string;
+  buildingNameZh?: string;
+  roomNameZh?: string;
   roomKind?: string;
   profile: string;
   equipment: string;
@@ -42,4 +47,6 @@ export interface PointInfo {
   range?: [number, number];
   /** Computed by the gateway (leak detection, maintenance), not read from the device. */
   derived?: boolean;
+  /** How often the gateway reads it (its Modbus poll group's period); absent for pushed values. */
+  periodMs?: number;
 }

@@ -10,6 +10,8 @@ import { placeKey, placeNames } from '../config/places.js';
 export interface AssetEntry {
   device: string;
   name: string;
+  /** The configured names' Chinese variants, when given. */
+  nameZh?: string;
   equipment: string;
   profile: string;
   assetNumber?: string;
@@ -25,6 +27,9 @@ export interface AssetEntry {
     siteName: string;
     buildingName: string;
     roomName: string;
+    siteNameZh?: string;
+    buildingNameZh?: string;
+    roomNameZh?: string;
     detail?: string;
   };
   /** The device's page in the dashboard. */
@@ -44,6 +49,7 @@ export function assetLedger(config: PlantConfig, baseUrl: string): AssetEntry[] 
       return {
         device: device.id,
         name: device.name,
+        ...(device.nameZh ? { nameZh: device.nameZh } : {}),
         equipment: profile?.equipment ?? 'other',
         profile: device.profile,
         ...(asset.number ? { assetNumber: asset.number } : {}),
@@ -59,6 +65,9 @@ export function assetLedger(config: PlantConfig, baseUrl: string): AssetEntry[] 
           siteName: names?.siteName ?? device.site,
           buildingName: names?.buildingName ?? device.building,
           roomName: names?.roomName ?? device.room,
+          ...(names?.siteNameZh ? { siteNameZh: names.siteNameZh } : {}),
+          ...(names?.buildingNameZh ? { buildingNameZh: names.buildingNameZh } : {}),
+          ...(names?.roomNameZh ? { roomNameZh: names.roomNameZh } : {}),
           ...(asset.location ? { detail: asset.location } : {}),
         },
         url: `${baseUrl}/#/device/${encodeURIComponent(device.id)}`,
@@ -73,16 +82,23 @@ const escapeXml = (text: string) =>
   );
 
 /** A 62 × 29 mm label (a common label-printer size): QR code left, asset text right. */
-export async function assetLabelSvg(entry: AssetEntry): Promise<string> {
+/**
+ * The label's SVG; in Chinese (`zh`) it names the equipment, building and room by their Chinese
+ * names where configured.
+ */
+export async function assetLabelSvg(entry: AssetEntry, lang: 'en' | 'zh' = 'en'): Promise<string> {
   const qr = await QRCode.toString(entry.url, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
   // The QR's own <svg> nested, sized to the label's height.
   const inner = qr.replace('<svg ', '<svg x="1" y="1" width="27" height="27" ');
   const maker = [entry.maker, entry.model].filter(Boolean).join(' ');
+  const zh = <T extends string | undefined>(en: T, chinese: string | undefined) =>
+    lang === 'zh' && chinese ? chinese : en;
+  const { location: place } = entry;
   const lines: { text: string; size: number; bold?: boolean }[] = [
     { text: entry.assetNumber ?? entry.device, size: 3.4, bold: true },
-    { text: entry.name, size: 2.8 },
-    { text: entry.location.buildingName, size: 2.5 },
-    { text: entry.location.detail ?? entry.location.roomName, size: 2.5 },
+    { text: zh(entry.name, entry.nameZh), size: 2.8 },
+    { text: zh(place.buildingName, place.buildingNameZh), size: 2.5 },
+    { text: place.detail ?? zh(place.roomName, place.roomNameZh), size: 2.5 },
     { text: [maker, entry.installed].filter(Boolean).join(' · '), size: 2.3 },
   ].filter((l) => l.text.trim() !== '');
   let y = 1;
@@ -96,8 +112,20 @@ export async function assetLabelSvg(entry: AssetEntry): Promise<string> {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="62mm" height="29mm" viewBox="0 0 62 29"><rect width="62" height="29" fill="#fff" stroke="#000" stroke-width="0.2"/>${inner}${text}</svg>`;
 }
 
-/** The text column is 31.5 mm wide; a sans-serif character is about 0.55 em (bold 0.62): cut what would overflow. */
+/**
+ * The text column is 31.5 mm wide; a sans-serif character is about 0.55 em (bold 0.62), a
+ * Chinese one a full em: cut what would overflow.
+ */
 function fitToLabel(text: string, size: number, bold = false): string {
-  const max = Math.floor(31.5 / (size * (bold ? 0.62 : 0.55)));
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  const width = (c: string) => size * (WIDE.test(c) ? 1 : bold ? 0.62 : 0.55);
+  const chars = [...text];
+  let used = 0;
+  for (let i = 0; i < chars.length; i++) {
+    used += width(chars[i] as string);
+    if (used > 31.5) return `${chars.slice(0, i > 0 ? i - 1 : 0).join('')}…`;
+  }
+  return text;
 }
+
+/** Characters a full em wide: CJK ideographs and punctuation, full-width forms. */
+const WIDE = /[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]/u;

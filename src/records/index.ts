@@ -47,16 +47,37 @@ export interface HandoverSummary {
   /** Alarms raised in the shift, with who acknowledged them (as the operation log lists them). */
   alarms: Pick<
     OperationLogAlarm,
-    'alarmId' | 'priority' | 'message' | 'activatedAt' | 'acknowledgedAt' | 'acknowledgedBy'
+    'alarmId' | 'priority' | 'message' | 'messageZh' | 'activatedAt' | 'acknowledgedAt' | 'acknowledgedBy'
   >[];
-  openAlarms: { id: string; priority: Priority; message: string; state: string; since: number }[];
+  openAlarms: {
+    id: string;
+    priority: Priority;
+    message: string;
+    messageZh?: string;
+    state: string;
+    since: number;
+  }[];
   workOrders: { opened: WorkOrder[]; completed: WorkOrder[]; open: WorkOrder[] };
-  maintenance: TaskStatus[];
+  /** Due soon or overdue, with the equipment's name (as maintenanceStatus gives them). */
+  maintenance: (TaskStatus & DeviceNames)[];
+}
+
+/** A team of the duty roster, with its name's Chinese variant when configured. */
+export interface TeamName {
+  id: string;
+  name: string;
+  nameZh?: string;
+}
+
+/** An equipment's configured name and its Chinese variant (absent for an unknown device). */
+export interface DeviceNames {
+  deviceName?: string;
+  deviceNameZh?: string;
 }
 
 export interface HandoverView {
   team: string;
-  teams: { id: string; name: string }[];
+  teams: TeamName[];
   shift: ShiftWindow;
   summary: HandoverSummary;
   handover: Handover | null;
@@ -84,8 +105,10 @@ export interface RecordsService {
   /** A work order by hand (hotline, patrol) or from an alarm (prefilled from it). */
   openWorkOrder(input: NewOrderInput, user: string): WorkOrder;
   deviceName(id: string | undefined): string | undefined;
-  teams(): { id: string; name: string }[];
-  maintenanceStatus(at?: number): (TaskStatus & { deviceName?: string })[];
+  /** The device's name and its Chinese variant, to put beside its id. */
+  deviceNames(id: string | undefined): DeviceNames;
+  teams(): TeamName[];
+  maintenanceStatus(at?: number): (TaskStatus & DeviceNames)[];
   currentShift(at?: number): ShiftWindow;
   shiftWindow(dutyDate: string, period: 'day' | 'night'): ShiftWindow;
   handoverView(team: string, at?: number): HandoverView;
@@ -126,6 +149,7 @@ function taskOf(settings: MaintenanceTaskSettings): MaintenanceTask {
     id: settings.id,
     device: settings.device,
     title: settings.title,
+    ...(settings.titleZh ? { titleZh: settings.titleZh } : {}),
     ...(settings.team ? { team: settings.team } : {}),
     every:
       every.runHours !== undefined
@@ -158,12 +182,19 @@ export function createRecords(options: RecordsOptions): RecordsService {
     return value?.quality === 'good' && typeof value.value === 'number' ? value.value : undefined;
   };
   const deviceName = (id: string | undefined) => (id ? devices.get(id)?.name : undefined);
+  const deviceNames = (id: string | undefined): DeviceNames => {
+    const device = id ? devices.get(id) : undefined;
+    if (!device) return {};
+    return { deviceName: device.name, ...(device.nameZh ? { deviceNameZh: device.nameZh } : {}) };
+  };
+  const teams = (): TeamName[] =>
+    config.notify.teams.map((t) => ({ id: t.id, name: t.name, ...(t.nameZh ? { nameZh: t.nameZh } : {}) }));
   const teamFor = (device: string | undefined) => {
     const profile = device ? config.profiles.get(devices.get(device)?.profile ?? '') : undefined;
     return roster.teamFor(profile?.equipment ?? 'other')?.id;
   };
   const maintenanceStatus = (at = now()) =>
-    maintenance.status(readRunHours, at).map((s) => ({ ...s, deviceName: deviceName(s.task.device) }));
+    maintenance.status(readRunHours, at).map((s) => ({ ...s, ...deviceNames(s.task.device) }));
 
   const publishOverdue = () => {
     try {
@@ -196,6 +227,7 @@ export function createRecords(options: RecordsOptions): RecordsService {
           alarmId: e.alarmId,
           priority: e.priority,
           message: e.message,
+          ...(e.messageZh ? { messageZh: e.messageZh } : {}),
           activatedAt: e.ts,
           ...(ack ? { acknowledgedAt: ack.ts, ...(ack.user ? { acknowledgedBy: ack.user } : {}) } : {}),
         };
@@ -203,7 +235,14 @@ export function createRecords(options: RecordsOptions): RecordsService {
       openAlarms: alarms
         .list()
         .filter((a) => inTeam(a.device))
-        .map((a) => ({ id: a.id, priority: a.priority, message: a.message, state: a.state, since: a.since })),
+        .map((a) => ({
+          id: a.id,
+          priority: a.priority,
+          message: a.message,
+          ...(a.messageZh ? { messageZh: a.messageZh } : {}),
+          state: a.state,
+          since: a.since,
+        })),
       workOrders: {
         opened: orders.filter((o) => during(o.createdAt)),
         completed: orders.filter((o) => during(o.completedAt)),
@@ -231,7 +270,8 @@ export function createRecords(options: RecordsOptions): RecordsService {
     handovers,
     maintenance,
     deviceName,
-    teams: () => config.notify.teams.map((t) => ({ id: t.id, name: t.name })),
+    deviceNames,
+    teams,
     openWorkOrder(input, user) {
       if (input.alarmId !== undefined) return fromAlarm(input.alarmId, input, user);
       const device = input.device ? devices.get(input.device) : undefined;
@@ -265,7 +305,7 @@ export function createRecords(options: RecordsOptions): RecordsService {
         .find((h) => h.dutyDate === shift.dutyDate && h.shift === shift.shift);
       return {
         team,
-        teams: config.notify.teams.map((t) => ({ id: t.id, name: t.name })),
+        teams: teams(),
         shift,
         summary: summaryOf(team, shift),
         handover: existing ?? null,

@@ -18,6 +18,8 @@ export interface MaintenanceTask {
   id: string;
   device: string;
   title: string;
+  /** The title in Chinese, when configured. */
+  titleZh?: string;
   team?: string;
   every: MaintenanceInterval;
   /**
@@ -87,6 +89,8 @@ export interface TaskStatus {
   remainingDays?: number;
   /** e.g. "Annual service (chiller-1): overdue by 12 days (due 2026-11-01)" */
   message: string;
+  /** The same in Chinese: "年度保养 (chiller-1)：已逾期 12 天（到期日 2026-11-01）". */
+  messageZh?: string;
 }
 
 /** A refused maintenance operation or an unusable task, with a message fit to show the person who asked. */
@@ -215,7 +219,15 @@ export class MaintenanceBook {
   ): Measured {
     const last = this.lastDone(task, at);
     if (!last)
-      return { status: { task, state: 'overdue', message: `${label(task)}: never recorded` }, urgency: 0 };
+      return {
+        status: {
+          task,
+          state: 'overdue',
+          message: `${label(task)}: never recorded`,
+          messageZh: `${labelZh(task)}：从无保养记录`,
+        },
+        urgency: 0,
+      };
     const known: TaskStatus = {
       task,
       state: 'unknown',
@@ -255,7 +267,11 @@ function byRunHours(known: TaskStatus, interval: number, counter: number | undef
   const { task } = known;
   if (known.lastRunHours === undefined)
     return {
-      status: { ...known, message: `${label(task)}: the last service has no run-hours reading` },
+      status: {
+        ...known,
+        message: `${label(task)}: the last service has no run-hours reading`,
+        messageZh: `${labelZh(task)}：上次保养没有累计运行时间读数`,
+      },
       urgency: 0,
     };
   const dueRunHours = known.lastRunHours + interval;
@@ -265,6 +281,7 @@ function byRunHours(known: TaskStatus, interval: number, counter: number | undef
         ...known,
         dueRunHours,
         message: `${label(task)}: run hours unreadable (point ${runHoursPointOf(task)})`,
+        messageZh: `${labelZh(task)}：累计运行时间无法读取（测点 ${runHoursPointOf(task)}）`,
       },
       urgency: 0,
     };
@@ -278,6 +295,14 @@ function byRunHours(known: TaskStatus, interval: number, counter: number | undef
     ok: `next due in ${hours.format(remaining)} h (${reading})`,
     unknown: '',
   };
+  const readingZh = `到期 ${hours.format(dueRunHours)} 小时，当前计数 ${hours.format(counter)} 小时`;
+  const messagesZh: Record<TaskState, string> = {
+    overdue: `已逾期 ${hours.format(-remaining)} 小时（${readingZh}）`,
+    'due-soon':
+      remaining === 0 ? `现在到期（${readingZh}）` : `${hours.format(remaining)} 小时后到期（${readingZh}）`,
+    ok: `下次 ${hours.format(remaining)} 小时后到期（${readingZh}）`,
+    unknown: '',
+  };
   return {
     status: {
       ...known,
@@ -286,6 +311,7 @@ function byRunHours(known: TaskStatus, interval: number, counter: number | undef
       runHoursNow: counter,
       remainingRunHours: remaining,
       message: `${label(task)}: ${messages[state]}`,
+      messageZh: `${labelZh(task)}：${messagesZh[state]}`,
     },
     urgency: remaining / interval,
   };
@@ -309,6 +335,12 @@ function byCalendar(known: TaskStatus, at: number, zone: string): Measured {
     ok: `next due ${date} (in ${days(remaining)})`,
     unknown: '',
   };
+  const messagesZh: Record<TaskState, string> = {
+    overdue: `已逾期 ${-remaining} 天（到期日 ${date}）`,
+    'due-soon': remaining === 0 ? `今天到期（${date}）` : `${remaining} 天后到期（${date}）`,
+    ok: `下次到期 ${date}（${remaining} 天后）`,
+    unknown: '',
+  };
   return {
     status: {
       ...known,
@@ -316,6 +348,7 @@ function byCalendar(known: TaskStatus, at: number, zone: string): Measured {
       dueAt: dueDay.toMillis(),
       remainingDays: remaining,
       message: `${label(task)}: ${messages[state]}`,
+      messageZh: `${labelZh(task)}：${messagesZh[state]}`,
     },
     urgency: remaining / intervalDays,
   };
@@ -358,6 +391,10 @@ function localDay(date: string, zone: string): DateTime {
 
 function label(task: MaintenanceTask): string {
   return `${task.title} (${task.device})`;
+}
+
+function labelZh(task: MaintenanceTask): string {
+  return `${task.titleZh ?? task.title} (${task.device})`;
 }
 
 function days(count: number): string {

@@ -20,6 +20,7 @@ export interface Shift {
 export interface OperationLogValue {
   point: string;
   label: string;
+  labelZh?: string;
   unit: string;
   min: number | null;
   max: number | null;
@@ -30,6 +31,7 @@ export interface OperationLogValue {
 export interface OperationLogCounter {
   point: string;
   label: string;
+  labelZh?: string;
   unit: string;
   /** First and last readings inside the shift; null without any. */
   first: number | null;
@@ -42,6 +44,7 @@ export interface OperationLogAlarm {
   alarmId: string;
   priority: Priority;
   message: string;
+  messageZh?: string;
   activatedAt: number;
   acknowledgedAt?: number;
   acknowledgedBy?: string;
@@ -69,6 +72,10 @@ export interface OperationLog {
   room: string;
   buildingName?: string;
   roomName?: string;
+  /** The names' Chinese variants, when configured. */
+  deviceNameZh?: string;
+  buildingNameZh?: string;
+  roomNameZh?: string;
   shift: Shift;
   /** Null for a device without a running point (a meter, a station). */
   running: OperationLogRunning | null;
@@ -143,6 +150,9 @@ export async function operationLog(
     room: first.room,
     ...(first.buildingName !== undefined ? { buildingName: first.buildingName } : {}),
     ...(first.roomName !== undefined ? { roomName: first.roomName } : {}),
+    ...(first.deviceNameZh ? { deviceNameZh: first.deviceNameZh } : {}),
+    ...(first.buildingNameZh ? { buildingNameZh: first.buildingNameZh } : {}),
+    ...(first.roomNameZh ? { roomNameZh: first.roomNameZh } : {}),
     shift,
     running,
     values,
@@ -221,6 +231,7 @@ function counterSummary(point: PointInfo, samples: readonly { value: number }[])
   return {
     point: point.name,
     label: point.label,
+    ...(point.labelZh ? { labelZh: point.labelZh } : {}),
     unit: point.unit,
     first: samples[0]?.value ?? null,
     last: samples.at(-1)?.value ?? null,
@@ -240,6 +251,7 @@ async function valueSummary(
   return {
     point: point.name,
     label: point.label,
+    ...(point.labelZh ? { labelZh: point.labelZh } : {}),
     unit: point.unit,
     min: min?.value ?? null,
     max: max?.value ?? null,
@@ -290,6 +302,7 @@ function alarmsOf(journal: OperationLogSources['alarms'], device: string, shift:
         alarmId: event.alarmId,
         priority: event.priority,
         message: event.message,
+        ...(event.messageZh ? { messageZh: event.messageZh } : {}),
         activatedAt: event.ts,
       };
       occurrences.push(occurrence);

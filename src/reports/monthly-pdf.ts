@@ -61,7 +61,9 @@ function printAssets() {
 export function printPage(report: MonthlyReport, lang: ReportLanguage): string {
   const { uplot, css, charts } = printAssets();
   const html =
-    lang === 'zh' ? reportInChinese(report.html) : report.html.replace('<html>', '<html lang="en">');
+    lang === 'zh'
+      ? reportInChinese(report.html, report.namesZh)
+      : report.html.replace('<html>', '<html lang="en">');
   const figures = (['electricity', 'water'] as const)
     .map(
       (commodity) =>

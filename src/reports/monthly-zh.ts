@@ -1,9 +1,10 @@
 /**
  * The monthly report in Chinese: its fixed texts translated where the HTML is already made,
  * so src/reports/monthly.ts stays the one place that lays the report out. Terms follow the
- * energy pages' (dashboards/app/i18n/energy.js). Names from the configuration, figures and
+ * energy pages' (dashboards/app/i18n/energy.ts). Names from the configuration, figures and
  * a text not listed here stay as they are: an untranslated line, never a lost one.
  */
+import type { PlantConfig } from '../config/index.js';
 import { escapeHtml } from './html.js';
 
 /** Whole texts (a heading, a column head, a cell, a sentence). */
@@ -54,6 +55,8 @@ const EXACT: Record<string, string> = {
   'No meter has had a wet night run long enough to suspect a leak.':
     '未发现疑似漏水：没有水表连续多晚超过阈值。',
   'No retrofit is being verified.': '没有正在验证的节能改造。',
+  'Guideline 14': 'ASHRAE 指南 14',
+  'meets ASHRAE Guideline 14': '符合 ASHRAE 指南 14',
   'Consumption is the sum of main meters; gaps in the readings are reported, not filled; "no data" is a period without readings, not 0 (an empty cell in the CSV). The CSV files attached hold every table by day.':
     '用量为各总表之和；读数中断如实列出，不作填补；“无数据”指该时段无读数，并非 0（CSV 中为空单元格）。附件 CSV 文件含各表的逐日数据。',
 };
@@ -137,10 +140,67 @@ const unescapeHtml = (text: string) =>
   );
 
 /**
+ * The configuration's names in Chinese, by their English name (and a device by its id, which
+ * some tables show): sites, buildings, rooms, devices and retrofits that have a Chinese name.
+ */
+export function chineseNames(
+  config: Pick<PlantConfig, 'sites' | 'devices' | 'energy'>,
+): Record<string, string> {
+  const names: Record<string, string> = {};
+  const add = (named: { name: string; nameZh?: string }, id?: string) => {
+    if (!named.nameZh) return;
+    names[named.name] = named.nameZh;
+    if (id) names[id] = named.nameZh;
+  };
+  for (const site of config.sites) {
+    add(site);
+    for (const building of site.buildings) {
+      add(building);
+      for (const room of building.rooms) add(room);
+    }
+  }
+  for (const device of config.devices) add(device, device.id);
+  const { tariffs, carbon } = config.energy;
+  for (const dated of [...tariffs.electricity, ...tariffs.water, ...carbon.electricity, ...carbon.water])
+    if (dated.source && dated.sourceZh) names[dated.source] = dated.sourceZh;
+  for (const retrofit of config.energy.retrofits) {
+    add(retrofit);
+    if (retrofit.description && retrofit.descriptionZh) names[retrofit.description] = retrofit.descriptionZh;
+  }
+  return names;
+}
+
+/** A text with the configured names in it put in Chinese: the whole text, or each name in it. */
+function withNames(
+  text: string,
+  names: Readonly<Record<string, string>>,
+  longestFirst: readonly string[],
+): string {
+  const whole = names[text];
+  if (whole !== undefined) return whole;
+  let out = text;
+  // Ids are only ever a whole cell; names of a few letters could be part of a word.
+  for (const name of longestFirst)
+    if (name.includes(' ') && out.includes(name)) out = out.replaceAll(name, names[name] as string);
+  return out;
+}
+
+/** One text of the report (its subject) in Chinese, the configured names in it too. */
+export function textInChinese(text: string, names: Readonly<Record<string, string>>): string {
+  return withNames(
+    toChinese(text),
+    names,
+    Object.keys(names).sort((a, b) => b.length - a.length),
+  );
+}
+
+/**
  * The report's page with its texts in Chinese. The page is the report's own (escaped text
  * between tags, no script), so each run of text between two tags is one text; styles are left.
+ * `names`: the configuration's names in Chinese (chineseNames), put in wherever they appear.
  */
-export function reportInChinese(html: string): string {
+export function reportInChinese(html: string, names: Readonly<Record<string, string>> = {}): string {
+  const longestFirst = Object.keys(names).sort((a, b) => b.length - a.length);
   return html
     .replace(/<html>/, '<html lang="zh-CN">')
     .replace(
@@ -149,7 +209,7 @@ export function reportInChinese(html: string): string {
         if (style !== undefined) return whole;
         const trimmed = text.trim();
         if (trimmed === '') return whole;
-        const translated = toChinese(unescapeHtml(trimmed));
+        const translated = withNames(toChinese(unescapeHtml(trimmed)), names, longestFirst);
         return `>${text.replace(trimmed, () => escapeHtml(translated))}<`;
       },
     );

@@ -32,6 +32,7 @@ import {
 } from './energy-tables.js';
 import { changeOf, escapeHtml, number, percent, section, table, totalText } from './html.js';
 import { electricityCostHtml, type MonthCosts, tariffsHtml, waterCostHtml } from './monthly-cost.js';
+import { chineseNames, reportInChinese, textInChinese } from './monthly-zh.js';
 
 export interface MonthlyReport {
   month: string;
@@ -40,6 +41,8 @@ export interface MonthlyReport {
   attachments: { filename: string; content: string }[];
   /** Each day's consumption by building: the PDF's charts (src/reports/monthly-pdf.ts). */
   daily: { electricity: ConsumptionReport; water: ConsumptionReport };
+  /** The configuration's names in Chinese, for the report in Chinese (monthly-zh.ts). */
+  namesZh: Record<string, string>;
 }
 
 /** The month before the one `now` falls in, as "YYYY-MM". */
@@ -178,6 +181,7 @@ export async function buildMonthlyReport(
       csv('water-cost-by-building', toCsv(costTable(waterCost.current, zone))),
     ],
     daily: { electricity, water },
+    namesZh: chineseNames(config),
   };
 }
 
@@ -305,6 +309,9 @@ export function startMonthlyReports(options: {
   const settings = config.energy.monthlyReport;
   const people = new Map(config.notify.people.map((p) => [p.id, p]));
   const recipients = settings.to.flatMap((id) => people.get(id)?.email ?? []);
+  // Each reads the mail in their language (notify.yaml: the person's lang, else the file's).
+  const languageOf = (email: string) =>
+    config.notify.people.find((p) => p.email === email)?.lang ?? config.notify.lang;
   const email = config.notify.channels.email;
   const transport = email
     ? nodemailer.createTransport({
@@ -337,16 +344,20 @@ export function startMonthlyReports(options: {
       throw new Error('no e-mail channel in notify.yaml to send the monthly report with');
     if (recipients.length === 0) throw new Error('monthlyReport.to names nobody with an e-mail address');
     const pdfs = (await options.pdfs?.(report, log)) ?? [];
-    await transport.sendMail({
-      from: email.from,
-      to: recipients,
-      subject: report.subject,
-      html: report.html,
-      attachments: [
-        ...pdfs.map((a) => ({ ...a, contentType: 'application/pdf' })),
-        ...report.attachments.map((a) => ({ ...a, contentType: 'text/csv; charset=utf-8' })),
-      ],
-    });
+    for (const lang of ['zh', 'en'] as const) {
+      const to = recipients.filter((r) => languageOf(r) === lang);
+      if (to.length === 0) continue;
+      await transport.sendMail({
+        from: email.from,
+        to,
+        subject: lang === 'zh' ? textInChinese(report.subject, report.namesZh) : report.subject,
+        html: lang === 'zh' ? reportInChinese(report.html, report.namesZh) : report.html,
+        attachments: [
+          ...pdfs.map((a) => ({ ...a, contentType: 'application/pdf' })),
+          ...report.attachments.map((a) => ({ ...a, contentType: 'text/csv; charset=utf-8' })),
+        ],
+      });
+    }
     sent.add(month);
     writeSent(statePath, sent);
     log.info({ month, to: recipients.length }, 'monthly energy report sent');

@@ -12,13 +12,14 @@ import { MAX_PASSWORD_LENGTH } from '../auth/passwords.js';
 import type { AlarmRuleConfig } from '../config/alarms-schema.js';
 import type { PlantConfig } from '../config/index.js';
 import type { DutySummary } from '../notify/roster.js';
+import type { ConfigSummaryJson, UserView } from './api-types/admin.js';
 
 export interface AdminRouterOptions {
   users: UserStore;
   /** auth.requireRole('admin'): put in front of every route here, one by one. */
   requireAdmin: RequestHandler;
   log: Logger;
-  /** The configuration as an admin reviews it (summarizeConfig); without it 404. */
+  /** The configuration as an admin reviews it (summarizeConfig, typed by the shared schema); without it 404. */
   configSummary?: () => unknown;
 }
 
@@ -41,7 +42,7 @@ const newUserBody = z.strictObject({
 const passwordBody = z.strictObject({ password });
 
 /** What the API shows of a user: never the hash. */
-function userView(user: User) {
+function userView(user: User): UserView {
   return {
     username: user.username,
     name: user.name,
@@ -213,12 +214,82 @@ export function conditionText(rule: AlarmRuleConfig): string {
   }
 }
 
+/** The same in Chinese. */
+export function conditionTextZh(rule: AlarmRuleConfig): string {
+  const delays = [
+    rule.onDelay ? `持续 ${durationZh(rule.onDelay)}` : '',
+    rule.offDelay ? `延时 ${durationZh(rule.offDelay)} 恢复` : '',
+    rule.during ? `仅 ${rule.during.from}–${rule.during.to}` : '',
+  ].filter(Boolean);
+  const tail = delays.length ? `（${delays.join('，')}）` : '';
+  const yesNo = (v: boolean | number | undefined) => (v === true ? '是' : v === false ? '否' : String(v));
+  switch (rule.type) {
+    case 'high':
+    case 'high-high':
+    case 'low':
+    case 'low-low': {
+      const op = rule.type.startsWith('high') ? '>' : '<';
+      const own = rule.limitFor ? `；${Object.keys(rule.limitFor).join('、')} 另有限值` : '';
+      const band = rule.deadband ? `，回差 ${rule.deadband}` : '';
+      return `${rule.point} ${op} ${rule.limit}${band}${own}${tail}`;
+    }
+    case 'state':
+      if (rule.bit !== undefined) return `${rule.point} 第 ${rule.bit} 位置位${tail}`;
+      return rule.equals !== undefined
+        ? `${rule.point} = ${yesNo(rule.equals)}${tail}`
+        : `${rule.point} ≠ ${yesNo(rule.notEquals)}${tail}`;
+    case 'rate': {
+      const moves = { either: '变化', rise: '上升', fall: '下降' }[rule.direction];
+      return `${rule.point} 在 ${durationZh(rule.window)} 内${moves}速率超过 ${rule.limit}/分钟${tail}`;
+    }
+    case 'deviation': {
+      const diff =
+        rule.direction === 'above'
+          ? `${rule.point} − ${rule.reference}`
+          : rule.direction === 'below'
+            ? `${rule.reference} − ${rule.point}`
+            : `|${rule.point} − ${rule.reference}|`;
+      return `${diff} > ${rule.limit}${tail}`;
+    }
+    case 'comm-loss':
+      return `${durationZh(rule.after)}无有效读数${tail}`;
+    case 'expression': {
+      const inputs = Object.entries(rule.inputs).map(([name, point]) => `${name} = ${point}`);
+      return `${rule.when}，其中 ${inputs.join('，')}${tail}`;
+    }
+  }
+}
+
+/** Which devices a rule applies to, in English and in Chinese. */
+function appliesTo(rule: AlarmRuleConfig): { applies: string; appliesZh: string } {
+  if (rule.device) return { applies: `device ${rule.device}`, appliesZh: `设备 ${rule.device}` };
+  if (rule.devices)
+    return { applies: `devices ${rule.devices.join(', ')}`, appliesZh: `设备 ${rule.devices.join('、')}` };
+  if (rule.profile)
+    return { applies: `profile ${rule.profile}`, appliesZh: `模板 ${rule.profile} 的全部设备` };
+  return { applies: 'every device', appliesZh: '全部设备' };
+}
+
+function durationZh(ms: number): string {
+  const units: [number, string][] = [
+    [86_400_000, ' 天'],
+    [3_600_000, ' 小时'],
+    [60_000, ' 分钟'],
+    [1000, ' 秒'],
+  ];
+  const [size, unit] = units.find(([size]) => ms % size === 0 && ms >= size) ?? [1, ' 毫秒'];
+  return `${ms / size}${unit}`;
+}
+
+/** The Chinese name beside a configured name, when there is one. */
+const zhOf = (named: { nameZh?: string }) => (named.nameZh ? { nameZh: named.nameZh } : {});
+
 /**
  * The configuration as an admin reviews it: the plant (sites, lines, profiles, devices), the
  * alarm rules, the gateway's settings and the notification setup, and who is on duty now. Built
  * from a whitelist of fields, so a secret added to the config later stays out by default.
  */
-export function summarizeConfig(config: PlantConfig, duty?: DutySummary) {
+export function summarizeConfig(config: PlantConfig, duty?: DutySummary): ConfigSummaryJson {
   const { gateway, notify } = config;
   const broker = gateway.mqtt.broker;
   const influx = gateway.storage.influxdb;
@@ -286,15 +357,18 @@ export function summarizeConfig(config: PlantConfig, duty?: DutySummary) {
     sites: config.sites.map((s) => ({
       id: s.id,
       name: s.name,
+      ...zhOf(s),
       buildings: s.buildings.map((b) => ({
         id: b.id,
         name: b.name,
-        rooms: b.rooms.map((r) => ({ id: r.id, name: r.name, kind: r.kind })),
+        ...zhOf(b),
+        rooms: b.rooms.map((r) => ({ id: r.id, name: r.name, ...zhOf(r), kind: r.kind })),
       })),
     })),
     lines: config.lines.map((l) => ({
       id: l.id,
       name: l.name ?? null,
+      ...zhOf(l),
       transport: l.transport,
       address:
         l.transport === 'rtu'
@@ -306,6 +380,7 @@ export function summarizeConfig(config: PlantConfig, duty?: DutySummary) {
     profiles: [...config.profiles.values()].map((p) => ({
       id: p.id,
       name: p.name,
+      ...zhOf(p),
       equipment: p.equipment,
       protocol: p.protocol,
       maker: p.maker ?? null,
@@ -315,6 +390,7 @@ export function summarizeConfig(config: PlantConfig, duty?: DutySummary) {
     devices: config.devices.map((d) => ({
       id: d.id,
       name: d.name,
+      ...zhOf(d),
       profile: d.profile,
       site: d.site,
       building: d.building,
@@ -334,15 +410,10 @@ export function summarizeConfig(config: PlantConfig, duty?: DutySummary) {
         type: r.type,
         priority: r.priority,
         enabled: r.enabled,
-        applies: r.device
-          ? `device ${r.device}`
-          : r.devices
-            ? `devices ${r.devices.join(', ')}`
-            : r.profile
-              ? `profile ${r.profile}`
-              : 'every device',
+        ...appliesTo(r),
         where: r.where ?? null,
         condition: conditionText(r),
+        conditionZh: conditionTextZh(r),
       })),
     },
     notify: {
@@ -381,4 +452,4 @@ export function summarizeConfig(config: PlantConfig, duty?: DutySummary) {
   };
 }
 
-export type ConfigSummary = ReturnType<typeof summarizeConfig>;
+export type ConfigSummary = ConfigSummaryJson;

@@ -9,16 +9,44 @@ import { type Request, type RequestHandler, type Response, Router } from 'expres
 import { z } from 'zod';
 import {
   ALARM_STATES,
+  type AlarmEvent,
+  type AlarmEventKind,
   type AlarmService,
+  type AlarmState,
   type AlarmStatus,
   EVENT_KINDS,
   LifecycleError,
   PRIORITIES,
+  type Priority,
   ShelveLimitError,
   UnknownAlarmError,
 } from '../alarms/index.js';
 import { duration } from '../config/schema.js';
+import {
+  ACTION_BODIES,
+  type ActionAnswer,
+  type AlarmEventJson,
+  type AlarmEventKind as AlarmEventKindJson,
+  type AlarmState as AlarmStateJson,
+  type AlarmStatusJson,
+  type alarmHistoryRoute,
+  type alarmRoute,
+  type alarmsRoute,
+  type Priority as PriorityJson,
+} from './api-types/alarms.js';
+import type { Answer, Describes } from './api-types/route.js';
 import { BadRequest, parseTime } from './history.js';
+
+// The shared schemas describe the alarm model itself: a field renamed, retyped or added on
+// either side fails the type check here (src/web/api-types/alarms.ts).
+const described: [
+  Describes<AlarmStatus, AlarmStatusJson>,
+  Describes<AlarmEvent, AlarmEventJson>,
+  Describes<Priority, PriorityJson>,
+  Describes<AlarmState, AlarmStateJson>,
+  Describes<AlarmEventKind, AlarmEventKindJson>,
+] = [true, true, true, true, true];
+void described;
 
 const MAX_HISTORY = 10_000;
 const user = z
@@ -28,14 +56,16 @@ const user = z
   .max(64);
 const note = z.string().trim().max(500).optional();
 
+// Each action's body is the shared one (what a client sends), made strict about what the
+// gateway needs: who acts (from the session with login on), trimmed texts, a duration in ms.
 const ACTIONS = {
   ack: {
-    body: z.strictObject({ user, comment: note }),
+    body: ACTION_BODIES.ack.extend({ user, comment: note }),
     run: (s: AlarmService, id: string, b: { user: string; comment?: string }) =>
       s.acknowledge(id, b.user, b.comment),
   },
   shelve: {
-    body: z.strictObject({
+    body: ACTION_BODIES.shelve.extend({
       user,
       reason: z
         .string({ error: 'why it is shelved (required)' })
@@ -50,12 +80,12 @@ const ACTIONS = {
       s.shelve(id, b.user, b.reason, b.duration),
   },
   unshelve: {
-    body: z.strictObject({ user, comment: note }),
+    body: ACTION_BODIES.unshelve.extend({ user, comment: note }),
     run: (s: AlarmService, id: string, b: { user: string; comment?: string }) =>
       s.unshelve(id, b.user, b.comment),
   },
   'out-of-service': {
-    body: z.strictObject({
+    body: ACTION_BODIES['out-of-service'].extend({
       user,
       reason: z.string({ error: 'why (required)' }).trim().min(1, 'why (required)').max(500),
     }),
@@ -63,7 +93,7 @@ const ACTIONS = {
       s.removeFromService(id, b.user, b.reason),
   },
   'return-to-service': {
-    body: z.strictObject({ user, comment: note }),
+    body: ACTION_BODIES['return-to-service'].extend({ user, comment: note }),
     run: (s: AlarmService, id: string, b: { user: string; comment?: string }) =>
       s.returnToService(id, b.user, b.comment),
   },
@@ -136,7 +166,8 @@ export function alarmsRouter(alarms: AlarmService, options: AlarmsRouterOptions 
   router.get('/alarms', (req, res) => {
     try {
       const all = req.query.all === '1' || req.query.all === 'true' || req.query.state !== undefined;
-      res.json(filterStatuses(alarms.list({ includeNormal: all }), req.query));
+      const list = filterStatuses(alarms.list({ includeNormal: all }), req.query);
+      res.json(list satisfies Answer<typeof alarmsRoute>);
     } catch (err) {
       sendError(res, err);
     }
@@ -162,7 +193,8 @@ export function alarmsRouter(alarms: AlarmService, options: AlarmsRouterOptions 
         priority: listParam(req.query.priority, 'priority', PRIORITIES),
         kind: listParam(req.query.kind, 'kind', EVENT_KINDS),
       });
-      res.json(events.map((e) => ({ ...e, time: new Date(e.ts).toISOString() })));
+      const journal = events.map((e) => ({ ...e, time: new Date(e.ts).toISOString() }));
+      res.json(journal satisfies Answer<typeof alarmHistoryRoute>);
     } catch (err) {
       sendError(res, err);
     }
@@ -171,7 +203,7 @@ export function alarmsRouter(alarms: AlarmService, options: AlarmsRouterOptions 
   router.get('/alarms/:id', (req: Request<{ id: string }>, res) => {
     const status = alarms.get(req.params.id);
     if (!status) res.status(404).json({ error: `no alarm "${req.params.id}"` });
-    else res.json(status);
+    else res.json(status satisfies Answer<typeof alarmRoute>);
   });
 
   for (const [action, { body, run }] of Object.entries(ACTIONS)) {
@@ -188,12 +220,12 @@ export function alarmsRouter(alarms: AlarmService, options: AlarmsRouterOptions 
       }
       try {
         // The body matches this action's schema: the pairing is by construction.
-        const events = (run as (s: AlarmService, id: string, b: unknown) => unknown)(
+        const events = (run as (s: AlarmService, id: string, b: unknown) => AlarmEvent[])(
           alarms,
           req.params.id,
           parsed.data,
         );
-        res.json({ alarm: alarms.get(req.params.id), events });
+        res.json({ alarm: alarms.get(req.params.id), events } satisfies ActionAnswer);
       } catch (err) {
         sendError(res, err);
       }

@@ -1,5 +1,27 @@
 import { type RequestHandler, Router } from 'express';
-import type { PointInfo, PointTable, PointValue } from '../points/index.js';
+import type { PointInfo, PointTable, PointValue, Quality } from '../points/index.js';
+import type {
+  devicesRoute,
+  healthRoute,
+  linesRoute,
+  mqttRoute,
+  notificationsRoute,
+  PointInfoJson,
+  PointValueJson,
+  PointView,
+  pointRoute,
+  pointsRoute,
+  Quality as QualityJson,
+  storageRoute,
+} from './api-types/points.js';
+import type { Answer, Describes } from './api-types/route.js';
+
+// The shared schema describes the domain's own types: a field renamed, retyped or added on
+// either side fails the type check here (src/web/api-types/points.ts).
+const pointInfoDescribed: Describes<PointInfo, PointInfoJson> = true;
+const pointValueDescribed: Describes<PointValue, PointValueJson> = true;
+const qualityDescribed: Describes<Quality, QualityJson> = true;
+void [pointInfoDescribed, pointValueDescribed, qualityDescribed];
 
 /** What the gateway reports about itself; each part is read when asked. */
 export interface GatewayStatus {
@@ -14,13 +36,7 @@ export interface GatewayStatus {
   notifications?: () => unknown;
 }
 
-/** A point as the API shows it: its description, its latest value, quality and age. */
-export type PointView = PointInfo & {
-  value: PointValue['value'];
-  quality: PointValue['quality'] | 'no-data';
-  ts: string | null;
-  ageMs: number | null;
-};
+export type { PointView } from './api-types/points.js';
 
 function view(info: PointInfo, value: PointValue | undefined, now: number): PointView {
   return {
@@ -55,7 +71,7 @@ export function healthHandler(status: GatewayStatus): RequestHandler {
       devices: { up: devicesUp, total: devices.length },
       mqtt: { connected: mqtt.connected },
       ...(storage ? { storage: { storeUp: storage.storeUp, spooledPoints: storage.spool.points } } : {}),
-    });
+    } satisfies Answer<typeof healthRoute>);
   };
 }
 
@@ -70,7 +86,7 @@ export function apiRouter(table: PointTable, status: GatewayStatus): Router {
       const wanted = req.query[key];
       if (typeof wanted === 'string') points = points.filter((p) => p[key] === wanted);
     }
-    res.json(points);
+    res.json(points satisfies Answer<typeof pointsRoute>);
   });
 
   router.get('/points/:id', (req, res) => {
@@ -79,23 +95,27 @@ export function apiRouter(table: PointTable, status: GatewayStatus): Router {
       res.status(404).json({ error: `no point "${req.params.id}"` });
       return;
     }
-    res.json(view(info, table.get(info.id), Date.now()));
+    res.json(view(info, table.get(info.id), Date.now()) satisfies Answer<typeof pointRoute>);
   });
 
   router.get('/lines', (_req, res) => {
-    res.json(status.lines());
+    res.json(status.lines() satisfies Answer<typeof linesRoute>);
   });
   router.get('/devices', (_req, res) => {
-    res.json(status.devices());
+    res.json(status.devices() satisfies Answer<typeof devicesRoute>);
   });
   router.get('/storage', (_req, res) => {
-    res.json(status.storage?.() ?? { error: 'storage is not running' });
+    res.json(
+      (status.storage?.() ?? { error: 'storage is not running' }) satisfies Answer<typeof storageRoute>,
+    );
   });
   router.get('/notifications', (_req, res) => {
-    res.json(status.notifications?.() ?? { error: 'notifications are not running' });
+    // The notifier's counters are described loosely (any object): nothing more to check.
+    const answer = status.notifications?.() ?? { error: 'notifications are not running' };
+    res.json(answer as Answer<typeof notificationsRoute>);
   });
   router.get('/mqtt', (_req, res) => {
-    res.json(status.mqtt());
+    res.json(status.mqtt() satisfies Answer<typeof mqttRoute>);
   });
   return router;
 }

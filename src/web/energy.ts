@@ -6,11 +6,18 @@ import { type Request, type RequestHandler, type Response, Router } from 'expres
 import {
   COMMODITIES,
   type Commodity,
+  type ConsumptionReport,
+  type CostReport,
+  type DemandReport,
   type EnergyService,
   GROUPINGS,
   type Grouping,
+  type LeakStatus,
+  type Meter,
   parsePeriodBound,
   type Resolution,
+  type RetrofitReport,
+  type TreeReport,
 } from '../energy/index.js';
 import { costTable } from '../reports/cost-table.js';
 import {
@@ -24,8 +31,31 @@ import {
 } from '../reports/energy-tables.js';
 import { pdfFilename } from '../reports/monthly-pdf.js';
 import { PdfUnavailable, REPORT_LANGUAGES, type ReportLanguage } from '../reports/pdf.js';
+import type * as Api from './api-types/energy.js';
+import type { Describes } from './api-types/route.js';
 import { BadRequest, parseTime } from './history.js';
 import { sendTable } from './tables.js';
+
+/** What /api/energy/meters leaves out of a meter: how its counter is read. */
+type MeterInternals = 'changes' | 'rolloverAt' | 'maxRatePerHour' | 'counterPoint' | 'ratePoint';
+
+type Intensity = Awaited<ReturnType<EnergyService['intensity']>>;
+/**
+ * The service's reports are what the API's schemas (api-types/energy.ts) describe, and the
+ * dashboard takes its types from those: a field renamed, retyped or added on one side alone
+ * fails the typecheck here.
+ */
+const shapesAgree: [
+  Describes<Omit<Meter, MeterInternals>, Api.Meter>,
+  Describes<ConsumptionReport, Api.ConsumptionReport>,
+  Describes<TreeReport, Api.TreeReport>,
+  Describes<CostReport, Api.CostReport>,
+  Describes<DemandReport, Api.DemandReport>,
+  Describes<Intensity, Api.IntensityReport>,
+  Describes<LeakStatus, Api.LeakStatus>,
+  Describes<RetrofitReport, Api.RetrofitReport>,
+] = [true, true, true, true, true, true, true, true];
+void shapesAgree;
 
 const RESOLUTIONS: readonly Resolution[] = ['hour', 'day', 'month'];
 const MAX_RANGE_MS = 400 * 86_400_000;
@@ -102,12 +132,10 @@ export function energyRouter(energy: EnergyService, options: EnergyRouterOptions
   const zone = energy.timezone;
 
   router.get('/energy/meters', (_req, res) => {
-    res.json(
-      energy.meters.map(
-        ({ changes: _changes, rolloverAt: _r, maxRatePerHour: _m, counterPoint: _c, ratePoint: _p, ...m }) =>
-          m,
-      ),
+    const meters: Api.Meter[] = energy.meters.map(
+      ({ changes: _changes, rolloverAt: _r, maxRatePerHour: _m, counterPoint: _c, ratePoint: _p, ...m }) => m,
     );
+    res.json(meters);
   });
 
   router.get(
@@ -124,10 +152,17 @@ export function energyRouter(energy: EnergyService, options: EnergyRouterOptions
       const query = { commodity, resolution, ...range, ...(meters ? { meters } : {}) };
       const name = `${commodity}-${groupBy}-${resolution}`;
       // By meter, the metering tree: each meter under its parent, never added to it.
-      if (groupBy === 'meter') sendTable(req, res, name, await energy.tree(query), (r) => treeTable(r, zone));
+      if (groupBy === 'meter')
+        sendTable(req, res, name, (await energy.tree(query)) satisfies Api.TreeReport, (r) =>
+          treeTable(r, zone),
+        );
       else
-        sendTable(req, res, name, await energy.consumption({ ...query, groupBy }), (r) =>
-          consumptionTable(r, zone),
+        sendTable(
+          req,
+          res,
+          name,
+          (await energy.consumption({ ...query, groupBy })) satisfies Api.ConsumptionReport,
+          (r) => consumptionTable(r, zone),
         );
     }),
   );
@@ -138,7 +173,8 @@ export function energyRouter(energy: EnergyService, options: EnergyRouterOptions
       const commodity = oneOf<Commodity>(req.query.commodity, 'commodity', COMMODITIES, 'electricity');
       const resolution = oneOf<Resolution>(req.query.resolution, 'resolution', ['day', 'month'], 'month');
       const groupBy = oneOf<Grouping>(req.query.groupBy, 'groupBy', GROUPINGS, 'building');
-      const report = await energy.cost({ commodity, resolution, groupBy, ...rangeOf(req, zone) });
+      const query = { commodity, resolution, groupBy, ...rangeOf(req, zone) };
+      const report = (await energy.cost(query)) satisfies Api.CostReport;
       sendTable(req, res, `${commodity}-cost-${groupBy}-${resolution}`, report, (r) => costTable(r, zone));
     }),
   );
@@ -147,7 +183,7 @@ export function energyRouter(energy: EnergyService, options: EnergyRouterOptions
     '/energy/demand',
     guarded(async (req, res) => {
       const resolution = oneOf<Resolution>(req.query.resolution, 'resolution', ['day', 'month'], 'day');
-      const report = await energy.demand({ ...rangeOf(req, zone), resolution });
+      const report = (await energy.demand({ ...rangeOf(req, zone), resolution })) satisfies Api.DemandReport;
       const rooms = req.query.table === 'rooms';
       sendTable(req, res, rooms ? 'headroom' : `peak-demand-${resolution}`, report, (r) =>
         rooms ? headroomTable(r, zone) : demandTable(r, zone),
@@ -158,7 +194,7 @@ export function energyRouter(energy: EnergyService, options: EnergyRouterOptions
   router.get(
     '/energy/intensity',
     guarded(async (req, res) => {
-      const report = await energy.intensity(rangeOf(req, zone));
+      const report = (await energy.intensity(rangeOf(req, zone))) satisfies Api.IntensityReport;
       sendTable(req, res, 'intensity', report, intensityTable);
     }),
   );
@@ -166,14 +202,15 @@ export function energyRouter(energy: EnergyService, options: EnergyRouterOptions
   router.get(
     '/energy/leaks',
     guarded(async (req, res) => {
-      sendTable(req, res, 'night-flow', await energy.leaks(), leaksTable);
+      sendTable(req, res, 'night-flow', (await energy.leaks()) satisfies Api.LeakStatus, leaksTable);
     }),
   );
 
   router.get(
     '/energy/retrofits',
     guarded(async (req, res) => {
-      sendTable(req, res, 'retrofit-savings', await energy.retrofits(), (r) => retrofitTable(r, zone));
+      const retrofits = (await energy.retrofits()) satisfies Api.RetrofitReport[];
+      sendTable(req, res, 'retrofit-savings', retrofits, (r) => retrofitTable(r, zone));
     }),
   );
 
@@ -210,7 +247,7 @@ export function energyRouter(energy: EnergyService, options: EnergyRouterOptions
       (req: Request, res: Response) => {
         Promise.resolve()
           .then(() => send(monthParam(req.query.month)))
-          .then((month) => res.json({ sent: month }))
+          .then((month) => res.json({ sent: month } satisfies Api.ReportSent))
           .catch((err: unknown) =>
             err instanceof BadRequest
               ? res.status(400).json({ error: err.message })

@@ -32,8 +32,11 @@ import { apiRouter, type GatewayStatus, healthHandler } from './api.js';
 import { csrfGuard, socketHandshakeGuard } from './csrf.js';
 import { energyRouter, type MonthlyReportPage, type MonthlyReportPdf } from './energy.js';
 import { historyRouter } from './history.js';
-import { startLivePush } from './live.js';
+import { type LiveServer, startLivePush } from './live.js';
+import { type MimicModels, mimicRouter } from './mimic.js';
+import { openApiRouter } from './openapi.js';
 import { recordsRouter } from './records.js';
+import { DEFAULT_SITE, type SiteSettings, siteRouter } from './site.js';
 
 export type { GatewayStatus } from './api.js';
 
@@ -73,7 +76,19 @@ export interface WebServerOptions {
   trustProxy?: TrustProxy;
   /** Origins besides the gateway's own that may post to the API (web.allowedOrigins). */
   allowedOrigins?: readonly string[];
+  /** Each room's plant mimic from the configuration (GET /api/rooms/…/mimic); without it not served. */
+  mimics?: MimicModels;
+  /** The plant's zone, names and alarm annunciation for the dashboard (GET /api/site). */
+  site?: SiteSettings;
 }
+
+/**
+ * socket.io's heartbeat: the gateway pings every browser this often and drops one that does not
+ * answer in time; a browser that hears no ping for their sum (4 s) knows the link is dead. The
+ * defaults (25 s + 20 s) would show values as live for most of a minute after a silent drop.
+ * Cost: a 1-byte ping and pong per browser every 2 s (measured in dashboards/README.md, "The shell").
+ */
+export const HEARTBEAT = { pingIntervalMs: 2000, pingTimeoutMs: 2000 };
 
 /** An express `trust proxy` setting: true, a hop count, or comma-separated addresses, subnets, names. */
 export type TrustProxy = boolean | number | string;
@@ -144,6 +159,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   }
   // Public: health (monitoring probes), and below the dashboard's static files.
   app.get('/api/health', healthHandler(options.status));
+  app.use('/api', openApiRouter());
   const signedIn: RequestHandler[] = auth ? [auth.requireRole()] : [];
   app.get('/metrics', ...(options.metricsPublic ? [] : signedIn), async (_req, res) => {
     res.type(options.metrics.contentType).send(await options.metrics.metrics());
@@ -189,6 +205,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         ...(auth ? { act: auth.requireRole('electrician') } : { loginOff: true }),
       }),
     );
+  if (options.mimics) app.use('/api', mimicRouter(options.mimics));
+  app.use('/api', siteRouter(options.site ?? DEFAULT_SITE, HEARTBEAT));
   app.use('/api', apiRouter(options.table, options.status));
   const root = repoRoot();
   const statics = { index: 'index.html', dotfiles: 'deny' } as const;
@@ -215,7 +233,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   );
 
   const server: Server = createServer(app);
-  const io = new SocketServer(server, { serveClient: true, allowRequest: socketHandshakeGuard(sameOrigin) });
+  const io: LiveServer = new SocketServer(server, {
+    // The pages bundle socket.io's client (dist/dashboard): nothing to serve at /socket.io/socket.io.js.
+    serveClient: false,
+    allowRequest: socketHandshakeGuard(sameOrigin),
+    pingInterval: HEARTBEAT.pingIntervalMs,
+    pingTimeout: HEARTBEAT.pingTimeoutMs,
+  });
   const stopGuard = auth ? guardSockets(io, auth, options.sessionRecheckMs ?? 60_000) : undefined;
   const live = startLivePush(io, options.bus, options.table, options.alarms);
   await new Promise<void>((resolve, reject) => {

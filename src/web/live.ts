@@ -13,6 +13,16 @@ import { createHash } from 'node:crypto';
 import type { Server, Socket } from 'socket.io';
 import type { AlarmService } from '../alarms/index.js';
 import type { PointBus, PointTable, PointValue } from '../points/index.js';
+import type {
+  ClientToServerEvents,
+  ServerToClientEvents,
+  SnapshotEntry,
+  WatchReply,
+} from './api-types/live-events.js';
+
+/** The gateway's socket.io server and sockets, with the events both sides share. */
+export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents>;
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
 const FLUSH_INTERVAL_MS = 50;
 /** Every point: the overview, and any browser that never asked for less. */
@@ -21,7 +31,7 @@ const ALL = 'watch:all';
 const MAX_WATCHED_DEVICES = 2000;
 
 export function startLivePush(
-  io: Server,
+  io: LiveServer,
   bus: PointBus,
   table: PointTable,
   alarms?: AlarmService,
@@ -69,13 +79,13 @@ export function startLivePush(
     }
   };
 
-  const snapshotOf = (devices?: ReadonlySet<string>) =>
+  const snapshotOf = (devices?: ReadonlySet<string>): SnapshotEntry[] =>
     table
       .all()
       .filter(({ info }) => !devices || devices.has(info.device))
       .map(({ info, value }) => ({ info, value }));
 
-  const watch = (socket: Socket, request: unknown): { devices: number } | { error: string } => {
+  const watch = (socket: LiveSocket, request: unknown): WatchReply => {
     const devices = parseWatch(request);
     if ('error' in devices) return devices;
     for (const room of socket.rooms) if (room.startsWith('watch:')) socket.leave(room);
@@ -102,6 +112,7 @@ export function startLivePush(
     socket.join(ALL);
     socket.emit('snapshot', snapshotOf());
     if (alarms) socket.emit('alarms', alarms.list());
+    // The request is typed for the dashboard, but a browser's message is input: checked here.
     socket.on('watch', (request: unknown, reply?: unknown) => {
       const result = watch(socket, request);
       if (typeof reply === 'function') reply(result);

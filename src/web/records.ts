@@ -6,23 +6,32 @@
  */
 import { type Request, type RequestHandler, type Response, Router } from 'express';
 import { DateTime } from 'luxon';
-import { z } from 'zod';
-import { PRIORITIES } from '../alarms/types.js';
+import type { z } from 'zod';
 import {
+  type AssetEntry,
   assetLabelSvg,
   assetLedger,
+  type DeviceNames,
+  type Handover,
   HandoverError,
+  type HandoverView,
   MaintenanceError,
+  type MaintenanceRecord,
+  type NewOrderInput,
+  type OperationLog,
   type RecordsService,
   type ShiftWindow,
+  type TaskStatus,
   UnknownWorkOrderError,
-  WORK_ORDER_SOURCES,
   WORK_ORDER_STATUSES,
   type WorkOrder,
   WorkOrderError,
+  type WorkOrderKpi,
   WorkOrderStateError,
 } from '../records/index.js';
 import { localTime } from '../reports/csv.js';
+import * as api from './api-types/records.js';
+import type { Answer } from './api-types/route.js';
 import { rangeOf } from './energy.js';
 import { BadRequest } from './history.js';
 import { sendTable } from './tables.js';
@@ -35,43 +44,27 @@ export interface RecordsRouterOptions {
   zone: string;
 }
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+// Bodies are parsed with the API's own schemas (src/web/api-types/records.ts).
+const ORDER_ACTIONS = api.workOrderSteps;
 
-const NEW_ORDER = z.strictObject({
-  title: text(200).optional(),
-  description: z.string().trim().max(4000).optional(),
-  source: z.enum(WORK_ORDER_SOURCES).optional(),
-  device: z.string().max(100).optional(),
-  priority: z.enum(PRIORITIES).optional(),
-  reporter: z.string().trim().max(200).optional(),
-  team: z.string().max(100).optional(),
-  alarmId: z.string().max(200).optional(),
-  user: text(100).optional(),
-});
-
-const ORDER_ACTIONS = {
-  accept: z.strictObject({ user: text(100).optional() }),
-  arrive: z.strictObject({ user: text(100).optional() }),
-  complete: z.strictObject({ resolution: text(4000), user: text(100).optional() }),
-  cancel: z.strictObject({ reason: text(2000), user: text(100).optional() }),
-  comment: z.strictObject({ text: text(4000), user: text(100).optional() }),
-} as const;
-
-const HANDOVER = z.strictObject({
-  team: text(100),
-  notes: z.string().max(20_000),
-  user: text(100).optional(),
-});
-const ACCEPT_HANDOVER = z.strictObject({
-  comment: z.string().max(2000).optional(),
-  user: text(100).optional(),
-});
-const COMPLETE_TASK = z.strictObject({
-  runHours: z.number().nonnegative().optional(),
-  notes: z.string().max(4000).optional(),
-  at: z.number().int().positive().optional(),
-  user: text(100).optional(),
-});
+/**
+ * The API's shapes are the records service's types field for field, as the handlers below
+ * answer them: a field renamed, added or retyped on either side fails the typecheck.
+ */
+type Check<T extends true> = T;
+type KpiAnswer = WorkOrderKpi & { teamName?: string; teamNameZh?: string };
+export type RecordsApiMatchesService = [
+  Check<Same<WorkOrder & DeviceNames, api.WorkOrder>>,
+  Check<Same<KpiAnswer, api.WorkOrderKpi>>,
+  Check<Same<Handover, api.Handover>>,
+  Check<Same<ShiftWindow, api.ShiftWindow>>,
+  Check<Same<HandoverView & { timezone: string }, api.HandoverView>>,
+  Check<Same<TaskStatus & DeviceNames, api.TaskStatus>>,
+  Check<Same<MaintenanceRecord, api.MaintenanceRecord>>,
+  Check<Same<OperationLog, api.OperationLog>>,
+  Check<Same<AssetEntry, api.Asset>>,
+  Check<Same<NewOrderInput, Omit<api.NewWorkOrder, 'user'>>>,
+];
 
 function fail(res: Response, err: unknown): void {
   if (err instanceof BadRequest) res.status(400).json({ error: err.message });
@@ -142,12 +135,12 @@ export function recordsRouter(records: RecordsService, options: RecordsRouterOpt
           }
         });
     };
-  const withNames = (o: WorkOrder) => ({ ...o, deviceName: records.deviceName(o.device) });
+  const withNames = (o: WorkOrder): api.WorkOrder => ({ ...o, ...records.deviceNames(o.device) });
 
   router.get(
     '/work-orders',
     handle((req, res) => {
-      const orders = records.workOrders
+      const orders: Answer<typeof api.workOrdersRoute> = records.workOrders
         .list({
           ...optional('status', statusFilter(req.query.status)),
           ...optional('team', one(req.query.team)),
@@ -202,10 +195,13 @@ export function recordsRouter(records: RecordsService, options: RecordsRouterOpt
     '/work-orders/kpis',
     handle((req, res) => {
       const range = rangeOf(req, zone, 365);
-      const teams = new Map(records.teams().map((t) => [t.id, t.name]));
-      const kpis = records.workOrders
+      const teams = new Map(records.teams().map((t) => [t.id, t]));
+      const kpis: Answer<typeof api.workOrderKpisRoute> = records.workOrders
         .kpis({ ...range, zone, ...optional('team', one(req.query.team)) })
-        .map((k) => ({ ...k, teamName: teams.get(k.team) }));
+        .map((k) => {
+          const team = teams.get(k.team);
+          return { ...k, teamName: team?.name, ...(team?.nameZh ? { teamNameZh: team.nameZh } : {}) };
+        });
       const minutes = (ms: number | null) => (ms === null ? null : ms / 60_000);
       sendTable(req, res, 'work-order-kpis', kpis, (rows) => ({
         columns: [
@@ -241,7 +237,7 @@ export function recordsRouter(records: RecordsService, options: RecordsRouterOpt
     handle((req, res) => {
       const order = records.workOrders.get(orderId(param(req, 'id')));
       if (!order) throw new UnknownWorkOrderError(orderId(param(req, 'id')));
-      res.json(withNames(order));
+      res.json(withNames(order) satisfies Answer<typeof api.workOrderRoute>);
     }),
   );
 
@@ -249,9 +245,10 @@ export function recordsRouter(records: RecordsService, options: RecordsRouterOpt
     '/work-orders',
     ...act,
     handle((req, res) => {
-      const { data, user } = parseAction(req, NEW_ORDER, loginOff);
+      const { data, user } = parseAction(req, api.newWorkOrder, loginOff);
       const { user: _user, ...input } = data;
-      res.status(201).json(withNames(records.openWorkOrder(input, user)));
+      const order: Answer<typeof api.newWorkOrderRoute> = withNames(records.openWorkOrder(input, user));
+      res.status(201).json(order);
     }),
   );
 
@@ -274,7 +271,7 @@ export function recordsRouter(records: RecordsService, options: RecordsRouterOpt
                 : action === 'cancel'
                   ? book.cancel(id, user, body.reason as string)
                   : book.comment(id, user, body.text as string);
-        res.json(withNames(order));
+        res.json(withNames(order) satisfies Answer<(typeof api.workOrderStepRoutes)[typeof action]>);
       }),
     );
   }
@@ -284,14 +281,16 @@ export function recordsRouter(records: RecordsService, options: RecordsRouterOpt
     handle((req, res) => {
       const team = one(req.query.team) ?? records.teams()[0]?.id;
       if (!team) throw new BadRequest('no teams are configured in notify.yaml');
-      res.json(records.handoverView(team));
+      // The zone names the clock of every time in the records (the shift's and all the rest).
+      const view: Answer<typeof api.currentHandoverRoute> = { ...records.handoverView(team), timezone: zone };
+      res.json(view);
     }),
   );
 
   router.get(
     '/handovers',
     handle((req, res) => {
-      const handovers = records.handovers.list({
+      const handovers: Answer<typeof api.handoversRoute> = records.handovers.list({
         ...optional('team', one(req.query.team)),
         limit: Math.min(Number(req.query.limit ?? 50) || 50, 1000),
       });
@@ -330,8 +329,13 @@ export function recordsRouter(records: RecordsService, options: RecordsRouterOpt
     '/handovers',
     ...act,
     handle((req, res) => {
-      const { data, user } = parseAction(req, HANDOVER, loginOff);
-      res.status(201).json(records.submitHandover(data.team, data.notes, user));
+      const { data, user } = parseAction(req, api.newHandover, loginOff);
+      const handover: Answer<typeof api.newHandoverRoute> = records.submitHandover(
+        data.team,
+        data.notes,
+        user,
+      );
+      res.status(201).json(handover);
     }),
   );
 
@@ -339,20 +343,23 @@ export function recordsRouter(records: RecordsService, options: RecordsRouterOpt
     '/handovers/:id/accept',
     ...act,
     handle((req, res) => {
-      const { data, user } = parseAction(req, ACCEPT_HANDOVER, loginOff);
+      const { data, user } = parseAction(req, api.acceptHandover, loginOff);
       const id = Number(param(req, 'id'));
       if (!Number.isInteger(id) || !records.handovers.get(id)) {
         res.status(404).json({ error: `no handover "${param(req, 'id')}"` });
         return;
       }
-      res.json(records.handovers.accept(id, user, data.comment));
+      res.json(
+        records.handovers.accept(id, user, data.comment) satisfies Answer<typeof api.acceptHandoverRoute>,
+      );
     }),
   );
 
   router.get(
     '/maintenance',
     handle((req, res) => {
-      sendTable(req, res, 'maintenance-due', records.maintenanceStatus(), (rows) => ({
+      const due: Answer<typeof api.maintenanceRoute> = records.maintenanceStatus();
+      sendTable(req, res, 'maintenance-due', due, (rows) => ({
         columns: [
           'task',
           'device',
@@ -386,7 +393,7 @@ export function recordsRouter(records: RecordsService, options: RecordsRouterOpt
   router.get(
     '/maintenance/history',
     handle((req, res) => {
-      const history = records.maintenance.history({
+      const history: Answer<typeof api.maintenanceHistoryRoute> = records.maintenance.history({
         ...optional('task', one(req.query.task)),
         ...optional('device', one(req.query.device)),
         limit: Math.min(Number(req.query.limit ?? 500) || 500, 10_000),
@@ -411,9 +418,14 @@ export function recordsRouter(records: RecordsService, options: RecordsRouterOpt
     '/maintenance/:task/complete',
     ...act,
     handle((req, res) => {
-      const { data, user } = parseAction(req, COMPLETE_TASK, loginOff);
+      const { data, user } = parseAction(req, api.completeTask, loginOff);
       const { user: _user, ...completion } = data;
-      res.status(201).json(records.maintenance.complete(param(req, 'task'), user, completion));
+      const record: Answer<typeof api.completeTaskRoute> = records.maintenance.complete(
+        param(req, 'task'),
+        user,
+        completion,
+      );
+      res.status(201).json(record);
     }),
   );
 
@@ -422,57 +434,54 @@ export function recordsRouter(records: RecordsService, options: RecordsRouterOpt
     handle(async (req, res) => {
       const shift = shiftOf(records, req);
       const devices = devicesFor(records, req);
-      const logs = await records.operationLogs(shift, devices);
-      sendTable(
-        req,
-        res,
-        `operation-log-${shift.dutyDate}-${shift.period}`,
-        { shift, logs },
-        ({ logs: all }) => ({
-          columns: [
-            'device',
-            'shift',
-            'run hours',
-            'starts',
-            'stops',
-            'point',
-            'unit',
-            'min',
-            'max',
-            'mean',
-            'alarms',
-          ],
-          rows: all.flatMap((log) =>
-            (log.values.length ? log.values : [undefined]).map((v, i) => [
-              log.deviceName,
-              log.shift.label,
-              i === 0 ? log.running?.runHours : null,
-              i === 0 ? log.running?.starts : null,
-              i === 0 ? log.running?.stops : null,
-              v?.label,
-              v?.unit,
-              v?.min,
-              v?.max,
-              v?.mean,
-              i === 0
-                ? log.alarms
-                    .map(
-                      (a) =>
-                        `${localTime(a.activatedAt, zone)} ${a.message}${a.acknowledgedBy ? ` (ack ${a.acknowledgedBy})` : ''}`,
-                    )
-                    .join('; ')
-                : null,
-            ]),
-          ),
-        }),
-      );
+      const answer: Answer<typeof api.operationLogRoute> = {
+        shift,
+        logs: await records.operationLogs(shift, devices),
+      };
+      sendTable(req, res, `operation-log-${shift.dutyDate}-${shift.period}`, answer, ({ logs: all }) => ({
+        columns: [
+          'device',
+          'shift',
+          'run hours',
+          'starts',
+          'stops',
+          'point',
+          'unit',
+          'min',
+          'max',
+          'mean',
+          'alarms',
+        ],
+        rows: all.flatMap((log) =>
+          (log.values.length ? log.values : [undefined]).map((v, i) => [
+            log.deviceName,
+            log.shift.label,
+            i === 0 ? log.running?.runHours : null,
+            i === 0 ? log.running?.starts : null,
+            i === 0 ? log.running?.stops : null,
+            v?.label,
+            v?.unit,
+            v?.min,
+            v?.max,
+            v?.mean,
+            i === 0
+              ? log.alarms
+                  .map(
+                    (a) =>
+                      `${localTime(a.activatedAt, zone)} ${a.message}${a.acknowledgedBy ? ` (ack ${a.acknowledgedBy})` : ''}`,
+                  )
+                  .join('; ')
+              : null,
+          ]),
+        ),
+      }));
     }),
   );
 
   router.get(
     '/assets',
     handle((req, res) => {
-      const ledger = assetLedger(records.config, baseUrlOf(req));
+      const ledger: Answer<typeof api.assetsRoute> = assetLedger(records.config, baseUrlOf(req));
       sendTable(req, res, 'asset-ledger', ledger, (rows) => ({
         columns: [
           'asset number',
@@ -518,11 +527,45 @@ export function recordsRouter(records: RecordsService, options: RecordsRouterOpt
         res.status(404).json({ error: `no device "${param(req, 'device')}"` });
         return;
       }
-      res.type('image/svg+xml').send(await assetLabelSvg(entry));
+      const lang = one(req.query.lang) === 'zh' ? 'zh' : 'en';
+      res.type('image/svg+xml').send(await assetLabelSvg(entry, lang));
     }),
   );
   return router;
 }
+
+/**
+ * The same type, compared field by field down every object and array: optional against
+ * optional, nothing missing on either side.
+ */
+type Same<A, B> = [Fields<A>] extends [Fields<B>]
+  ? [Fields<B>] extends [Fields<A>]
+    ? SameKeys<A, B>
+    : false
+  : false;
+type Fields<T> = T extends readonly (infer E)[]
+  ? Fields<E>[]
+  : T extends object
+    ? { [K in keyof T]: Fields<Exclude<T[K], undefined>> }
+    : T;
+/** Mutual assignability misses an optional field only one side has: the key sets must match too. */
+type SameKeys<A, B> = [A] extends [readonly (infer EA)[]]
+  ? [B] extends [readonly (infer EB)[]]
+    ? SameKeys<EA, EB>
+    : false
+  : [A] extends [object]
+    ? [B] extends [object]
+      ? [keyof A] extends [keyof B]
+        ? [keyof B] extends [keyof A]
+          ? false extends {
+              [K in keyof A & keyof B]: SameKeys<Exclude<A[K], undefined>, Exclude<B[K], undefined>>;
+            }[keyof A & keyof B]
+            ? false
+            : true
+          : false
+        : false
+      : true
+    : true;
 
 const param = (req: Request, name: string): string => String(req.params[name] ?? '');
 

@@ -377,6 +377,7 @@ describe('the demo configuration', () => {
     expect(gateway.web).toEqual({
       host: '0.0.0.0',
       port: 8080,
+      publicUrl: 'http://127.0.0.1:8080',
       metricsPublic: false,
       allowedOrigins: [],
       trustProxy: false,

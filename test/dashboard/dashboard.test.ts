@@ -115,8 +115,8 @@ describe.skipIf(!hasChromium())('the dashboard in a real browser', () => {
     expect(elapsed).toBeLessThan(6000);
     await shot('room-oxygen-station.png');
     await go('#/room/main/inpatient/dr1');
-    await page.waitForSelector('.mimic-dist .incomers [data-device="dr1-incomer"]');
-    expect(await page.locator('.mimic-dist .feeders .card').count()).toBe(4);
+    await page.waitForSelector('.mimic-svg [data-symbol="incomer"][data-device="dr1-incomer"]');
+    expect(await page.locator('.mimic-svg [data-symbol="feeder"]').count()).toBe(4);
     await shot('room-dr1.png');
   }, 20_000);
 
@@ -162,7 +162,7 @@ describe.skipIf(!hasChromium())('the dashboard in a real browser', () => {
     await go('#/');
     await page.waitForSelector('.tile[data-room="main/energy-centre/chiller-plant"][data-status="alarm"]');
     await go('#/room/main/energy-centre/chiller-plant');
-    await page.waitForSelector('[data-point="ch1.tripped"].s-alarm');
+    await page.waitForSelector('.mimic-svg [data-symbol="chiller"][data-device="ch1"][data-state="tripped"]');
     await shot('room-chiller-plant.png');
   }, 30_000);
 
@@ -214,8 +214,11 @@ describe.skipIf(!hasChromium())('the dashboard in a real browser', () => {
       await signIn(p, 'electrician', 'electrician-demo');
       await go('#/device/dr1-incomer', p);
       await p.waitForSelector('.chart[data-state="ready"] canvas');
-      await p.selectOption('#trend-point', 'dr1-incomer.energy_kwh');
+      // The meter's counter alone on the chart (its trend opens on its power).
+      await p.check('.trend-series input[value="dr1-incomer.energy_kwh"]');
       await p.waitForSelector('.chart[data-state="ready"] canvas');
+      await p.uncheck('.trend-series input[value="dr1-incomer.power_kw"]');
+      await p.waitForSelector('.chart[data-state="ready"][data-points="dr1-incomer.energy_kwh"] canvas');
       const counter = Number(
         await p
           .textContent('tr[data-point="dr1-incomer.energy_kwh"] td:nth-child(2)')

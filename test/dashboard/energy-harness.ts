@@ -27,7 +27,7 @@ export const date = (days: number) => midnight(days).toISODate() ?? '';
 export const unexpected = (errors: string[]) =>
   errors.filter(
     (e) =>
-      !/status of 40[14]|Failed to load resource|WebSocket|socket\.io|^resync failed Error: not found/i.test(
+      !/status of 40[14]|Failed to load resource|WebSocket|socket\.io|^resync failed (Api)?Error: not found/i.test(
         e,
       ),
   );

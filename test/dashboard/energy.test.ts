@@ -498,6 +498,10 @@ describe.skipIf(!hasChromium())('the Energy page in a real browser', () => {
       await phone.page.click('#lang');
       await phone.page.waitForSelector('#e-consumption-table[data-state="ready"] table');
       expect(await phone.page.textContent('.e-tabs a[data-tab="consumption"]')).toBe('用量');
+      // site.yaml's Chinese names, through the API's nameZh, in the table's columns.
+      expect(await phone.page.textContent('#e-consumption-table th[data-key="main/inpatient"]')).toBe(
+        '住院楼',
+      );
       const chinese = await width();
       expect(chinese.scroll).toBeLessThanOrEqual(chinese.client);
       expect(unexpected(phone.errors)).toEqual([]);

@@ -6,6 +6,7 @@
  * user (and refused to its author); maintenance recorded done; a role that may only read; the
  * printed operation log. Takes a screenshot of each tab (docs/screenshots/records-*.png under PLANTWATCH_SCREENSHOTS=1).
  */
+import { DateTime } from 'luxon';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PlantSimulator, simulatorMqttLogin, startPlantSimulator } from '../../simulators/index.js';
@@ -45,6 +46,12 @@ async function pageAs(username: string, password: string, hash: string) {
   await opened.page.waitForFunction(`location.hash === ${JSON.stringify(hash)}`);
   return opened;
 }
+
+/** notify.yaml's zone: the plant's clocks. */
+const PLANT_ZONE = 'Asia/Shanghai';
+/** An instant as a record prints it, on the plant's clock. */
+const plantDateTime = (ts: number) =>
+  DateTime.fromMillis(ts, { zone: PLANT_ZONE }).toFormat('yyyy-MM-dd HH:mm');
 
 const unexpected = (errors: string[]) =>
   errors.filter(
@@ -266,6 +273,12 @@ describe.skipIf(!hasChromium())('the records pages in a real browser', () => {
       await p.waitForSelector('tbody.wo-order');
       expect(await p.isVisible('.view-only')).toBe(true);
       expect(await p.locator('.records-forms, td.actions button').count()).toBe(0);
+      // Where the forms would be, nothing: no stray text such as "null" either.
+      expect(
+        await p.evaluate(
+          "[...document.querySelector('.records-body').childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent)",
+        ),
+      ).toEqual([]);
       await go('#/records/handover', p);
       await p.waitForSelector('.ho-status');
       expect(await p.locator('#ho-submit, button.ho-accept-button').count()).toBe(0);
@@ -278,6 +291,20 @@ describe.skipIf(!hasChromium())('the records pages in a real browser', () => {
       await p.click('#lang');
       await p.locator('.records-tabs a.on', { hasText: '维护保养' }).waitFor();
       await p.locator('table.mt-tasks th', { hasText: '项目' }).waitFor();
+      // Configured names in their Chinese variant: the task, its equipment, the team, the room.
+      const task = p.locator('table.mt-tasks tr[data-task="ch1-annual-service"]');
+      await task.waitFor();
+      expect(await task.locator('td').nth(1).textContent()).toMatch(/^1号冷水机组年度保养/);
+      expect(await task.locator('a[href="#/device/ch1"]').textContent()).toBe('1号冷水机组');
+      await go('#/records/handover', p);
+      await p.locator('#ho-team option', { hasText: '值班电工' }).waitFor({ state: 'attached' });
+      await go('#/records/assets', p);
+      const asset = p.locator('table.assets tr[data-device="ch1"]');
+      await asset.waitFor();
+      expect(await asset.textContent()).toContain('1号冷水机组');
+      expect(await asset.textContent()).toContain('冷冻站');
+      // Its class too ("chiller" is the profile's identifier, not a word to show).
+      expect(await asset.locator('td').nth(2).textContent()).toBe('冷水机组');
       expect(unexpected(manager.errors)).toEqual([]);
     } finally {
       await manager.context.close();
@@ -321,8 +348,98 @@ describe.skipIf(!hasChromium())('the records pages in a real browser', () => {
         ),
       ).toBe('page');
       await screenshot(page, 'records-log-print.png');
+      // Printed at night from the dark theme: still black on white paper.
+      await page.evaluate("document.documentElement.dataset.theme = 'dark'");
+      const colours = await page.evaluate(`(() => {
+        const style = (sel) => getComputedStyle(document.querySelector(sel));
+        const cell = 'article.oplog[data-device="ch1"] table.oplog-values td';
+        return {
+          title: style('article.oplog[data-device="ch1"] .oplog-title').color,
+          cell: style(cell).color,
+          table: style('article.oplog[data-device="ch1"] table.oplog-values').backgroundColor,
+          page: style('body').backgroundColor,
+        };
+      })()`);
+      expect(colours).toEqual({
+        title: 'rgb(0, 0, 0)',
+        cell: 'rgb(0, 0, 0)',
+        table: 'rgb(255, 255, 255)',
+        page: 'rgb(255, 255, 255)',
+      });
     } finally {
+      await page.evaluate('delete document.documentElement.dataset.theme');
       await page.emulateMedia({ media: 'screen' });
+    }
+  }, 30_000);
+
+  it("prints the plant's times on a PC whose clock is set to another zone", async () => {
+    // A control-room PC left on New York time: the records are read by the plant's clocks.
+    const context = await browser.newContext({
+      viewport: { width: 1440, height: 900 },
+      locale: 'en-GB',
+      timezoneId: 'America/New_York',
+    });
+    try {
+      const p = await context.newPage();
+      p.setDefaultTimeout(10_000);
+      await p.goto(`${gateway.web.url}/#/records/handover`);
+      await signIn(p, 'electrician', 'electrician-demo');
+      await p.waitForSelector('.ho-shift-times');
+      const { body: current } = await pageFetch(p, '/api/handovers/current');
+      expect(await p.textContent('.ho-shift-times')).toBe(
+        `${plantDateTime(current.shift.from)} – ${plantDateTime(current.shift.to)}`,
+      );
+      const { body: order } = await pageFetch(p, '/api/work-orders', {
+        title: 'Lift 3 door sensor',
+        device: 'ch1',
+      });
+      await go('#/records/work-orders', p);
+      const row = p.locator(`tbody.wo-order[data-order="${order.id}"]`);
+      expect(await row.locator('td.t-created').textContent()).toBe(plantDateTime(order.createdAt));
+      // Dates are the plant's calendar: done on 2 November there (config lastDone), not on the 1st.
+      await go('#/records/maintenance', p);
+      const task = p.locator('table.mt-tasks tr[data-task="ch2-annual-service"]');
+      expect(await task.locator('td').nth(4).textContent()).toMatch(/^2025-11-02/);
+      // A time typed in is the plant's wall clock too.
+      await p.locator('table.mt-tasks tr[data-task="dr2-thermography"] button.mt-done').click();
+      await p.fill('#rd-at', '2026-12-01T09:30');
+      await p.click('#records-dialog-submit');
+      const done = p.locator('table.mt-history tr[data-task="dr2-thermography"]').first();
+      await done.waitFor();
+      const { body: history } = await pageFetch(p, '/api/maintenance/history?task=dr2-thermography');
+      expect(plantDateTime(history[0].doneAt)).toBe('2026-12-01 09:30');
+      expect(await done.locator('td').first().textContent()).toBe('2026-12-01 09:30');
+      // The equipment by its name, as in the task list (not its id).
+      expect(await done.locator('td').nth(2).textContent()).toBe('DR2 Incomer');
+    } finally {
+      await context.close();
+    }
+  }, 30_000);
+
+  it('fits every tab to a phone: no sideways scrolling of the page, wide tables scroll in place', async () => {
+    const phone = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      locale: 'zh-CN',
+      isMobile: true,
+    });
+    try {
+      const p = await phone.newPage();
+      p.setDefaultTimeout(10_000);
+      await p.goto(`${gateway.web.url}/#/records/work-orders`);
+      await signIn(p, 'electrician', 'electrician-demo');
+      const wide: string[] = [];
+      for (const tab of ['work-orders', 'handover', 'maintenance', 'log', 'assets']) {
+        await go(`#/records/${tab}`, p);
+        await p.waitForSelector('.records-body > *');
+        await p.waitForTimeout(300);
+        const overflow = await p.evaluate(
+          '(() => { const e = document.scrollingElement; return e.scrollWidth - e.clientWidth; })()',
+        );
+        if ((overflow as number) > 0) wide.push(`${tab}: ${overflow} px`);
+      }
+      expect(wide).toEqual([]);
+    } finally {
+      await phone.close();
     }
   }, 30_000);
 

@@ -116,33 +116,40 @@ describe('a chiller trip reaches the people on duty', () => {
     simulator.faults.inject('ch1', { type: 'trip' });
 
     const [mail] = await eventually('trip e-mail', () => {
-      const found = mails(onCall[0]?.email as string, /CRITICAL.*Chiller 1/);
+      const found = mails(onCall[0]?.email as string, /紧急级报警.*1号冷水机组/);
       return found.length > 0 && found;
     });
-    expect(mail?.text).toMatch(/TRIPPED/);
+    // The demo's department reads Chinese (notify.yaml lang: zh); the mail links to the alarm.
+    expect(mail?.text).toMatch(/跳闸/);
+    expect(mail?.text).toMatch(
+      /^在监控平台查看：http:\/\/127\.0\.0\.1:8080\/#\/alarms\/chiller-trip%40ch1$/m,
+    );
     expect(mail?.to).toEqual(onCall.map((p) => p.email));
     const post = await eventually('chat post', () =>
-      posts.find((p) => p.group === 'water-ac' && /CRITICAL/.test(p.content) && /Chiller 1/.test(p.content)),
+      posts.find(
+        (p) => p.group === 'water-ac' && /紧急级报警/.test(p.content) && /1号冷水机组/.test(p.content),
+      ),
     );
-    expect(post.content).toContain(onCall[0]?.name);
+    expect(post.content).toContain(onCall[0]?.nameZh);
+    expect(post.content).toMatch(/\/#\/alarms\/chiller-trip%40ch1$/m);
     expect(post.at - tripAt).toBeLessThan(10_000);
 
     await act('chiller-trip@ch1', 'ack', { user: onCall[0]?.id, comment: 'reset at the panel' });
     await eventually('ack announced', () =>
-      posts.find((p) => /ACK/.test(p.content) && /Chiller 1/.test(p.content)),
+      posts.find((p) => /已确认/.test(p.content) && /1号冷水机组/.test(p.content)),
     );
     await sleep(ESCALATE_AFTER_MS + 1500);
-    for (const person of lead) expect(mails(person.email as string, /Chiller 1/)).toEqual([]);
+    for (const person of lead) expect(mails(person.email as string, /1号冷水机组/)).toEqual([]);
     expect(gateway.notifier.stats().notifier.escalationsFired).toBe(0);
 
     simulator.faults.clear('ch1', 'trip');
     const cleared = await eventually('cleared announced', () =>
-      posts.find((p) => /CLEARED/.test(p.content) && /Chiller 1/.test(p.content)),
+      posts.find((p) => /【已恢复】/.test(p.content) && /1号冷水机组/.test(p.content)),
     );
     // What it was raised at and what it returned at, not only the reading after the fact.
-    expect(cleared.content).toMatch(/^\[CLEARED\] Chiller 1 TRIPPED \(.*\) \(returned to normal \d\d:\d\d\)/);
-    expect(cleared.content).toMatch(/^Raised: on at \d{4}-\d\d-\d\d \d\d:\d\d$/m);
-    expect(cleared.content).toMatch(/^Returned: off at \d{4}-\d\d-\d\d \d\d:\d\d$/m);
+    expect(cleared.content).toMatch(/^【已恢复】1号冷水机组跳闸（.*）（\d\d:\d\d 恢复正常）/);
+    expect(cleared.content).toMatch(/^报警时：是，\d{4}-\d\d-\d\d \d\d:\d\d$/m);
+    expect(cleared.content).toMatch(/^恢复时：否，\d{4}-\d\d-\d\d \d\d:\d\d$/m);
     const history = (await (
       await fetch(`${gateway.web.url}/api/alarms/history?alarm=chiller-trip@ch1`)
     ).json()) as {
@@ -160,13 +167,13 @@ describe('a chiller trip reaches the people on duty', () => {
     simulator.faults.inject('ch2', { type: 'trip' });
     await eventually(
       'trip e-mail',
-      () => mails(onCallNow()[0]?.email as string, /CRITICAL.*Chiller 2/).length > 0,
+      () => mails(onCallNow()[0]?.email as string, /紧急级报警.*2号冷水机组/).length > 0,
     );
     const [escalation] = await eventually('escalation e-mail', () => {
-      const found = mails(lead[0]?.email as string, /Chiller 2/);
+      const found = mails(lead[0]?.email as string, /2号冷水机组/);
       return found.length > 0 && found;
     });
-    expect(escalation?.subject).toMatch(/not acknowledged/);
+    expect(escalation?.subject).toMatch(/分钟未确认/);
     expect(Date.now() - tripAt).toBeGreaterThanOrEqual(ESCALATE_AFTER_MS);
     expect(gateway.notifier.stats().notifier.escalationsFired).toBe(1);
     simulator.faults.clear('ch2', 'trip');

@@ -45,6 +45,7 @@ function addFiles(dir: string) {
 
 beforeAll(async () => {
   addFiles('dashboards');
+  addFiles(join('dist', 'dashboard')); // the pages' bundles (test/global-setup.ts builds them)
   addFiles(join('node_modules', 'uplot', 'dist'));
   demo = await demoConfigCopy({ auth: true });
   gateway = await startGateway({ config: loadConfig(demo.dir, { env: {} }), log: silentLogger() });
@@ -82,6 +83,7 @@ const ROUTES = [
   '/api/points',
   '/api/points/{p}',
   '/api/points/{p}/history',
+  '/api/history',
   '/api/lines',
   '/api/devices',
   '/api/storage',

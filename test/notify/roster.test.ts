@@ -45,9 +45,9 @@ describe('who is on duty (Asia/Shanghai, day 08:00–20:00)', () => {
     }
   });
 
-  it('people come with their name and e-mail address', () => {
+  it('people come with their name, e-mail address and language', () => {
     expect(shanghai.onDuty('electricians', Date.parse('2026-09-28T12:00+08:00'))).toEqual([
-      { id: 'wang-wei', name: 'Wang Wei 王伟', email: 'wang.wei@hospital.example' },
+      { id: 'wang-wei', name: 'Wang Wei 王伟', email: 'wang.wei@hospital.example', lang: 'zh' },
     ]);
   });
 });

@@ -154,6 +154,7 @@ describe('MaintenanceBook calendar tasks', () => {
       task: generatorTest,
       state: 'overdue',
       message: 'Load test (gen-1): never recorded',
+      messageZh: 'Load test (gen-1)：从无保养记录',
     });
   });
 

@@ -137,6 +137,7 @@ describe('operation log of a chiller that tripped during the day shift', () => {
       alarmId: 'chiller-trip@ch1',
       priority: 'critical',
       message: 'Chiller 1 TRIPPED (Chiller Plant, Energy Centre)',
+      messageZh: '1号冷水机组跳闸（能源中心冷冻站）',
       activatedAt: at('11:00'),
       acknowledgedAt: at('11:05'),
       acknowledgedBy: ELECTRICIAN,

@@ -30,6 +30,7 @@ import {
   startMonthlyReports,
 } from '../../src/reports/monthly.js';
 import { reportPdf, reportPdfs } from '../../src/reports/monthly-pdf.js';
+import { reportInChinese } from '../../src/reports/monthly-zh.js';
 import { chromiumPdf, type PdfRenderer, type ReportLanguage } from '../../src/reports/pdf.js';
 import type { MonthlyReportPdf } from '../../src/web/energy.js';
 import { capturingLogger, demoWebServer, type LogLine, login } from '../auth/harness.js';
@@ -123,7 +124,7 @@ describe.skipIf(!hasChromium() || !hasPoppler())('the monthly report as PDF', ()
     it('in Chinese: the title, headings and notes in Chinese, set in a Chinese font', async () => {
       const pdf = await reportPdf(october, 'zh', renderer);
       const text = flat(await pdfText(pdf));
-      expect(text).toContain('Plantwatch 能源月报 2026-10 — Main Hospital');
+      expect(text).toContain('Plantwatch 能源月报 2026-10 — 总院');
       for (const heading of [
         '各楼栋每日用电量（kWh）',
         '各楼栋每日用水量（m³）',
@@ -138,15 +139,19 @@ describe.skipIf(!hasChromium() || !hasPoppler())('the monthly report as PDF', ()
       expect(text).toMatch(/楼栋 2026-10 上月 变化 备注/);
       // "month before: 15 gap(s)"
       expect(text).toContain('上月：读数中断 15 处');
-      expect(text).toContain(`Inpatient Building ${cellOf(october.html, 'Inpatient Building', 1)}`);
+      expect(text).toContain(`住院楼 ${cellOf(october.html, 'Inpatient Building', 1)}`);
       expect(text).not.toContain('Electricity by building');
-      // Glyphs, not boxes: a font fontconfig lists for Chinese is the one embedded.
+      // Glyphs, not boxes: a font fontconfig lists for Chinese is the one embedded, by name
+      // (WenQuanYi), or as unnamed Type 3 glyphs: how Chromium embeds Noto CJK's CFF outlines.
       const chinese = execFileSync('fc-list', [':lang=zh-cn', 'family'], { encoding: 'utf8' })
         .split('\n')
         .flatMap((line) => line.split(','))
         .map((family) => family.replace(/\s+/g, ''))
         .filter(Boolean);
-      expect((await pdfFonts(pdf)).filter((font) => chinese.some((c) => font.startsWith(c)))).not.toEqual([]);
+      const embedded = await pdfFonts(pdf);
+      const notoFirst = chinese.some((family) => family.startsWith('NotoSansCJK'));
+      const byName = (font: string) => chinese.some((c) => font.startsWith(c));
+      expect(embedded.filter((font) => byName(font) || (notoFirst && font === '[none]'))).not.toEqual([]);
       expect(pixelsOf(await pdfPage(pdf, 1), FIRST_SERIES)).toBeGreaterThan(1000);
     });
   });
@@ -200,7 +205,8 @@ describe.skipIf(!hasChromium() || !hasPoppler())('the monthly report as PDF', ()
     it('with the PDF in English and Chinese attached beside the HTML and the CSV files', async () => {
       const mail = await sendOctober(renderer);
       expect(mail.warnings).toEqual([]);
-      expect(mail.html.map(crlf)).toEqual([crlf(october.html)]);
+      // Liu Fang reads Chinese (notify.yaml lang: zh): the mail is the report in Chinese.
+      expect(mail.html.map(crlf)).toEqual([crlf(reportInChinese(october.html, october.namesZh))]);
       expect(mail.files.map((f) => [f.filename, f.type])).toEqual([
         ['energy-report-2026-10.pdf', 'application/pdf'],
         ['energy-report-2026-10-zh.pdf', 'application/pdf'],
@@ -210,16 +216,15 @@ describe.skipIf(!hasChromium() || !hasPoppler())('the monthly report as PDF', ()
       expect(flat(await pdfText(english?.content as Buffer))).toContain(
         'Plantwatch energy report 2026-10 — Main Hospital',
       );
-      expect(flat(await pdfText(chinese?.content as Buffer))).toContain(
-        'Plantwatch 能源月报 2026-10 — Main Hospital',
-      );
+      expect(flat(await pdfText(chinese?.content as Buffer))).toContain('Plantwatch 能源月报 2026-10 — 总院');
       expect(mail.sent).toEqual(['2026-10']);
     });
 
     it('without chromium: the HTML and CSV files all the same, and one line saying what to install', async () => {
       const missing = chromiumPdf({ executable: '/nonexistent/chromium' });
       const mail = await sendOctober(missing);
-      expect(mail.html.map(crlf)).toEqual([crlf(october.html)]);
+      // Liu Fang reads Chinese (notify.yaml lang: zh): the mail is the report in Chinese.
+      expect(mail.html.map(crlf)).toEqual([crlf(reportInChinese(october.html, october.namesZh))]);
       expect(mail.files.map((f) => [f.filename, f.type])).toEqual(csvFiles(october));
       expect(mail.warnings).toHaveLength(1);
       expect(mail.warnings[0]).toMatchObject({
@@ -317,7 +322,7 @@ describe.skipIf(!hasChromium() || !hasPoppler())('the monthly report as PDF', ()
           'attachment; filename=energy-report-2026-10-zh.pdf',
         );
         const text = flat(await pdfText(Buffer.from(await res.arrayBuffer())));
-        expect(text).toContain('Plantwatch 能源月报 2026-10 — Main Hospital');
+        expect(text).toContain('Plantwatch 能源月报 2026-10 — 总院');
         const bad = await fetch(`${server.web.url}/api/energy/report.pdf?lang=fr`, {
           headers: { cookie: cookie as string },
         });

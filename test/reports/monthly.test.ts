@@ -23,6 +23,7 @@ import {
   previousMonth,
   startMonthlyReports,
 } from '../../src/reports/monthly.js';
+import { reportInChinese, textInChinese } from '../../src/reports/monthly-zh.js';
 import { demoEnergy, lastBefore, MINUTE, type TestStore } from '../energy/simulated-store.js';
 import { freePort } from '../helpers/modbus-tcp-device.js';
 import { plantTime } from '../helpers/plant-time.js';
@@ -601,14 +602,15 @@ const sentMonths = (statePath: string): unknown =>
 const crlf = (text: string) => text.replace(/\r\n/g, '\n');
 
 function expectReportMail(mail: MimePart, expected: MonthlyReport) {
-  expect(mail.headers.get('subject')).toBe(expected.subject);
+  // Liu Fang reads Chinese (notify.yaml lang: zh): the report in Chinese, names and all.
+  expect(mail.headers.get('subject')).toBe(textInChinese(expected.subject, expected.namesZh));
   expect(mail.headers.get('subject')).toContain(expected.month);
   expect(mail.headers.get('to')).toBe(liuFang());
   expect(mail.headers.get('from')).toBe(config.notify.channels.email?.from);
   const parts = leaves(mail);
   const html = parts.filter((p) => p.type === 'text/html' && !p.filename);
   expect(html).toHaveLength(1);
-  expect(crlf(html[0]?.text ?? '')).toBe(crlf(expected.html));
+  expect(crlf(html[0]?.text ?? '')).toBe(crlf(reportInChinese(expected.html, expected.namesZh)));
   const files = parts.filter((p) => p.filename);
   expect(files.map((p) => [p.filename, p.type])).toEqual(
     expected.attachments.map((a) => [a.filename, 'text/csv']),

@@ -12,7 +12,7 @@
  *   body that is not JSON (415), even for the role it is for (src/web/csrf.ts);
  * - socket.io without a session (or with a forged one) is refused and logged.
  *
- * Public by design: /api/health, the login routes, the page files (static mounts).
+ * Public by design: /api/health, /api/openapi.json, the login routes, the page files (static mounts).
  */
 import { get as httpGet } from 'node:http';
 import express from 'express';
@@ -28,6 +28,7 @@ const PUBLIC = new Set([
   'POST /api/auth/logout',
   'GET /api/auth/me',
   'GET /api/health',
+  'GET /api/openapi.json',
 ]);
 /** Static file mounts (middleware, not routes): the dashboard's page files. */
 const PUBLIC_MOUNTS = new Set(['/vendor/uplot', '/live']);
@@ -155,7 +156,6 @@ describe('the routes the gateway registered', () => {
     expect((await fetch(`${rig.url}/api/health`)).status).toBe(200);
     expect((await fetch(`${rig.url}/`)).status).toBe(200);
     expect((await fetch(`${rig.url}/live/`)).status).toBe(200);
-    expect((await fetch(`${rig.url}/socket.io/socket.io.js`)).status).toBe(200);
   });
 
   it('refuse a path with a .. segment (only probes send one) before any handler echoes it', async () => {

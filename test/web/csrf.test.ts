@@ -93,8 +93,12 @@ async function openWorkOrder(title: string): Promise<number> {
  * month's by itself at start, and alarm notifications go to the same mail server.
  */
 const reportsMailed = (month: string) =>
-  mail.received.filter((m) => m.mail.headers.get('subject')?.startsWith(`Plantwatch energy report ${month}`))
-    .length;
+  // In each recipient's language: "Plantwatch energy report 2025-07 — …" or "Plantwatch 能耗月报 2025-07 — …".
+  mail.received.filter(
+    (m) =>
+      /^Plantwatch \S+ /.test(`${m.mail.headers.get('subject')}`) &&
+      `${m.mail.headers.get('subject')}`.includes(` ${month}`),
+  ).length;
 
 const refusals = () =>
   rig.lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('request refused'));

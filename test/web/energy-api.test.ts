@@ -6,9 +6,22 @@
  */
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import type { PlantConfig } from '../../src/config/index.js';
 import type { EnergyService } from '../../src/energy/index.js';
+import { verifySavings } from '../../src/energy/savings.js';
 import { toCsv } from '../../src/reports/csv.js';
+import {
+  consumptionRoute,
+  costRoute,
+  demandRoute,
+  intensityRoute,
+  leaksRoute,
+  metersRoute,
+  retrofitReport,
+  retrofitsRoute,
+} from '../../src/web/api-types/energy.js';
+import type { ApiRoute } from '../../src/web/api-types/route.js';
 import type { WebServer } from '../../src/web/index.js';
 import { DAY, demoEnergy, HOUR, MINUTE, samples, type TestStore } from '../energy/simulated-store.js';
 import { type Json, jsonRequest, startBareWebServer } from '../helpers/web.js';
@@ -512,6 +525,48 @@ describe('the other energy reports', () => {
     expect(dr1).toBeDefined();
     for (const key of ['changes', 'rolloverAt', 'maxRatePerHour', 'counterPoint', 'ratePoint'])
       expect(dr1).not.toHaveProperty(key);
+  });
+});
+
+describe("the API's description of its answers (src/web/api-types/energy.ts, /api/openapi.json)", () => {
+  // A schema strips what it does not describe: parsing an answer gives the answer back only
+  // when every field is described, with its type.
+  const asDescribed = (schema: z.ZodType, body: unknown) => expect(schema.parse(body)).toEqual(body);
+
+  it('describes every field of every JSON answer, for each grouping, resolution and commodity', async () => {
+    const asked: [ApiRoute, string][] = [[metersRoute, '']];
+    for (const commodity of ['electricity', 'water'])
+      for (const groupBy of ['site', 'building', 'room', 'meter']) {
+        for (const resolution of ['hour', 'day', 'month'])
+          asked.push([
+            consumptionRoute,
+            `commodity=${commodity}&groupBy=${groupBy}&resolution=${resolution}`,
+          ]);
+        for (const resolution of ['day', 'month'])
+          asked.push([costRoute, `commodity=${commodity}&groupBy=${groupBy}&resolution=${resolution}`]);
+      }
+    asked.push([demandRoute, 'resolution=day'], [demandRoute, 'resolution=month'], [intensityRoute, '']);
+    asked.push([leaksRoute, ''], [retrofitsRoute, '']);
+    for (const [route, query] of asked) {
+      const { status, body } = await get(`${route.path}?${RANGE}&${query}`);
+      expect(status, `${route.path}?${query}`).toBe(200);
+      asDescribed(route.response, body);
+    }
+  });
+
+  it("describes a retrofit's verified savings (this store holds too few days for one)", () => {
+    const days = (n: number, perDay: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        day: `2026-10-${String(i + 1).padStart(2, '0')}`,
+        consumption: perDay + (i % 3),
+      }));
+    const result = verifySavings({
+      baseline: days(20, 100),
+      reporting: days(10, 60),
+      model: 'mean',
+      confidence: 0.9,
+    });
+    asDescribed(retrofitReport.shape.result, JSON.parse(JSON.stringify(result)));
   });
 });
 

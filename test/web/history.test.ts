@@ -1,10 +1,17 @@
-/** The history API over a real SQLite store, as the dashboard and reports will call it. */
+/**
+ * The history API over a real SQLite store (and, for several points at once, a real InfluxDB
+ * too), as the dashboard and reports call it.
+ */
+import { existsSync } from 'node:fs';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/index.js';
 import { buildCatalog, PointBus, PointTable, type PointValue } from '../../src/points/index.js';
-import { SqliteStore } from '../../src/storage/index.js';
+import { SqliteStore, type TimeSeriesStore } from '../../src/storage/index.js';
+import { InfluxStore } from '../../src/storage/influx.js';
+import type { History as Trend } from '../../src/web/api-types/history.js';
 import { startWebServer, type WebServer } from '../../src/web/index.js';
+import { type Influxd, startInfluxd } from '../helpers/influxd.js';
 import { plantConfig } from '../helpers/plant-config.js';
 
 const config = plantConfig({
@@ -29,23 +36,28 @@ const SECONDS = 12_000; // 3 h 20 min of 1-second samples: more than one raw ans
 const store = new SqliteStore({ path: ':memory:' });
 let web: WebServer;
 
-beforeAll(async () => {
+/** Power cycling 100…159 kW and a counter rising 1 kWh every 36 s, each second from `t0`. */
+function samples(t0: number): PointValue[] {
   const values: PointValue[] = [];
   for (let i = 0; i < SECONDS; i++) {
-    values.push({ id: 'dr1-incomer.power_kw', value: 100 + (i % 60), quality: 'good', ts: T0 + i * 1000 });
-    values.push({ id: 'dr1-incomer.energy_kwh', value: 5000 + i / 36, quality: 'good', ts: T0 + i * 1000 });
+    values.push({ id: 'dr1-incomer.power_kw', value: 100 + (i % 60), quality: 'good', ts: t0 + i * 1000 });
+    values.push({ id: 'dr1-incomer.energy_kwh', value: 5000 + i / 36, quality: 'good', ts: t0 + i * 1000 });
   }
-  await store.write(values);
-  web = await startWebServer({
-    host: '127.0.0.1',
-    port: 0,
-    table: new PointTable(buildCatalog(config)),
-    bus: new PointBus(),
-    store,
-    metrics: new Registry(),
-    log: silentLogger(),
-    status: { startedAt: Date.now(), lines: () => [], devices: () => [], mqtt: () => ({ connected: true }) },
-  });
+  return values;
+}
+
+const serverOptions = {
+  host: '127.0.0.1',
+  port: 0,
+  bus: new PointBus(),
+  metrics: new Registry(),
+  log: silentLogger(),
+  status: { startedAt: Date.now(), lines: () => [], devices: () => [], mqtt: () => ({ connected: true }) },
+};
+
+beforeAll(async () => {
+  await store.write(samples(T0));
+  web = await startWebServer({ ...serverOptions, table: new PointTable(buildCatalog(config)), store });
 });
 afterAll(async () => {
   await web?.stop();
@@ -112,4 +124,96 @@ describe('GET /api/points/:id/history', () => {
     }
     expect((await history('nope.nothing', '')).status).toBe(404);
   });
+});
+
+/** GET /api/history over a store holding `SECONDS` of 1-second power and counter samples from `t0`. */
+function describeTrendApi(name: string, open: (t0: number) => Promise<TimeSeriesStore>) {
+  describe(`GET /api/history (several points at once) over ${name}`, () => {
+    // Recent and on a whole hour: InfluxDB drops what is older than its raw retention.
+    const t0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 4 * 3_600_000;
+    let trendStore: TimeSeriesStore;
+    let server: WebServer;
+    const trend = async (query: string) => {
+      const res = await fetch(`${server.url}/api/history?${query}`);
+      return { status: res.status, body: (await res.json()) as Trend & { error?: string } };
+    };
+
+    beforeAll(async () => {
+      trendStore = await open(t0);
+      await trendStore.write(samples(t0));
+      server = await startWebServer({
+        ...serverOptions,
+        table: new PointTable(buildCatalog(config)),
+        store: trendStore,
+      });
+    }, 30_000);
+    afterAll(async () => {
+      await server?.stop();
+      await trendStore?.close();
+    });
+
+    it('answers each point asked for over one range, with its unit', async () => {
+      const { status, body } = await trend(
+        `points=dr1-incomer.power_kw,dr1-incomer.energy_kwh&from=${t0 + 60_000}&to=${t0 + 65_000}`,
+      );
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ from: t0 + 60_000, to: t0 + 65_000 });
+      expect(body.series.map((s) => [s.point, s.unit, s.aggregate, s.downsampled])).toEqual([
+        ['dr1-incomer.power_kw', 'kW', 'raw', false],
+        ['dr1-incomer.energy_kwh', 'kWh', 'raw', false],
+      ]);
+      expect(body.series[0]?.values.map((v) => v.value)).toEqual([100, 101, 102, 103, 104]);
+      expect(body.series[1]?.values.map((v) => v.ts)).toEqual(
+        [0, 1, 2, 3, 4].map((i) => t0 + 60_000 + i * 1000),
+      );
+    });
+
+    it('downsamples a long range in the store, a counter to its readings (not its consumption), on one time base', async () => {
+      const { body } = await trend(
+        `points=dr1-incomer.power_kw,dr1-incomer.energy_kwh&from=${t0}&to=${t0 + SECONDS * 1000}`,
+      );
+      const [power, energy] = body.series;
+      expect(power).toMatchObject({ aggregate: 'mean', windowMs: 30_000, downsampled: true });
+      expect(energy).toMatchObject({ aggregate: 'last', windowMs: 30_000, downsampled: true });
+      expect(power?.values).toHaveLength(SECONDS / 30);
+      expect(energy?.values.map((v) => v.ts)).toEqual(power?.values.map((v) => v.ts));
+      expect(power?.values[0]?.value).toBeCloseTo(114.5, 6);
+      // The counter's reading at the end of its first window, as the chart of the meter shows it.
+      expect(energy?.values[0]?.value).toBeCloseTo(5000 + 29 / 36, 6);
+    });
+
+    it('refuses no points, too many, an unknown one and a bad range, saying why', async () => {
+      const nine = Array.from({ length: 9 }, (_, i) => `p${i}`).join(',');
+      const cases: [string, number, RegExp][] = [
+        ['', 400, /points: give point ids/],
+        [`points=${nine}`, 400, /at most 8 points/],
+        ['points=dr1-incomer.power_kw,nope.nothing', 404, /no point "nope.nothing"/],
+        [`points=dr1-incomer.power_kw&from=${t0 + 1000}&to=${t0}`, 400, /from must be before to/],
+        [`points=dr1-incomer.power_kw&from=0&to=${t0}`, 400, /at most 400 days/],
+        [`points=dr1-incomer.power_kw&from=${t0}&to=${t0 + 1000}&agg=median`, 400, /agg: expected one of/],
+      ];
+      for (const [query, status, message] of cases) {
+        const answer = await trend(query);
+        expect(answer.status, query).toBe(status);
+        expect(answer.body.error, query).toMatch(message);
+      }
+    });
+  });
+}
+
+describeTrendApi('SQLite', async () => new SqliteStore({ path: ':memory:' }));
+
+describe.skipIf(!existsSync('/usr/bin/influxd'))('with InfluxDB', () => {
+  let influxd: Influxd;
+  beforeAll(async () => {
+    influxd = await startInfluxd();
+  }, 30_000);
+  afterAll(async () => influxd?.stop());
+  describeTrendApi('InfluxDB 1.x', () =>
+    InfluxStore.open(
+      { host: influxd.host, port: influxd.port, database: 'trends' },
+      new PointTable(buildCatalog(config)).info,
+      silentLogger(),
+    ),
+  );
 });

@@ -9,8 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateHistory } from '../../simulators/history.js';
 import type { PointValue } from '../../src/points/index.js';
 import { type AssetEntry, assetLabelSvg } from '../../src/records/index.js';
+import * as api from '../../src/web/api-types/records.js';
 import { until } from '../helpers/wait.js';
 import {
+  type Account,
   csvNumber,
   HOUR,
   local,
@@ -19,6 +21,11 @@ import {
   type RecordsRig,
   startRecordsRig,
 } from './records-harness.js';
+
+type SafeParse =
+  | { success: true }
+  | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+type Schema = { safeParse(v: unknown): SafeParse };
 
 /** A Wednesday morning in the day shift (08:00–20:00 in notify.yaml). */
 const MORNING = local('2026-11-25T10:00');
@@ -488,6 +495,7 @@ describe('shift handover', () => {
         alarmId: 'chiller-trip@ch1',
         priority: 'critical',
         message: trip.message,
+        messageZh: trip.messageZh,
         activatedAt: MORNING + 5 * MINUTE,
         acknowledgedAt: MORNING + 7 * MINUTE,
         acknowledgedBy: 'electrician',
@@ -889,6 +897,18 @@ describe('asset ledger and labels', () => {
     });
   });
 
+  it('prints the label in Chinese on asking, a long name cut to the label', async () => {
+    const zh = await rig.request('/api/assets/ch1/label.svg?lang=zh');
+    expect(zh.text).toContain('>1号冷水机组</text>');
+    expect(zh.text).toContain('>冷冻站</text>');
+    expect(zh.text).toContain('>EC-CH-001</text>');
+    // A Chinese character is a full em wide: 11 of them at 2.8 mm fill the 31.5 mm text column.
+    const entry = (await rig.request('/api/assets')).body.find((a: AssetEntry) => a.device === 'ch1');
+    const long = await assetLabelSvg({ ...entry, nameZh: '一号楼地下二层冷冻站一号离心式冷水机组' }, 'zh');
+    const line = /font-size="2.8">([^<]*)</.exec(long)?.[1] ?? '';
+    expect(line).toBe('一号楼地下二层冷冻站…');
+  });
+
   it('does not put a hostile Host header into the label or the ledger', async () => {
     const entry = (await rig.request('/api/assets')).body.find((a: AssetEntry) => a.device === 'ch1');
     const safe = await assetLabelSvg({ ...entry, url: 'http://localhost/#/device/ch1' });
@@ -949,5 +969,66 @@ describe('work orders opened by critical alarms themselves', () => {
       state: 'active-unacknowledged',
     });
     expect(rig.records.workOrders.list({ device: 'pchw1' })).toHaveLength(0);
+  });
+});
+
+describe('every answer fits its published schema (src/web/api-types/records.ts)', () => {
+  let rig: RecordsRig;
+  beforeAll(async () => {
+    rig = await startRecordsRig({ login: true, at: MORNING });
+  });
+  afterAll(() => rig?.stop());
+
+  /** The schema's complaints about an answer, as "<route>: <path>: <message>". */
+  const misfits = (name: string, schema: { safeParse(v: unknown): SafeParse }, body: unknown) => {
+    const parsed = schema.safeParse(body);
+    return parsed.success ? [] : parsed.error.issues.map((i) => `${name}: ${i.path.join('.')}: ${i.message}`);
+  };
+
+  it('for work orders, handovers, maintenance, operation logs and assets, written and read back', async () => {
+    const problems: string[] = [];
+    const as = 'electrician' as const;
+    const post = async (path: string, body: unknown, route: { response: Schema }, who: Account = as) => {
+      const reply = await rig.request(path, { as: who, body });
+      expect(reply.status, `${path}: ${JSON.stringify(reply.body)}`).toBeLessThan(300);
+      problems.push(...misfits(`POST ${path}`, route.response, reply.body));
+      return reply.body;
+    };
+    const order = await post(
+      '/api/work-orders',
+      { title: 'Ward 5 too warm', description: 'since 9', device: 'ch1', reporter: 'ext. 5512' },
+      api.newWorkOrderRoute,
+    );
+    await post(`/api/work-orders/${order.id}/accept`, {}, api.workOrderStepRoutes.accept);
+    await post(
+      `/api/work-orders/${order.id}/complete`,
+      { resolution: 'Reset' },
+      api.workOrderStepRoutes.complete,
+    );
+    await post('/api/work-orders', { title: 'Lamp out', source: 'patrol' }, api.newWorkOrderRoute);
+    const handover = await post('/api/handovers', { team: 'water-ac', notes: 'Quiet' }, api.newHandoverRoute);
+    await post(`/api/handovers/${handover.id}/accept`, { comment: 'ok' }, api.acceptHandoverRoute, 'admin');
+    await post(
+      '/api/maintenance/ch1-annual-service/complete',
+      { notes: 'Done', at: MORNING - HOUR },
+      api.completeTaskRoute,
+    );
+    const reads: [string, { response: Schema }][] = [
+      ['/api/work-orders', api.workOrdersRoute],
+      ['/api/work-orders/kpis?from=2026-11&to=2026-12', api.workOrderKpisRoute],
+      [`/api/work-orders/${order.id}`, api.workOrderRoute],
+      ['/api/handovers/current?team=water-ac', api.currentHandoverRoute],
+      ['/api/handovers', api.handoversRoute],
+      ['/api/maintenance', api.maintenanceRoute],
+      ['/api/maintenance/history', api.maintenanceHistoryRoute],
+      ['/api/operation-log?date=2026-11-24&shift=day&room=chiller-plant', api.operationLogRoute],
+      ['/api/assets', api.assetsRoute],
+    ];
+    for (const [path, route] of reads) {
+      const { status, body } = await rig.request(path, { as });
+      expect(status, path).toBe(200);
+      problems.push(...misfits(`GET ${path}`, route.response, body));
+    }
+    expect(problems).toEqual([]);
   });
 });

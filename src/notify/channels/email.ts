@@ -5,8 +5,9 @@
  * a dead or silent server makes a send reject instead of hanging the delivery queue.
  */
 import nodemailer, { type SMTPTransportOptions } from 'nodemailer';
+import type { Language } from '../../config/names.js';
 import type { Logger } from '../../log/index.js';
-import type { Channel, OutgoingMessage, Recipient } from '../types.js';
+import { type Channel, inLanguage, type OutgoingMessage, type Recipient } from '../types.js';
 
 export interface EmailChannelOptions {
   id?: string;
@@ -18,6 +19,8 @@ export interface EmailChannelOptions {
   auth?: { user: string; pass: string };
   /** Bound on connecting, on the greeting and on each silence during the dialogue (default 10 s). */
   timeoutMs?: number;
+  /** The language of a recipient who has none of their own (default English). */
+  lang?: Language;
 }
 
 /** Alarm ids the message reports, once each, for mail filters and threading. */
@@ -28,6 +31,16 @@ const isUrgent = (message: OutgoingMessage): boolean =>
   message.priority === 'critical' || message.priority === 'high';
 
 const addressesOf = (to: readonly Recipient[]): string[] => to.flatMap((r) => (r.email ? [r.email] : []));
+
+/** The recipients by the language they read, each language's e-mail sent once to its group. */
+function byLanguage(to: readonly Recipient[], fallback: Language): Map<Language, Recipient[]> {
+  const groups = new Map<Language, Recipient[]>();
+  for (const r of to) {
+    const lang = r.lang ?? fallback;
+    groups.set(lang, [...(groups.get(lang) ?? []), r]);
+  }
+  return groups;
+}
 
 export function createEmailChannel(options: EmailChannelOptions, log: Logger): Channel {
   const id = options.id ?? 'email';
@@ -47,31 +60,37 @@ export function createEmailChannel(options: EmailChannelOptions, log: Logger): C
   return {
     id,
     async send(message, to) {
-      const addresses = addressesOf(to);
-      if (addresses.length === 0) {
+      if (addressesOf(to).length === 0) {
         log.debug({ channel: id, subject: message.subject }, 'no recipient has an e-mail address; not sent');
         return;
       }
-      const info = await transport.sendMail({
-        from: options.from,
-        to: addresses,
-        subject: message.subject,
-        text: message.text,
-        // nodemailer writes X-Priority: 1 (Highest), X-MSMail-Priority and Importance for 'high'.
-        priority: isUrgent(message) ? 'high' : 'normal',
-        headers: message.events.length > 0 ? { 'X-Plantwatch-Alarm': alarmIdsHeader(message) } : {},
-      });
-      // Some addresses refused but others accepted: resending would mail the accepted ones twice.
-      if (info.rejected.length > 0) {
-        log.warn(
-          { channel: id, subject: message.subject, rejected: info.rejected },
-          'e-mail refused for some recipients',
-        );
+      for (const [lang, group] of byLanguage(to, options.lang ?? 'en')) {
+        const addresses = addressesOf(group);
+        if (addresses.length > 0) await sendOne(inLanguage(message, lang), addresses);
       }
-      log.debug({ channel: id, subject: message.subject, accepted: info.accepted.length }, 'e-mail sent');
     },
     async close() {
       transport.close();
     },
   };
+
+  async function sendOne(message: OutgoingMessage, addresses: string[]): Promise<void> {
+    const info = await transport.sendMail({
+      from: options.from,
+      to: addresses,
+      subject: message.subject,
+      text: message.text,
+      // nodemailer writes X-Priority: 1 (Highest), X-MSMail-Priority and Importance for 'high'.
+      priority: isUrgent(message) ? 'high' : 'normal',
+      headers: message.events.length > 0 ? { 'X-Plantwatch-Alarm': alarmIdsHeader(message) } : {},
+    });
+    // Some addresses refused but others accepted: resending would mail the accepted ones twice.
+    if (info.rejected.length > 0) {
+      log.warn(
+        { channel: id, subject: message.subject, rejected: info.rejected },
+        'e-mail refused for some recipients',
+      );
+    }
+    log.debug({ channel: id, subject: message.subject, accepted: info.accepted.length }, 'e-mail sent');
+  }
 }

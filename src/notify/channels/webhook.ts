@@ -5,8 +5,9 @@
  * body is checked too: a refused message must reject, or the delivery queue never retries.
  */
 import type { AlarmEvent, RaisedBy } from '../../alarms/types.js';
+import type { Language } from '../../config/names.js';
 import type { Logger } from '../../log/index.js';
-import type { Channel, OutgoingMessage, Recipient } from '../types.js';
+import { type Channel, inLanguage, nameIn, type OutgoingMessage, type Recipient } from '../types.js';
 
 export const WEBHOOK_FORMATS = ['json', 'text', 'slack', 'wecom', 'dingtalk', 'feishu'] as const;
 export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
@@ -18,6 +19,8 @@ export interface WebhookChannelOptions {
   headers?: Record<string, string>;
   /** Whole request, answer included (default 10 s). */
   timeoutMs?: number;
+  /** The language of the chat group's posts (default English). */
+  lang?: Language;
 }
 
 /** The JSON document a generic webhook or the MQTT channel receives. */
@@ -26,6 +29,9 @@ export interface MessageJson {
   priority: OutgoingMessage['priority'];
   subject: string;
   text: string;
+  /** The same in Chinese, for a receiver that shows one language or the other. */
+  subjectZh?: string;
+  textZh?: string;
   audience: string;
   ts: string;
   /** Names only: e-mail addresses are not spread to webhooks and brokers. */
@@ -53,6 +59,7 @@ export function messageJson(message: OutgoingMessage, to: readonly Recipient[]):
     priority: message.priority,
     subject: message.subject,
     text: message.text,
+    ...(message.zh ? { subjectZh: message.zh.subject, textZh: message.zh.text } : {}),
     audience: message.audience,
     ts: isoTime(message.ts),
     recipients: to.map((r) => ({ id: r.id, name: r.name })),
@@ -61,9 +68,11 @@ export function messageJson(message: OutgoingMessage, to: readonly Recipient[]):
 }
 
 /** What a person reads in a chat group: the subject, the text, and who is on duty. */
-export function chatText(message: OutgoingMessage, to: readonly Recipient[]): string {
-  const lines = [message.subject, '', message.text];
-  if (to.length > 0) lines.push('', `On duty: ${to.map((r) => r.name).join(', ')}`);
+export function chatText(message: OutgoingMessage, to: readonly Recipient[], lang: Language = 'en'): string {
+  const said = inLanguage(message, lang);
+  const lines = [said.subject, '', said.text];
+  const names = to.map((r) => nameIn(r, lang)).join(lang === 'zh' ? '、' : ', ');
+  if (to.length > 0) lines.push('', lang === 'zh' ? `值班：${names}` : `On duty: ${names}`);
   return lines.join('\n');
 }
 
@@ -103,12 +112,13 @@ export function webhookBody(
   format: WebhookFormat,
   message: OutgoingMessage,
   to: readonly Recipient[],
+  lang: Language = 'en',
 ): RequestBody {
   const json = (value: unknown): RequestBody => ({
     contentType: 'application/json; charset=utf-8',
     body: JSON.stringify(value),
   });
-  const content = truncateUtf8(chatText(message, to), TEXT_LIMIT_BYTES[format]);
+  const content = truncateUtf8(chatText(message, to, lang), TEXT_LIMIT_BYTES[format]);
   switch (format) {
     case 'json':
       return json(messageJson(message, to));
@@ -213,7 +223,7 @@ export function createWebhookChannel(options: WebhookChannelOptions, log: Logger
   return {
     id: options.id,
     async send(message, to) {
-      const { status, body } = await post(webhookBody(options.format, message, to));
+      const { status, body } = await post(webhookBody(options.format, message, to, options.lang));
       if (status < 200 || status > 299) throw fail(`HTTP ${status}: ${excerpt(body)}`);
       const refusal = robotRefusal(options.format, body);
       if (refusal) throw fail(refusal);

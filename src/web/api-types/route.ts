@@ -19,6 +19,8 @@ export interface ApiRoute {
   body?: z.ZodType;
   /** The JSON of a 2xx answer (a CSV/PDF variant is named in `produces`). */
   response: z.ZodType;
+  /** The status of success when it is not 200 (201 created; 204: no body, `response` ignored). */
+  status?: number;
   produces?: string[];
 }
 
@@ -29,3 +31,17 @@ export const route = <R extends ApiRoute>(r: R): R => r;
 export type Answer<R extends ApiRoute> = z.infer<R['response']>;
 /** What a route takes as its JSON body. */
 export type Body<R extends ApiRoute> = R['body'] extends z.ZodType ? z.infer<R['body']> : never;
+
+/**
+ * True when the schema's type describes every field of the server's own type and fits it: a
+ * field renamed or retyped on either side, added to the server's type, or added to the schema
+ * as required makes it false (an optional schema field the server does not fill yet, such as a
+ * `…Zh` name, passes). The server writes `const ok: Describes<PointInfo, PointInfoJson> = true`.
+ */
+export type Describes<Server, Schema> = [Server] extends [Schema]
+  ? [Schema] extends [Server]
+    ? Exclude<keyof Server, keyof Schema> extends never
+      ? true
+      : { undescribed: Exclude<keyof Server, keyof Schema> }
+    : false
+  : false;
