@@ -244,7 +244,7 @@ describe.skipIf(!hasChromium())('the plant mimics in a real browser', () => {
   it('links each symbol to its equipment page', async () => {
     await room(ROOMS.chiller);
     await page.click('.mimic-svg [data-symbol="pump"][data-device="pchw1"]');
-    await page.waitForFunction(`location.hash === '#/device/pchw1'`);
+    await page.waitForFunction(() => location.hash === '#/device/pchw1');
   }, 20_000);
 
   it('never cuts a label: each fits its width, or wraps, or names itself in full in a tooltip', async () => {

@@ -43,7 +43,7 @@ async function pageAs(username: string, password: string, hash: string) {
   const opened = await openPage(browser);
   await opened.page.goto(`${gateway.web.url}/${hash}`);
   await signIn(opened.page, username, password);
-  await opened.page.waitForFunction(`location.hash === ${JSON.stringify(hash)}`);
+  await opened.page.waitForFunction((wanted) => location.hash === wanted, hash);
   return opened;
 }
 
