@@ -183,7 +183,9 @@ describe.skipIf(!hasChromium())('trends on the equipment page', () => {
 
       await t.clearDrawn();
       await t.page.check('.trend-series input[value="ch1.load_pct"]');
-      await t.page.waitForFunction(() => document.querySelectorAll('.chart .u-legend .u-series').length === 4);
+      await t.page.waitForFunction(
+        () => document.querySelectorAll('.chart .u-legend .u-series').length === 4,
+      );
       await t.page.waitForSelector('.chart[data-state="ready"] canvas');
       expect(await legend(t.page)).toEqual(['Time', SUPPLY, RETURN, 'Compressor load']);
       // Two value axes, each named by its unit.
