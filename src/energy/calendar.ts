@@ -64,17 +64,18 @@ function hourBuckets(from: number, to: number, zone: string): Bucket[] {
   };
   const starts: number[] = [];
   for (let at = first; at < to; at += HOUR_MS) starts.push(at);
-  // One more hour either side: whether an hour's wall clock repeats is seen from its neighbours.
+  // One more hour either side: a change of offset (at most one within an hour) shows there.
   const offsets = [first - HOUR_MS, ...starts, first + starts.length * HOUR_MS].map((at) => tz.offset(at));
-  const labels = offsets.map((offset, i) => wallClock(first + (i - 1) * HOUR_MS, offset));
   return starts.map((start, i) => {
-    const label = labels[i + 1] as string;
-    const repeated = label === labels[i] || label === labels[i + 2];
-    return {
-      start,
-      end: start + HOUR_MS,
-      label: repeated ? `${label}${offsetText(offsets[i + 1] as number)}` : label,
-    };
+    const offset = offsets[i + 1] as number;
+    const label = wallClock(start, offset);
+    const neighbours = [offsets[i] as number, offsets[i + 2] as number];
+    // The wall clock repeats when the same reading under a neighbour's offset is a real instant
+    // too: Berlin's 02:00 on a night clocks go back, Lord Howe's 01:30 (they go back 30 minutes).
+    const repeated = neighbours.some(
+      (other) => other !== offset && tz.offset(start + (offset - other) * 60_000) === other,
+    );
+    return { start, end: start + HOUR_MS, label: repeated ? `${label}${offsetText(offset)}` : label };
   });
 }
 

@@ -76,4 +76,18 @@ describe.skipIf(!hasChromium())('a silently dropped connection', () => {
     expect(await page.isHidden('#banner')).toBe(true);
     await page.waitForSelector(`${VALUE}:not([data-old])`, { timeout: 5000 });
   }, 20_000);
+
+  it('fades the values on the room mimic too, and brings them back', async () => {
+    const onMimic = '.mimic-svg [data-point="ch1.chw_supply_temp"]';
+    await page.goto(`${rig.url}/#/room/main/b1/chillers`);
+    await page.waitForSelector(`${onMimic}[data-quality="good"]:not([data-old])`, { state: 'attached' });
+    rig.child.kill('SIGSTOP');
+    try {
+      await page.waitForSelector(`${onMimic}[data-old]`, { state: 'attached', timeout: 5000 });
+      expect(Number(await styleOf(page.locator(`${onMimic} .v`), 'fill-opacity'))).toBeLessThan(0.6);
+    } finally {
+      rig.child.kill('SIGCONT');
+    }
+    await page.waitForSelector(`${onMimic}:not([data-old])`, { state: 'attached', timeout: 15_000 });
+  }, 40_000);
 });

@@ -5,6 +5,7 @@ import { formatAge, formatValue } from '../format.js';
 import { t } from '../i18n.js';
 import { type Alarm, type Reading, state } from '../live.js';
 import { activeAlarms } from '../plant.js';
+import { isOld } from '../widgets.js';
 import { s } from './svg.js';
 
 export class Binder {
@@ -27,13 +28,17 @@ export class Binder {
     draw();
   }
 
-  /** The points that changed (each part drawn once), or every point not good (null: the 1 s tick). */
+  /**
+   * The points that changed (each part drawn once), or (null: the 1 s tick) every point whose
+   * look may change with time: not good (its age), or polled (it may be getting old).
+   */
   changed(ids: Iterable<string> | null): void {
     const due = new Set<() => void>();
     if (ids) for (const id of ids) for (const fn of this.byPoint.get(id) ?? []) due.add(fn);
     else
       for (const [id, fns] of this.byPoint)
-        if (state.values.get(id)?.quality !== 'good') for (const fn of fns) due.add(fn);
+        if (state.values.get(id)?.quality !== 'good' || state.catalog.get(id)?.periodMs)
+          for (const fn of fns) due.add(fn);
     for (const fn of due) fn();
   }
 
@@ -94,7 +99,10 @@ export function valueText(
     const quality = r?.quality ?? 'no-data';
     if (options.words && typeof r?.value === 'boolean') v.textContent = t(options.words[r.value ? 0 : 1]);
     else v.textContent = quality === 'good' || r?.value != null ? formatValue(r?.value, unitOf(id)) : '—';
-    el.setAttribute('class', `value q-${quality}`);
+    // Faded like the HTML widgets once no fresh reading has come for a poll or so.
+    const old = isOld(state.catalog.get(id), r);
+    el.setAttribute('class', `value q-${quality}${old ? ' old' : ''}`);
+    el.toggleAttribute('data-old', old);
     el.dataset.quality = quality;
     q.textContent = quality === 'good' ? '' : `${t(`q.${quality}`)} · ${formatAge(r?.ts)}`;
   });
