@@ -1,9 +1,11 @@
 // The plant as the dashboard sees it: sites → buildings → rooms → devices, built from the
 // point catalog, plus room kinds, statuses, alarm counts and the alarm that matters most.
+import { PRIORITIES, priorityRank } from '../../src/alarms/types.js';
 import { localName } from './i18n.js';
 import { type Alarm, type PointInfo, type Priority, type Reading, state } from './live.js';
 
-export const PRIORITIES: readonly Priority[] = ['critical', 'high', 'medium', 'low'];
+export { PRIORITIES };
+
 const ACTIVE = new Set(['active-unacknowledged', 'active-acknowledged', 'returned-unacknowledged']);
 const UNACKNOWLEDGED = new Set(['active-unacknowledged', 'returned-unacknowledged']);
 
@@ -11,14 +13,13 @@ export const isActive = (alarm: Alarm): boolean => ACTIVE.has(alarm.state);
 /** Waiting for someone to acknowledge it: active, or returned to normal unseen. */
 export const isUnacknowledged = (alarm: Alarm): boolean => UNACKNOWLEDGED.has(alarm.state);
 
-const rank = (p: Priority) => PRIORITIES.indexOf(p);
 const started = (a: Alarm) => a.activeSince ?? a.since;
 
 /** Active alarms, most urgent first, then newest first. */
 export function activeAlarms(): Alarm[] {
   return [...state.alarms.values()]
     .filter(isActive)
-    .sort((a, b) => rank(a.priority) - rank(b.priority) || started(b) - started(a));
+    .sort((a, b) => priorityRank(a.priority) - priorityRank(b.priority) || started(b) - started(a));
 }
 
 export type Counts = Record<Priority, number>;

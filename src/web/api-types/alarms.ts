@@ -2,35 +2,18 @@
 // the alarm objects the socket.io events carry. Mirrors src/alarms/types.ts (AlarmStatus,
 // AlarmEvent); src/web/alarms.ts checks the two cannot drift apart.
 import { z } from 'zod';
+// The lists themselves are the domain's (a module of constants, safe in the browser too).
+import { ALARM_STATES, EVENT_KINDS, PRIORITIES } from '../../alarms/types.js';
 import { type Answer, route } from './route.js';
 
-export const PRIORITIES = ['critical', 'high', 'medium', 'low'] as const;
+export { ALARM_STATES, EVENT_KINDS, PRIORITIES };
+
 export const priority = z.enum(PRIORITIES).meta({ id: 'Priority' });
 export type Priority = z.infer<typeof priority>;
 
-export const ALARM_STATES = [
-  'normal',
-  'active-unacknowledged',
-  'active-acknowledged',
-  'returned-unacknowledged',
-  'shelved',
-  'out-of-service',
-] as const;
 export const alarmState = z.enum(ALARM_STATES).meta({ id: 'AlarmState' });
 export type AlarmState = z.infer<typeof alarmState>;
 
-export const EVENT_KINDS = [
-  'activated',
-  'acknowledged',
-  'returned',
-  'cleared',
-  'shelved',
-  'unshelved',
-  'removed-from-service',
-  'returned-to-service',
-  'chattering',
-  'chatter-ended',
-] as const;
 export const eventKind = z.enum(EVENT_KINDS).meta({ id: 'AlarmEventKind' });
 export type AlarmEventKind = z.infer<typeof eventKind>;
 

@@ -2,7 +2,8 @@
 // answer must fit `response`), the dashboard (which imports the inferred types with
 // `import type`, so no zod reaches the browser) and the OpenAPI document served at
 // /api/openapi.json (built from every route's schemas with zod's toJSONSchema).
-// This folder imports nothing from Node or the server: the dashboard's tsconfig includes it.
+// This folder imports nothing from Node or the server but zod and pure constant modules such as
+// src/alarms/types.ts: the dashboard's tsconfig includes it.
 import type { z } from 'zod';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
