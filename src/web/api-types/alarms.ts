@@ -4,6 +4,7 @@
 import { z } from 'zod';
 // The lists themselves are the domain's (a module of constants, safe in the browser too).
 import { ALARM_STATES, EVENT_KINDS, PRIORITIES } from '../../alarms/types.js';
+import { placeFields, pointValueValue as reading } from './points.js';
 import { type Answer, route } from './route.js';
 
 export { ALARM_STATES, EVENT_KINDS, PRIORITIES };
@@ -17,17 +18,9 @@ export type AlarmState = z.infer<typeof alarmState>;
 export const eventKind = z.enum(EVENT_KINDS).meta({ id: 'AlarmEventKind' });
 export type AlarmEventKind = z.infer<typeof eventKind>;
 
-const reading = z.union([z.number(), z.boolean(), z.null()]);
-
 /** Where an alarm sits in the plant (src/alarms/types.ts AlarmPlace). */
 const alarmPlace = z.object({
-  site: z.string(),
-  building: z.string(),
-  room: z.string(),
-  buildingName: z.string().optional(),
-  buildingNameZh: z.string().optional(),
-  roomName: z.string().optional(),
-  roomNameZh: z.string().optional(),
+  ...placeFields,
   device: z.string().optional(),
   deviceName: z.string().optional(),
   deviceNameZh: z.string().optional(),

@@ -3,16 +3,27 @@
 // /api/mqtt, and of the socket.io point events (live-events.ts). The server checks its answers
 // against these (src/web/api.ts, src/web/live.ts), the dashboard imports the inferred types.
 import { z } from 'zod';
+import { QUALITIES } from '../../points/types.js';
 import { type Answer, route } from './route.js';
 
-/** How far a value can be trusted (src/points/types.ts QUALITIES, same order). */
-export const QUALITIES = ['good', 'stale', 'comm-error', 'out-of-range', 'bad-timestamp'] as const;
+export { QUALITIES };
 export const quality = z
   .enum(QUALITIES)
   .meta({ id: 'Quality', description: 'How far a value can be trusted' });
 export type Quality = z.infer<typeof quality>;
 
 export const pointValueValue = z.union([z.number(), z.boolean(), z.null()]);
+
+/** Where a point or an alarm sits in the plant, with the display names of its building and room. */
+export const placeFields = {
+  site: z.string(),
+  building: z.string(),
+  room: z.string(),
+  buildingName: z.string().optional(),
+  buildingNameZh: z.string().optional(),
+  roomName: z.string().optional(),
+  roomNameZh: z.string().optional(),
+};
 
 /** A point's description from the configuration (src/points/types.ts PointInfo). */
 export const pointInfo = z
@@ -25,13 +36,7 @@ export const pointInfo = z
     label: z.string(),
     labelZh: z.string().optional(),
     unit: z.string(),
-    site: z.string(),
-    building: z.string(),
-    room: z.string(),
-    buildingName: z.string().optional(),
-    buildingNameZh: z.string().optional(),
-    roomName: z.string().optional(),
-    roomNameZh: z.string().optional(),
+    ...placeFields,
     roomKind: z.string().optional(),
     profile: z.string(),
     equipment: z.string(),
