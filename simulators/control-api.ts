@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import express from 'express';
 import type { Fault, FaultController } from './faults.js';
 import { type DemoInbox, type InboxChannel, InboxInputError } from './inbox.js';
+import { INBOX_PAGE_POLICY, inboxPage } from './inbox-page.js';
 
 /** Chat robots' messages are capped at a few kB; 100 kB also takes a generic JSON with many events. */
 const WEBHOOK_BODY_LIMIT = '100kb';
@@ -34,7 +35,14 @@ function inboxRoutes(inbox: DemoInbox): express.Router {
       res.status(400).json({ error: `channel must be "email" or "webhook", not ${JSON.stringify(channel)}` });
       return;
     }
-    res.json(inbox.messages(channel as InboxChannel | undefined));
+    const messages = inbox.messages(channel as InboxChannel | undefined);
+    // A browser asks for HTML and gets a page to read; curl and scripts (*/*) keep the JSON.
+    if (req.accepts(['json', 'html']) === 'html') {
+      res.set('Content-Security-Policy', INBOX_PAGE_POLICY);
+      res.type('html').send(inboxPage(messages, channel as InboxChannel | undefined));
+      return;
+    }
+    res.json(messages);
   });
   router.delete('/inbox', (_req, res) => {
     res.json({ ok: true, cleared: inbox.clear() });

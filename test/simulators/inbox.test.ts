@@ -14,6 +14,7 @@ import { silentLogger } from '../../src/log/index.js';
 import { createEmailChannel, createWebhookChannel } from '../../src/notify/channels/index.js';
 import type { OutgoingMessage, Recipient } from '../../src/notify/types.js';
 import { chillerTripEvent, T0 } from '../helpers/alarm-event.js';
+import { launchBrowser, openPage } from '../helpers/browser.js';
 import { type DemoConfig, demoConfigCopy } from '../helpers/demo-config.js';
 import { freePort } from '../helpers/modbus-tcp-device.js';
 import { plantConfig } from '../helpers/plant-config.js';
@@ -311,6 +312,38 @@ describe('demo inbox in the simulator', () => {
     expect(await query.json()).toEqual({ error: 'channel must be "email" or "webhook", not "sms"' });
     expect(await inbox()).toEqual([]);
   });
+
+  it('shows a browser a page to read, escaped and without script; JSON stays for scripts', async () => {
+    const hostile = '<img src=x onerror="window.pwned=1">泵 2 故障 & <b>trip</b>';
+    await post('duty', 'text/plain; charset=utf-8', `${hostile}\n详情：出口压力 0.12 MPa`);
+    await post(
+      'bms',
+      'application/json',
+      JSON.stringify({ subject: '冷水机组 1 跳闸', text: '供水 11.4 °C' }),
+    );
+    const browser = await launchBrowser();
+    try {
+      const { page, errors } = await openPage(browser);
+      const answer = await page.goto(`${base}/inbox`);
+      expect(answer?.headers()['content-type']).toMatch(/^text\/html/);
+      const headings = await page.locator('article h2').allInnerTexts();
+      expect(headings).toEqual([
+        expect.stringContaining('冷水机组 1 跳闸'),
+        expect.stringContaining(hostile),
+      ]);
+      expect(await page.locator('article pre').first().textContent()).toBe('供水 11.4 °C');
+      expect(await page.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();
+      await page.getByRole('link', { name: /Webhook/ }).click();
+      expect(page.url()).toBe(`${base}/inbox?channel=webhook`);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+    // curl (*/*) and scripts asking for JSON get the list as before.
+    expect((await inbox()).map((m) => m.group)).toEqual(['bms', 'duty']);
+    const json = await fetch(`${base}/inbox`, { headers: { accept: 'application/json' } });
+    expect(json.headers.get('content-type')).toMatch(/^application\/json/);
+  }, 60_000);
 
   it('clears on DELETE', async () => {
     await post('g', 'text/plain', 'one');
