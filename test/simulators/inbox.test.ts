@@ -332,7 +332,7 @@ describe('demo inbox in the simulator', () => {
         expect.stringContaining(hostile),
       ]);
       expect(await page.locator('article pre').first().textContent()).toBe('供水 11.4 °C');
-      expect(await page.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();
+      expect(await page.evaluate(() => (globalThis as { pwned?: number }).pwned)).toBeUndefined();
       await page.getByRole('link', { name: /Webhook/ }).click();
       expect(page.url()).toBe(`${base}/inbox?channel=webhook`);
       expect(errors).toEqual([]);
