@@ -8,6 +8,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Tests start real servers (influxd, mosquitto, socat, simulators) on free loopback ports.
     pool: 'forks',
-    reporters: process.env.CI ? ['default'] : ['default'],
+    // Two files at a time on the 2-core CI machine (vitest's default leaves one core idle): most
+    // tests wait on sockets, servers and child processes, not on the CPU.
+    maxWorkers: 2,
   },
 });

@@ -1,12 +1,14 @@
 /**
- * `plantwatch simulate` and `plantwatch fault`: the simulated plant on its own, and a small
- * client of its fault-injection API. They return exit codes; the CLI decides about exit.
+ * `simulate` and `fault` (simulators/program.ts): the simulated plant on its own, and a small
+ * client of its fault-injection API. They return exit codes; the program decides about exit.
+ * Only `simulate` loads the simulators and the logger: `fault` stays a quick command.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../src/config/index.js';
-import { createLogger } from '../src/log/index.js';
-import { startPlantSimulator } from './index.js';
+
+/** How to inject a fault from the checkout; not `npx plantwatch`, which may ask the registry and takes seconds. */
+export const FAULT_COMMAND = './bin/plantwatch-demo.js fault';
 
 export async function runSimulate(configDir: string): Promise<number> {
   let config: ReturnType<typeof loadConfig>;
@@ -19,11 +21,17 @@ export async function runSimulate(configDir: string): Promise<number> {
     }
     throw err;
   }
+  const [{ createLogger }, { startPlantSimulator }] = await Promise.all([
+    import('../src/log/index.js'),
+    import('./index.js'),
+  ]);
   const log = createLogger(config.gateway.log.level, 'plantwatch-simulator');
-  const broker = config.gateway.mqtt.broker;
-  const user = broker.mode === 'embedded' ? broker.users.find((u) => u.username === 'simulator') : undefined;
-  const mqttUrl =
-    broker.mode === 'external'
+  // No mqtt: section, no MQTT meters to simulate (the config refuses MQTT devices without one).
+  const broker = config.gateway.mqtt?.broker;
+  const user = broker?.mode === 'embedded' ? broker.users.find((u) => u.username === 'simulator') : undefined;
+  const mqttUrl = !broker
+    ? undefined
+    : broker.mode === 'external'
       ? broker.url
       : `mqtt://${broker.host === '0.0.0.0' ? '127.0.0.1' : broker.host}:${broker.port}`;
   let simulator: Awaited<ReturnType<typeof startPlantSimulator>>;
@@ -31,11 +39,15 @@ export async function runSimulate(configDir: string): Promise<number> {
     simulator = await startPlantSimulator(config, {
       log,
       control: true,
-      mqtt: {
-        url: mqttUrl,
-        username: broker.mode === 'external' ? broker.username : user?.username,
-        password: broker.mode === 'external' ? broker.password : user?.password,
-      },
+      ...(broker && mqttUrl
+        ? {
+            mqtt: {
+              url: mqttUrl,
+              username: broker.mode === 'external' ? broker.username : user?.username,
+              password: broker.mode === 'external' ? broker.password : user?.password,
+            },
+          }
+        : {}),
     });
   } catch (err) {
     // A port in use, a bad simulation parameter: say which, and exit non-zero.
@@ -44,7 +56,7 @@ export async function runSimulate(configDir: string): Promise<number> {
   }
   log.info(
     { control: `http://${config.simulation.control.host}:${config.simulation.control.port}` },
-    'simulated plant running: inject faults with `plantwatch fault <device> <type>`; Ctrl-C stops it',
+    `simulated plant running: inject faults with \`${FAULT_COMMAND} <device> <type>\`; Ctrl-C stops it`,
   );
   await new Promise<void>((done) => {
     const stop = () => void simulator.stop().finally(done);
@@ -54,10 +66,10 @@ export async function runSimulate(configDir: string): Promise<number> {
   return 0;
 }
 
-const USAGE = `usage:
-  plantwatch fault <device> <type> [options]     inject a fault
-  plantwatch fault <device> --clear [type]       clear one or all faults of a device
-  plantwatch fault --list                        list active faults
+const USAGE = `usage (from the checkout, while \`npm start\` or \`npm run simulate\` runs):
+  ${FAULT_COMMAND} <device> <type> [options]     inject a fault
+  ${FAULT_COMMAND} <device> --clear [type]       clear one or all faults of a device
+  ${FAULT_COMMAND} --list                        list active faults
 types and their options:
   offline | stuck | trip
   slow --delay <ms>
@@ -126,7 +138,7 @@ export async function runFault(args: string[]): Promise<number> {
       });
     }
   } catch {
-    console.error(`no simulator answers at ${base}: start one with \`npm start\` or \`plantwatch simulate\``);
+    console.error(`no simulator answers at ${base}: start one with \`npm start\` or \`npm run simulate\``);
     return 1;
   }
   const body = (await response.json().catch(() => ({}))) as unknown;

@@ -1,5 +1,5 @@
 /**
- * The fault-injection control API (loopback HTTP), used by `plantwatch fault`; with a demo
+ * The fault-injection control API (loopback HTTP), used by `fault` (simulators/program.ts); with a demo
  * inbox, also where the notifier's webhooks are posted and where the inbox is read.
  */
 import type { Server } from 'node:http';

@@ -73,7 +73,7 @@ function filterLinks(channel: InboxChannel | undefined): string {
 export function inboxPage(messages: readonly InboxMessage[], channel?: InboxChannel): string {
   const body =
     messages.length === 0
-      ? '<p>还没有消息。No messages yet: inject a fault (e.g. <code>plantwatch fault ch1 trip</code>) and the alarm mail and chat posts land here.</p>'
+      ? '<p>还没有消息。No messages yet: inject a fault (e.g. <code>./bin/plantwatch-demo.js fault ch1 trip</code>) and the alarm mail and chat posts land here.</p>'
       : messages.map(messageHtml).join('');
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">

@@ -29,7 +29,8 @@ export type { DemoInbox, InboxMessage } from './inbox.js';
  * login, or the embedded broker's `simulator` user (else the first user allowed to publish).
  */
 export function simulatorMqttLogin(config: PlantConfig, brokerUrl: string) {
-  const broker = config.gateway.mqtt.broker;
+  const broker = config.gateway.mqtt?.broker;
+  if (!broker) return { url: brokerUrl };
   if (broker.mode === 'external') {
     return { url: broker.url, username: broker.username, password: broker.password };
   }

@@ -1,6 +1,6 @@
 // The plant as the dashboard sees it: sites → buildings → rooms → devices, built from the
 // point catalog, plus room kinds, statuses, alarm counts and the alarm that matters most.
-import { PRIORITIES, priorityRank } from '../../src/alarms/types.js';
+import { PRIORITIES, priorityRank } from '../../src/vocabulary/alarms.js';
 import { localName } from './i18n.js';
 import { type Alarm, type PointInfo, type Priority, type Reading, state } from './live.js';
 

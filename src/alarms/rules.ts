@@ -6,7 +6,7 @@
  */
 
 import { minutesOf } from '../clock/index.js';
-import type { AlarmRuleConfig } from '../config/alarms-schema.js';
+import { type AlarmRuleConfig, alarmRule, CRITICAL_COMM_LOSS } from '../config/alarms-schema.js';
 import type { PlantConfig } from '../config/index.js';
 import type { DeviceConfig, Profile } from '../config/schema.js';
 import { pointId } from '../points/index.js';
@@ -44,7 +44,14 @@ export interface RuleProblem {
   message: string;
 }
 
-type PlantShape = Pick<PlantConfig, 'devices' | 'profiles' | 'sites'> & Partial<Pick<PlantConfig, 'derived'>>;
+type PlantShape = Pick<PlantConfig, 'devices' | 'profiles' | 'sites'> &
+  Partial<Pick<PlantConfig, 'derived' | 'alarms'>>;
+
+/**
+ * The rule behind the comm-loss alarm of a device marked critical that no rule of alarms.yaml
+ * watches for comm-loss (config/README.md, devices): "critical-device-comm-loss@<device>".
+ */
+export const CRITICAL_COMM_LOSS_RULE = 'critical-device-comm-loss';
 
 class RuleRejected extends Error {
   constructor(
@@ -63,6 +70,8 @@ export function expandRules(
   const alarms: CompiledAlarm[] = [];
   const problems: RuleProblem[] = [];
   const seenRules = new Map<string, number>();
+  /** Devices a comm-loss rule of the file watches. */
+  const watched = new Set<string>();
   const places = placeNames(plant);
   rules.forEach((rule, index) => {
     const first = seenRules.get(rule.id);
@@ -75,15 +84,54 @@ export function expandRules(
       return;
     }
     seenRules.set(rule.id, index);
+    if (rule.id === CRITICAL_COMM_LOSS_RULE) {
+      problems.push({
+        rule: index,
+        path: ['id'],
+        message: `"${rule.id}" names the comm-loss alarm the gateway gives every critical device: choose another id`,
+      });
+      return;
+    }
     if (!rule.enabled) return;
     try {
-      alarms.push(...applyRule(plant, rule, places, options.timezone));
+      const applied = applyRule(plant, rule, places, options.timezone);
+      alarms.push(...applied);
+      if (rule.type === 'comm-loss')
+        for (const alarm of applied) if (alarm.definition.device) watched.add(alarm.definition.device);
     } catch (err) {
       if (!(err instanceof RuleRejected)) throw err;
       problems.push({ rule: index, path: err.path, message: `rule "${rule.id}": ${err.message}` });
     }
   });
+  for (const rule of criticalCommLossRules(plant, watched))
+    alarms.push(...applyRule(plant, rule, places, options.timezone));
   return { alarms, problems };
+}
+
+/**
+ * A device marked critical has a critical comm-loss alarm without a rule of its own; one that a
+ * comm-loss rule of alarms.yaml already watches keeps that rule's alarm only (its delay,
+ * priority and message are the site's choice), so no loss of communication is announced twice.
+ * An MQTT device is given at least its profile's staleAfter: it may publish that rarely.
+ */
+function criticalCommLossRules(plant: PlantShape, watched: ReadonlySet<string>): AlarmRuleConfig[] {
+  const after = plant.alarms?.settings.criticalCommLoss.after ?? CRITICAL_COMM_LOSS.after;
+  return plant.devices
+    .filter((device) => device.critical && device.enabled && !watched.has(device.id))
+    .map((device) => {
+      const profile = plant.profiles.get(device.profile);
+      return alarmRule.parse({
+        id: CRITICAL_COMM_LOSS_RULE,
+        device: device.id,
+        type: 'comm-loss',
+        after: profile?.protocol === 'mqtt' ? Math.max(after, profile.staleAfter) : after,
+        priority: 'critical',
+        message: {
+          en: '{deviceName}: no data for {value} s ({room}) — a critical device: check it, its line and gateway',
+          zh: '{deviceName}：{value} 秒无数据（{room}）——关键设备：请检查设备、通信线路和网关',
+        },
+      });
+    });
 }
 
 interface Target {

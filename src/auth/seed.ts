@@ -3,16 +3,29 @@
  * password written in a file), and the documented demo accounts for the demo only.
  */
 import type { Logger } from 'pino';
+import { DEMO_PASSWORDS, isProduction, PUBLISHED_DEMO_PASSWORDS } from '../vocabulary/demo-passwords.js';
 import { MIN_PASSWORD_LENGTH } from './passwords.js';
 import type { Role } from './roles.js';
 import type { AuthSettings } from './settings.js';
 import type { UserStore } from './users.js';
 
+export { isProduction, isPublishedDemoPassword } from '../vocabulary/demo-passwords.js';
+
 /** The demo's accounts, documented in src/auth/README.md; refused in production. */
 export const DEMO_ACCOUNTS: readonly { username: string; password: string; role: Role; name: string }[] = [
-  { username: 'admin', password: 'admin-demo', role: 'admin', name: 'Demo administrator' },
-  { username: 'electrician', password: 'electrician-demo', role: 'electrician', name: 'Demo electrician' },
-  { username: 'manager', password: 'manager-demo', role: 'energy-manager', name: 'Demo energy manager' },
+  { username: 'admin', password: DEMO_PASSWORDS.admin, role: 'admin', name: 'Demo administrator' },
+  {
+    username: 'electrician',
+    password: DEMO_PASSWORDS.electrician,
+    role: 'electrician',
+    name: 'Demo electrician',
+  },
+  {
+    username: 'manager',
+    password: DEMO_PASSWORDS.manager,
+    role: 'energy-manager',
+    name: 'Demo energy manager',
+  },
 ];
 
 /** A configuration that cannot be honoured; the gateway should not start with it. */
@@ -34,15 +47,6 @@ export async function seedUsers(
   if (isProduction(env)) await reportDemoPasswords(users, log);
 }
 
-export function isProduction(env: NodeJS.ProcessEnv): boolean {
-  return env.NODE_ENV === 'production';
-}
-
-/** A plain comparison: the published passwords are no secret, so no hashing and no timing care. */
-export function isPublishedDemoPassword(password: string): boolean {
-  return DEMO_ACCOUNTS.some((account) => account.password === password);
-}
-
 /**
  * In production, names every enabled account whose password is a published demo password
  * (a users.db carried over from the demo) and ends its sessions. The account is not
@@ -53,7 +57,7 @@ async function reportDemoPasswords(users: UserStore, log: Logger): Promise<void>
   const checks = users
     .list()
     .filter((user) => !user.disabled)
-    .flatMap((user) => DEMO_ACCOUNTS.map((demo) => ({ user, password: demo.password })));
+    .flatMap((user) => PUBLISHED_DEMO_PASSWORDS.map((password) => ({ user, password })));
   const found = new Set<string>();
   // Verified side by side: argon2 runs on the thread pool, which bounds how many at once.
   await Promise.all(

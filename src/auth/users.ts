@@ -1,5 +1,6 @@
 /** Dashboard users: who they are, their role, their argon2id password hash. */
 import type Database from 'better-sqlite3';
+import { normalizeUsername } from '../vocabulary/users.js';
 import type { SessionEndReason, SessionEvents } from './events.js';
 import { hashPassword, passwordProblem, verifyDummy, verifyPassword } from './passwords.js';
 import { isRole, ROLES, type Role } from './roles.js';
@@ -31,10 +32,8 @@ export class UserError extends Error {
 
 const USERNAME = /^[a-z0-9][a-z0-9._@-]{0,63}$/;
 
-/** Usernames are case-insensitive: "Admin" and "admin" are one account. */
-export function normalizeUsername(username: string): string {
-  return username.trim().toLowerCase();
-}
+// Records name people too (src/records/handover.ts): the rule lives below both.
+export { normalizeUsername };
 
 function checkedUsername(username: string): string {
   const normal = normalizeUsername(username);

@@ -1,22 +1,17 @@
 /**
- * `plantwatch` command line: start (gateway), demo (simulated plant + gateway, what
- * `npm start` runs), simulate (simulators only), fault (inject faults into a running
- * simulator), check-config, user, influx-schema.
+ * `plantwatch`, the production command line: start (the gateway), init, check-config, user,
+ * influx-schema. The demo (simulated plant, `fault`) is not part of it: it lives in
+ * simulators/ (simulators/program.ts, `npm start`), which a production install does not carry.
+ * Commands import what they need when they run, so that `--help` or `check-config` does not
+ * load the web server, the broker and every driver.
  */
 
-import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { expandRules } from '../alarms/index.js';
-import { ConfigError, loadConfig, type PlantConfig } from '../config/index.js';
+import type { PlantConfig } from '../config/index.js';
 import { influxdbSettings } from '../config/schema.js';
-import { startGateway } from '../gateway/index.js';
-import { createLogger, type Logger } from '../log/index.js';
-
-const DEFAULT_CONFIG = process.env.PLANTWATCH_CONFIG ?? 'config';
-
-function out(text: string): void {
-  process.stdout.write(`${text}\n`);
-}
+import { DEFAULT_CONFIG, exitOnFailure, out } from './common.js';
+import { loadOrExplain } from './load.js';
 
 /** Who can reach the dashboard and whether they must sign in: what a configuration opens. */
 function accessSummary(config: PlantConfig): string {
@@ -27,81 +22,6 @@ function accessSummary(config: PlantConfig): string {
     .filter(Boolean)
     .join(' and ');
   return `${where}, login on (users in ${auth.users}${seeded ? `, with ${seeded}` : ''})`;
-}
-
-function loadOrExplain(dir: string): PlantConfig | undefined {
-  try {
-    return loadConfig(resolve(dir));
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      return undefined;
-    }
-    throw err;
-  }
-}
-
-/**
- * Stop everything once on SIGINT/SIGTERM, then exit. The handlers stay installed while
- * stopping: a signal often comes twice (Ctrl-C reaches both npm and node, and npm forwards
- * it; systemd signals the whole control group), and without a handler the second one would
- * kill the process mid-flush, losing the values still batched in memory.
- */
-function stopOnSignal(log: Logger, stop: () => Promise<void>): void {
-  let stopping = false;
-  const handler = (signal: string) => {
-    if (stopping) {
-      log.info({ signal }, 'already shutting down: flushing what is buffered first');
-      return;
-    }
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    stop()
-      .catch((err: unknown) => log.error({ err }, 'error during shutdown'))
-      .finally(() => process.exit(0));
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-}
-
-/** The simulator logs in to the broker as the config's `simulator` user, if there is one. */
-async function runGateway(dir: string, withSimulators: boolean): Promise<number> {
-  const config = loadOrExplain(dir);
-  if (!config) return 1;
-  const log = createLogger(config.gateway.log.level);
-  // A stray rejection in a library callback must not take the whole plant's monitoring down.
-  process.on('unhandledRejection', (reason) =>
-    log.error({ err: reason }, 'unhandled promise rejection (kept running)'),
-  );
-  // The simulated plant comes up first, so the gateway finds its devices at the first try;
-  // its MQTT meters connect once the gateway's broker listens.
-  const simulators = withSimulators ? await import('../../simulators/index.js') : undefined;
-  const counters = simulators ? await simulators.backfillDemoHistory(config, log) : undefined;
-  const simulator = await simulators?.startPlantSimulator(config, {
-    ...(counters ? { counters } : {}),
-    log: log.child({ component: 'simulator' }),
-    control: true,
-  });
-  let gateway: Awaited<ReturnType<typeof startGateway>>;
-  try {
-    gateway = await startGateway({ config, log });
-  } catch (err) {
-    log.fatal({ err: (err as Error).message }, 'the gateway could not start');
-    await simulator?.stop();
-    return 1;
-  }
-  if (simulator && simulators) {
-    simulator.connectMeters(simulators.simulatorMqttLogin(config, gateway.mqtt.brokerUrl));
-    log.info(
-      { control: `http://${config.simulation.control.host}:${config.simulation.control.port}` },
-      'simulated plant running: inject faults with `npx plantwatch fault <device> <type>` (see --help)',
-    );
-  }
-  stopOnSignal(log, async () => {
-    await gateway.stop();
-    await simulator?.stop();
-  });
-  return 0;
 }
 
 const INFLUX_ADMIN_PASSWORD_ENV = 'PLANTWATCH_INFLUX_ADMIN_PASSWORD';
@@ -157,10 +77,13 @@ async function runInfluxSchema(dir: string, admin: string | undefined): Promise<
   }
 }
 
-/** A service that failed to start exits at once, whatever handles half-started parts left open. */
-function exitOnFailure(code: number): void {
-  if (code !== 0) process.exit(code);
-}
+/** The demo's commands, which moved out of the gateway's command line (simulators/program.ts). */
+const DEMO_COMMANDS = ['demo', 'simulate', 'fault'];
+
+const DEMO_ABSENT =
+  'the demo is not part of this install (plantwatch is the production gateway); run it from a ' +
+  'checkout: `npm start` (simulated plant + gateway), `npm run simulate`, ' +
+  '`./bin/plantwatch-demo.js fault <device> <type>`\n';
 
 export function buildProgram(): Command {
   const program = new Command('plantwatch')
@@ -171,37 +94,34 @@ export function buildProgram(): Command {
     .command('start')
     .description('run the gateway against the real plant described by the config')
     .option('-c, --config <dir>', 'configuration directory', DEFAULT_CONFIG)
-    .action(async (opts: { config: string }) => exitOnFailure(await runGateway(opts.config, false)));
-
-  program
-    .command('demo')
-    .description('run the simulated hospital plant and the gateway together (what `npm start` does)')
-    .option('-c, --config <dir>', 'configuration directory', DEFAULT_CONFIG)
-    .action(async (opts: { config: string }) => exitOnFailure(await runGateway(opts.config, true)));
-
-  program
-    .command('simulate')
-    .description(
-      'run only the simulated plant (Modbus servers, serial lines, MQTT meters, fault control API)',
-    )
-    .option('-c, --config <dir>', 'configuration directory', DEFAULT_CONFIG)
     .action(async (opts: { config: string }) => {
-      const { runSimulate } = await import('../../simulators/cli.js');
-      process.exitCode = await runSimulate(opts.config);
+      const { runGateway } = await import('./gateway.js');
+      exitOnFailure(await runGateway(opts.config));
     });
 
   program
-    .command('fault')
+    .command('init')
     .description(
-      'inject or clear a fault in a running simulator, e.g. `fault ch1 trip`, `fault wm-admin leak --flow 2`, `fault --list`',
+      'write a production configuration to start from: no demo accounts, secrets from the environment',
     )
-    .argument('[args...]', 'device, fault type and options; see `plantwatch fault --help`')
-    .allowUnknownOption(true)
-    .helpOption(false)
-    .action(async (args: string[]) => {
-      const { runFault } = await import('../../simulators/cli.js');
-      process.exitCode = await runFault(args);
+    .argument('<dir>', 'the configuration directory to write')
+    .option('--force', 'overwrite the files that are there already')
+    .action(async (dir: string, opts: { force?: boolean }) => {
+      const { runInit } = await import('./init.js');
+      process.exitCode = await runInit(dir, { force: opts.force === true });
     });
+
+  for (const name of DEMO_COMMANDS) {
+    program
+      .command(name, { hidden: true })
+      .allowUnknownOption(true)
+      .allowExcessArguments(true)
+      .helpOption(false)
+      .action(() => {
+        process.stderr.write(DEMO_ABSENT);
+        process.exitCode = 1;
+      });
+  }
 
   program
     .command('check-config')

@@ -5,7 +5,7 @@
  * of change, deviation, communication loss) or a safe expression over named inputs.
  */
 import { z } from 'zod';
-import { NOTIFY_ON, PRIORITIES } from '../alarms/types.js';
+import { NOTIFY_ON, PRIORITIES } from '../vocabulary/alarms.js';
 import { bilingual, lift } from './names.js';
 import { duration, id, localTime, timeZone } from './schema.js';
 
@@ -158,6 +158,8 @@ export const alarmRule = z
   .transform(lift('message', 'description'));
 
 const ANNUNCIATION = { sound: ['critical' as const, 'high' as const], repeat: 10_000 };
+/** A device marked `critical: true` has a critical comm-loss alarm after this long by default. */
+export const CRITICAL_COMM_LOSS = { after: 30_000 };
 const annunciation = z.strictObject({
   sound: z.array(z.enum(PRIORITIES)).default(ANNUNCIATION.sound),
   repeat: duration.refine((ms) => ms >= 1000, 'at least 1s').default(ANNUNCIATION.repeat),
@@ -180,6 +182,13 @@ export const alarmsFile = z.strictObject({
       tick: duration.default(1000),
       /** The dashboard's sound: which priorities sound, repeated until acknowledged or silenced. */
       annunciation: annunciation.default(ANNUNCIATION),
+      /**
+       * The comm-loss alarm every device marked `critical: true` gets without a rule of its own
+       * (src/alarms/rules.ts): raised after this long without a good reading.
+       */
+      criticalCommLoss: z
+        .strictObject({ after: duration.default(CRITICAL_COMM_LOSS.after) })
+        .default(CRITICAL_COMM_LOSS),
     })
     .default({
       chatter: { count: 3, window: 60_000 },
@@ -187,6 +196,7 @@ export const alarmsFile = z.strictObject({
       journal: 'data/alarms.db',
       tick: 1000,
       annunciation: ANNUNCIATION,
+      criticalCommLoss: CRITICAL_COMM_LOSS,
     }),
   rules: z.array(alarmRule).default([]),
 });

@@ -4,7 +4,7 @@
  * and the monthly report. Absent file: every meter of the two kinds counts, with defaults.
  */
 import { z } from 'zod';
-import { PRIORITIES } from '../alarms/types.js';
+import { PRIORITIES } from '../vocabulary/alarms.js';
 import { bilingual, lift } from './names.js';
 import { duration, id, localTime, timeZone } from './schema.js';
 import { carbonSection, tariffsSection } from './tariff-schema.js';

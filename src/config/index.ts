@@ -1,4 +1,13 @@
 /** Configuration: a directory of YAML files, validated into one PlantConfig. */
-export { ConfigError, type ConfigIssue, formatIssue, loadConfig, type PlantConfig } from './load.js';
+export {
+  ConfigError,
+  type ConfigIssue,
+  formatIssue,
+  type LoadOptions,
+  loadConfig,
+  type PlantConfig,
+  type SectionCheck,
+  type SectionProblem,
+} from './load.js';
 export { registerCount } from './registers.js';
 export type * from './schema.js';

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { expandRules } from '../alarms/rules.js';
+import { isProduction, isPublishedDemoPassword } from '../vocabulary/demo-passwords.js';
 import { type AlarmsFile, alarmsFile } from './alarms-schema.js';
 import {
   type DerivedPoint,
@@ -250,7 +250,9 @@ function expandEnv(
         }
         const found = env[name as string] ?? fallback;
         if (found === undefined) {
-          problem(`environment variable ${name} is not set (write \${${name}:-default} for a default)`);
+          problem(
+            `environment variable ${name} is not set (set it in the gateway's environment; a setting that is no secret may carry a default: \${${name}:-value})`,
+          );
           return '';
         }
         return found;
@@ -275,8 +277,27 @@ function yamlFilesIn(dir: string): string[] {
     .map((name) => join(dir, name));
 }
 
+/** One problem a feature module finds in its own section: a key path inside the file, and what is wrong. */
+export interface SectionProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * A feature module's check of its own section, beyond its schema (the alarm rules against the
+ * plant's devices and points: src/alarms/section-check.ts). Configuration imports no feature
+ * module (test/architecture.test.ts): the checks are handed in, see src/gateway/load-config.ts.
+ */
+export interface SectionCheck {
+  /** The section's file; the check runs only when that file is present and valid. */
+  file: 'alarms.yaml' | 'notify.yaml' | 'energy.yaml' | 'maintenance.yaml';
+  check(config: PlantConfig): SectionProblem[];
+}
+
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
+  /** Run once the rest of the configuration is sound; their problems name the file, key and line. */
+  sectionChecks?: readonly SectionCheck[];
 }
 
 /**
@@ -322,7 +343,7 @@ export function loadConfig(dir: string, options: LoadOptions = {}): PlantConfig 
 
   const config: PlantConfig = {
     dir,
-    gateway: gateway?.data ?? gatewayFile.parse({ mqtt: undefined }),
+    gateway: gateway?.data ?? gatewayFile.parse({}),
     sites: sites?.data?.sites ?? [],
     lines: lines?.data?.lines ?? [],
     profiles: new Map(),
@@ -366,6 +387,8 @@ export function loadConfig(dir: string, options: LoadOptions = {}): PlantConfig 
         deviceFiles,
         simulationFile: simulation,
       }),
+      ...checkMqttNeeded(gateway, deviceFiles, notify),
+      ...checkDemoMqttPasswords(gateway, env),
     );
   }
   if (issues.length === 0) {
@@ -374,10 +397,70 @@ export function loadConfig(dir: string, options: LoadOptions = {}): PlantConfig 
     issues.push(...checkMimics({ config, siteFile: sites, deviceFiles }));
   }
   if (issues.length === 0) issues.push(...addDerived(config, alarms));
-  // Alarm rules name points of devices: checked once the plant itself is known to be sound.
-  if (issues.length === 0 && alarms?.data) issues.push(...checkAlarmRules(config, alarms));
+  // The feature modules' own checks (alarm rules name points of devices): once the plant is sound.
+  if (issues.length === 0) {
+    const sections = {
+      'alarms.yaml': alarms,
+      'notify.yaml': notify,
+      'energy.yaml': energy,
+      'maintenance.yaml': maintenance,
+    };
+    issues.push(...sectionIssues(config, options.sectionChecks ?? [], sections));
+  }
   if (issues.length > 0) throw new ConfigError(issues);
   return config;
+}
+
+/**
+ * Without an mqtt: section the gateway opens no broker and makes no connection: an MQTT meter
+ * or the MQTT notification channel would then wait for messages that never come.
+ */
+function checkMqttNeeded(
+  gateway: ParsedFile<GatewaySettings> | undefined,
+  deviceFiles: readonly ParsedFile<{ devices: DeviceConfig[] }>[],
+  notify: ParsedFile<{ channels: { mqtt?: unknown } }> | undefined,
+): ConfigIssue[] {
+  if (gateway?.data?.mqtt) return [];
+  const where = `needs MQTT, which is off: ${gateway?.file ?? 'plantwatch.yaml'} has no mqtt: section naming the broker (config/README.md)`;
+  const issue = (file: ParsedFile<unknown>, path: Path, what: string): ConfigIssue => ({
+    file: file.file,
+    path: formatPath(path),
+    line: file.lineOf(path),
+    message: `${what} ${where}`,
+  });
+  const devices = deviceFiles.flatMap((file) =>
+    (file.data?.devices ?? []).flatMap((device, i) =>
+      'mqtt' in device ? [issue(file, ['devices', i, 'mqtt'], `MQTT device "${device.id}"`)] : [],
+    ),
+  );
+  const channel = notify?.data?.channels.mqtt
+    ? [issue(notify, ['channels', 'mqtt'], 'the MQTT channel')]
+    : [];
+  return [...devices, ...channel];
+}
+
+/** Like the demo's dashboard accounts, its broker users' published passwords are refused in production. */
+function checkDemoMqttPasswords(
+  gateway: ParsedFile<GatewaySettings> | undefined,
+  env: NodeJS.ProcessEnv,
+): ConfigIssue[] {
+  const broker = gateway?.data?.mqtt?.broker;
+  if (!gateway || broker?.mode !== 'embedded' || !isProduction(env)) return [];
+  return broker.users.flatMap((user, i) => {
+    if (!isPublishedDemoPassword(user.password)) return [];
+    const path = ['mqtt', 'broker', 'users', i, 'password'];
+    return [
+      {
+        file: gateway.file,
+        path: formatPath(path),
+        line: gateway.lineOf(path),
+        message:
+          `MQTT user "${user.username}" has the demo's published password "${user.password}", refused when ` +
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the configuration's own ${VAR} syntax.
+          'NODE_ENV=production: give it its own from the environment or a file (${VAR} or ${file:/run/secrets/...}, without a default)',
+      },
+    ];
+  });
 }
 
 /**
@@ -426,13 +509,20 @@ function nameRulesIn(alarmIssues: ConfigIssue[], absPath: string): void {
   }
 }
 
-function checkAlarmRules(config: PlantConfig, file: ParsedFile<AlarmsFile>): ConfigIssue[] {
-  const { problems } = expandRules(config, config.alarms.rules, {
-    timezone: config.alarms.settings.timezone,
-  });
-  return problems.map((problem) => {
-    const path = ['rules', problem.rule, ...problem.path];
-    return { file: file.file, path: formatPath(path), line: file.lineOf(path), message: problem.message };
+function sectionIssues(
+  config: PlantConfig,
+  checks: readonly SectionCheck[],
+  files: Record<SectionCheck['file'], ParsedFile<unknown> | undefined>,
+): ConfigIssue[] {
+  return checks.flatMap(({ file, check }) => {
+    const parsed = files[file];
+    if (!parsed?.data) return [];
+    return check(config).map(({ path, message }) => ({
+      file: parsed.file,
+      path: formatPath(path),
+      line: parsed.lineOf(path),
+      message,
+    }));
   });
 }
 

@@ -4,7 +4,7 @@
  * overdue tasks are listed in the dashboard and an overdue one raises a low-priority alarm.
  */
 import { z } from 'zod';
-import { PRIORITIES } from '../alarms/types.js';
+import { PRIORITIES } from '../vocabulary/alarms.js';
 import { bilingual, lift } from './names.js';
 import { id } from './schema.js';
 

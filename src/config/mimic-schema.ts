@@ -5,7 +5,7 @@
  * a pump room's pressure setpoint, and symbols placed by hand.
  */
 import { z } from 'zod';
-import { passiveKinds, pumpDuties } from '../web/api-types/mimic.js';
+import { passiveKinds, pumpDuties } from '../vocabulary/mimic.js';
 import { bilingual, lift } from './names.js';
 
 // schema.ts's id, repeated: schema.ts imports this module, so this one cannot import it back.

@@ -5,9 +5,9 @@
  */
 
 import { z } from 'zod';
-import { PRIORITIES } from '../alarms/types.js';
 import { minutesOf } from '../clock/index.js';
-import { WEBHOOK_FORMATS } from '../notify/channels/webhook.js';
+import { PRIORITIES } from '../vocabulary/alarms.js';
+import { WEBHOOK_FORMATS } from '../vocabulary/notify.js';
 import { bilingual, LANGUAGES, lift } from './names.js';
 import { duration, id, localTime, modbusProfile, timerDuration, timeZone } from './schema.js';
 

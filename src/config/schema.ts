@@ -4,7 +4,7 @@
  * silently ignored is how a plant ends up unmonitored.
  */
 import { z } from 'zod';
-import { PRIORITIES } from '../alarms/types.js';
+import { PRIORITIES } from '../vocabulary/alarms.js';
 import { deviceMimic, roomMimic } from './mimic-schema.js';
 import { bilingual, lift } from './names.js';
 
@@ -335,7 +335,8 @@ const mqttUser = z.strictObject({
 
 const embeddedBroker = z.strictObject({
   mode: z.literal('embedded'),
-  host: z.string().default('0.0.0.0'),
+  /** This machine only unless the site says otherwise: meters on the network need `host: 0.0.0.0`. */
+  host: z.string().min(1).default('127.0.0.1'),
   port: port.default(1883),
   users: z.array(mqttUser).default([]),
   /** Allow clients without credentials (subscribe only, to the republished topics). */
@@ -423,8 +424,11 @@ const gatewaySections = z.strictObject({
     .default({ name: 'plantwatch' }),
   web: z
     .strictObject({
-      /** Absent: all addresses with login on, loopback (127.0.0.1) with login off (see gatewayFile). */
-      host: z.string().min(1).optional(),
+      /**
+       * Where the dashboard listens: this machine only (127.0.0.1) unless the site says so, e.g.
+       * `0.0.0.0` for every address; listening on the hospital's network is a choice written down.
+       */
+      host: z.string().min(1).default('127.0.0.1'),
       port: port.default(8080),
       /**
        * The dashboard's address as the hospital's PCs and phones open it (http://10.20.1.5:8080,
@@ -502,10 +506,14 @@ const gatewaySections = z.strictObject({
         .default(false),
     })
     .prefault({}),
+  /**
+   * MQTT meters, republished points and alarms. Absent: no MQTT at all (no broker opened, no
+   * connection made); a port is opened on purpose, never by default.
+   */
   mqtt: z
     .strictObject({
       broker: z.discriminatedUnion('mode', [embeddedBroker, externalBroker]),
-      /** The gateway's own login to the embedded broker (for the simulator and external tools). */
+      /** Every point and alarm published under the prefix, for other clients (BMS, mosquitto_sub). */
       republish: z
         .strictObject({
           enabled: z.boolean().default(true),
@@ -514,10 +522,7 @@ const gatewaySections = z.strictObject({
         })
         .default({ enabled: true, prefix: 'plantwatch', retain: true }),
     })
-    .default({
-      broker: embeddedBroker.parse({ mode: 'embedded' }),
-      republish: { enabled: true, prefix: 'plantwatch', retain: true },
-    }),
+    .optional(),
   storage: z
     .strictObject({
       backend: z.enum(['sqlite', 'influxdb']).default('sqlite'),
@@ -599,14 +604,8 @@ const gatewaySections = z.strictObject({
 /** plantwatch.yaml's sections, each as validated (`gatewaySectionSchemas.auth` for the auth: section alone). */
 export const gatewaySectionSchemas = gatewaySections.shape;
 
-/**
- * plantwatch.yaml. A dashboard without login is open to whoever reaches it, so with login off
- * it listens on loopback unless `web.host` says otherwise.
- */
-export const gatewayFile = gatewaySections.transform((settings) => ({
-  ...settings,
-  web: { ...settings.web, host: settings.web.host ?? (settings.auth.enabled ? '0.0.0.0' : '127.0.0.1') },
-}));
+/** plantwatch.yaml. */
+export const gatewayFile = gatewaySections;
 
 // ---------------------------------------------------------------- simulation (used by simulators/ only)
 
@@ -652,6 +651,8 @@ export type DeviceConfig = z.infer<typeof device>;
 export type ModbusDeviceConfig = z.infer<typeof modbusDevice>;
 export type MqttDeviceConfig = z.infer<typeof mqttDevice>;
 export type GatewaySettings = z.infer<typeof gatewayFile>;
+/** plantwatch.yaml's mqtt: section, when there is one. */
+export type MqttSettings = NonNullable<GatewaySettings['mqtt']>;
 export type MqttUser = z.infer<typeof mqttUser>;
 export type SimulationConfig = z.infer<typeof simulationFile>;
 export type DataType = (typeof dataTypes)[number];

@@ -25,6 +25,7 @@ import { startWebServer, type WebServer } from '../web/index.js';
 import { mimicModels } from '../web/mimic.js';
 import { siteSettings } from '../web/site.js';
 import { publishAlarmStates } from './alarm-topics.js';
+import { CleanupStack, type StepProbe } from './cleanup.js';
 
 export interface Gateway {
   readonly bus: PointBus;
@@ -53,177 +54,220 @@ function unacknowledgedActivations(alarms: AlarmService) {
 export interface StartGatewayOptions {
   config: PlantConfig;
   log: Logger;
+  /** Tests only: a step that no real cause can make fail fails here (cleanup.ts). */
+  probe?: StepProbe;
 }
 
-export async function startGateway({ config, log }: StartGatewayOptions): Promise<Gateway> {
+/**
+ * Starts every part, each one's stop pushed on one cleanup stack as it starts: a failure
+ * stops what had started, last first, and `stop()` unwinds the same stack.
+ */
+export async function startGateway({ config, log, probe }: StartGatewayOptions): Promise<Gateway> {
+  const stack = new CleanupStack(log, probe);
+  try {
+    const parts = await startParts(stack, config, log);
+    log.info(
+      {
+        web: parts.web.url,
+        mqtt: parts.mqtt.brokerUrl,
+        embeddedBroker: parts.mqtt.embedded,
+        points: parts.table.info.size,
+      },
+      `Plantwatch gateway running: dashboard and API at ${parts.web.url}, ${parts.mqtt.enabled ? `MQTT broker at ${parts.mqtt.brokerUrl}` : 'MQTT off'}`,
+    );
+    return { ...parts, stop: () => stack.unwind() };
+  } catch (err) {
+    await stack.unwind();
+    throw err;
+  }
+}
+
+async function startParts(
+  stack: CleanupStack,
+  config: PlantConfig,
+  log: Logger,
+): Promise<Omit<Gateway, 'stop'>> {
   const bus = new PointBus(log);
   const table = new PointTable(buildCatalog(config));
   bus.subscribe((values) => table.update(values));
   // Storage subscribes first among the outputs: it is the one that must see every value.
-  const storage = startStorage({ config, catalog: table.info, bus, log });
+  // It stops last: whatever acquisition produced until then is flushed (or spooled).
+  const storage = await stack.start(
+    'storage',
+    () => startStorage({ config, catalog: table.info, bus, log }),
+    (s) => s.stop(),
+  );
   // Alarms read the point table, which is updated first on every batch; they start following
   // the bus once their outputs listen (below), so no early alarm goes unannounced.
-  const alarms = createAlarms({ config, bus, read: (id) => table.get(id), log });
-
+  const alarms = await stack.start(
+    'alarms',
+    () => createAlarms({ config, bus, read: (id) => table.get(id), log }),
+    (a) => a.stop(),
+  );
   // MQTT first: the broker must be listening before devices (and simulators) publish to it.
-  const mqtt = await startMqtt({ config, bus, log }).catch(async (err: unknown) => {
-    await alarms.stop();
-    await storage.stop();
-    throw err;
-  });
-  const stopAlarmTopics = publishAlarmStates(alarms, mqtt, config.gateway.mqtt.republish.prefix, log);
-  const notifier = startNotifier({
-    settings: config.notify,
-    log: log.child({ component: 'notify' }),
-    ...(config.gateway.web.publicUrl ? { publicUrl: config.gateway.web.publicUrl } : {}),
-    publishMqtt: (topic, payload) => mqtt.publish(topic, payload),
-  });
-  // Every event, announced or not: an acknowledgement must cancel an escalation either way.
-  const stopNotifying = alarms.subscribe((event) => notifier.handle(event));
-  notifier.resume(unacknowledgedActivations(alarms));
-  const energy = createEnergy({ config, store: storage.store, bus, log });
-  const records = createRecords({
-    config,
-    alarms,
-    roster: notifier.roster,
-    table,
-    store: storage.store,
-    bus,
-    log,
-  });
+  const mqtt = await stack.start(
+    'mqtt',
+    () => startMqtt({ config, bus, log }),
+    (m) => m.stop(),
+  );
+  const mqttSettings = config.gateway.mqtt;
+  await stack.start(
+    'alarm-topics',
+    () => (mqttSettings ? publishAlarmStates(alarms, mqtt, mqttSettings.republish.prefix, log) : () => {}),
+    (stopAlarmTopics) => stopAlarmTopics(),
+  );
+  // Closed after the alarms stop following their inputs: it drains what is queued (bounded)
+  // while MQTT is still up for the mqtt channel, and nothing is raised it would not send.
+  const notifier = await stack.start(
+    'notifier',
+    () =>
+      startNotifier({
+        settings: config.notify,
+        log: log.child({ component: 'notify' }),
+        ...(config.gateway.web.publicUrl ? { publicUrl: config.gateway.web.publicUrl } : {}),
+        ...(mqtt.enabled
+          ? { publishMqtt: (topic: string, payload: string) => mqtt.publish(topic, payload) }
+          : {}),
+      }),
+    (n) => n.close(),
+  );
+  await stack.start(
+    'notifier-follows-alarms',
+    () => {
+      // Every event, announced or not: an acknowledgement must cancel an escalation either way.
+      const stopNotifying = alarms.subscribe((event) => notifier.handle(event));
+      notifier.resume(unacknowledgedActivations(alarms));
+      return stopNotifying;
+    },
+    (stopNotifying) => stopNotifying(),
+  );
+  // Holds nothing until its checks start (energy-checks).
+  const energy = await stack.start('energy', () => createEnergy({ config, store: storage.store, bus, log }));
+  const records = await stack.start(
+    'records',
+    () => createRecords({ config, alarms, roster: notifier.roster, table, store: storage.store, bus, log }),
+    (r) => r.stop(),
+  );
   // Like the notifier, listening before the alarms start: no activation goes without its order.
-  const stopAutoOrders = records.followAlarms(config.gateway.records.autoWorkOrders);
-  alarms.start();
+  await stack.start(
+    'auto-work-orders',
+    () => records.followAlarms(config.gateway.records.autoWorkOrders),
+    (stopAutoOrders) => stopAutoOrders(),
+  );
+  await stack.start(
+    'alarm-inputs',
+    () => alarms.start(),
+    () => alarms.stopInputs(),
+  );
   // Leak and maintenance checks publish points the generated alarms watch: after alarms start.
-  energy.start();
-  records.start();
+  await stack.start(
+    'energy-checks',
+    () => energy.start(),
+    () => energy.stop(),
+  );
+  // Its timer is stopped with the records themselves (records.stop, above).
+  await stack.start('records-checks', () => records.start());
   // The report's PDF: the machine's chromium ($PLANTWATCH_CHROMIUM), one print at a time.
-  const pdfRenderer = chromiumPdf();
-  const monthlyReports = startMonthlyReports({
-    energy,
-    config,
-    log,
-    statePath: join(dirname(resolve(config.gateway.records.path)), 'monthly-reports-sent.json'),
-    pdfs: reportPdfs(pdfRenderer, config.energy.monthlyReport.pdf),
-  });
+  const pdfRenderer = await stack.start(
+    'pdf-renderer',
+    () => chromiumPdf(),
+    (r) => r.close(),
+  );
+  const monthlyReports = await stack.start(
+    'monthly-reports',
+    () =>
+      startMonthlyReports({
+        energy,
+        config,
+        log,
+        statePath: join(dirname(resolve(config.gateway.records.path)), 'monthly-reports-sent.json'),
+        pdfs: reportPdfs(pdfRenderer, config.energy.monthlyReport.pdf),
+      }),
+    (m) => m.stop(),
+  );
   if (!notifier.enabled)
     log.warn('notifications are off: no channel in notify.yaml (alarms still show and are journaled)');
-  const modbus = startModbus({ config, bus, log });
-  const startedAt = Date.now();
-  let web: WebServer | undefined;
-  let auth: Auth | undefined;
-  try {
-    const authConfig = config.gateway.auth;
-    if (authConfig?.enabled) auth = await createAuth({ settings: authConfig, log });
-    else
-      log.warn(
-        { host: config.gateway.web.host },
-        isLoopback(config.gateway.web.host)
-          ? 'login is off (auth.enabled: false): the dashboard answers on this machine only'
-          : 'login is off (auth.enabled: false) and web.host is not loopback: anyone who reaches the dashboard can act on alarms',
-      );
-    const metrics = createMetrics({
-      pointsPublished: () => bus.published,
-      busListenerErrors: () => bus.listenerErrors,
-      lines: () => modbus.lines(),
-      devices: () => modbus.devices(),
-      mqtt: () => mqtt.stats(),
-      storage: () => storage.stats(),
-      alarms: () => alarms.stats(),
-      notifications: () => notifier.stats(),
-      energy: () => energy.stats(),
-      records: () => records.stats(),
-      // The web server starts after the metrics it serves: until then nobody is connected.
-      browsers: () => web?.browsers() ?? 0,
-    });
-    web = await startWebServer({
-      host: config.gateway.web.host,
-      port: config.gateway.web.port,
-      table,
-      bus,
-      store: storage.store,
-      alarms,
-      metrics,
-      log,
-      auth,
-      metricsPublic: config.gateway.web.metricsPublic,
-      trustProxy: config.gateway.web.trustProxy,
-      allowedOrigins: config.gateway.web.allowedOrigins,
-      site: siteSettings(config),
-      configSummary: () => summarizeConfig(config, notifier.roster.summary(Date.now())),
-      energy,
-      monthlyReport: async (month) =>
-        (await buildMonthlyReport(energy, config, month ?? previousMonth(Date.now(), energy.timezone))).html,
-      monthlyReportPdf: async (month = previousMonth(Date.now(), energy.timezone), lang) => ({
-        month,
-        content: await reportPdf(await buildMonthlyReport(energy, config, month), lang, pdfRenderer),
-      }),
-      sendMonthlyReport: async (month) => (await monthlyReports.send(month)).month,
-      records,
-      mimics: mimicModels(config),
-      status: {
-        startedAt,
-        lines: () => modbus.lines(),
-        devices: () => modbus.devices(),
-        mqtt: () => ({ ...mqtt.stats(), brokerUrl: mqtt.brokerUrl, embedded: mqtt.embedded }),
-        storage: () => storage.stats(),
-        notifications: () => ({ ...notifier.stats(), onDuty: notifier.roster.summary(Date.now()) }),
-      },
-    });
-  } catch (err) {
-    auth?.close();
-    stopAutoOrders();
-    monthlyReports.stop();
-    pdfRenderer.close();
-    energy.stop();
-    records.stop();
-    await modbus.stop();
-    stopNotifying();
-    await notifier.close();
-    stopAlarmTopics();
-    await mqtt.stop();
-    await alarms.stop();
-    await storage.stop();
-    throw err;
-  }
-  log.info(
-    { web: web.url, mqtt: mqtt.brokerUrl, embeddedBroker: mqtt.embedded, points: table.info.size },
-    `Plantwatch gateway running: dashboard and API at ${web.url}, MQTT broker at ${mqtt.brokerUrl}`,
+  const modbus = await stack.start(
+    'modbus',
+    () => startModbus({ config, bus, log }),
+    (m) => m.stop(),
   );
-  return {
-    bus,
-    table,
-    modbus,
-    mqtt,
-    web,
-    storage,
-    alarms,
-    notifier,
-    energy,
-    records,
-    auth,
-    async stop() {
-      // Alarms stop first, so nothing is raised that the notifier would no longer send.
-      alarms.stopInputs();
-      stopAutoOrders();
-      monthlyReports.stop();
-      pdfRenderer.close();
-      energy.stop();
-      await web.stop();
-      records.stop();
-      // No request can use a session any more.
-      auth?.close();
-      await modbus.stop();
-      stopNotifying();
-      // Drains what is queued (bounded) while MQTT is still up for the mqtt channel.
-      await notifier.close();
-      stopAlarmTopics();
-      await mqtt.stop();
-      await alarms.stop();
-      // Last: whatever acquisition produced until now is flushed (or spooled).
-      await storage.stop();
-    },
-  };
+  const startedAt = Date.now();
+  // No request can use a session once it is closed: the web server stops before it.
+  const auth = await stack.start(
+    'auth',
+    () => startAuth(config, log),
+    (a) => a?.close(),
+  );
+  let web: WebServer | undefined;
+  const metrics = createMetrics({
+    pointsPublished: () => bus.published,
+    busListenerErrors: () => bus.listenerErrors,
+    lines: () => modbus.lines(),
+    devices: () => modbus.devices(),
+    mqtt: () => mqtt.stats(),
+    storage: () => storage.stats(),
+    alarms: () => alarms.stats(),
+    notifications: () => notifier.stats(),
+    energy: () => energy.stats(),
+    records: () => records.stats(),
+    // The web server starts after the metrics it serves: until then nobody is connected.
+    browsers: () => web?.browsers() ?? 0,
+  });
+  web = await stack.start(
+    'web',
+    () =>
+      startWebServer({
+        host: config.gateway.web.host,
+        port: config.gateway.web.port,
+        table,
+        bus,
+        store: storage.store,
+        alarms,
+        metrics,
+        log,
+        auth,
+        metricsPublic: config.gateway.web.metricsPublic,
+        trustProxy: config.gateway.web.trustProxy,
+        allowedOrigins: config.gateway.web.allowedOrigins,
+        site: siteSettings(config),
+        configSummary: () => summarizeConfig(config, notifier.roster.summary(Date.now())),
+        energy,
+        monthlyReport: async (month) =>
+          (await buildMonthlyReport(energy, config, month ?? previousMonth(Date.now(), energy.timezone)))
+            .html,
+        monthlyReportPdf: async (month = previousMonth(Date.now(), energy.timezone), lang) => ({
+          month,
+          content: await reportPdf(await buildMonthlyReport(energy, config, month), lang, pdfRenderer),
+        }),
+        sendMonthlyReport: async (month) => (await monthlyReports.send(month)).month,
+        records,
+        mimics: mimicModels(config),
+        status: {
+          startedAt,
+          lines: () => modbus.lines(),
+          devices: () => modbus.devices(),
+          mqtt: () => ({ ...mqtt.stats(), brokerUrl: mqtt.brokerUrl, embedded: mqtt.embedded }),
+          storage: () => storage.stats(),
+          notifications: () => ({ ...notifier.stats(), onDuty: notifier.roster.summary(Date.now()) }),
+        },
+      }),
+    (w) => w.stop(),
+  );
+  return { bus, table, modbus, mqtt, web, storage, alarms, notifier, energy, records, auth };
+}
+
+/** Login and roles when auth.enabled; otherwise a warning saying who can reach the dashboard. */
+async function startAuth(config: PlantConfig, log: Logger): Promise<Auth | undefined> {
+  const authConfig = config.gateway.auth;
+  if (authConfig?.enabled) return createAuth({ settings: authConfig, log });
+  log.warn(
+    { host: config.gateway.web.host },
+    isLoopback(config.gateway.web.host)
+      ? 'login is off (auth.enabled: false): the dashboard answers on this machine only'
+      : 'login is off (auth.enabled: false) and web.host is not loopback: anyone who reaches the dashboard can act on alarms',
+  );
+  return undefined;
 }
 
 /** 127.0.0.0/8, ::1 and localhost: addresses only this machine reaches. */

@@ -9,7 +9,7 @@
  * Once accepted it is final, and a new submission for that shift is refused.
  */
 import type Database from 'better-sqlite3';
-import { normalizeUsername } from '../auth/users.js';
+import { normalizeUsername } from '../vocabulary/users.js';
 
 export const SHIFTS = ['day', 'night', 'holiday'] as const;
 export type Shift = (typeof SHIFTS)[number];

@@ -8,7 +8,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DateTime } from 'luxon';
-import nodemailer from 'nodemailer';
 import type { PlantConfig } from '../config/index.js';
 import { spanLabel } from '../energy/calendar.js';
 import type {
@@ -20,6 +19,7 @@ import type {
   RetrofitReport,
 } from '../energy/index.js';
 import type { Logger } from '../log/index.js';
+import { createSmtpTransport } from '../notify/channels/email.js';
 import { costTable } from './cost-table.js';
 import { localTime, toCsv } from './csv.js';
 import {
@@ -313,17 +313,7 @@ export function startMonthlyReports(options: {
   const languageOf = (email: string) =>
     config.notify.people.find((p) => p.email === email)?.lang ?? config.notify.lang;
   const email = config.notify.channels.email;
-  const transport = email
-    ? nodemailer.createTransport({
-        host: email.host,
-        port: email.port,
-        secure: email.secure,
-        ...(email.auth ? { auth: email.auth } : {}),
-        connectionTimeout: email.timeout ?? 10_000,
-        greetingTimeout: email.timeout ?? 10_000,
-        socketTimeout: email.timeout ?? 30_000,
-      })
-    : undefined;
+  const transport = email ? createSmtpTransport(email) : undefined;
   const sent = readSent(statePath);
 
   // Every failure is logged here, asked for from the page or due by the schedule.

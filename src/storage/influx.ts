@@ -15,6 +15,8 @@
  * `rollup_1m` and `rollup_1h` (mean, min, max, last, count per window, every tag kept), and the
  * store recomputes the windows that values reached too late for (see influx-rollups.ts).
  */
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
 import Influx from 'influx';
 import { createLogger, type Logger } from '../log/index.js';
 import { type PointInfo, type PointValue, QUALITIES, type Quality } from '../points/index.js';
@@ -78,24 +80,12 @@ const QUALITY_FIELD: Record<Quality, string> = Object.fromEntries(
   QUALITIES.map((q) => [q, `quality=${Influx.escape.quoted(q)}`]),
 ) as Record<Quality, string>;
 
-/**
- * The `influx` client's connection pool (hosts, TLS options, retries), which its writePoints
- * posts through. Not in its typings; the package has been stable at 5.x since 2021.
- */
-interface InfluxPool {
-  discard(request: {
-    method: string;
-    path: string;
-    query: Record<string, string>;
-    body: string;
-    auth: string | undefined;
-  }): Promise<void>;
-}
+/** A write that hears nothing for this long fails: the bound the `influx` client puts on its own requests. */
+const WRITE_TIMEOUT_MS = 30_000;
 
 export class InfluxStore implements TimeSeriesStore {
   readonly backend = 'influxdb';
   private readonly client: Influx.InfluxDB;
-  private readonly pool: InfluxPool;
   private readonly series = new Map<string, string>();
   private readonly late = new LateWindows();
   private readonly now: () => number;
@@ -105,9 +95,7 @@ export class InfluxStore implements TimeSeriesStore {
     private readonly catalog: ReadonlyMap<string, PointInfo>,
     private logger: Logger | undefined,
   ) {
-    const client = new Influx.InfluxDB(clientConfig(options));
-    this.pool = (client as unknown as { _pool: InfluxPool })._pool;
-    this.client = withCleanErrors(client);
+    this.client = withCleanErrors(new Influx.InfluxDB(clientConfig(options)));
     this.now = options.now ?? Date.now;
   }
 
@@ -219,7 +207,8 @@ export class InfluxStore implements TimeSeriesStore {
   /**
    * Line protocol written here rather than through `writePoints`: a point's series (measurement
    * and tags, escaped) is the same on every write, so it is built once; `writePoints` built
-   * and escaped it again per value, about half of the gateway's time spent on InfluxDB.
+   * and escaped it again per value, about half of the gateway's time spent on InfluxDB. The
+   * client has no public way to post it, so it goes over node:http (see postLines).
    */
   async write(batch: readonly PointValue[]): Promise<void> {
     let body = '';
@@ -236,17 +225,9 @@ export class InfluxStore implements TimeSeriesStore {
     }
     if (!body) return;
     await this.ready();
-    await this.pool
-      .discard({
-        method: 'POST',
-        path: '/write',
-        query: { db: this.options.database, rp: RAW_RP, precision: 'ms' },
-        body,
-        auth: this.options.username ? `${this.options.username}:${this.options.password ?? ''}` : undefined,
-      })
-      .catch((err: unknown) => {
-        throw cleanError(err);
-      });
+    await postLines(this.options, body).catch((err: unknown) => {
+      throw cleanError(err);
+    });
     this.late.note(valueTimes, this.now());
   }
 
@@ -407,6 +388,76 @@ function clientConfig(options: InfluxStoreOptions): Influx.ISingleHostConfig {
 }
 
 /**
+ * POST line protocol to influxd's /write, into `raw` at millisecond precision: the request the
+ * `influx` client's writePoints makes, over the same server, TLS settings (CA, verification)
+ * and login (HTTP basic), bounded as its requests are. Resolves on a 2xx; rejects with the
+ * server's own error and the HTTP status (`statusCode`), or with the socket's error (its
+ * `code`: ECONNREFUSED, a certificate's), each time, with no pool of its own to disable the
+ * server for a while after a failure.
+ */
+function postLines(options: InfluxStoreOptions, body: string): Promise<void> {
+  const https = options.protocol === 'https';
+  const query = new URLSearchParams({ db: options.database, rp: RAW_RP, precision: 'ms' });
+  // https' options: http's, and the TLS ones (used only when https).
+  const request: RequestOptions = {
+    method: 'POST',
+    host: options.host,
+    port: options.port,
+    path: `/write?${query}`,
+    headers: {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+    },
+    ...(options.username ? { auth: `${options.username}:${options.password ?? ''}` } : {}),
+    ...(https
+      ? { ...(options.ca ? { ca: options.ca } : {}), rejectUnauthorized: options.verifyTls ?? true }
+      : {}),
+  };
+  return new Promise<void>((resolve, reject) => {
+    const req = (https ? httpsRequest : httpRequest)(request, (res) => {
+      readAnswer(res).then((text) => {
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300) return resolve();
+        const message = `InfluxDB answered the write with HTTP ${status}: ${serverError(text)}`;
+        reject(Object.assign(new Error(message), { statusCode: status }));
+      }, reject);
+    });
+    req.setTimeout(WRITE_TIMEOUT_MS, () =>
+      req.destroy(new Error(`InfluxDB did not answer a write within ${WRITE_TIMEOUT_MS / 1000} s`)),
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function readAnswer(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      text += chunk;
+    });
+    res.on('end', () => resolve(text));
+    res.on('error', reject);
+    // Cut off mid-answer (influxd killed): no 'end'; without this the write would never settle.
+    res.on('close', () => {
+      if (!res.complete) reject(new Error('InfluxDB closed the connection in the middle of its answer'));
+    });
+  });
+}
+
+/** influxd's `{"error": "..."}`, or the answer as it came (a proxy's page), cut short. */
+function serverError(text: string): string {
+  try {
+    const parsed = JSON.parse(text) as { error?: unknown };
+    if (typeof parsed.error === 'string') return parsed.error;
+  } catch {
+    // not JSON
+  }
+  return text.trim().slice(0, 200) || 'no reason given';
+}
+
+/**
  * One message for the log and, when writing cannot start, for the error every write gets:
  * what this account could not check or do, and the statements an admin runs.
  */
@@ -455,7 +506,10 @@ function withCleanErrors(client: Influx.InfluxDB): Influx.InfluxDB {
 function cleanError(err: unknown): Error {
   if (!(err instanceof Error)) return new Error(String(err));
   const code = (err as NodeJS.ErrnoException).code;
-  const status = (err as { res?: { statusCode?: unknown } }).res?.statusCode;
+  // node-influx's errors carry the response; postLines' the status itself.
+  const status =
+    (err as { res?: { statusCode?: unknown } }).res?.statusCode ??
+    (err as { statusCode?: unknown }).statusCode;
   const hint =
     status === 401
       ? `InfluxDB refused the login (${err.message}): check storage.influxdb.username and password`

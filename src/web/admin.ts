@@ -11,6 +11,7 @@ import { MIN_PASSWORD_LENGTH, ROLES, type User, UserError, type UserStore } from
 import { MAX_PASSWORD_LENGTH } from '../auth/passwords.js';
 import type { AlarmRuleConfig } from '../config/alarms-schema.js';
 import type { PlantConfig } from '../config/index.js';
+import type { MqttSettings } from '../config/schema.js';
 import type { DutySummary } from '../notify/roster.js';
 import type { ConfigSummaryJson, UserView } from './api-types/admin.js';
 
@@ -284,6 +285,32 @@ function durationZh(ms: number): string {
 /** The Chinese name beside a configured name, when there is one. */
 const zhOf = (named: { nameZh?: string }) => (named.nameZh ? { nameZh: named.nameZh } : {});
 
+/** The mqtt: section without passwords: the users' names and filters, the external login's name. */
+function mqttSummary({ broker, republish }: MqttSettings): NonNullable<ConfigSummaryJson['gateway']['mqtt']> {
+  return {
+    broker:
+      broker.mode === 'embedded'
+        ? {
+            mode: broker.mode,
+            host: broker.host,
+            port: broker.port,
+            allowAnonymousRead: broker.allowAnonymousRead,
+            users: broker.users.map((u) => ({
+              username: u.username,
+              publish: u.publish,
+              subscribe: u.subscribe,
+            })),
+          }
+        : {
+            mode: broker.mode,
+            url: redactUrl(broker.url),
+            username: broker.username ?? null,
+            password: broker.password ? 'set' : 'none',
+          },
+    republish,
+  };
+}
+
 /**
  * The configuration as an admin reviews it: the plant (sites, lines, profiles, devices), the
  * alarm rules, the gateway's settings and the notification setup, and who is on duty now. Built
@@ -291,7 +318,6 @@ const zhOf = (named: { nameZh?: string }) => (named.nameZh ? { nameZh: named.nam
  */
 export function summarizeConfig(config: PlantConfig, duty?: DutySummary): ConfigSummaryJson {
   const { gateway, notify } = config;
-  const broker = gateway.mqtt.broker;
   const influx = gateway.storage.influxdb;
   const email = notify.channels.email;
   return {
@@ -299,28 +325,7 @@ export function summarizeConfig(config: PlantConfig, duty?: DutySummary): Config
       name: gateway.gateway.name,
       site: gateway.gateway.site ?? null,
       web: { host: gateway.web.host, port: gateway.web.port, metricsPublic: gateway.web.metricsPublic },
-      mqtt: {
-        broker:
-          broker.mode === 'embedded'
-            ? {
-                mode: broker.mode,
-                host: broker.host,
-                port: broker.port,
-                allowAnonymousRead: broker.allowAnonymousRead,
-                users: broker.users.map((u) => ({
-                  username: u.username,
-                  publish: u.publish,
-                  subscribe: u.subscribe,
-                })),
-              }
-            : {
-                mode: broker.mode,
-                url: redactUrl(broker.url),
-                username: broker.username ?? null,
-                password: broker.password ? 'set' : 'none',
-              },
-        republish: gateway.mqtt.republish,
-      },
+      mqtt: gateway.mqtt ? mqttSummary(gateway.mqtt) : null,
       storage: {
         backend: gateway.storage.backend,
         sqlite: {

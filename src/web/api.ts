@@ -29,7 +29,8 @@ export interface GatewayStatus {
   /** Diagnostics of every Modbus line and device; `state` drives health. */
   lines: () => { id: string; state: string }[];
   devices: () => { id: string; state: string }[];
-  mqtt: () => { connected: boolean } & Record<string, unknown>;
+  /** `enabled: false` when plantwatch.yaml has no mqtt: section (nothing to be connected to). */
+  mqtt: () => { enabled?: boolean; connected: boolean } & Record<string, unknown>;
   /** The time-series writer, when storage runs. */
   storage?: () => { storeUp: boolean; spool: { points: number } };
   /** Notification channels, counters and who is on duty now. */
@@ -58,18 +59,19 @@ export function healthHandler(status: GatewayStatus): RequestHandler {
     const linesUp = lines.filter((l) => l.state === 'connected').length;
     const devicesUp = devices.filter((d) => d.state === 'ok').length;
     const mqtt = status.mqtt();
+    const mqttEnabled = mqtt.enabled ?? true;
     const storage = status.storage?.();
     const healthy =
       linesUp === lines.length &&
       devicesUp === devices.length &&
-      mqtt.connected &&
+      (mqtt.connected || !mqttEnabled) &&
       (storage?.storeUp ?? true);
     res.json({
       status: healthy ? 'ok' : 'degraded',
       uptimeS: Math.round((Date.now() - status.startedAt) / 1000),
       lines: { up: linesUp, total: lines.length },
       devices: { up: devicesUp, total: devices.length },
-      mqtt: { connected: mqtt.connected },
+      mqtt: { enabled: mqttEnabled, connected: mqtt.connected },
       ...(storage ? { storage: { storeUp: storage.storeUp, spooledPoints: storage.spool.points } } : {}),
     } satisfies Answer<typeof healthRoute>);
   };

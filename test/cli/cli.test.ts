@@ -12,6 +12,8 @@ import { sleep } from '../helpers/wait.js';
 
 const CLI_ENTRY = join(import.meta.dirname, '..', '..', 'src', 'cli', 'index.ts');
 const CLI = ['--import', 'tsx', 'src/cli/index.ts'];
+/** The demo's own command line (`npm start`), which the production one no longer carries. */
+const DEMO = ['--import', 'tsx', 'simulators/program.ts'];
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -63,10 +65,10 @@ describe('plantwatch check-config', () => {
     expect(stderr).toContain('site.yaml:1: sites: Too small');
   });
 
-  it('says an empty plantwatch.yaml gives a gateway with login on, not an open one', async () => {
+  it('says an empty plantwatch.yaml gives a gateway with login on, on this machine only', async () => {
     const { code, stdout } = await run(['check-config', configWith('')]);
     expect(code).toBe(0);
-    expect(stdout).toContain('dashboard and API on 0.0.0.0:8080, login on');
+    expect(stdout).toContain('dashboard and API on 127.0.0.1:8080, login on');
   });
 
   it('says a gateway with login off listens on loopback, and warns when told to listen wider', async () => {
@@ -131,7 +133,7 @@ describe('plantwatch demo', () => {
 
   it('starts the simulated plant and the gateway, serves live points, and stops cleanly on SIGTERM', async () => {
     demo = await demoConfigCopy();
-    const proc = spawn(process.execPath, [...CLI, 'demo', '-c', demo.dir], {
+    const proc = spawn(process.execPath, [...DEMO, 'demo', '-c', demo.dir], {
       env: { ...process.env, PLANTWATCH_LOG_FORMAT: 'json' },
     });
     child = proc;

@@ -115,8 +115,8 @@ function identifiers(c: PlantConfig): Set<string> {
   for (const p of c.notify.people) ids.add(p.id);
   for (const level of Object.keys(c.notify.levels)) ids.add(level);
   for (const hook of c.notify.channels.webhooks) ids.add(hook.id);
-  const broker = c.gateway.mqtt.broker;
-  if (broker.mode === 'embedded') for (const u of broker.users) ids.add(u.username);
+  const broker = c.gateway.mqtt?.broker;
+  if (broker?.mode === 'embedded') for (const u of broker.users) ids.add(u.username);
   for (const a of DEMO_ACCOUNTS) ids.add(a.username);
   // Values of the configuration's keys shown as written: webhook formats, transports, protocols.
   for (const value of [...WEBHOOK_FORMATS, 'tcp', 'rtu', 'rtu-over-tcp', 'modbus', 'mqtt']) ids.add(value);

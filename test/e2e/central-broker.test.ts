@@ -288,13 +288,13 @@ describe('deploy/branch-campus.plantwatch.yaml', () => {
       const config = loadConfig(demo.dir, { env });
       const gw = config.gateway;
       expect(gw.gateway.site).toBe('east');
-      expect(gw.mqtt.broker).toMatchObject({
+      expect(gw.mqtt?.broker).toMatchObject({
         mode: 'external',
         username: 'plantwatch-east',
         password: 'secret-mqtt',
       });
-      expect(gw.mqtt.broker.mode === 'external' && gw.mqtt.broker.url).toMatch(/^mqtts:\/\//);
-      expect(gw.mqtt.republish).toMatchObject({ enabled: true, prefix: 'plantwatch', retain: true });
+      expect(gw.mqtt?.broker.mode === 'external' && gw.mqtt?.broker.url).toMatch(/^mqtts:\/\//);
+      expect(gw.mqtt?.republish).toMatchObject({ enabled: true, prefix: 'plantwatch', retain: true });
       expect(gw.storage.backend).toBe('influxdb');
       expect(gw.storage.influxdb).toMatchObject({ database: 'plantwatch_east', password: 'secret-influx' });
       expect(gw.auth).toMatchObject({ enabled: true, demoAccounts: false });

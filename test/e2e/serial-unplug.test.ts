@@ -8,8 +8,8 @@
  * the alarms returned. Nothing crashed on the way.
  */
 import { expect, it } from 'vitest';
-import { socatAvailable } from '../../simulators/serial/pty-pair.js';
 import { recordArrivals, useDemoPlant } from '../helpers/reliability.js';
+import { requireTool, TOOLS } from '../helpers/tools.js';
 import { until } from '../helpers/wait.js';
 import { type Json, jsonRequest } from '../helpers/web.js';
 
@@ -31,8 +31,8 @@ const alarmOf = (pump: string) => api(`/alarms/${RULE}@${pump}`);
 const lineState = async () =>
   ((await api('/lines')) as { id: string; state: string }[]).find((l) => l.id === LINE)?.state;
 
-// Under CI a missing socat fails the test instead of skipping it.
-it.skipIf(!socatAvailable() && !process.env.CI)(
+// Under CI a missing socat fails the run instead of skipping the test (requireTool).
+it.skipIf(requireTool(TOOLS.socat) !== undefined)(
   'raises the comm-loss alarms while the cable is out, reconnects within the backoff once it is back',
   async () => {
     const { gateway, simulator, config } = setup.plant;

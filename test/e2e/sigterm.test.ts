@@ -59,8 +59,8 @@ async function demoOnFixedPorts(): Promise<{
 }
 
 function login(config: PlantConfig, username: string) {
-  const broker = config.gateway.mqtt.broker;
-  const user = broker.mode === 'embedded' ? broker.users.find((u) => u.username === username) : undefined;
+  const broker = config.gateway.mqtt?.broker;
+  const user = broker?.mode === 'embedded' ? broker.users.find((u) => u.username === username) : undefined;
   if (!user) throw new Error(`no MQTT user ${username} in the demo config`);
   return { username: user.username, password: user.password };
 }

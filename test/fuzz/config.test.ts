@@ -11,7 +11,9 @@ import { join, relative } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMap, isScalar, isSeq, type Node, parseDocument } from 'yaml';
-import { ConfigError, type ConfigIssue, loadConfig } from '../../src/config/index.js';
+import { ConfigError, type ConfigIssue } from '../../src/config/index.js';
+// The whole check, alarm rules against the plant included (as `plantwatch run` loads it).
+import { loadPlantConfig } from '../../src/gateway/load-config.js';
 import { fuzz } from './fuzz.js';
 
 let dir: string;
@@ -236,7 +238,7 @@ function badIssue(issue: ConfigIssue, files: Map<string, string>): string | unde
 
 describe('fuzz: configuration files', () => {
   it('the demo configuration loads as it is', () => {
-    expect(() => loadConfig(dir, { env: {} })).not.toThrow();
+    expect(() => loadPlantConfig(dir, { env: {} })).not.toThrow();
   });
 
   it('a mutated configuration loads or throws a ConfigError naming file and line, never anything else', async () => {
@@ -258,7 +260,7 @@ describe('fuzz: configuration files', () => {
           else writeFileSync(join(dir, name), text);
         }
         try {
-          loadConfig(dir, { env: {} });
+          loadPlantConfig(dir, { env: {} });
           outcomes.loaded++;
         } catch (err) {
           if (!(err instanceof ConfigError))

@@ -2,19 +2,15 @@
  * A real browser for the dashboard tests: Debian's chromium, headless, driven by
  * playwright-core (no browser download). Every wait is bounded; close it in afterAll.
  */
-import { existsSync } from 'node:fs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { requireTool, TOOLS } from './tools.js';
 
-export const CHROMIUM = process.env.PLANTWATCH_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM: string = TOOLS.chromium.binary;
 /** Default bound for any page action or expectation. */
 export const PAGE_TIMEOUT_MS = 10_000;
 
-/** Whether chromium is here to test with; under CI its absence fails the run rather than skipping. */
-export const hasChromium = () => {
-  if (existsSync(CHROMIUM)) return true;
-  if (process.env.CI) throw new Error(`${CHROMIUM} is missing: CI must install chromium (.ci/run)`);
-  return false;
-};
+/** Whether chromium is here to test with; see requireTool for what its absence does. */
+export const hasChromium = () => requireTool(TOOLS.chromium) === undefined;
 
 /** `executablePath`: another way to start chromium (test/helpers/netns.ts runs it in a namespace). */
 export async function launchBrowser(executablePath = CHROMIUM): Promise<Browser> {

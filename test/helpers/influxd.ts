@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { freePort } from './modbus-tcp-device.js';
+import { assertTool, TOOLS } from './tools.js';
 
 export interface InfluxLogin {
   username: string;
@@ -60,7 +61,7 @@ export interface Influxd {
   start(): Promise<void>;
 }
 
-const INFLUXD = process.env.INFLUXD_BIN ?? '/usr/bin/influxd';
+const INFLUXD = TOOLS.influxd.binary;
 const ADMIN: InfluxLogin = { username: 'admin', password: 'admin-Pass-1' };
 
 /** A self-signed certificate for 127.0.0.1 (its own CA), valid for a day. */
@@ -68,7 +69,7 @@ function selfSignedCertificate(dir: string): { cert: string; key: string } {
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
   execFileSync(
-    'openssl',
+    assertTool(TOOLS.openssl),
     [
       ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1'],
       ...['-keyout', key, '-out', cert, '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
@@ -200,6 +201,7 @@ export function influxConfigDir(
 }
 
 export async function startInfluxd(options: InfluxdOptions = {}): Promise<Influxd> {
+  assertTool(TOOLS.influxd);
   const dir = mkdtempSync(join(tmpdir(), 'plantwatch-influxd-'));
   const ports = { http: await freePort(), rpc: await freePort() };
   const tls = options.https ? selfSignedCertificate(dir) : undefined;

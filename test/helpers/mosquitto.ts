@@ -8,6 +8,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './modbus-tcp-device.js';
+import { assertTool, TOOLS } from './tools.js';
 
 export interface Mosquitto {
   url: string;
@@ -16,7 +17,7 @@ export interface Mosquitto {
   restart(): Promise<void>;
 }
 
-const MOSQUITTO = process.env.MOSQUITTO_BIN ?? '/usr/sbin/mosquitto';
+const MOSQUITTO = TOOLS.mosquitto.binary;
 
 async function acceptsConnections(port: number, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -35,6 +36,7 @@ async function acceptsConnections(port: number, timeoutMs: number): Promise<void
 }
 
 export async function startMosquitto(): Promise<Mosquitto> {
+  assertTool(TOOLS.mosquitto);
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'plantwatch-mosquitto-'));
   const conf = join(dir, 'mosquitto.conf');

@@ -6,13 +6,15 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHROMIUM } from './browser.js';
+import { findTool, missingMessage, skipReason, TOOLS } from './tools.js';
 import { until } from './wait.js';
 
-const IP = '/usr/sbin/ip';
+/** iproute2's ip: /bin/ip or /usr/sbin/ip as the system has it; its absence is netnsUnavailable's. */
+const IP = findTool(TOOLS.ip.binary) ?? TOOLS.ip.binary;
 const CALL_TIMEOUT_MS = 5_000;
 
 export interface NetNs {
@@ -27,12 +29,11 @@ export interface NetNs {
   remove(): void;
 }
 
-/** Why namespaces cannot be made here, or undefined when they can. */
+/** Why namespaces cannot be made here, or undefined when they can; under CI a reason fails the run (skipReason). */
 export function netnsUnavailable(): string | undefined {
-  if (!existsSync(IP)) return `${IP} is missing (apt-get install iproute2)`;
-  if (process.getuid?.() !== 0) return 'network namespaces need root';
-  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing (apt-get install chromium)`;
-  return undefined;
+  const reasons = [TOOLS.ip, TOOLS.chromium].filter((tool) => !findTool(tool.binary)).map(missingMessage);
+  if (process.getuid?.() !== 0) reasons.push('network namespaces need root');
+  return skipReason(reasons);
 }
 
 const ip = (...args: string[]) => execFileSync(IP, args, { stdio: 'pipe', timeout: CALL_TIMEOUT_MS });

@@ -1,21 +1,12 @@
 /**
  * Reading a PDF back as its reader would: its text (pdftotext), pages and page size (pdfinfo),
  * the fonts it carries (pdffonts) and a page as pixels (pdftoppm), all from Debian's
- * poppler-utils. Under CI a missing poppler fails the run rather than skipping.
+ * poppler-utils (TOOLS.pdftotext in tools.ts says what its absence does).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const POPPLER = '/usr/bin/pdftotext';
-
-/** Whether poppler-utils is here to test with. */
-export const hasPoppler = () => {
-  if (existsSync(POPPLER)) return true;
-  if (process.env.CI) throw new Error(`${POPPLER} is missing: CI must install poppler-utils (.ci/run)`);
-  return false;
-};
 
 /** Runs a poppler tool on `pdf` (written to a temporary file, `args` given its path): its stdout. */
 async function poppler(

@@ -14,6 +14,7 @@ import { type Gateway, startGateway } from '../../src/gateway/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import type { PointBus, PointValue } from '../../src/points/index.js';
 import { type DemoConfig, demoConfigCopy, editYaml } from './demo-config.js';
+import { assertTool, TOOLS } from './tools.js';
 
 /**
  * Set a comm-loss rule's `after` in a demo copy's alarms.yaml: the demo's 30 s and 2 min are
@@ -43,6 +44,7 @@ export interface DemoPlant {
 
 /** The demo plant and its gateway, both in this process, with one comm-loss rule's delay shortened. */
 export async function startDemoPlant(commLoss: { rule: string; after: string }): Promise<DemoPlant> {
+  assertTool(TOOLS.socat); // the demo's RS-485 line is a socat pseudo-terminal pair
   const demo = await demoConfigCopy();
   await setCommLossAfter(demo.dir, commLoss.rule, commLoss.after);
   const config = loadConfig(demo.dir);

@@ -16,3 +16,25 @@ export async function until<T>(
     await sleep(intervalMs);
   }
 }
+
+/**
+ * Whether `promise` settles (either way) before a timer of `ms` armed now fires. For an outcome
+ * a timer of the code under test brings about (a request's timeout): an order of events, not a
+ * duration, since timers fire in the order they fall due however loaded the machine, where
+ * `elapsed < ms` would flake. (Not for an answer over a socket: a late loop runs due timers first.)
+ */
+export async function settlesBefore(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const fired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const settled = promise.then(
+    () => true as const,
+    () => true as const,
+  );
+  try {
+    return await Promise.race([settled, fired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

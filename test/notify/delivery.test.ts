@@ -242,9 +242,10 @@ describe('Delivery', () => {
   it('enqueue returns at once while the receiver is stalled', async () => {
     hold = true;
     const { delivery } = deliveryFor();
-    const started = performance.now();
-    for (let n = 1; n <= 200; n++) delivery.enqueue(message(n), onDuty);
-    expect(performance.now() - started).toBeLessThan(50);
+    // Nothing to await (what it costs is bench/delivery.bench.ts's figure, not a bound here):
+    // all 200 wait in the queue while the receiver holds the first.
+    const returned = Array.from({ length: 200 }, (_, i) => delivery.enqueue(message(i + 1), onDuty));
+    expect(returned.filter((r) => r !== undefined)).toEqual([]);
     expect(delivery.stats().queued).toBe(200);
 
     await until('the first request held', () => held.length === 1);

@@ -161,3 +161,44 @@ export function mailingTo(config: PlantConfig, port: number): PlantConfig {
     },
   };
 }
+
+export interface StallingSmtp {
+  port: number;
+  /** Per connection that got as far as MAIL FROM: how long the client waited there before it hung up, ms. */
+  stalls: number[];
+  close(): Promise<void>;
+}
+
+/**
+ * An SMTP server on 127.0.0.1 that greets, answers EHLO and then never answers MAIL FROM: a
+ * relay that hangs mid-dialogue (its disk full, its spam filter stuck). It measures how long
+ * each client waits there before it gives up.
+ */
+export async function startStallingSmtp(): Promise<StallingSmtp> {
+  const stalls: number[] = [];
+  const stalledAt = new Map<string, number>();
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    // Its own idle limit, and the wait for clients at close, far beyond any client's.
+    socketTimeout: 120_000,
+    closeTimeout: 100,
+    onMailFrom(_address, session) {
+      stalledAt.set(session.id, Date.now()); // and no answer, ever
+    },
+    onClose(session) {
+      const at = stalledAt.get(session.id);
+      if (at !== undefined) stalls.push(Date.now() - at);
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  return {
+    port: (server.server.address() as AddressInfo).port,
+    stalls,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -104,8 +104,8 @@ const logged = (msg: string, peer: string, more: (line: LogLine) => boolean = ()
   );
 
 function viewerLogin() {
-  const broker = gw.config.gateway.mqtt.broker;
-  const viewer = broker.mode === 'embedded' ? broker.users.find((u) => u.username === 'viewer') : undefined;
+  const broker = gw.config.gateway.mqtt?.broker;
+  const viewer = broker?.mode === 'embedded' ? broker.users.find((u) => u.username === 'viewer') : undefined;
   return { username: viewer?.username, password: viewer?.password };
 }
 

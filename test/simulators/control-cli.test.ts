@@ -94,7 +94,7 @@ describe('plantwatch fault', () => {
 
   it('prints usage for --help', async () => {
     expect(await runFault(['--help'])).toBe(0);
-    expect(printed.join('\n')).toMatch(/usage:\n\s+plantwatch fault <device> <type>/);
+    expect(printed.join('\n')).toMatch(/usage[^\n]*:\n\s+\.\/bin\/plantwatch-demo\.js fault <device> <type>/);
   });
 });
 

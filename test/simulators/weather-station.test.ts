@@ -43,9 +43,9 @@ describe('weather station', () => {
       equipment: 'weather-station',
       staleAfter: 120_000,
     });
-    const broker = config.gateway.mqtt.broker;
+    const broker = config.gateway.mqtt?.broker;
     const simulator =
-      broker.mode === 'embedded' ? broker.users.find((u) => u.username === 'simulator') : undefined;
+      broker?.mode === 'embedded' ? broker.users.find((u) => u.username === 'simulator') : undefined;
     expect(simulator?.publish.some((filter) => topicMatches(filter, device.mqtt.topic))).toBe(true);
     expect(config.simulation.devices.weather).toEqual({ publishEvery: 30 });
   });

@@ -95,6 +95,35 @@ describe('an InfluxDB outage mid-stream', () => {
   }, 60_000);
 });
 
+describe('writes to an InfluxDB that is away', () => {
+  it('each fail with the reason (connection refused), and the first after it is back goes through', async () => {
+    const influxd = await startInfluxd();
+    try {
+      const store = await InfluxStore.open(
+        { host: influxd.host, port: influxd.port, database: 'away' },
+        new Map([[meter.id, meter]]),
+      );
+      const base = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
+      await store.write([reading(0, base)]);
+      await influxd.kill();
+      // Back to back, as a writer's retries and a busy plant's batches come: each says why.
+      for (let i = 1; i <= 3; i++) {
+        const failure = await store.write([reading(i, base)]).then(
+          () => new Error('written while influxd was down'),
+          (err: unknown) => err as Error,
+        );
+        expect(failure.message).toMatch(/ECONNREFUSED/);
+      }
+      await influxd.start();
+      await store.write([reading(4, base)]);
+      const rows = await store.query({ point: meter.id, from: base, to: base + 5000 });
+      expect(rows.map((r) => r.value)).toEqual([1000, 1004]);
+    } finally {
+      await influxd.stop();
+    }
+  }, 60_000);
+});
+
 describe('the spool', () => {
   it('gives way oldest first when full, and says how much it dropped', () => {
     const dropped: number[] = [];

@@ -2,7 +2,6 @@
  * The history API over a real SQLite store (and, for several points at once, a real InfluxDB
  * too), as the dashboard and reports call it.
  */
-import { existsSync } from 'node:fs';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/index.js';
@@ -13,6 +12,7 @@ import type { History as Trend } from '../../src/web/api-types/history.js';
 import { startWebServer, type WebServer } from '../../src/web/index.js';
 import { type Influxd, startInfluxd } from '../helpers/influxd.js';
 import { plantConfig } from '../helpers/plant-config.js';
+import { requireTool, TOOLS } from '../helpers/tools.js';
 
 const config = plantConfig({
   lines: [{ id: 'gw', transport: 'tcp', host: '127.0.0.1', port: 1502 }],
@@ -203,7 +203,7 @@ function describeTrendApi(name: string, open: (t0: number) => Promise<TimeSeries
 
 describeTrendApi('SQLite', async () => new SqliteStore({ path: ':memory:' }));
 
-describe.skipIf(!existsSync('/usr/bin/influxd'))('with InfluxDB', () => {
+describe.skipIf(requireTool(TOOLS.influxd) !== undefined)('with InfluxDB', () => {
   let influxd: Influxd;
   beforeAll(async () => {
     influxd = await startInfluxd();

@@ -235,7 +235,7 @@ const disabledMark = (enabled: boolean) => (enabled ? '' : ` (${t('admin.disable
 /** The gateway's own settings, as "label: value" lines. */
 function settingsList(s: ConfigSummaryJson): [string, string][] {
   const g = s.gateway;
-  const broker = g.mqtt.broker;
+  const broker = g.mqtt?.broker;
   const { email, webhooks, mqtt } = s.notify.channels;
   const channels = [
     email ? `${t('admin.cfg.email')} ${email.host}` : '',
@@ -246,9 +246,11 @@ function settingsList(s: ConfigSummaryJson): [string, string][] {
     ['admin.cfg.gateway', `${g.name} · ${g.web.host}:${g.web.port}`],
     [
       'admin.cfg.broker',
-      broker.mode === 'embedded'
-        ? `${t('admin.cfg.embedded')} ${broker.host}:${broker.port} · ${broker.users.map((u) => u.username).join(', ') || '—'}`
-        : `${t('admin.cfg.external')} ${broker.url}`,
+      !broker
+        ? t('admin.no')
+        : broker.mode === 'embedded'
+          ? `${t('admin.cfg.embedded')} ${broker.host}:${broker.port} · ${broker.users.map((u) => u.username).join(', ') || '—'}`
+          : `${t('admin.cfg.external')} ${broker.url}`,
     ],
     [
       'admin.cfg.storage',

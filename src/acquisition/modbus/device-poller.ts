@@ -75,6 +75,10 @@ export interface DeviceSnapshot {
   state: DeviceState;
   /** Requests per poll of all groups: what coalescing achieved. */
   blocks: Record<string, { table: string; start: number; count: number }[]>;
+  /**
+   * While unreachable, the wait before the device is asked again: its line's reconnection
+   * wait while the line is down (unless its own probe is due later), else its own backoff.
+   */
   backoffMs: number;
   nextProbeAt?: string;
   lastError?: string;
@@ -120,12 +124,15 @@ export class DevicePoller {
   /** Each point's id, built once: a new `device.point` string per value per read was garbage. */
   private readonly ids = new Map<ModbusPointConfig, string>();
   private state: DeviceState = 'starting';
+  /** The wait the next failed probe will impose (doubled at each). */
   private backoffMs: number;
+  /** The wait imposed by the last failure, and when it ends (0: asked at the next poll). */
+  private probeDelayMs = 0;
   private nextProbeAt = 0;
   private probing = false;
   private lastError: string | undefined;
   private stopped = false;
-  private readonly offLine: () => void;
+  private readonly offLine: (reason: string) => void;
   private readonly onLine: () => void;
 
   constructor(options: DevicePollerOptions) {
@@ -170,7 +177,7 @@ export class DevicePoller {
         return group;
       })
       .filter((g) => g.points.length > 0);
-    this.offLine = () => this.markUnreachable('line down', false);
+    this.offLine = (reason) => this.markUnreachable(`line down: ${reason}`, false);
     // Back on line: ask at once, unless the device itself is in backoff for not answering
     // (a reopened TCP session does not make a dead unit alive).
     this.onLine = () => {
@@ -371,6 +378,8 @@ export class DevicePoller {
     const recovered = this.state === 'unreachable';
     this.state = 'ok';
     this.backoffMs = this.line.config.backoff.initial;
+    this.probeDelayMs = 0;
+    this.nextProbeAt = 0;
     if (recovered) {
       this.log.info('device answering again');
       // Refresh the other groups now rather than leaving them comm-error for a whole slow period.
@@ -388,6 +397,7 @@ export class DevicePoller {
   private markUnreachable(reason: string, backoff: boolean): void {
     this.lastError = reason;
     if (backoff) {
+      this.probeDelayMs = this.backoffMs;
       this.nextProbeAt = this.now() + this.backoffMs;
       this.backoffMs = Math.min(this.backoffMs * 2, this.line.config.backoff.max);
     }
@@ -418,8 +428,18 @@ export class DevicePoller {
     this.bus.publish(stale);
   }
 
+  /** While unreachable: what the device really waits for before it is asked again, if anything. */
+  private wait(): { delayMs: number; dueAt: number } | undefined {
+    if (this.state !== 'unreachable') return undefined;
+    const line = this.line.waitingToReconnect();
+    const own = this.nextProbeAt > 0 ? { delayMs: this.probeDelayMs, dueAt: this.nextProbeAt } : undefined;
+    if (!line) return own;
+    return own && own.dueAt > line.dueAt ? own : line;
+  }
+
   snapshot(): DeviceSnapshot {
     const now = this.now();
+    const wait = this.wait();
     return {
       id: this.device.id,
       line: this.line.config.id,
@@ -431,8 +451,8 @@ export class DevicePoller {
           g.blocks.map(({ table, start, count }) => ({ table, start, count })),
         ]),
       ),
-      backoffMs: this.state === 'unreachable' ? this.backoffMs : 0,
-      ...(this.state === 'unreachable' ? { nextProbeAt: new Date(this.nextProbeAt).toISOString() } : {}),
+      backoffMs: wait?.delayMs ?? 0,
+      ...(wait ? { nextProbeAt: new Date(wait.dueAt).toISOString() } : {}),
       ...(this.lastError ? { lastError: this.lastError } : {}),
       ...this.stats.snapshot(now),
     };

@@ -113,6 +113,8 @@ export class LineStats extends RequestStats {
   private readonly wire = new RollingSum();
   reconnects = 0;
   overruns = 0;
+  /** Our code threw on an answer or an event of the line (see ModbusLine.consumerFailed). */
+  consumerErrors = 0;
 
   /**
    * A spell the line was held (from a poll starting on an idle line until no poll is left

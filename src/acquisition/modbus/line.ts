@@ -20,8 +20,8 @@ import {
 } from './transport.js';
 
 export class LineDownError extends Error {
-  constructor(line: string) {
-    super(`line ${line} is not connected`);
+  constructor(line: string, reason?: string) {
+    super(`line ${line} is not connected${reason ? `: ${reason}` : ''}`);
     this.name = 'LineDownError';
   }
 }
@@ -82,14 +82,27 @@ export interface LineSnapshot extends RequestCounters {
   /** Fraction of the serial wire's capacity used (serial and RTU-over-TCP with a baud rate). */
   wireUtilisation: number | undefined;
   lastError: string | undefined;
+  /** While the line waits to reconnect: the wait it is in (ms), and when the next attempt is due. */
+  reconnectDelayMs: number | undefined;
+  nextAttemptAt: string | undefined;
+  /** Code of ours that threw on an answer or an event of this line (logged): a bug, not the plant. */
+  consumerErrors: number;
 }
+
+/** While a line waits to reconnect: how long that wait is, and when it ends (ms since the epoch). */
+export interface ReconnectWait {
+  delayMs: number;
+  dueAt: number;
+}
+
+type LineEvents = { up: []; down: [reason: string] };
 
 const OVERLOAD_LOG_INTERVAL_MS = 60_000;
 const OVERLOAD_CHECK_MS = 100;
 /** A TCP session that only times out is often half-dead (gateway rebooted): reopen it. */
 const TIMEOUTS_BEFORE_RECONNECT = 3;
 
-export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }> {
+export class ModbusLine extends EventEmitter<LineEvents> {
   readonly stats = new LineStats();
   /** The timers of the polls on this line (polls due together start together). */
   readonly clock: PollClock;
@@ -104,8 +117,11 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
   /** A serial wire (RTU, or RTU over TCP with a baud rate) whose use is counted per request. */
   private readonly onSerialWire: boolean;
   private lastFrameEnd = 0;
+  /** The wait before the next reconnection after this one (doubled at each failed attempt). */
   private reconnectDelay: number;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  /** The reconnection wait under way, if any. */
+  private reconnectWait: ReconnectWait | undefined;
   private consecutiveTimeouts = 0;
   private lastOverloadLog = 0;
   /** When the load was last checked: a few times a second is enough, not at every answer. */
@@ -131,6 +147,7 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
     this.transport = transport ?? createTransport(config);
     this.reconnectDelay = config.backoff.initial;
     this.transport.onClose((reason) => this.lost(reason));
+    this.transport.onFault((err) => this.consumerFailed(err, 'a consumer of a Modbus answer failed'));
   }
 
   get endpoint(): string {
@@ -149,7 +166,7 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
   /** Run `task` when the line is free; done at once with LineDownError if the line is down. */
   submit(task: LineTask): void {
     if (this.state !== 'connected') {
-      task.done(new LineDownError(this.config.id));
+      this.tell(task, new LineDownError(this.config.id));
       return;
     }
     this.queue.push(task);
@@ -163,6 +180,7 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
   async stop(): Promise<void> {
     this.state = 'stopped';
     clearTimeout(this.reconnectTimer);
+    this.reconnectWait = undefined;
     this.failQueued();
     await this.transport.close();
   }
@@ -181,13 +199,22 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
       busy: utilisation.busy,
       wireUtilisation: this.onSerialWire ? utilisation.wire : undefined,
       lastError: this.lastError,
+      reconnectDelayMs: this.reconnectWait?.delayMs,
+      nextAttemptAt: this.reconnectWait && new Date(this.reconnectWait.dueAt).toISOString(),
+      consumerErrors: this.stats.consumerErrors,
       ...this.stats.snapshot(now),
     };
+  }
+
+  /** The reconnection wait the line is in, undefined while connected or trying to connect. */
+  waitingToReconnect(): ReconnectWait | undefined {
+    return this.reconnectWait;
   }
 
   private async connect(): Promise<void> {
     if (this.state === 'stopped' || this.state === 'connecting') return;
     this.state = 'connecting';
+    this.reconnectWait = undefined;
     try {
       await this.transport.connect(Math.max(this.config.timeout * 3, 2000));
       if ((this.state as LineState) === 'stopped') {
@@ -195,12 +222,14 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
         return;
       }
       this.state = 'connected';
-      this.reconnectDelay = this.config.backoff.initial;
+      // The backoff is reset by the first answer, not here: a gateway that accepts and drops
+      // every connection at once (its connection limit reached) is retried at the backoff's
+      // pace, not every `backoff.initial`.
       this.consecutiveTimeouts = 0;
       this.lastError = undefined;
       this.log.info({ line: this.config.id, endpoint: this.endpoint }, 'Modbus line connected');
       this.downAnnounced = false;
-      this.emit('up');
+      this.announce('up');
     } catch (err) {
       if ((this.state as LineState) === 'stopped') return;
       this.state = 'disconnected';
@@ -223,13 +252,45 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
   private announceDown(reason: string): void {
     if (this.downAnnounced) return;
     this.downAnnounced = true;
-    this.emit('down', reason);
+    this.announce('down', reason);
+  }
+
+  /** Each listener told on its own: one that throws is reported, and the others still hear. */
+  private announce<E extends keyof LineEvents>(event: E, ...args: LineEvents[E]): void {
+    for (const listener of this.rawListeners(event) as ((...a: LineEvents[E]) => void)[]) {
+      try {
+        listener(...args);
+      } catch (err) {
+        this.consumerFailed(err, `a listener of the Modbus line's "${event}" event failed`);
+      }
+    }
+  }
+
+  /** Our own code threw on something the line handed it: logged and counted; the line goes on. */
+  private consumerFailed(err: unknown, what: string): void {
+    this.stats.consumerErrors++;
+    this.log.error({ line: this.config.id, err: asError(err) }, what);
+  }
+
+  /** A task told it is over; what it throws is reported, and the line goes on with the next. */
+  private tell(task: LineTask, err?: Error): void {
+    try {
+      task.done(err);
+    } catch (thrown) {
+      this.consumerFailed(thrown, 'a Modbus poll failed when told it was over');
+    }
+  }
+
+  /** The connection answers: a later loss starts the reconnection backoff afresh. */
+  private proven(): void {
+    this.reconnectDelay = this.config.backoff.initial;
   }
 
   private scheduleReconnect(): void {
     if (this.state === 'stopped') return;
     const delay = this.reconnectDelay;
     this.reconnectDelay = Math.min(this.reconnectDelay * 2, this.config.backoff.max);
+    this.reconnectWait = { delayMs: delay, dueAt: this.now() + delay };
     this.stats.reconnects++;
     this.log.debug(
       { line: this.config.id, delayMs: delay, error: this.lastError },
@@ -253,7 +314,7 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
 
   private failQueued(): void {
     const error = new LineDownError(this.config.id);
-    for (const task of this.queue.splice(0)) task.done(error);
+    for (const task of this.queue.splice(0)) this.tell(task, error);
   }
 
   /** Start queued tasks while the line has room for them (one, unless pipelining). */
@@ -265,7 +326,7 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
         const task = this.queue.shift();
         if (!task) return;
         if (this.state !== 'connected') {
-          task.done(new LineDownError(this.config.id));
+          this.tell(task, new LineDownError(this.config.id));
           continue;
         }
         if (this.inFlight === 0) this.busySince = performance.now();
@@ -288,7 +349,7 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
     run.running = false;
     this.inFlight--;
     if (this.inFlight === 0) this.countBusy();
-    run.task.done(err);
+    this.tell(run.task, err);
     this.drain();
   }
 
@@ -359,14 +420,23 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
     this.stats.recordResponse(ms);
     run.task.stats.recordResponse(ms);
     this.consecutiveTimeouts = 0;
+    this.proven();
     this.requestEnded(run);
     this.deliver(run, result);
   }
 
-  /** A failed request: counted, then retried if it timed out and retries are left, else passed on. */
+  /**
+   * A failed request: counted, then retried if it timed out and retries are left, else passed
+   * on. One the connection's loss failed is the line's failure, not the device's: passed on as
+   * LineDownError, with the reason.
+   */
   private refused(run: TaskRun, err: Error): void {
     this.recordFailure(run.task, err);
     this.requestEnded(run);
+    if (this.state !== 'connected' && !(err instanceof TimeoutError)) {
+      this.deliver(run, undefined, new LineDownError(this.config.id, err.message));
+      return;
+    }
     if (!(err instanceof TimeoutError) || run.attempt >= this.config.retries || this.state !== 'connected') {
       this.deliver(run, undefined, err);
       return;
@@ -375,13 +445,14 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
     this.attempt(run);
   }
 
-  /** The outcome to the task; a task that throws on it has failed, and the line moves on. */
+  /** The outcome to the task; a task that throws on it has failed (reported), and the line moves on. */
   private deliver(run: TaskRun, result: ReadResult | undefined, err?: Error): void {
     if (!run.running) return;
     try {
       if (result) run.reply.answered(result);
       else run.reply.refused(err ?? new Error('no answer'));
     } catch (thrown) {
+      this.consumerFailed(thrown, 'a Modbus poll failed on its answer');
       this.finish(run, asError(thrown));
     }
   }
@@ -410,6 +481,7 @@ export class ModbusLine extends EventEmitter<{ up: []; down: [reason: string] }>
       this.stats.recordException(err.code);
       task.stats.recordException(err.code);
       this.consecutiveTimeouts = 0;
+      this.proven();
       return;
     }
     if (err instanceof TimeoutError) {

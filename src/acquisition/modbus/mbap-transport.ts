@@ -60,6 +60,7 @@ function arrayOf<T>(scratch: Scratch<T>, length: number): T[] {
 export class MbapTransport implements Transport {
   private socket: Socket | undefined;
   private closeListener: ((reason: string) => void) | undefined;
+  private faultListener: ((err: Error) => void) | undefined;
   /**
    * Requests on the wire, in send order (so deadline order). A few dozen at most, answered
    * mostly in order: the first entry is nearly always the one, and a map's hashing and
@@ -89,6 +90,10 @@ export class MbapTransport implements Transport {
     this.closeListener = listener;
   }
 
+  onFault(listener: (err: Error) => void): void {
+    this.faultListener = listener;
+  }
+
   async connect(timeoutMs: number): Promise<void> {
     await this.close();
     const socket: Socket = connectSocket({
@@ -100,7 +105,12 @@ export class MbapTransport implements Transport {
       onread: {
         buffer: READ_BUFFER,
         callback: (length, buffer) => {
-          this.receive(socket, buffer as Buffer, length);
+          // Thrown out of here, an error would be uncaught: the process would end.
+          try {
+            this.receive(socket, buffer as Buffer, length);
+          } catch (err) {
+            this.fault(err);
+          }
           return true;
         },
       },
@@ -121,16 +131,20 @@ export class MbapTransport implements Transport {
     });
     // A gateway that vanished without a FIN (power cut) is found by keepalive, not left half-open.
     socket.setKeepAlive(true, 10_000);
-    // Errors end in 'close', which reports the loss; an unhandled 'error' would crash.
-    socket.on('error', () => {});
-    socket.on('close', () => this.closed(socket, 'connection closed by peer'));
+    // Errors end in 'close', which reports the loss with the error's reason ("read
+    // ECONNRESET"); an unhandled 'error' would crash.
+    let error: Error | undefined;
+    socket.on('error', (err) => {
+      error ??= err;
+    });
+    socket.on('close', () => this.closed(socket, error?.message ?? 'connection closed by peer'));
     this.socket = socket;
   }
 
   read(unitId: number, table: RegisterTable, start: number, count: number, reply: ReadReply): void {
     const socket = this.socket;
     if (!socket) {
-      queueMicrotask(() => reply.refused(new Error('port not open')));
+      queueMicrotask(() => this.refuse(reply, new Error('port not open')));
       return;
     }
     const id = this.nextTransactionId();
@@ -248,8 +262,26 @@ export class MbapTransport implements Transport {
     const request = this.take(index);
     const reply = request.reply;
     const result = parse(request, data, offset, end, this.words, this.bits);
-    if (result instanceof Error) reply.refused(result);
-    else reply.answered(result);
+    // A reply that throws fails alone: the frames after it in this chunk are still answered.
+    try {
+      if (result instanceof Error) reply.refused(result);
+      else reply.answered(result);
+    } catch (err) {
+      this.fault(err);
+    }
+  }
+
+  /** `reply` told of `err`, from a timer or a microtask: what it throws is reported, not thrown. */
+  private refuse(reply: ReadReply, err: Error): void {
+    try {
+      reply.refused(err);
+    } catch (thrown) {
+      this.fault(thrown);
+    }
+  }
+
+  private fault(err: unknown): void {
+    this.faultListener?.(err instanceof Error ? err : new Error(String(err)));
   }
 
   private armTimeout(ms: number): void {
@@ -265,7 +297,7 @@ export class MbapTransport implements Transport {
       expired.push(this.take(0).reply);
     const oldest = this.pending[0];
     if (oldest) this.armTimeout(oldest.deadline - now);
-    for (const reply of expired) reply.refused(new TimeoutError('response'));
+    for (const reply of expired) this.refuse(reply, new TimeoutError('response'));
   }
 
   /** Every request on the wire fails with `err`, in a microtask: the connection's loss is reported first. */
@@ -278,7 +310,7 @@ export class MbapTransport implements Transport {
     this.pending.length = 0;
     if (replies.length > 0)
       queueMicrotask(() => {
-        for (const reply of replies) reply.refused(err);
+        for (const reply of replies) this.refuse(reply, err);
       });
   }
 
@@ -291,7 +323,11 @@ export class MbapTransport implements Transport {
     if (this.socket !== socket) return; // closed by us, or an older connection
     this.socket = undefined;
     this.failPending(new Error(reason));
-    this.closeListener?.(reason);
+    try {
+      this.closeListener?.(reason);
+    } catch (err) {
+      this.fault(err);
+    }
   }
 }
 

@@ -24,6 +24,7 @@ function classify(err: unknown): Error {
 export class ModbusSerialTransport implements Transport {
   private client: ModbusRTU | undefined;
   private closeListener: ((reason: string) => void) | undefined;
+  private faultListener: ((err: Error) => void) | undefined;
 
   constructor(private readonly line: SerialLineConfig) {}
 
@@ -33,6 +34,19 @@ export class ModbusSerialTransport implements Transport {
 
   onClose(listener: (reason: string) => void): void {
     this.closeListener = listener;
+  }
+
+  onFault(listener: (err: Error) => void): void {
+    this.faultListener = listener;
+  }
+
+  /** A consumer called from a port's event or a microtask: what it throws is reported, not thrown. */
+  private guarded(call: () => void): void {
+    try {
+      call();
+    } catch (err) {
+      this.faultListener?.(err instanceof Error ? err : new Error(String(err)));
+    }
   }
 
   async connect(timeoutMs: number): Promise<void> {
@@ -59,7 +73,7 @@ export class ModbusSerialTransport implements Transport {
     client.on('close', () => {
       if (this.client !== client) return;
       this.client = undefined;
-      this.closeListener?.('connection closed by peer');
+      this.guarded(() => this.closeListener?.('connection closed by peer'));
     });
   }
 
@@ -83,7 +97,7 @@ export class ModbusSerialTransport implements Transport {
   read(unitId: number, table: RegisterTable, start: number, count: number, reply: ReadReply): void {
     const client = this.client;
     if (!client?.isOpen) {
-      queueMicrotask(() => reply.refused(new Error('port not open')));
+      queueMicrotask(() => this.guarded(() => reply.refused(new Error('port not open'))));
       return;
     }
     // modbus-serial's callback API (its promise API wraps the same call in one more promise).
@@ -96,7 +110,7 @@ export class ModbusSerialTransport implements Transport {
     const done = (err: unknown, result?: { data: ReadResult }) => {
       if (settled) return;
       settled = true;
-      queueMicrotask(() => settle(err, result));
+      queueMicrotask(() => this.guarded(() => settle(err, result)));
     };
     const settle = (err: unknown, result?: { data: ReadResult }) => {
       if (err || !result) return reply.refused(classify(err ?? new Error('no response')));

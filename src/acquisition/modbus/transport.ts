@@ -35,8 +35,17 @@ export interface Transport {
   connect(timeoutMs: number): Promise<void>;
   read(unitId: number, table: RegisterTable, start: number, count: number, reply: ReadReply): void;
   close(): Promise<void>;
-  /** Called once when an open connection is lost (socket closed, serial port vanished). */
+  /**
+   * Called once when an open connection is lost (socket closed, serial port vanished), with
+   * why: the socket's own error when it had one ("read ECONNRESET").
+   */
   onClose(listener: (reason: string) => void): void;
+  /**
+   * A consumer (a reply, the close listener) threw while the transport called it: reported
+   * here rather than thrown into the socket's or the port's callback, where it would take the
+   * process down. The transport goes on with its next frame.
+   */
+  onFault(listener: (err: Error) => void): void;
 }
 
 export function createTransport(line: ModbusLineConfig): Transport {

@@ -19,11 +19,11 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 import type { Logger } from 'pino';
-import type { GatewaySettings, MqttUser } from '../../config/schema.js';
+import type { MqttSettings, MqttUser } from '../../config/schema.js';
 import { ConnectionGuard, type RefusalCounts } from './connection-guard.js';
 import { filterWithin, topicMatches } from './topic-filter.js';
 
-type EmbeddedSettings = Extract<GatewaySettings['mqtt']['broker'], { mode: 'embedded' }>;
+type EmbeddedSettings = Extract<MqttSettings['broker'], { mode: 'embedded' }>;
 
 export interface EmbeddedBroker {
   url: string;

@@ -15,6 +15,8 @@ export { payloadFor, topicFor } from './republisher.js';
 export { filterWithin, topicMatches } from './topic-filter.js';
 
 export interface MqttStats {
+  /** false: plantwatch.yaml has no mqtt: section, so there is no broker and no connection. */
+  enabled: boolean;
   connected: boolean;
   messagesReceived: number;
   malformedPayloads: number;
@@ -37,7 +39,9 @@ export interface MqttStats {
 }
 
 export interface MqttService {
-  /** URL a local client uses to reach the broker the gateway uses (the real port if config said 0). */
+  /** false without an mqtt: section: nothing is opened and publish refuses. */
+  readonly enabled: boolean;
+  /** URL a local client uses to reach the broker the gateway uses (the real port if config said 0); '' when off. */
   readonly brokerUrl: string;
   readonly embedded: boolean;
   stats(): MqttStats;
@@ -58,9 +62,33 @@ export interface MqttServiceOptions {
   now?: () => number;
 }
 
+/** The gateway without MQTT: no broker, no subscriber, no republisher. */
+function mqttOff(log: Logger): MqttService {
+  log.info('MQTT is off (no mqtt: section in plantwatch.yaml): no broker opened, nothing republished');
+  return {
+    enabled: false,
+    brokerUrl: '',
+    embedded: false,
+    stats: () => ({
+      enabled: false,
+      connected: false,
+      messagesReceived: 0,
+      malformedPayloads: 0,
+      futureTimestamps: 0,
+      republished: 0,
+      republishBacklog: 0,
+      reconnects: 0,
+    }),
+    publish: () => Promise.reject(new Error('MQTT is off (no mqtt: section in plantwatch.yaml)')),
+    onConnect: () => () => {},
+    stop: async () => {},
+  };
+}
+
 export async function startMqtt({ config, bus, log, now }: MqttServiceOptions): Promise<MqttService> {
   const settings = config.gateway.mqtt;
   const mqttLog = log.child({ component: 'mqtt' });
+  if (!settings) return mqttOff(mqttLog);
   let embedded: EmbeddedBroker | undefined;
   let client: MqttClient;
   if (settings.broker.mode === 'embedded') {
@@ -116,9 +144,11 @@ export async function startMqtt({ config, bus, log, now }: MqttServiceOptions): 
   });
 
   return {
+    enabled: true,
     brokerUrl,
     embedded: embedded !== undefined,
     stats: () => ({
+      enabled: true,
       connected: client.connected,
       ...subscriber.stats,
       republished: republisher?.republished ?? 0,

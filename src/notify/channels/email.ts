@@ -4,20 +4,53 @@
  * dropped by the time the next alarm comes. Every phase of the SMTP dialogue is bounded, so
  * a dead or silent server makes a send reject instead of hanging the delivery queue.
  */
-import nodemailer, { type SMTPTransportOptions } from 'nodemailer';
+import nodemailer, {
+  type SMTPSentMessageInfo,
+  type SMTPTransportOptions,
+  type Transporter,
+} from 'nodemailer';
 import type { Language } from '../../config/names.js';
 import type { Logger } from '../../log/index.js';
 import { type Channel, inLanguage, type OutgoingMessage, type Recipient } from '../types.js';
 
-export interface EmailChannelOptions {
-  id?: string;
+/** The SMTP server of notify.yaml's `channels.email`, as every mail of the gateway reaches it. */
+export interface SmtpSettings {
   host: string;
   port: number;
   /** TLS from the first byte (port 465); otherwise STARTTLS is used when the server offers it. */
   secure?: boolean;
-  from: string;
   auth?: { user: string; pass: string };
-  /** Bound on connecting, on the greeting and on each silence during the dialogue (default 10 s). */
+  /** Bound on DNS, on connecting, on the greeting and on each silence during the dialogue, ms. */
+  timeout?: number;
+}
+
+/** The bound on each phase of the SMTP dialogue when notify.yaml sets none. */
+export const SMTP_TIMEOUT_MS = 10_000;
+
+export type SmtpTransport = Transporter<SMTPSentMessageInfo, SMTPTransportOptions>;
+
+/**
+ * The one way the gateway reaches its SMTP server (alarm mail and the monthly report alike):
+ * the same server and the same bounds, so a silent server stops either after the same time.
+ */
+export function createSmtpTransport(settings: SmtpSettings): SmtpTransport {
+  const timeoutMs = settings.timeout ?? SMTP_TIMEOUT_MS;
+  return nodemailer.createTransport({
+    host: settings.host,
+    port: settings.port,
+    secure: settings.secure ?? false,
+    ...(settings.auth ? { auth: settings.auth } : {}),
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+    dnsTimeout: timeoutMs,
+  });
+}
+
+export interface EmailChannelOptions extends Omit<SmtpSettings, 'timeout'> {
+  id?: string;
+  from: string;
+  /** SmtpSettings' `timeout` (default 10 s). */
   timeoutMs?: number;
   /** The language of a recipient who has none of their own (default English). */
   lang?: Language;
@@ -44,18 +77,7 @@ function byLanguage(to: readonly Recipient[], fallback: Language): Map<Language,
 
 export function createEmailChannel(options: EmailChannelOptions, log: Logger): Channel {
   const id = options.id ?? 'email';
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const smtpOptions: SMTPTransportOptions = {
-    host: options.host,
-    port: options.port,
-    secure: options.secure ?? false,
-    ...(options.auth ? { auth: options.auth } : {}),
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
-    socketTimeout: timeoutMs,
-    dnsTimeout: timeoutMs,
-  };
-  const transport = nodemailer.createTransport(smtpOptions);
+  const transport = createSmtpTransport({ ...options, timeout: options.timeoutMs });
 
   return {
     id,

@@ -111,7 +111,8 @@ const gateway = z.object({
   name: z.string(),
   site: nullableString,
   web: z.object({ host: z.string(), port: z.number(), metricsPublic: z.boolean() }),
-  mqtt: z.object({ broker, republish: z.unknown() }),
+  /** null: no mqtt: section, MQTT is off. */
+  mqtt: z.object({ broker, republish: z.unknown() }).nullable(),
   storage: z.object({
     backend: z.enum(['sqlite', 'influxdb']),
     sqlite: z.object({ path: z.string(), rawRetention: z.string(), rollup1mRetention: z.string() }),

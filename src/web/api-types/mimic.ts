@@ -3,6 +3,8 @@
 // how they connect (pump duties, the metering tree) and where any are placed by hand. The
 // dashboard lays out and draws the symbols (dashboards/app/mimic/) and binds them to live values.
 import { z } from 'zod';
+// Pump duties are words of the configuration too (site.yaml, device files): they live below both.
+import { pumpDuties } from '../../vocabulary/mimic.js';
 import { type Answer, route } from './route.js';
 
 /** The symbols the dashboard draws. */
@@ -20,18 +22,6 @@ export const symbolKinds = [
   'meter',
   'device',
 ] as const;
-
-/** Passive items: drawn from the configuration, with no device (and no values) of their own. */
-export const passiveKinds = [
-  'cooling-tower',
-  'pressure-vessel',
-  'liquid-tank',
-  'vaporiser',
-  'transformer',
-] as const;
-
-/** Which loop a pump serves. */
-export const pumpDuties = ['chilled-water', 'condenser-water', 'booster', 'heating', 'other'] as const;
 
 const position = z.object({ x: z.number(), y: z.number() });
 

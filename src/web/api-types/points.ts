@@ -102,7 +102,8 @@ export const healthRoute = route({
     uptimeS: z.number().int(),
     lines: upTotal,
     devices: upTotal,
-    mqtt: z.object({ connected: z.boolean() }),
+    /** enabled: false without an mqtt: section in plantwatch.yaml; connected is then false too. */
+    mqtt: z.object({ enabled: z.boolean(), connected: z.boolean() }),
     storage: z.object({ storeUp: z.boolean(), spooledPoints: z.number().int() }).optional(),
   }),
 });

@@ -14,8 +14,10 @@ import {
 } from '../../../src/acquisition/modbus/line.js';
 import type { ReadResult } from '../../../src/acquisition/modbus/transport.js';
 import { silentLogger } from '../../../src/log/index.js';
+import { startFailingGateway } from '../../helpers/failing-gateway.js';
 import { startTcpDevice } from '../../helpers/modbus-tcp-device.js';
 import { plantConfig } from '../../helpers/plant-config.js';
+import { watchCrashes } from '../../helpers/reliability.js';
 import { until } from '../../helpers/wait.js';
 
 const running: { stop(): Promise<void> }[] = [];
@@ -147,5 +149,61 @@ describe('a Modbus line and its tasks', () => {
     line.submit(late.task);
     expect(late.outcome.done).toHaveLength(1);
     expect(late.outcome.done[0]).toBeInstanceOf(LineDownError);
+  });
+});
+
+describe('a Modbus line and code that fails on what it hands over', () => {
+  it('keeps the reason a reset connection gave as its last error, and survives a listener that throws', async () => {
+    const crashes = watchCrashes();
+    running.push({ stop: async () => crashes.stop() });
+    const gateway = await startFailingGateway('reset');
+    running.push(gateway);
+    const line = lineTo(gateway.port);
+    // A consumer of the line's events with a bug: told the line is down, it throws.
+    line.on('down', () => {
+      throw new Error('a down listener failed');
+    });
+    const downs: string[] = [];
+    line.on('down', (reason) => downs.push(reason));
+    await until('connected', () => line.connected);
+    const reading = readingTask([[0, 1]]);
+    line.submit(reading.task);
+    await until('the reading task told', () => reading.outcome.done.length > 0);
+    await until('the line down', () => downs.length > 0);
+    expect(line.snapshot().lastError).toMatch(/ECONNRESET/);
+    expect(downs[0]).toMatch(/ECONNRESET/);
+    expect(reading.outcome.done[0]?.message).toMatch(/ECONNRESET/);
+    expect(line.snapshot().consumerErrors).toBe(1);
+    // The line carries on: it reconnects by itself.
+    await until('connected again', () => gateway.connectedAt.length >= 2, 5000);
+    expect(crashes.errors).toEqual([]);
+  });
+
+  it('counts a task that throws on its answer and again when told it is over, and runs the next task', async () => {
+    const crashes = watchCrashes();
+    running.push({ stop: async () => crashes.stop() });
+    const device = await startTcpDevice({ 1: { holding } });
+    running.push(device);
+    const line = lineTo(device.port);
+    await until('connected', () => line.connected);
+    const failing = readingTask([[0, 1]], true);
+    const done = failing.task.done;
+    failing.task.done = (err) => {
+      done(err);
+      throw new Error('the task failed when told it was over');
+    };
+    const after = readingTask([[3, 1]]);
+    line.submit(failing.task);
+    line.submit(after.task);
+    await until('the next task done', () => after.outcome.done.length > 0);
+    expect(failing.outcome.done[0]?.message).toBe('the task failed on its answer');
+    expect(after.outcome.replies).toEqual([[14]]);
+    expect(line.snapshot().consumerErrors).toBe(2);
+    // Polling goes on: the line still serves new work.
+    const later = readingTask([[1, 1]]);
+    line.submit(later.task);
+    await until('a later task done', () => later.outcome.done.length > 0);
+    expect(later.outcome.replies).toEqual([[12]]);
+    expect(crashes.errors).toEqual([]);
   });
 });
