@@ -11,8 +11,8 @@
  *   feature module. What only a feature module can check in its own section (the alarm rules
  *   against the plant's points) is that module's SectionCheck (src/alarms/section-check.ts),
  *   handed to loadConfig by src/gateway/load-config.ts.
- * - points, web/api-types (the HTTP API contract with the dashboard, counted as a layer of its
- *   own: the web server and auth's routes both speak it, and it imports no server code),
+ * - points, api-types (the HTTP API contract with the dashboard: the web server and auth's
+ *   routes both speak it, and it imports no server code),
  *   then the feature modules (acquisition, storage, alarms, notify, energy, records, auth...),
  *   then web, gateway and cli, which put them together.
  *
@@ -71,11 +71,10 @@ function importEdges(files: string[]): FileEdge[] {
   });
 }
 
-/** The top-level folder of src/ a file belongs to ("alarms"), the loose file's own name, or web/api-types. */
+/** The top-level folder of src/ a file belongs to ("alarms"), or the loose file's own name. */
 function layerOf(repoRelativeFile: string): string {
-  const [top, sub] = relative('src', repoRelativeFile).split(sep);
+  const [top] = relative('src', repoRelativeFile).split(sep);
   if (top === '..') return repoRelativeFile.split(sep)[0] ?? repoRelativeFile; // simulators/...
-  if (top === 'web' && sub === 'api-types') return 'web/api-types';
   return top ?? repoRelativeFile;
 }
 

@@ -3,7 +3,7 @@
 // A new alarm sounds at once, even after a silence. The browser may block sound until the page
 // has been clicked (autoplay policy, e.g. after a reload): then the header says so and one
 // click anywhere, or on its button, enables it.
-import type { Annunciation } from '../../src/web/api-types/site.js';
+import type { Annunciation } from '../../src/api-types/site.js';
 import { type Alarm, type Priority, state } from './live.js';
 
 const MUTED = 'plantwatch.muted';

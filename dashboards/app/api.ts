@@ -7,9 +7,9 @@ import type {
   AlarmAction,
   AlarmStatusJson,
   JournalEntry,
-} from '../../src/web/api-types/alarms.js';
-import type { PointHistory } from '../../src/web/api-types/history.js';
-import type { PointView } from '../../src/web/api-types/points.js';
+} from '../../src/api-types/alarms.js';
+import type { PointHistory } from '../../src/api-types/history.js';
+import type { PointView } from '../../src/api-types/points.js';
 
 /** A refused or failed call: the server's `error` text, and its HTTP status (0: no answer). */
 export class ApiError extends Error {
@@ -44,7 +44,7 @@ export interface RequestOptions {
   anonymous?: boolean;
 }
 
-/** A JSON call: `T` is what the route answers (see src/web/api-types). */
+/** A JSON call: `T` is what the route answers (see src/api-types). */
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const { body, signal } = options;
   let res: Response;
@@ -90,7 +90,7 @@ export function url(path: string, query: Record<string, string | number | boolea
 }
 
 // ---- Routes used by several pages ----
-// Typed by the shared route descriptions (src/web/api-types); a page may still name a narrower
+// Typed by the shared route descriptions (src/api-types); a page may still name a narrower
 // view of the same JSON as T.
 
 /** Every point: its description, value, quality, ts. */

@@ -3,19 +3,19 @@
 // A page that shows a few devices watches only those (`watch`): the gateway then sends a
 // snapshot of them and only their deltas; the overview and the alarms page watch everything.
 import { io, type Socket } from 'socket.io-client';
-import type { AlarmEventJson, AlarmStatusJson } from '../../src/web/api-types/alarms.js';
+import type { AlarmEventJson, AlarmStatusJson } from '../../src/api-types/alarms.js';
 import type {
   ClientToServerEvents,
   ServerToClientEvents,
   WatchRequest,
-} from '../../src/web/api-types/live-events.js';
-import type { PointView } from '../../src/web/api-types/points.js';
+} from '../../src/api-types/live-events.js';
+import type { PointView } from '../../src/api-types/points.js';
 import * as api from './api.js';
 
 /** A point's description, as /api/points gives it (value, quality and age kept apart). */
 export type PointInfo = Omit<PointView, 'value' | 'quality' | 'ts' | 'ageMs'>;
 
-export type { AlarmState, Priority } from '../../src/web/api-types/alarms.js';
+export type { AlarmState, Priority } from '../../src/api-types/alarms.js';
 /** An alarm's current state as /api/alarms and the socket's `alarm` event give it. */
 export type Alarm = AlarmStatusJson;
 /** The transition an `alarm` event reports (the journal's event). */

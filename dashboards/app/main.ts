@@ -1,7 +1,7 @@
 // The shell: login, hash routes, header (alarm summary, user or duty, sound, theme, language,
 // connection), the connection-lost banner, the plant's settings at start (GET /api/site), and
 // the loop that passes live changes to the current view and the annunciator.
-import type { SiteInfo } from '../../src/web/api-types/site.js';
+import type { SiteInfo } from '../../src/api-types/site.js';
 import {
   configure as configureSound,
   enable as enableSound,

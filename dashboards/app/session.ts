@@ -1,7 +1,7 @@
 // Who is signed in, from GET /api/auth/me: 200 → the user and what the role may do;
 // 401 → a login is needed; 404 → the gateway runs without login (auth.enabled false), and the
 // header's "On duty" name (duty.ts) names who acts instead.
-import type { LoginBody, Me, Permission, SessionUser } from '../../src/web/api-types/auth.js';
+import type { LoginBody, Me, Permission, SessionUser } from '../../src/api-types/auth.js';
 import { ApiError, request } from './api.js';
 
 export type User = SessionUser;

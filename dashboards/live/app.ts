@@ -2,9 +2,9 @@
 // snapshot on connect and coalesced deltas after it. Words in English or Chinese (the dashboard's
 // saved choice, else the browser's), times on the plant's 24-hour clock (time.ts).
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../src/web/api-types/live-events.js';
-import type { PointInfoJson, PointValueJson } from '../../src/web/api-types/points.js';
-import type { SiteInfo } from '../../src/web/api-types/site.js';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../src/api-types/live-events.js';
+import type { PointInfoJson, PointValueJson } from '../../src/api-types/points.js';
+import type { SiteInfo } from '../../src/api-types/site.js';
 import { getJson } from '../app/api.js';
 import { clockSeconds, setPlantZone } from '../app/time.js';
 

@@ -8,8 +8,8 @@ import type {
   meRoute,
   Permission as PermissionJson,
   Role as RoleJson,
-} from '../web/api-types/auth.js';
-import type { Answer, Describes } from '../web/api-types/route.js';
+} from '../api-types/auth.js';
+import type { Answer, Describes } from '../api-types/route.js';
 import { readCookie, SESSION_COOKIE, sessionCookieOptions } from './cookies.js';
 import type { SessionEvents } from './events.js';
 import { MAX_PASSWORD_LENGTH } from './passwords.js';
@@ -49,7 +49,7 @@ const loginBody = z.object({
 /** The same answer for an unknown user, a disabled one and a wrong password. */
 const BAD_LOGIN = { error: 'invalid username or password' };
 
-// The shared schema (src/web/api-types/auth.ts) names the same roles and permissions.
+// The shared schema (src/api-types/auth.ts) names the same roles and permissions.
 const described: [Describes<Role, RoleJson>, Describes<Permission, PermissionJson>] = [true, true];
 void described;
 

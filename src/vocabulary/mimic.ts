@@ -1,7 +1,7 @@
 /**
  * The words of a room's mimic that the configuration uses too: site.yaml and the device files
  * name passive items and pump duties (src/config/mimic-schema.ts), the API and the dashboard
- * draw them (src/web/api-types/mimic.ts). Constants only: the dashboard bundles this file.
+ * draw them (src/api-types/mimic.ts). Constants only: the dashboard bundles this file.
  */
 
 /** Passive items: drawn from the configuration, with no device (and no values) of their own. */

@@ -7,13 +7,13 @@
 import { type Request, type RequestHandler, type Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { ConfigSummaryJson, UserView } from '../api-types/admin.js';
 import { MIN_PASSWORD_LENGTH, ROLES, type User, UserError, type UserStore } from '../auth/index.js';
 import { MAX_PASSWORD_LENGTH } from '../auth/passwords.js';
 import type { AlarmRuleConfig } from '../config/alarms-schema.js';
 import type { PlantConfig } from '../config/index.js';
 import type { MqttSettings } from '../config/schema.js';
 import type { DutySummary } from '../notify/roster.js';
-import type { ConfigSummaryJson, UserView } from './api-types/admin.js';
 
 export interface AdminRouterOptions {
   users: UserStore;

@@ -21,7 +21,6 @@ import {
   ShelveLimitError,
   UnknownAlarmError,
 } from '../alarms/index.js';
-import { duration } from '../config/schema.js';
 import {
   ACTION_BODIES,
   type ActionAnswer,
@@ -33,12 +32,13 @@ import {
   type alarmRoute,
   type alarmsRoute,
   type Priority as PriorityJson,
-} from './api-types/alarms.js';
-import type { Answer, Describes } from './api-types/route.js';
+} from '../api-types/alarms.js';
+import type { Answer, Describes } from '../api-types/route.js';
+import { duration } from '../config/schema.js';
 import { BadRequest, parseTime } from './history.js';
 
 // The shared schemas describe the alarm model itself: a field renamed, retyped or added on
-// either side fails the type check here (src/web/api-types/alarms.ts).
+// either side fails the type check here (src/api-types/alarms.ts).
 const described: [
   Describes<AlarmStatus, AlarmStatusJson>,
   Describes<AlarmEvent, AlarmEventJson>,

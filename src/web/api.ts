@@ -1,5 +1,4 @@
 import { type RequestHandler, Router } from 'express';
-import type { PointInfo, PointTable, PointValue, Quality } from '../points/index.js';
 import type {
   devicesRoute,
   healthRoute,
@@ -13,11 +12,12 @@ import type {
   pointsRoute,
   Quality as QualityJson,
   storageRoute,
-} from './api-types/points.js';
-import type { Answer, Describes } from './api-types/route.js';
+} from '../api-types/points.js';
+import type { Answer, Describes } from '../api-types/route.js';
+import type { PointInfo, PointTable, PointValue, Quality } from '../points/index.js';
 
 // The shared schema describes the domain's own types: a field renamed, retyped or added on
-// either side fails the type check here (src/web/api-types/points.ts).
+// either side fails the type check here (src/api-types/points.ts).
 const pointInfoDescribed: Describes<PointInfo, PointInfoJson> = true;
 const pointValueDescribed: Describes<PointValue, PointValueJson> = true;
 const qualityDescribed: Describes<Quality, QualityJson> = true;
@@ -37,7 +37,7 @@ export interface GatewayStatus {
   notifications?: () => unknown;
 }
 
-export type { PointView } from './api-types/points.js';
+export type { PointView } from '../api-types/points.js';
 
 function view(info: PointInfo, value: PointValue | undefined, now: number): PointView {
   return {

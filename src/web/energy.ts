@@ -3,6 +3,8 @@
  * retrofit savings, each as JSON or a CSV download; the monthly report as HTML and PDF.
  */
 import { type Request, type RequestHandler, type Response, Router } from 'express';
+import type * as Api from '../api-types/energy.js';
+import type { Describes } from '../api-types/route.js';
 import {
   COMMODITIES,
   type Commodity,
@@ -31,8 +33,6 @@ import {
 } from '../reports/energy-tables.js';
 import { pdfFilename } from '../reports/monthly-pdf.js';
 import { PdfUnavailable, REPORT_LANGUAGES, type ReportLanguage } from '../reports/pdf.js';
-import type * as Api from './api-types/energy.js';
-import type { Describes } from './api-types/route.js';
 import { BadRequest, parseTime } from './history.js';
 import { sendTable } from './tables.js';
 

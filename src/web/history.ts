@@ -4,15 +4,15 @@
  * equipment page's trend. Huge ranges are aggregated in the store, never loaded whole.
  */
 import { type Request, type Response, Router } from 'express';
-import type { PointInfo, PointTable } from '../points/index.js';
-import type { Aggregate, TimeSeriesStore } from '../storage/index.js';
 import {
   AGGREGATES,
   type History,
   type HistorySeries,
   MAX_HISTORY_POINTS,
   type PointHistory,
-} from './api-types/history.js';
+} from '../api-types/history.js';
+import type { PointInfo, PointTable } from '../points/index.js';
+import type { Aggregate, TimeSeriesStore } from '../storage/index.js';
 
 /** Above this many raw samples a request is answered with windows instead. */
 export const MAX_RAW_SAMPLES = 10_000;

@@ -12,13 +12,13 @@
 import { createHash } from 'node:crypto';
 import type { Server, Socket } from 'socket.io';
 import type { AlarmService } from '../alarms/index.js';
-import type { PointBus, PointTable, PointValue } from '../points/index.js';
 import type {
   ClientToServerEvents,
   ServerToClientEvents,
   SnapshotEntry,
   WatchReply,
-} from './api-types/live-events.js';
+} from '../api-types/live-events.js';
+import type { PointBus, PointTable, PointValue } from '../points/index.js';
 
 /** The gateway's socket.io server and sockets, with the events both sides share. */
 export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents>;

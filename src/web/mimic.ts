@@ -6,10 +6,10 @@
  * placed by hand. Built once at start: the configuration does not change while the gateway runs.
  */
 import { Router } from 'express';
+import type { MimicItem, MimicModel, SymbolKind } from '../api-types/mimic.js';
 import type { PlantConfig } from '../config/index.js';
 import { meteringTree } from '../config/metering-tree.js';
 import type { DeviceConfig } from '../config/schema.js';
-import type { MimicItem, MimicModel, SymbolKind } from './api-types/mimic.js';
 
 /** The mimic of a room, if the configuration has that room. */
 export type MimicModels = (site: string, building: string, room: string) => MimicModel | undefined;

@@ -1,6 +1,6 @@
 /**
  * GET /api/openapi.json: the OpenAPI 3.1 document of the REST API, built once from the route
- * descriptions in src/web/api-types (the same ones the handlers and the dashboard are typed
+ * descriptions in src/api-types (the same ones the handlers and the dashboard are typed
  * with). Served without login, like /api/health: it describes the shapes of an open-source
  * API and holds no plant data, names, users or settings, and an integrator's tool reads it
  * before it has a session. What each route needs is in the document (security, x-permission).
@@ -8,8 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Router } from 'express';
+import { type OpenApiDocument, openApiDocument } from '../api-types/openapi.js';
 import { repoRoot } from '../repo-root.js';
-import { type OpenApiDocument, openApiDocument } from './api-types/openapi.js';
 
 let cached: OpenApiDocument | undefined;
 

@@ -1,8 +1,8 @@
 /** /api/assets: the asset ledger (JSON or CSV) and each device's QR label. */
 import type { Request } from 'express';
+import type * as api from '../api-types/records.js';
+import type { Answer } from '../api-types/route.js';
 import { assetLabelSvg, assetLedger } from '../records/index.js';
-import type * as api from './api-types/records.js';
-import type { Answer } from './api-types/route.js';
 import { handle, one, param, type RecordsRoutes } from './records-common.js';
 import { sendTable } from './tables.js';
 

@@ -1,7 +1,8 @@
 /** /api/handovers: the shift going on now, past handovers (JSON or CSV), handing over and taking over. */
+
+import * as api from '../api-types/records.js';
+import type { Answer } from '../api-types/route.js';
 import { localTime } from '../reports/csv.js';
-import * as api from './api-types/records.js';
-import type { Answer } from './api-types/route.js';
 import { BadRequest } from './history.js';
 import { handle, limitOf, one, optional, param, parseAction, type RecordsRoutes } from './records-common.js';
 import { sendTable } from './tables.js';

@@ -1,7 +1,8 @@
 /** /api/maintenance: what is due (JSON or CSV), what was done, and recording a task done. */
+
+import * as api from '../api-types/records.js';
+import type { Answer } from '../api-types/route.js';
 import { localTime } from '../reports/csv.js';
-import * as api from './api-types/records.js';
-import type { Answer } from './api-types/route.js';
 import { handle, limitOf, one, optional, param, parseAction, type RecordsRoutes } from './records-common.js';
 import { sendTable } from './tables.js';
 

@@ -1,10 +1,10 @@
 /** /api/operation-log: a shift's operation log of some equipment (JSON or CSV). */
 import type { Request } from 'express';
 import { DateTime } from 'luxon';
+import type * as api from '../api-types/records.js';
+import type { Answer } from '../api-types/route.js';
 import type { OperationLog, RecordsService, ShiftWindow } from '../records/index.js';
 import { localTime } from '../reports/csv.js';
-import type * as api from './api-types/records.js';
-import type { Answer } from './api-types/route.js';
 import { BadRequest } from './history.js';
 import { handle, list, one, type RecordsRoutes } from './records-common.js';
 import { sendTable } from './tables.js';

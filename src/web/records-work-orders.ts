@@ -1,5 +1,7 @@
 /** /api/work-orders: the list (JSON or CSV), the monthly KPIs per team, one order, and its steps. */
 import type { Request } from 'express';
+import * as api from '../api-types/records.js';
+import type { Answer } from '../api-types/route.js';
 import {
   type RecordsService,
   UnknownWorkOrderError,
@@ -7,8 +9,6 @@ import {
   type WorkOrder,
 } from '../records/index.js';
 import { localTime } from '../reports/csv.js';
-import * as api from './api-types/records.js';
-import type { Answer } from './api-types/route.js';
 import { rangeOf } from './energy.js';
 import { BadRequest } from './history.js';
 import {
@@ -23,7 +23,7 @@ import {
 } from './records-common.js';
 import { sendTable } from './tables.js';
 
-// Bodies are parsed with the API's own schemas (src/web/api-types/records.ts).
+// Bodies are parsed with the API's own schemas (src/api-types/records.ts).
 const ORDER_ACTIONS = api.workOrderSteps;
 type OrderAction = keyof typeof ORDER_ACTIONS;
 

@@ -5,6 +5,7 @@
  * With login on, the acting user is always the session's: a `user` in a body is refused.
  */
 import { type RequestHandler, Router } from 'express';
+import type * as api from '../api-types/records.js';
 import type {
   AssetEntry,
   DeviceNames,
@@ -19,7 +20,6 @@ import type {
   WorkOrder,
   WorkOrderKpi,
 } from '../records/index.js';
-import type * as api from './api-types/records.js';
 import { assetRoutes } from './records-assets.js';
 import { handoverRoutes } from './records-handovers.js';
 import { maintenanceRoutes } from './records-maintenance.js';

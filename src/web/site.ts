@@ -1,11 +1,11 @@
 /**
  * GET /api/site: the dashboard's shell asks once at start for the plant's time zone, its names,
- * how to announce alarms and the live heartbeat (src/web/api-types/site.ts).
+ * how to announce alarms and the live heartbeat (src/api-types/site.ts).
  */
 import { type RequestHandler, Router } from 'express';
+import type { Answer } from '../api-types/route.js';
+import type { Annunciation, SiteInfo, siteRoute } from '../api-types/site.js';
 import type { PlantConfig } from '../config/index.js';
-import type { Answer } from './api-types/route.js';
-import type { Annunciation, SiteInfo, siteRoute } from './api-types/site.js';
 
 /** The part of SiteInfo that comes from the configuration. */
 export type SiteSettings = Omit<SiteInfo, 'heartbeat' | 'now'>;

@@ -4,14 +4,14 @@
  * demand, intensity, leaks, retrofits), counter events and the savings model in Chinese, and
  * the night palette on screen but the day one on paper. The gateway's real web server and
  * dashboard, with an energy service that answers small fixed reports (typed with the API's
- * own types, src/web/api-types/energy.ts).
+ * own types, src/api-types/energy.ts).
  */
 import { DateTime } from 'luxon';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type * as Api from '../../src/api-types/energy.js';
 import type { EnergyService, Meter } from '../../src/energy/index.js';
 import { verifySavings } from '../../src/energy/savings.js';
-import type * as Api from '../../src/web/api-types/energy.js';
 import { demoWebServer } from '../auth/harness.js';
 import { hasChromium, launchBrowser, openPage, signIn } from '../helpers/browser.js';
 import { unexpected, ZONE } from './energy-harness.js';

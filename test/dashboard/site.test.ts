@@ -4,9 +4,9 @@
  * live heartbeat — which socket.io really uses, short enough to notice a dead link in 4 s.
  */
 import { describe, expect, it } from 'vitest';
+import { siteRoute } from '../../src/api-types/site.js';
 import { alarmsFile } from '../../src/config/alarms-schema.js';
 import { loadConfig } from '../../src/config/index.js';
-import { siteRoute } from '../../src/web/api-types/site.js';
 import { HEARTBEAT } from '../../src/web/index.js';
 import { siteSettings } from '../../src/web/site.js';
 import { demoWebServer, login } from '../auth/harness.js';

@@ -7,10 +7,6 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import type { PlantConfig } from '../../src/config/index.js';
-import type { EnergyService } from '../../src/energy/index.js';
-import { verifySavings } from '../../src/energy/savings.js';
-import { toCsv } from '../../src/reports/csv.js';
 import {
   consumptionRoute,
   costRoute,
@@ -20,8 +16,12 @@ import {
   metersRoute,
   retrofitReport,
   retrofitsRoute,
-} from '../../src/web/api-types/energy.js';
-import type { ApiRoute } from '../../src/web/api-types/route.js';
+} from '../../src/api-types/energy.js';
+import type { ApiRoute } from '../../src/api-types/route.js';
+import type { PlantConfig } from '../../src/config/index.js';
+import type { EnergyService } from '../../src/energy/index.js';
+import { verifySavings } from '../../src/energy/savings.js';
+import { toCsv } from '../../src/reports/csv.js';
 import type { WebServer } from '../../src/web/index.js';
 import { DAY, demoEnergy, HOUR, MINUTE, samples, type TestStore } from '../energy/simulated-store.js';
 import { type Json, jsonRequest, startBareWebServer } from '../helpers/web.js';
@@ -528,7 +528,7 @@ describe('the other energy reports', () => {
   });
 });
 
-describe("the API's description of its answers (src/web/api-types/energy.ts, /api/openapi.json)", () => {
+describe("the API's description of its answers (src/api-types/energy.ts, /api/openapi.json)", () => {
   // A schema strips what it does not describe: parsing an answer gives the answer back only
   // when every field is described, with its type.
   const asDescribed = (schema: z.ZodType, body: unknown) => expect(schema.parse(body)).toEqual(body);

@@ -4,11 +4,11 @@
  */
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { History as Trend } from '../../src/api-types/history.js';
 import { silentLogger } from '../../src/log/index.js';
 import { buildCatalog, PointBus, PointTable, type PointValue } from '../../src/points/index.js';
 import { SqliteStore, type TimeSeriesStore } from '../../src/storage/index.js';
 import { InfluxStore } from '../../src/storage/influx.js';
-import type { History as Trend } from '../../src/web/api-types/history.js';
 import { startWebServer, type WebServer } from '../../src/web/index.js';
 import { type Influxd, startInfluxd } from '../helpers/influxd.js';
 import { plantConfig } from '../helpers/plant-config.js';

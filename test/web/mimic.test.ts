@@ -5,8 +5,8 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MimicModel } from '../../src/api-types/mimic.js';
 import { loadConfig, type PlantConfig } from '../../src/config/index.js';
-import type { MimicModel } from '../../src/web/api-types/mimic.js';
 import { mimicModels } from '../../src/web/mimic.js';
 import { demoWebServer, login } from '../auth/harness.js';
 import { type DemoConfig, demoConfigCopy, editYaml } from '../helpers/demo-config.js';

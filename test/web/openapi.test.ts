@@ -1,13 +1,13 @@
 /**
- * GET /api/openapi.json: the OpenAPI 3.1 document built from src/web/api-types. It must be a
+ * GET /api/openapi.json: the OpenAPI 3.1 document built from src/api-types. It must be a
  * document a tool can read (openapi, info, paths; every operation's answer with a JSON schema;
  * every $ref resolving), served without login; and it must describe every route the running
  * gateway mounts (found by walking its router stack, as test/security/routes.test.ts does), so a
  * route added without a description fails here, and describe no route that is not mounted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allRoutes } from '../../src/web/api-types/index.js';
-import { openApiPath } from '../../src/web/api-types/openapi.js';
+import { allRoutes } from '../../src/api-types/index.js';
+import { openApiPath } from '../../src/api-types/openapi.js';
 import { type GatewayRig, startGatewayRig } from '../security/gateway-rig.js';
 import { type RouteEntry, registeredRoutes } from '../security/routes.js';
 

@@ -7,9 +7,9 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateHistory } from '../../simulators/history.js';
+import * as api from '../../src/api-types/records.js';
 import type { PointValue } from '../../src/points/index.js';
 import { type AssetEntry, assetLabelSvg } from '../../src/records/index.js';
-import * as api from '../../src/web/api-types/records.js';
 import { until } from '../helpers/wait.js';
 import {
   type Account,
@@ -972,7 +972,7 @@ describe('work orders opened by critical alarms themselves', () => {
   });
 });
 
-describe('every answer fits its published schema (src/web/api-types/records.ts)', () => {
+describe('every answer fits its published schema (src/api-types/records.ts)', () => {
   let rig: RecordsRig;
   beforeAll(async () => {
     rig = await startRecordsRig({ login: true, at: MORNING });

@@ -1,7 +1,7 @@
 // A room's mimic model from the point catalog alone, for a gateway that serves no mimic model
 // (an older gateway, or the API answering an error): every device by its equipment, no pipes
 // beyond what the room kind implies.
-import type { MimicItem, MimicModel, SymbolKind } from '../../../src/web/api-types/mimic.js';
+import type { MimicItem, MimicModel, SymbolKind } from '../../../src/api-types/mimic.js';
 
 const SYMBOL: Record<string, SymbolKind> = {
   chiller: 'chiller',

@@ -1,6 +1,6 @@
 // What every symbol shares: a link to its equipment page, a tooltip with its full name and
 // state, its name (wrapped, never cut), its state in words, and an alarm indicator.
-import type { MimicItem } from '../../../src/web/api-types/mimic.js';
+import type { MimicItem } from '../../../src/api-types/mimic.js';
 import { localName, t } from '../i18n.js';
 import { alarmMark } from './alarm-mark.js';
 import type { Binder } from './bind.js';

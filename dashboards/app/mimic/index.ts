@@ -1,7 +1,7 @@
 // A room's mimic: the gateway's model of the room (symbols from the configuration) laid out by
 // the room's kind, drawn as SVG, bound to live values. The layouts know the room kinds; any
 // other kind gets the generic rows.
-import type { MimicModel } from '../../../src/web/api-types/mimic.js';
+import type { MimicModel } from '../../../src/api-types/mimic.js';
 import { localName } from '../i18n.js';
 import { Binder } from './bind.js';
 import { fitLabels } from './label.js';

@@ -1,6 +1,6 @@
 // The points a symbol reads, by their names in the demo profiles (config/profiles/): a profile
 // without one of them simply shows no such value.
-import type { MimicItem } from '../../../src/web/api-types/mimic.js';
+import type { MimicItem } from '../../../src/api-types/mimic.js';
 import { type Binder, goodBool, hasPoint, reading, type ValueOptions, valueText } from './bind.js';
 import type { SymbolState } from './frame.js';
 

@@ -2,7 +2,7 @@
 // the first, right the second), the time axis on the plant's 24-hour clock, the legend giving
 // each point's value under the cursor, drag to zoom, and the alarm marks.
 import uPlot from 'uplot';
-import type { JournalEntry } from '../../../src/web/api-types/alarms.js';
+import type { JournalEntry } from '../../../src/api-types/alarms.js';
 import { plantDate, timeAxis, valueAxis } from '../axis.js';
 import { formatValue } from '../format.js';
 import { t } from '../i18n.js';

@@ -1,8 +1,8 @@
 // What a trend fetches: its points' history over the view (one request for all of them) and the
 // equipment's alarm activations in it, joined on one time base for uPlot.
 import uPlot from 'uplot';
-import type { JournalEntry } from '../../../src/web/api-types/alarms.js';
-import type { History, HistorySeries } from '../../../src/web/api-types/history.js';
+import type { JournalEntry } from '../../../src/api-types/alarms.js';
+import type { History, HistorySeries } from '../../../src/api-types/history.js';
 import { getJson, url } from '../api.js';
 import type { Span } from './range.js';
 

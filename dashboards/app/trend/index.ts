@@ -4,8 +4,8 @@
 // with ◀ ▶. Each view is fetched anew (one request for all points), so zooming into a month shows
 // the real samples, not the month's averages stretched. CSV exports what the chart shows.
 import uPlot from 'uplot';
-import type { JournalEntry } from '../../../src/web/api-types/alarms.js';
-import type { HistorySeries } from '../../../src/web/api-types/history.js';
+import type { JournalEntry } from '../../../src/api-types/alarms.js';
+import type { HistorySeries } from '../../../src/api-types/history.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import type { PointInfo } from '../live.js';

@@ -2,7 +2,7 @@
 // plot in the priority's colour and a flag on the axis naming the priority. A flag is a button
 // (phones do not hover): picking it says when, what and how urgent.
 import type uPlot from 'uplot';
-import type { JournalEntry } from '../../../src/web/api-types/alarms.js';
+import type { JournalEntry } from '../../../src/api-types/alarms.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { alarmText } from '../plant.js';

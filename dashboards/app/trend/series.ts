@@ -1,7 +1,7 @@
 // Which points a trend shows: the equipment's default, and what may be added. Points of one unit
 // share a value axis; a second unit gets the right-hand axis; a third is refused (a chart with
 // three scales cannot be read at a glance).
-import type { MAX_HISTORY_POINTS } from '../../../src/web/api-types/history.js';
+import type { MAX_HISTORY_POINTS } from '../../../src/api-types/history.js';
 import type { PointInfo } from '../live.js';
 
 /** Most points on one chart: what GET /api/history answers at once (typed as the API's limit, so the two cannot drift). */

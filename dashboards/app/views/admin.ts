@@ -3,7 +3,7 @@
 // (/api/config/summary). Every piece of data goes in with textContent. Calls go through api.ts,
 // so a 401 (the session ended) takes the browser back to the sign-in page like any other.
 
-import type { ConfigSummaryJson, NewUser, UserView } from '../../../src/web/api-types/admin.js';
+import type { ConfigSummaryJson, NewUser, UserView } from '../../../src/api-types/admin.js';
 import { getJson, sendJson } from '../api.js';
 import { h } from '../dom.js';
 import { localName, t } from '../i18n.js';

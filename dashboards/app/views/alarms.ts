@@ -2,7 +2,7 @@
 // and the journal with filters (priority, device, time range). `#/alarms/<alarm id>` (the link in
 // notification e-mails and chat posts) highlights that alarm, or says it is normal again, and
 // narrows the journal to it. On a phone the list is a column of cards, buttons within reach.
-import type { JournalEntry } from '../../../src/web/api-types/alarms.js';
+import type { JournalEntry } from '../../../src/api-types/alarms.js';
 import * as api from '../api.js';
 import { h } from '../dom.js';
 import { dutyUser } from '../duty.js';

@@ -2,7 +2,7 @@
 // (dates in the plant's time zone, from time.ts), number and money formats, CSV links, uPlot
 // chart helpers. Requests go through api.ts (a 401 goes to the sign-in), dates through time.ts.
 import uPlot from 'uplot';
-import type { Meter } from '../../../src/web/api-types/energy.js';
+import type { Meter } from '../../../src/api-types/energy.js';
 import { getJson, onAnswer, url } from '../api.js';
 import { h } from '../dom.js';
 import { getLang, localName, t } from '../i18n.js';

@@ -1,6 +1,6 @@
 // Energy › Consumption's charts: the stacked bars of each group per period (periods still going
 // on hatched, named under the chart) and the hourly load profile of the last 7 days.
-import type { ConsumptionReport, RangeBucket, Resolution } from '../../../src/web/api-types/energy.js';
+import type { ConsumptionReport, RangeBucket, Resolution } from '../../../src/api-types/energy.js';
 import { plantDate, timeAxis, valueAxis } from '../axis.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';

@@ -1,6 +1,6 @@
 // Energy › Consumption's notes under the table: counter events (resets, replacements, …) and
 // gaps in the readings, each once, oldest first.
-import type { ConsumptionAnswer, ConsumptionRow, CounterEvent } from '../../../src/web/api-types/energy.js';
+import type { ConsumptionAnswer, ConsumptionRow, CounterEvent } from '../../../src/api-types/energy.js';
 import { h } from '../dom.js';
 import { getLang, t } from '../i18n.js';
 import { digitsFor, num, when } from './energy-common.js';

@@ -1,6 +1,6 @@
 // Energy › Consumption's side panels: each group's share of the total, and this month so far
 // against the same days of last month by building.
-import type { ConsumptionReport } from '../../../src/web/api-types/energy.js';
+import type { ConsumptionReport } from '../../../src/api-types/energy.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { localDate } from '../time.js';

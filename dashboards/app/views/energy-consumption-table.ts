@@ -5,7 +5,7 @@ import type {
   ConsumptionReport,
   ConsumptionRow,
   RangeBucket,
-} from '../../../src/web/api-types/energy.js';
+} from '../../../src/api-types/energy.js';
 import { h } from '../dom.js';
 import { getLang, localName, t } from '../i18n.js';
 import { plantZone } from '../time.js';

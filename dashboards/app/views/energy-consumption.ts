@@ -10,7 +10,7 @@ import type {
   CostReport,
   Grouping,
   Resolution,
-} from '../../../src/web/api-types/energy.js';
+} from '../../../src/api-types/energy.js';
 import { getJson } from '../api.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';

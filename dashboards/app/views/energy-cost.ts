@@ -3,7 +3,7 @@
 // tree) and month: kWh and cost per tariff period (a split bar and the figures), the share in
 // peak periods, highlighted where moving load is worth a look, the demand charge, the cost and
 // kg CO₂e. Hours without readings are not costed: "—", never ¥0.
-import type { Band, CostFigures, CostReport, CostRow } from '../../../src/web/api-types/energy.js';
+import type { Band, CostFigures, CostReport, CostRow } from '../../../src/api-types/energy.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { money, num, pct } from './energy-common.js';

@@ -1,6 +1,6 @@
 // Energy › Demand: each incomer's peak 15-minute demand per day or month (when, mean, load
 // factor) and each distribution room's headroom against its rated kVA.
-import type { DemandReport, Resolution } from '../../../src/web/api-types/energy.js';
+import type { DemandReport, Resolution } from '../../../src/api-types/energy.js';
 import { getJson } from '../api.js';
 import { h } from '../dom.js';
 import { localName, t } from '../i18n.js';

@@ -1,5 +1,5 @@
 // Energy › Intensity: kWh and m³ per m² of floor and per bed, per building and for the site.
-import type { IntensityReport } from '../../../src/web/api-types/energy.js';
+import type { IntensityReport } from '../../../src/api-types/energy.js';
 import { getJson } from '../api.js';
 import { h } from '../dom.js';
 import { localName, t } from '../i18n.js';

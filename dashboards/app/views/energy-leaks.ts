@@ -1,6 +1,6 @@
 // Energy › Leaks: each watched water meter's minimum night flow over the last 14 nights
 // against its threshold, the run of wet nights, and "leak suspected" when the run is long enough.
-import type { LeakStatus, MeterNights } from '../../../src/web/api-types/energy.js';
+import type { LeakStatus, MeterNights } from '../../../src/api-types/energy.js';
 import { getJson } from '../api.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';

@@ -1,7 +1,7 @@
 // Energy › Savings: each retrofit's verified savings (baseline before, reporting after, the
 // same meters), with the uncertainty, the promise and ASHRAE Guideline 14's test, and a chart of
 // the daily consumption of both periods.
-import type { Normalisation, PeriodDays, RetrofitReport } from '../../../src/web/api-types/energy.js';
+import type { Normalisation, PeriodDays, RetrofitReport } from '../../../src/api-types/energy.js';
 import { getJson } from '../api.js';
 import { valueAxis } from '../axis.js';
 import { h } from '../dom.js';

@@ -10,7 +10,7 @@ import type {
   TreeReport,
   TreeRow,
   TreeRowKind,
-} from '../../../src/web/api-types/energy.js';
+} from '../../../src/api-types/energy.js';
 import { h } from '../dom.js';
 import { localName, t } from '../i18n.js';
 import { csvLink, digitsFor, num } from './energy-common.js';

@@ -1,6 +1,6 @@
 // Energy: consumption, peak demand, intensity, night-flow leaks and retrofit savings, one
 // sub-page each (#/energy/<tab>), for the energy managers' monthly review and reports.
-import type { ReportSent } from '../../../src/web/api-types/energy.js';
+import type { ReportSent } from '../../../src/api-types/energy.js';
 import { request, url } from '../api.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';

@@ -1,6 +1,6 @@
 // Asset ledger: each equipment's asset number, name, maker and model, location, install date
 // and serial, with its CSV; and a printable sheet of QR labels that open the equipment page.
-import type { Asset } from '../../../src/web/api-types/records.js';
+import type { Asset } from '../../../src/api-types/records.js';
 import { getJson, url } from '../api.js';
 import { h } from '../dom.js';
 import { getLang, localName, t } from '../i18n.js';

@@ -1,7 +1,7 @@
 // What the records pages share: acting on the records API (who acts), who may act, CSV links,
 // the roster's teams, number and duration formats fit for a printed record, and the action
 // dialog. Times are the plant's (time.ts), however the PC's clock is set.
-import type { HandoverView, OperationLog, Team } from '../../../src/web/api-types/records.js';
+import type { HandoverView, OperationLog, Team } from '../../../src/api-types/records.js';
 import { getJson, request, url } from '../api.js';
 import { h } from '../dom.js';
 import { dutyUser } from '../duty.js';

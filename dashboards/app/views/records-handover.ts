@@ -2,7 +2,7 @@
 // who acknowledged them, alarms still open, work orders opened and closed, maintenance due),
 // the outgoing user's notes and "Submit handover"; handovers waiting for the incoming user
 // ("Accept handover" with a comment); and the past handovers.
-import type { Handover, HandoverSummary, HandoverView, Team } from '../../../src/web/api-types/records.js';
+import type { Handover, HandoverSummary, HandoverView, Team } from '../../../src/api-types/records.js';
 import { getJson, url } from '../api.js';
 import { h } from '../dom.js';
 import { localName, t } from '../i18n.js';

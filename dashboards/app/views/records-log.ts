@@ -8,7 +8,7 @@ import type {
   OperationLog,
   OperationLogAnswer,
   ShiftWindow,
-} from '../../../src/web/api-types/records.js';
+} from '../../../src/api-types/records.js';
 import { getJson, url } from '../api.js';
 import { h } from '../dom.js';
 import { localName, t } from '../i18n.js';

@@ -1,11 +1,7 @@
 // Maintenance: every task of the plan with its state (colour only for overdue and due soon),
 // when it was last done and when it is due, "Record done" (run hours, notes, date), and the
 // record of work done (who, when, run hours, notes) with its CSV.
-import type {
-  MaintenanceInterval,
-  MaintenanceRecord,
-  TaskStatus,
-} from '../../../src/web/api-types/records.js';
+import type { MaintenanceInterval, MaintenanceRecord, TaskStatus } from '../../../src/api-types/records.js';
 import { getJson, url } from '../api.js';
 import { h } from '../dom.js';
 import { localName, t } from '../i18n.js';

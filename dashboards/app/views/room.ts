@@ -2,7 +2,7 @@
 // model of the room (GET /api/rooms/…/mimic, from the configuration) by the room's kind
 // (mimic/), with live values. The model is fetched once per room: the configuration does not
 // change while the gateway runs, and a resync or a language change redraws from it at once.
-import type { MimicModel } from '../../../src/web/api-types/mimic.js';
+import type { MimicModel } from '../../../src/api-types/mimic.js';
 import { ApiError, getJson } from '../api.js';
 import { h } from '../dom.js';
 import { localName, t } from '../i18n.js';

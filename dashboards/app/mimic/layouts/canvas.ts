@@ -1,7 +1,7 @@
 // What every room layout uses: a drawing that grows to fit what is put on it, symbols placed
 // in centred rows (or where the room's mimic.layout puts them by hand), headers with their
 // caption and live figures, and a row for whatever the layout has no place for.
-import type { MimicItem } from '../../../../src/web/api-types/mimic.js';
+import type { MimicItem } from '../../../../src/api-types/mimic.js';
 import type { Binder } from '../bind.js';
 import { s } from '../svg.js';
 import { NAME_SPACE, SYMBOLS } from '../symbols/index.js';

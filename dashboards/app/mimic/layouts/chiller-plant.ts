@@ -2,7 +2,7 @@
 // the chillers between those and the chilled-water headers, chilled-water pumps below. Each
 // header shows the mean temperature the chillers report for it and the direction of flow; a
 // loop whose pumps all stand still is drawn dashed.
-import type { MimicModel } from '../../../../src/web/api-types/mimic.js';
+import type { MimicModel } from '../../../../src/api-types/mimic.js';
 import { t } from '../../i18n.js';
 import { type Binder, figure, hasPoint, meanOf } from '../bind.js';
 import { els, optValue, pid } from '../points.js';

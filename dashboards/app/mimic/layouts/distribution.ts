@@ -1,7 +1,7 @@
 // A distribution room as a single-line diagram: transformer(s) above the incomer(s), the LV
 // busbar with the room's load against its rated capacity (headroom), the feeders below it, each
 // with its breaker, kW, current and loading against its breaker's rating.
-import type { MimicItem, MimicModel } from '../../../../src/web/api-types/mimic.js';
+import type { MimicItem, MimicModel } from '../../../../src/api-types/mimic.js';
 import { formatValue } from '../../format.js';
 import { t } from '../../i18n.js';
 import { type Binder, figure, good } from '../bind.js';

@@ -1,6 +1,6 @@
 // Any other kind of room (a boiler room, a kind added later): its symbols in rows, no pipes,
 // so a new site gets a mimic of everything it has even before a layout exists for it.
-import type { MimicModel } from '../../../../src/web/api-types/mimic.js';
+import type { MimicModel } from '../../../../src/api-types/mimic.js';
 import type { Binder } from '../bind.js';
 import { Canvas } from './canvas.js';
 

@@ -1,7 +1,7 @@
 // A liquid-oxygen station: the tank with its level, the liquid line to the vaporisers, the gas
 // to the manifold whose supply pressure and purity the wards depend on, and the station's
 // low-pressure alarm on the manifold.
-import type { MimicItem, MimicModel } from '../../../../src/web/api-types/mimic.js';
+import type { MimicItem, MimicModel } from '../../../../src/api-types/mimic.js';
 import { t } from '../../i18n.js';
 import { alarmMark } from '../alarm-mark.js';
 import { type Binder, goodBool, hasPoint, valueText } from '../bind.js';

@@ -1,7 +1,7 @@
 // A pump room (secondary water supply): booster pumps between the suction header (from the
 // break tank) and the outlet header, which shows the outlet pressure against its setpoint;
 // the pressure vessel on the outlet; the building beyond.
-import type { MimicItem, MimicModel } from '../../../../src/web/api-types/mimic.js';
+import type { MimicItem, MimicModel } from '../../../../src/api-types/mimic.js';
 import { formatValue } from '../../format.js';
 import { t } from '../../i18n.js';
 import { type Binder, figure, good, goodBool, hasPoint } from '../bind.js';

@@ -1,7 +1,7 @@
 // The site's water meter tree: the site on top, its main meters below, each meter's
 // sub-meters below it (energy.yaml's metering tree), with flows; this room's meters marked.
 // Under a meter with sub-meters, what they do not account for: the unmetered flow.
-import type { MimicItem, MimicModel } from '../../../../src/web/api-types/mimic.js';
+import type { MimicItem, MimicModel } from '../../../../src/api-types/mimic.js';
 import { formatValue } from '../../format.js';
 import { localName, t } from '../../i18n.js';
 import { type Binder, figure, good } from '../bind.js';

@@ -1,7 +1,7 @@
 // A water-cooled chiller: condenser barrel above, evaporator below, compressor at the side.
 // Running fills it, stopped leaves it hollow, tripped outlines it in red with a cross and the
 // word TRIPPED: state by shape and text, not by colour alone.
-import type { MimicItem } from '../../../../src/web/api-types/mimic.js';
+import type { MimicItem } from '../../../../src/api-types/mimic.js';
 import type { Binder } from '../bind.js';
 import { frame } from '../frame.js';
 import { els, optValue, runState } from '../points.js';

@@ -1,5 +1,5 @@
 // A cooling tower: a tapered casing with its fan on top. Passive (no device of its own).
-import type { MimicItem } from '../../../../src/web/api-types/mimic.js';
+import type { MimicItem } from '../../../../src/api-types/mimic.js';
 import type { Binder } from '../bind.js';
 import { frame } from '../frame.js';
 import { s } from '../svg.js';

@@ -1,6 +1,6 @@
 // Any other equipment: a box with its first few values, so a kind of room or equipment the
 // mimic does not know still shows everything it has (the equipment page has the rest).
-import type { MimicItem } from '../../../../src/web/api-types/mimic.js';
+import type { MimicItem } from '../../../../src/api-types/mimic.js';
 import { localName } from '../../i18n.js';
 import { state } from '../../live.js';
 import { type Binder, valueText } from '../bind.js';

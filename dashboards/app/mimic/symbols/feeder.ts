@@ -1,7 +1,7 @@
 // An incomer or a feeder of a single-line diagram: its breaker on the conductor, kW, the
 // highest phase current, power factor (incomer: voltage too), and the loading against the
 // breaker's rating as a bar with its percentage (colour only past 80 % and 100 %).
-import type { MimicItem } from '../../../../src/web/api-types/mimic.js';
+import type { MimicItem } from '../../../../src/api-types/mimic.js';
 import { formatValue } from '../../format.js';
 import { t } from '../../i18n.js';
 import { type Binder, good } from '../bind.js';

@@ -1,5 +1,5 @@
 // The symbol library, by the symbol kind the gateway's mimic model names.
-import type { MimicItem, SymbolKind } from '../../../../src/web/api-types/mimic.js';
+import type { MimicItem, SymbolKind } from '../../../../src/api-types/mimic.js';
 import type { Binder } from '../bind.js';
 import { CHILLER, chiller } from './chiller.js';
 import { coolingTower, TOWER } from './cooling-tower.js';

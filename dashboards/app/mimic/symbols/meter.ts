@@ -1,5 +1,5 @@
 // A water meter of the metering tree: a dial with its flow and cumulative volume.
-import type { MimicItem } from '../../../../src/web/api-types/mimic.js';
+import type { MimicItem } from '../../../../src/api-types/mimic.js';
 import type { Binder } from '../bind.js';
 import { frame } from '../frame.js';
 import { els, meterState, optValue } from '../points.js';

@@ -1,6 +1,6 @@
 // A pump: a circle with its impeller triangle pointing the way the water goes. Running fills
 // it, stopped leaves it hollow, a drive fault outlines it in red with the word FAULT.
-import type { MimicItem } from '../../../../src/web/api-types/mimic.js';
+import type { MimicItem } from '../../../../src/api-types/mimic.js';
 import { type Binder, hasPoint, valueText } from '../bind.js';
 import { frame } from '../frame.js';
 import { els, optValue, pid, runState } from '../points.js';

@@ -1,6 +1,6 @@
 // A liquid tank with its level: the liquid drawn to height, the level in %, and the station's
 // alarm on the symbol. For the oxygen station the device's tank_level_pct fills the tank.
-import type { MimicItem } from '../../../../src/web/api-types/mimic.js';
+import type { MimicItem } from '../../../../src/api-types/mimic.js';
 import { type Binder, good } from '../bind.js';
 import { frame } from '../frame.js';
 import { els, meterState, optValue, pid } from '../points.js';

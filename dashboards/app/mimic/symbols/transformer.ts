@@ -1,6 +1,6 @@
 // A transformer: two interlaced windings, with its rating. Drawn above a distribution room's
 // incomer from the room's ratedKva, or as a passive item of the room's mimic.equipment.
-import type { MimicItem } from '../../../../src/web/api-types/mimic.js';
+import type { MimicItem } from '../../../../src/api-types/mimic.js';
 import type { Binder } from '../bind.js';
 import { frame } from '../frame.js';
 import { els } from '../points.js';

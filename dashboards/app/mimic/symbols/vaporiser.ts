@@ -1,5 +1,5 @@
 // An ambient vaporiser: a finned column (liquid in below, gas out above). Passive.
-import type { MimicItem } from '../../../../src/web/api-types/mimic.js';
+import type { MimicItem } from '../../../../src/api-types/mimic.js';
 import type { Binder } from '../bind.js';
 import { frame } from '../frame.js';
 import { s } from '../svg.js';

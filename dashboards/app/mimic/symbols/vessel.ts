@@ -1,5 +1,5 @@
 // A pressure vessel (a booster set's diaphragm tank): a capsule on the outlet header. Passive.
-import type { MimicItem } from '../../../../src/web/api-types/mimic.js';
+import type { MimicItem } from '../../../../src/api-types/mimic.js';
 import type { Binder } from '../bind.js';
 import { frame } from '../frame.js';
 import { s } from '../svg.js';

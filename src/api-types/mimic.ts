@@ -4,7 +4,7 @@
 // dashboard lays out and draws the symbols (dashboards/app/mimic/) and binds them to live values.
 import { z } from 'zod';
 // Pump duties are words of the configuration too (site.yaml, device files): they live below both.
-import { pumpDuties } from '../../vocabulary/mimic.js';
+import { pumpDuties } from '../vocabulary/mimic.js';
 import { type Answer, route } from './route.js';
 
 /** The symbols the dashboard draws. */

@@ -3,7 +3,7 @@
 // AlarmEvent); src/web/alarms.ts checks the two cannot drift apart.
 import { z } from 'zod';
 // The lists themselves are the domain's (a module of constants, safe in the browser too).
-import { ALARM_STATES, EVENT_KINDS, PRIORITIES } from '../../alarms/types.js';
+import { ALARM_STATES, EVENT_KINDS, PRIORITIES } from '../alarms/types.js';
 import { placeFields, pointValueValue as reading } from './points.js';
 import { type Answer, route } from './route.js';
 

@@ -3,7 +3,7 @@
 // /api/mqtt, and of the socket.io point events (live-events.ts). The server checks its answers
 // against these (src/web/api.ts, src/web/live.ts), the dashboard imports the inferred types.
 import { z } from 'zod';
-import { QUALITIES } from '../../points/types.js';
+import { QUALITIES } from '../points/types.js';
 import { type Answer, route } from './route.js';
 
 export { QUALITIES };

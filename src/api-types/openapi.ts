@@ -154,7 +154,7 @@ export function openApiDocument(version: string, routes: readonly ApiRoute[] = a
       title: 'Plantwatch gateway API',
       version,
       description:
-        "The REST API of a Plantwatch gateway. With login on, every route but those marked public needs the session cookie that POST /api/auth/login sets; x-permission names the role's permission a route needs (GET /api/auth/me lists the signed-in user's). Posts must be JSON from the gateway's own origin. Live values come over socket.io (events typed in src/web/api-types/live-events.ts).",
+        "The REST API of a Plantwatch gateway. With login on, every route but those marked public needs the session cookie that POST /api/auth/login sets; x-permission names the role's permission a route needs (GET /api/auth/me lists the signed-in user's). Posts must be JSON from the gateway's own origin. Live values come over socket.io (events typed in src/api-types/live-events.ts).",
     },
     paths,
     components: {
