@@ -11,7 +11,7 @@ import { silentLogger } from '../src/log/index.js';
 import { startControlApi } from './control-api.js';
 import { type FaultController, Faults } from './faults.js';
 import { type DemoInbox, startDemoInbox } from './inbox.js';
-import { LineResponder } from './modbus/responder.js';
+import { identitiesOf, LineResponder } from './modbus/responder.js';
 import { startRtuTcpServer } from './modbus/rtu-tcp-server.js';
 import { startTcpServer } from './modbus/tcp-server.js';
 import { startMqttMeters } from './mqtt-meters.js';
@@ -127,13 +127,15 @@ export async function startPlantSimulator(
     endpoints.push({ line: 'mqtt', transport: 'MQTT meters', where: login.url });
   };
 
+  // What each device says of itself to Read Device Identification (function 43), as `scan` reads it.
+  const identities = identitiesOf(config);
   try {
     for (const line of config.lines) {
       const units = new Map(
         modbusDevices.filter((d) => d.modbus.line === line.id).map((d) => [d.modbus.unitId, d.id]),
       );
       if (units.size === 0) continue;
-      const responder = new LineResponder(line, units, banks, faults);
+      const responder = new LineResponder(line, units, banks, faults, identities);
       if (line.transport === 'tcp') {
         closables.push(await startTcpServer(responder, line.host, line.port));
         endpoints.push({ line: line.id, transport: 'Modbus TCP', where: `${line.host}:${line.port}` });

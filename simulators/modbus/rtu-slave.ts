@@ -5,7 +5,7 @@
  */
 import type { Duplex } from 'node:stream';
 import type { RegisterTable } from '../../src/config/schema.js';
-import type { LineResponder } from './responder.js';
+import type { DeviceIdentity, LineResponder } from './responder.js';
 
 export function crc16(buf: Uint8Array): number {
   let crc = 0xffff;
@@ -17,6 +17,26 @@ export function crc16(buf: Uint8Array): number {
 }
 
 const TABLES: Record<number, RegisterTable> = { 1: 'coil', 2: 'discrete', 3: 'holding', 4: 'input' };
+const ENCAPSULATED_INTERFACE = 43;
+const READ_DEVICE_ID = 14;
+
+/**
+ * A Read Device Identification answer's PDU, all in one (more follows: no): the objects from
+ * `objectId` up to the highest the read device id code asks for (1 basic: 0–2, else 0–6).
+ */
+function identificationPdu(code: number, objectId: number, objects: DeviceIdentity): number[] {
+  const last = code === 1 ? 2 : 6;
+  const ids = Object.keys(objects)
+    .map(Number)
+    .filter((id) => id >= objectId && id <= last)
+    .sort((a, b) => a - b);
+  const conformity = Object.keys(objects).some((id) => Number(id) > 2) ? 0x82 : 0x81;
+  const encoded = ids.flatMap((id) => {
+    const bytes = [...Buffer.from(objects[id] ?? '', 'latin1')];
+    return [id, bytes.length, ...bytes];
+  });
+  return [ENCAPSULATED_INTERFACE, READ_DEVICE_ID, code, conformity, 0, 0, ids.length, ...encoded];
+}
 
 /** Length of the request frame starting at buf[0], or undefined until enough bytes are in. */
 function requestLength(buf: Buffer): number | undefined {
@@ -24,6 +44,7 @@ function requestLength(buf: Buffer): number | undefined {
   const fc = buf[1] as number;
   if (fc >= 1 && fc <= 6) return 8;
   if (fc === 15 || fc === 16) return buf.length < 7 ? undefined : 9 + (buf[6] as number);
+  if (fc === ENCAPSULATED_INTERFACE) return 7; // unit, 43, MEI type, read device id code, object id, CRC
   return 8; // unknown function: assume a short frame, answer "illegal function"
 }
 
@@ -79,7 +100,14 @@ export function attachRtuSlave(
     const fc = request[1] as number;
     const table = TABLES[fc];
     let pdu: number[];
-    if (!table) {
+    if (fc === ENCAPSULATED_INTERFACE && request[2] === READ_DEVICE_ID) {
+      const answer = await responder.identify(unit);
+      if (answer === 'silent') return;
+      pdu =
+        'exception' in answer
+          ? [fc | 0x80, answer.exception]
+          : identificationPdu(request[3] as number, request[4] as number, answer.objects);
+    } else if (!table) {
       pdu = [fc | 0x80, 1];
     } else {
       const start = request.readUInt16BE(2);

@@ -50,6 +50,13 @@ export async function startTcpServer(
     getInputRegister: one('input'),
     getCoil: one('coil'),
     getDiscreteInput: one('discrete'),
+    // Function 43/14; modbus-serial answers the objects asked for, or the exception rejected with.
+    readDeviceIdentification: (unitId: number) =>
+      responder.identify(unitId).then((answer) => {
+        if (answer === 'silent') return new Promise<never>(() => {}); // no reply: the master times out
+        if ('exception' in answer) return Promise.reject({ modbusErrorCode: answer.exception });
+        return answer.objects;
+      }),
   };
   const server = new ServerTCP(vector, { host, port, unitID: 255 });
   server.on('error', () => {});

@@ -12,6 +12,7 @@ import type { PlantConfig } from '../config/index.js';
 import { influxdbSettings } from '../config/schema.js';
 import { DEFAULT_CONFIG, exitOnFailure, out } from './common.js';
 import { loadOrExplain } from './load.js';
+import type { ScanCliOptions } from './scan.js';
 
 /** Who can reach the dashboard and whether they must sign in: what a configuration opens. */
 function accessSummary(config: PlantConfig): string {
@@ -109,6 +110,28 @@ export function buildProgram(): Command {
     .action(async (dir: string, opts: { force?: boolean }) => {
       const { runInit } = await import('./init.js');
       process.exitCode = await runInit(dir, { force: opts.force === true });
+    });
+
+  program
+    .command('scan')
+    .description(
+      'find the Modbus units that answer on a gateway or serial line, and draft their configuration',
+    )
+    .argument('<where>', 'host:port of a gateway, or the path of a serial port')
+    .option('--transport <transport>', 'tcp or rtu-over-tcp for host:port (default tcp); rtu for a path')
+    .option('--units <range>', 'unit ids to probe', '1-247')
+    .option('--delay <duration>', 'least time between requests (the line may need longer)', '100ms')
+    .option('--timeout <duration>', 'how long to wait for each answer', '500ms')
+    .option('--inter-frame-delay <duration>', 'silent interval the line needs between frames')
+    .option('--baud <rate>', 'baud rate of the serial line (rtu; rtu-over-tcp: of the bus behind it)')
+    .option('--parity <parity>', 'none, even or odd (rtu)')
+    .option('--data-bits <bits>', '7 or 8 (rtu)')
+    .option('--stop-bits <bits>', '1 or 2 (rtu)')
+    .option('--name <id>', 'id of the line in the draft (default from <where>)')
+    .option('--out <dir>', 'write devices/<name>.yaml and lines.<name>.yaml there')
+    .action(async (where: string, opts: ScanCliOptions) => {
+      const { runScan } = await import('./scan.js');
+      process.exitCode = await runScan(where, opts);
     });
 
   for (const name of DEMO_COMMANDS) {

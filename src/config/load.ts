@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { isProduction, isPublishedDemoPassword } from '../vocabulary/demo-passwords.js';
@@ -294,8 +295,19 @@ export interface SectionCheck {
   check(config: PlantConfig): SectionProblem[];
 }
 
+/**
+ * The library of manufacturers' profiles shipped with Plantwatch: profiles/ at the package root,
+ * two folders up from src/config (tests) and three from dist/src/config (the built gateway).
+ */
+export const PROFILE_LIBRARY_DIR =
+  ['../../profiles', '../../../profiles']
+    .map((up) => fileURLToPath(new URL(up, import.meta.url)))
+    .find((candidate) => existsSync(candidate)) ?? fileURLToPath(new URL('../../profiles', import.meta.url));
+
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
+  /** Where a profile the configuration does not define is looked for (default PROFILE_LIBRARY_DIR). */
+  profileLibrary?: string;
   /** Run once the rest of the configuration is sound; their problems name the file, key and line. */
   sectionChecks?: readonly SectionCheck[];
 }
@@ -340,6 +352,19 @@ export function loadConfig(dir: string, options: LoadOptions = {}): PlantConfig 
   const deviceFiles = yamlFilesIn(join(dir, 'devices')).map((abs) =>
     readYaml(abs, display(abs), devicesFile, issues, env),
   );
+  // A profile the configuration does not define comes from the library; its own of the same id wins.
+  const library = options.profileLibrary ?? PROFILE_LIBRARY_DIR;
+  const profileIdOf = (file: string) => basename(file).replace(/\.ya?ml$/, '');
+  const ownProfileIds = new Set(profiles.map((parsed) => profileIdOf(parsed.file)));
+  const libraryIds = new Set(yamlFilesIn(library).map(profileIdOf));
+  const fromLibrary = new Set(
+    deviceFiles.flatMap((parsed) => (parsed.data?.devices ?? []).map((device) => device.profile)),
+  );
+  for (const id of [...fromLibrary].sort()) {
+    if (ownProfileIds.has(id) || !libraryIds.has(id)) continue;
+    const abs = join(library, `${id}.yaml`);
+    profiles.push(readYaml(abs, display(abs), profileFile, issues, env));
+  }
 
   const config: PlantConfig = {
     dir,
@@ -377,16 +402,24 @@ export function loadConfig(dir: string, options: LoadOptions = {}): PlantConfig 
 
   // References are only worth checking once every file parsed: otherwise one typo cascades.
   if (issues.length === 0) {
+    const unknownProfiles = unknownProfileIssues(deviceFiles, config, {
+      own: display(join(dir, 'profiles')),
+      library: display(library),
+    });
+    // The reference check also finds them, without naming the library: one problem, said once.
+    const reportedAt = new Set(unknownProfiles.map((issue) => `${issue.file}#${issue.path}`));
+    const references = checkReferences({
+      config,
+      gatewayFile: gateway,
+      siteFile: sites,
+      linesFile: lines,
+      profileFiles: profiles,
+      deviceFiles,
+      simulationFile: simulation,
+    }).filter((issue) => !reportedAt.has(`${issue.file}#${issue.path}`));
     issues.push(
-      ...checkReferences({
-        config,
-        gatewayFile: gateway,
-        siteFile: sites,
-        linesFile: lines,
-        profileFiles: profiles,
-        deviceFiles,
-        simulationFile: simulation,
-      }),
+      ...unknownProfiles,
+      ...references,
       ...checkMqttNeeded(gateway, deviceFiles, notify),
       ...checkDemoMqttPasswords(gateway, env),
     );
@@ -409,6 +442,31 @@ export function loadConfig(dir: string, options: LoadOptions = {}): PlantConfig 
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return config;
+}
+
+/** A device naming a profile found neither in the configuration's profiles/ nor in the library. */
+function unknownProfileIssues(
+  deviceFiles: readonly ParsedFile<{ devices: DeviceConfig[] }>[],
+  config: PlantConfig,
+  searched: { own: string; library: string },
+): ConfigIssue[] {
+  // The library's list lives in config/README.md: naming it all here would bury the site's own.
+  const own = [...config.profiles.keys()].map((id) => `${id}, `).join('');
+  const choices = `${own}or a library profile listed in config/README.md`;
+  return deviceFiles.flatMap((file) =>
+    (file.data?.devices ?? []).flatMap((device, i) => {
+      if (config.profiles.has(device.profile)) return [];
+      const path = ['devices', i, 'profile'];
+      return [
+        {
+          file: file.file,
+          path: formatPath(path),
+          line: file.lineOf(path),
+          message: `unknown profile "${device.profile}": neither in ${searched.own}/ nor in Plantwatch's profile library (${searched.library}/) (expected one of: ${choices})`,
+        },
+      ];
+    }),
+  );
 }
 
 /**
