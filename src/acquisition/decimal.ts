@@ -58,13 +58,28 @@ export function shortestFloat32(f: number, binaryExponent: number): number {
   return f;
 }
 
+/**
+ * The integer n with n / 10^places === x, if one below 2^53 exists; else NaN. x × 10^places is
+ * itself rounded (-256.0000042461767 × 1e13 comes out at …766.5), so the integer that stands
+ * for x may lie a step either side of the rounded product: both neighbours are tried.
+ */
+function decimalDigits(x: number, places: number): number {
+  const power = POW10[places] as number;
+  const near = Math.round(x * power);
+  if (!(Math.abs(near) < EXACT)) return Number.NaN; // also NaN and ±Infinity
+  if (near / power === x) return near;
+  if ((near - 1) / power === x) return near - 1;
+  if ((near + 1) / power === x) return near + 1;
+  return Number.NaN;
+}
+
 /** Decimal places of `x`'s shortest decimal form; -1 when x × 10^places is not an exact integer. */
 export function decimalsOf(x: number): number {
   if (Number.isInteger(x)) return Math.abs(x) < EXACT ? 0 : -1;
   for (let d = 1; d <= MAX_EXP; d++) {
-    const scaled = Math.round(x * (POW10[d] as number));
-    if (!(Math.abs(scaled) < EXACT)) return -1; // also NaN and ±Infinity
-    if (scaled !== 0 && scaled / (POW10[d] as number) === x) return d; // 0: no digit yet, no division
+    if (!(Math.abs(Math.round(x * (POW10[d] as number))) < EXACT)) return -1; // also NaN, ±Infinity
+    const n = decimalDigits(x, d);
+    if (!Number.isNaN(n) && n !== 0) return d; // 0: no digit yet
   }
   return -1;
 }
@@ -80,10 +95,9 @@ export function scaleDecimal(raw: number, rawDecimals: number, scale: number, of
   const dProduct = rawDecimals + dScale;
   const d = Math.max(dProduct, dOffset);
   if (rawDecimals < 0 || dScale < 0 || dOffset < 0 || d > MAX_EXP) return raw * scale + offset;
-  const digits = rawDecimals === 0 ? raw : Math.round(raw * (POW10[rawDecimals] as number));
-  const product = digits * Math.round(scale * (POW10[dScale] as number)) * (POW10[d - dProduct] as number);
-  const shift =
-    offset === 0 ? 0 : Math.round(offset * (POW10[dOffset] as number)) * (POW10[d - dOffset] as number);
+  const digits = rawDecimals === 0 ? raw : decimalDigits(raw, rawDecimals);
+  const product = digits * decimalDigits(scale, dScale) * (POW10[d - dProduct] as number);
+  const shift = offset === 0 ? 0 : decimalDigits(offset, dOffset) * (POW10[d - dOffset] as number);
   const sum = product + shift;
   // Every term and the sum below 2^53: all exact, and the one division rounds once.
   if (!(Math.abs(product) < EXACT && Math.abs(shift) < EXACT && Math.abs(sum) < EXACT))

@@ -71,6 +71,14 @@ describe('decodeRegisters', () => {
     expect(decodeRegisters(enc('int16', 'ABCD', { scale: 0.001 }), [920], 0)).toBeCloseTo(0.92, 9);
   });
 
+  it('offsets a float64 whose digits × 10^places round to a half (a fuzz run found it)', () => {
+    // 0xC070 0000 0473 D30A is -256.0000042461767; × 1e13 comes out at …766.5 in a double, so
+    // the integer standing for it is a step from Math.round's. Plus 1, on its decimals:
+    expect(decodeRegisters(enc('float64', 'ABCD', { offset: 1 }), [0xc070, 0, 1139, 54026], 0)).toBe(
+      -255.0000042461767,
+    );
+  });
+
   it('reads single bits of a status word', () => {
     const status = [0b0000_0000_0010_1001];
     expect(decodeRegisters(enc('bool', 'ABCD', { bit: 0 }), status, 0)).toBe(true);
