@@ -11,6 +11,7 @@ import { connect as connectSocket, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { SerialPort } from 'serialport';
 import { BadResponseError, ModbusExceptionError, TimeoutError } from '../acquisition/modbus/errors.js';
+import { socketConnected } from '../acquisition/modbus/mbap-transport.js';
 import type { ModbusLineConfig } from '../config/schema.js';
 
 /** One request at a time to the units of a line: a request PDU out, the answer's PDU back. */
@@ -51,22 +52,10 @@ export async function openLink(line: ModbusLineConfig, options: LinkOptions): Pr
   return new FramedLink(socket, framing, line, options);
 }
 
-function openSocket(host: string, port: number, timeoutMs: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connectSocket({ host, port, noDelay: true });
-    const timer = setTimeout(() => fail(new TimeoutError(`connecting to ${host}:${port}`)), timeoutMs);
-    const fail = (err: Error) => {
-      clearTimeout(timer);
-      socket.destroy();
-      reject(err);
-    };
-    socket.once('error', fail);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.off('error', fail);
-      resolve(socket);
-    });
-  });
+async function openSocket(host: string, port: number, timeoutMs: number): Promise<Socket> {
+  const socket = connectSocket({ host, port, noDelay: true });
+  await socketConnected(socket, timeoutMs, `connecting to ${host}:${port}`);
+  return socket;
 }
 
 async function openSerial(line: Extract<ModbusLineConfig, { transport: 'rtu' }>): Promise<Duplex> {

@@ -2,7 +2,7 @@
 // (dates in the plant's time zone, from time.ts), number and money formats, CSV links, uPlot
 // chart helpers. Requests go through api.ts (a 401 goes to the sign-in), dates through time.ts.
 import uPlot from 'uplot';
-import type { Meter } from '../../../src/api-types/energy.js';
+import type { Meter, Resolution } from '../../../src/api-types/energy.js';
 import { getJson, onAnswer, url } from '../api.js';
 import { h } from '../dom.js';
 import { getLang, localName, t } from '../i18n.js';
@@ -113,6 +113,26 @@ export function periodPicker(state: PeriodState, onchange: () => void): HTMLElem
   from.addEventListener('change', changed);
   to.addEventListener('change', changed);
   return h('span.e-period', null, h('label', null, t('energy.period'), select), custom);
+}
+
+/** A tab's resolution select over `resolutions`: the choice goes into `state`, then `onchange`. */
+export function resolutionPicker(
+  id: string,
+  resolutions: readonly Resolution[],
+  state: { resolution: Resolution },
+  onchange: () => void,
+): HTMLLabelElement {
+  return choice(
+    id,
+    t('energy.resolution'),
+    resolutions,
+    state.resolution,
+    (r) => t(`energy.res.${r}`),
+    (r) => {
+      state.resolution = r;
+      onchange();
+    },
+  );
 }
 
 /** A labelled select of `values`. */

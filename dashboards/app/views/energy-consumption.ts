@@ -26,6 +26,7 @@ import {
   periodPicker,
   periodRange,
   type Query,
+  resolutionPicker,
   toggle,
 } from './energy-common.js';
 import { drawChart, drawProfile, type Keep } from './energy-consumption-chart.js';
@@ -169,17 +170,7 @@ function drawTools(tools: HTMLElement, load: () => void): void {
       },
     ),
     periodPicker(state, load),
-    choice(
-      'e-resolution',
-      t('energy.resolution'),
-      RESOLUTIONS,
-      state.resolution,
-      (r) => t(`energy.res.${r}`),
-      (r) => {
-        state.resolution = r;
-        load();
-      },
-    ),
+    resolutionPicker('e-resolution', RESOLUTIONS, state, load),
     choice(
       'e-group',
       t('energy.groupBy'),

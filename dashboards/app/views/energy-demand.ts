@@ -7,7 +7,6 @@ import { localName, t } from '../i18n.js';
 import type { TabView } from './energy.js';
 import {
   bar,
-  choice,
   csvLink,
   energyUrl,
   errorNote,
@@ -18,6 +17,7 @@ import {
   pct,
   periodPicker,
   periodRange,
+  resolutionPicker,
   when,
 } from './energy-common.js';
 
@@ -47,17 +47,7 @@ export function render(root: HTMLElement): TabView {
   async function load() {
     tools.replaceChildren(
       periodPicker(state, load),
-      choice(
-        'e-demand-res',
-        t('energy.resolution'),
-        RESOLUTIONS,
-        state.resolution,
-        (r) => t(`energy.res.${r}`),
-        (r) => {
-          state.resolution = r;
-          load();
-        },
-      ),
+      resolutionPicker('e-demand-res', RESOLUTIONS, state, load),
     );
     const mine = ++generation;
     const range = periodRange(state);

@@ -57,6 +57,27 @@ function arrayOf<T>(scratch: Scratch<T>, length: number): T[] {
   return values;
 }
 
+/**
+ * Resolves once `socket` (just made by net.connect) is connected; a socket error, or no
+ * connection within `timeoutMs` (a TimeoutError saying `what`), destroys it and rejects.
+ */
+export function socketConnected(socket: Socket, timeoutMs: number, what: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new TimeoutError(what)), timeoutMs);
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(err);
+    };
+    socket.once('error', fail);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.off('error', fail);
+      resolve();
+    });
+  });
+}
+
 export class MbapTransport implements Transport {
   private socket: Socket | undefined;
   private closeListener: ((reason: string) => void) | undefined;
@@ -115,20 +136,7 @@ export class MbapTransport implements Transport {
         },
       },
     });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => fail(new TimeoutError('connect')), timeoutMs);
-      const fail = (err: Error) => {
-        clearTimeout(timer);
-        socket.destroy();
-        reject(err);
-      };
-      socket.once('error', fail);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.off('error', fail);
-        resolve();
-      });
-    });
+    await socketConnected(socket, timeoutMs, 'connect');
     // A gateway that vanished without a FIN (power cut) is found by keepalive, not left half-open.
     socket.setKeepAlive(true, 10_000);
     // Errors end in 'close', which reports the loss with the error's reason ("read
