@@ -119,9 +119,9 @@ function deviceReader(plant: PlantModel, device: DeviceConfig): DeviceReader {
     read(time, comm) {
       if (!profile || comm.offline) return [];
       const values = plant.values(device.id);
-      return profile.protocol === 'modbus'
-        ? readModbus(device.id, profile, values, time, comm)
-        : readMqtt(device, profile, values, time);
+      if (profile.protocol === 'modbus') return readModbus(device.id, profile, values, time, comm);
+      if (profile.protocol === 'mqtt') return readMqtt(device, profile, values, time);
+      return [];
     },
   };
 }

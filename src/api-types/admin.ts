@@ -188,6 +188,14 @@ export const configSummary = z
         connection: z.discriminatedUnion('protocol', [
           z.object({ protocol: z.literal('modbus'), line: z.string(), unitId: z.number() }),
           z.object({ protocol: z.literal('mqtt'), topic: z.string() }),
+          z.object({
+            protocol: z.literal('bacnet'),
+            port: z.string(),
+            instance: z.number(),
+            address: nullableString,
+            network: z.number().nullable(),
+            mac: nullableString,
+          }),
         ]),
       }),
     ),

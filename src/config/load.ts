@@ -164,14 +164,18 @@ function readYaml<S extends z.ZodType>(
 }
 
 /**
- * A plain union (a device is modbus or mqtt) fails with one issue per branch; report the
- * branch that came closest, which is what the user meant to write.
+ * A plain union (a device is modbus, mqtt or bacnet) fails with one issue per branch; report
+ * the branch that came closest, which is what the user meant to write: the one with fewest
+ * problems at its own level (a connection key missing or unknown says "not this branch"),
+ * then fewest problems in all.
  */
 function flattenUnions(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]): z.core.$ZodIssue[] {
+  const shallow = (branch: readonly z.core.$ZodIssue[]) => branch.filter((i) => i.path.length <= 1).length;
   return issues.flatMap((issue) => {
     const path = [...prefix, ...issue.path];
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-      const closest = [...issue.errors].sort((a, b) => a.length - b.length)[0] ?? [];
+      const closest =
+        [...issue.errors].sort((a, b) => shallow(a) - shallow(b) || a.length - b.length)[0] ?? [];
       return flattenUnions(closest, path);
     }
     return [{ ...issue, path }];

@@ -6,7 +6,13 @@ import type { ConfigIssue, ParsedFile, PlantConfig } from './load.js';
 import { formatPath } from './load.js';
 import { registerOverlaps } from './overlaps.js';
 import { registerCount } from './registers.js';
-import type { DeviceConfig, ModbusPointConfig, Profile, SimulationConfig } from './schema.js';
+import type {
+  BacnetDeviceConfig,
+  DeviceConfig,
+  ModbusPointConfig,
+  Profile,
+  SimulationConfig,
+} from './schema.js';
 
 interface Files {
   config: PlantConfig;
@@ -47,6 +53,7 @@ export function checkReferences(files: Files): ConfigIssue[] {
   const rooms = checkSites(files, sink);
   checkGatewaySite(files, sink);
   checkLines(files, sink);
+  checkBacnetPorts(files, sink);
   files.profileFiles.forEach((file) => {
     if (file.data) checkProfile(file.data, file, sink);
   });
@@ -99,21 +106,34 @@ function checkLines({ config, linesFile }: Files, sink: IssueSink): void {
   });
 }
 
+/** One owner per UDP socket: two ports on one interface and UDP port would each lose the other's answers. */
+function checkBacnetPorts({ config, gatewayFile }: Files, sink: IssueSink): void {
+  const ids = uniqueness(sink, 'BACnet port id');
+  const sockets = uniqueness(sink, 'BACnet/IP socket');
+  config.gateway.bacnet?.ports.forEach((port, i) => {
+    ids(port.id, gatewayFile, ['bacnet', 'ports', i, 'id']);
+    sockets(`${port.interface}:${port.udpPort}`, gatewayFile, ['bacnet', 'ports', i, 'udpPort']);
+  });
+}
+
 function checkProfile(profile: Profile, file: ParsedFile<unknown>, sink: IssueSink): void {
   const names = uniqueness(sink, 'point name');
   profile.points.forEach((point, i) => {
     names(point.name, file, ['points', i, 'name']);
   });
-  if (profile.protocol !== 'modbus') return;
+  if (profile.protocol === 'mqtt') return;
   profile.points.forEach((point, i) => {
-    const path = ['points', i];
     if (!(point.poll in profile.pollGroups)) {
       sink.at(
         file,
-        [...path, 'poll'],
+        ['points', i, 'poll'],
         `unknown poll group "${point.poll}" (expected one of: ${Object.keys(profile.pollGroups).join(', ')})`,
       );
     }
+  });
+  if (profile.protocol !== 'modbus') return;
+  profile.points.forEach((point, i) => {
+    const path = ['points', i];
     const problem = modbusPointProblem(point, profile.maxBlockRegisters);
     if (problem) sink.at(file, path, problem);
   });
@@ -147,6 +167,10 @@ function checkDevices({ config, deviceFiles }: Files, rooms: Set<string>, sink: 
     return `${unit} on line "${line}"`;
   });
   const topics = uniqueness(sink, 'MQTT topic');
+  const bacnetInstances = uniqueness(sink, 'BACnet device instance', (key) => {
+    const [port, instance] = key.split('#');
+    return `${instance} on BACnet port "${port}"`;
+  });
   const lines = new Map(config.lines.map((line) => [line.id, line]));
   for (const file of deviceFiles) {
     file.data?.devices.forEach((device, i) => {
@@ -179,7 +203,7 @@ function checkDevices({ config, deviceFiles }: Files, rooms: Set<string>, sink: 
           );
         }
         unitsOnLine(`${device.modbus.line}#${device.modbus.unitId}`, file, [...path, 'modbus', 'unitId']);
-      } else {
+      } else if ('mqtt' in device) {
         if (profile.protocol !== 'mqtt')
           sink.at(
             file,
@@ -187,9 +211,34 @@ function checkDevices({ config, deviceFiles }: Files, rooms: Set<string>, sink: 
             `profile "${profile.id}" is ${profile.protocol}, the device has an mqtt connection`,
           );
         topics(device.mqtt.topic, file, [...path, 'mqtt', 'topic']);
+      } else {
+        if (profile.protocol !== 'bacnet')
+          sink.at(
+            file,
+            [...path, 'bacnet'],
+            `profile "${profile.id}" is ${profile.protocol}, the device has a bacnet connection`,
+          );
+        const port = bacnetPortProblem(device, config);
+        if (typeof port === 'string')
+          sink.at(file, [...path, 'bacnet', ...(device.bacnet.port ? ['port'] : [])], port);
+        else bacnetInstances(`${port.id}#${device.bacnet.instance}`, file, [...path, 'bacnet', 'instance']);
       }
     });
   }
+}
+
+/** The device's BACnet/IP port, or what is wrong with its `bacnet.port`. */
+function bacnetPortProblem(device: BacnetDeviceConfig, config: PlantConfig): { id: string } | string {
+  const ports = config.gateway.bacnet?.ports ?? [];
+  const choices = ports.map((p) => p.id).join(', ');
+  if (ports.length === 0)
+    return `BACnet device "${device.id}" needs plantwatch.yaml's bacnet: section (bacnet: { ports: [{ id: bms }] }): no BACnet/IP port is open`;
+  if (device.bacnet.port === undefined) {
+    const only = ports.length === 1 ? ports[0] : undefined;
+    return only ?? `which BACnet port: add bacnet.port (expected one of: ${choices})`;
+  }
+  const port = ports.find((p) => p.id === device.bacnet.port);
+  return port ?? `unknown BACnet port "${device.bacnet.port}" (expected one of: ${choices})`;
 }
 
 function checkSimulation({ config, simulationFile }: Files, sink: IssueSink): void {

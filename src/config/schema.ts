@@ -5,6 +5,14 @@
  */
 import { z } from 'zod';
 import { PRIORITIES } from '../vocabulary/alarms.js';
+import {
+  BACNET_PORT_DEFAULT,
+  bacnetAddress,
+  bacnetMac,
+  bacnetObject,
+  bacnetProperty,
+  MAX_INSTANCE,
+} from './bacnet-schema.js';
 import { deviceMimic, roomMimic } from './mimic-schema.js';
 import { bilingual, lift } from './names.js';
 
@@ -230,6 +238,7 @@ const profileCommon = {
     'water-meter',
     'oxygen-station',
     'weather-station',
+    'air-handling-unit',
     'elevator',
     'other',
   ]),
@@ -264,7 +273,43 @@ const mqttProfileFields = z.strictObject({
 });
 export const mqttProfile = mqttProfileFields.transform(lift('name'));
 
-export const profileFile = z.discriminatedUnion('protocol', [modbusProfile, mqttProfile]);
+const bacnetPointFields = z.strictObject({
+  ...pointCommon,
+  /** The object, "<type>:<instance>": "analog-input:3", "AI3", "binary-value:12". */
+  object: bacnetObject,
+  /** The property read: present-value unless told (e.g. relinquish-default, a setpoint's). */
+  property: bacnetProperty.default(85),
+  /** Name of the poll group (period) this point is read with. */
+  poll: id.default('default'),
+  /**
+   * Subscribe to its changes (SubscribeCOV) instead of polling it, where the device supports
+   * COV; polled at its group's period while no subscription holds.
+   */
+  cov: z.boolean().default(false),
+});
+const bacnetPoint = bacnetPointFields.transform(lift('label'));
+
+const bacnetProfileFields = z.strictObject({
+  ...profileCommon,
+  protocol: z.literal('bacnet'),
+  /** Poll period of each group named by the points' `poll`. */
+  pollGroups: z.record(id, duration).default({ default: 5000 }),
+  /** A COV subscription's lifetime: renewed before it runs out, and after the device comes back. */
+  covLifetime: duration
+    .refine((ms) => ms >= 60_000 && ms <= 24 * 3_600_000, 'from 1m to 24h')
+    .default(300_000),
+  /** Ask for confirmed notifications (each acknowledged; a lost one is sent again by the device). */
+  covConfirmed: z.boolean().default(false),
+  /**
+   * Objects asked for in one ReadPropertyMultiple, at most: for a device whose answers are
+   * refused or cut although its max-APDU says they fit. Absent: as many as its max-APDU takes.
+   */
+  maxObjectsPerRequest: z.number().int().min(1).max(500).optional(),
+  points: z.array(bacnetPoint).min(1),
+});
+export const bacnetProfile = bacnetProfileFields.transform(lift('name'));
+
+export const profileFile = z.discriminatedUnion('protocol', [modbusProfile, mqttProfile, bacnetProfile]);
 
 // ---------------------------------------------------------------- devices
 
@@ -317,7 +362,39 @@ const mqttDeviceFields = z.strictObject({
 });
 const mqttDevice = mqttDeviceFields.transform(lift('name'));
 
-export const device = z.union([modbusDevice, mqttDevice]);
+const bacnetDeviceFields = z.strictObject({
+  ...deviceCommon,
+  bacnet: z.strictObject({
+    /** Which of plantwatch.yaml's bacnet.ports (may be left out when there is one). */
+    port: id.optional(),
+    /** The device object's instance number: what names the device on the whole internetwork. */
+    instance: z
+      .number()
+      .int()
+      .min(0, `a device instance from 0 to ${MAX_INSTANCE}`)
+      .max(MAX_INSTANCE, `a device instance from 0 to ${MAX_INSTANCE}`),
+    /** Its IP address ("10.1.0.21", "10.1.0.21:47809"); found by Who-Is when left out. */
+    address: bacnetAddress.optional(),
+    /** Behind a BACnet router (MS/TP, another network): the remote network number… */
+    network: z.number().int().min(1).max(65534).optional(),
+    /** …and the station's address on it, in hex ("05" for MS/TP station 5). */
+    mac: bacnetMac.optional(),
+    /** How long one request waits for its answer (default: the port's apduTimeout). */
+    timeout: duration.optional(),
+  }),
+});
+const bacnetDevice = bacnetDeviceFields
+  .superRefine((device, ctx) => {
+    if (device.bacnet.mac !== undefined && device.bacnet.network === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['bacnet', 'mac'],
+        message: 'a station address behind a router needs the remote `network` number too',
+      });
+  })
+  .transform(lift('name'));
+
+export const device = z.union([modbusDevice, mqttDevice, bacnetDevice]);
 export const devicesFile = z.strictObject({ devices: z.array(device).default([]) });
 
 // ---------------------------------------------------------------- gateway settings
@@ -523,6 +600,42 @@ const gatewaySections = z.strictObject({
         .default({ enabled: true, prefix: 'plantwatch', retain: true }),
     })
     .optional(),
+  /**
+   * BACnet/IP: the UDP ports the gateway opens. Absent: no BACnet at all. Several ports serve
+   * several IP networks or a second BACnet/IP network on its own UDP port (47809, …).
+   */
+  bacnet: z
+    .strictObject({
+      ports: z
+        .array(
+          z.strictObject({
+            id,
+            /** The address to bind: 0.0.0.0 (every interface) hears broadcast Who-Is and I-Am. */
+            interface: z.string().min(1).default('0.0.0.0'),
+            udpPort: port.default(BACNET_PORT_DEFAULT),
+            /** Where Who-Is goes: the subnet's broadcast, e.g. 10.1.255.255. */
+            broadcastAddress: z.string().min(1).default('255.255.255.255'),
+            /** How long one request waits for its answer (BACnet's APDU timeout). */
+            apduTimeout: duration.default(3000),
+            /** Who-Is again this often, for devices whose address is not given and devices that moved. */
+            rediscover: duration.default(600_000),
+            /**
+             * A BBMD to register with as a foreign device, for devices on other IP subnets: its
+             * address, and the registration's time-to-live (registered again before it runs out).
+             */
+            bbmd: z
+              .strictObject({
+                address: bacnetAddress,
+                ttl: duration
+                  .refine((ms) => ms >= 30_000 && ms <= 65_535_000, 'from 30s to 65535s')
+                  .default(600_000),
+              })
+              .optional(),
+          }),
+        )
+        .min(1),
+    })
+    .optional(),
   storage: z
     .strictObject({
       backend: z.enum(['sqlite', 'influxdb']).default('sqlite'),
@@ -650,6 +763,12 @@ export type MqttPointConfig = z.infer<typeof mqttPoint>;
 export type DeviceConfig = z.infer<typeof device>;
 export type ModbusDeviceConfig = z.infer<typeof modbusDevice>;
 export type MqttDeviceConfig = z.infer<typeof mqttDevice>;
+export type BacnetProfile = z.infer<typeof bacnetProfile>;
+export type BacnetPointConfig = z.infer<typeof bacnetPoint>;
+export type BacnetDeviceConfig = z.infer<typeof bacnetDevice>;
+/** plantwatch.yaml's bacnet: section, when there is one. */
+export type BacnetSettings = NonNullable<GatewaySettings['bacnet']>;
+export type BacnetPortSettings = BacnetSettings['ports'][number];
 export type GatewaySettings = z.infer<typeof gatewayFile>;
 /** plantwatch.yaml's mqtt: section, when there is one. */
 export type MqttSettings = NonNullable<GatewaySettings['mqtt']>;

@@ -25,7 +25,7 @@ export function buildCatalog(config: PlantConfig): PointInfo[] {
         counter: point.counter,
         kind: isState ? 'state' : 'analog',
         ...(point.range ? { range: point.range } : {}),
-        ...('poll' in point && profile.protocol === 'modbus'
+        ...('poll' in point && profile.protocol !== 'mqtt'
           ? { periodMs: profile.pollGroups[point.poll] }
           : {}),
       });

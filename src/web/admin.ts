@@ -11,8 +11,9 @@ import type { ConfigSummaryJson, UserView } from '../api-types/admin.js';
 import { MIN_PASSWORD_LENGTH, ROLES, type User, UserError, type UserStore } from '../auth/index.js';
 import { MAX_PASSWORD_LENGTH } from '../auth/passwords.js';
 import type { AlarmRuleConfig } from '../config/alarms-schema.js';
+import { bacnetPortOf } from '../config/bacnet-schema.js';
 import type { PlantConfig } from '../config/index.js';
-import type { MqttSettings } from '../config/schema.js';
+import type { DeviceConfig, MqttSettings } from '../config/schema.js';
 import type { DutySummary } from '../notify/roster.js';
 
 export interface AdminRouterOptions {
@@ -316,6 +317,25 @@ function mqttSummary({ broker, republish }: MqttSettings): NonNullable<ConfigSum
  * alarm rules, the gateway's settings and the notification setup, and who is on duty now. Built
  * from a whitelist of fields, so a secret added to the config later stays out by default.
  */
+/** How the gateway reaches a device, as the summary shows it. */
+function connectionOf(
+  device: DeviceConfig,
+  config: PlantConfig,
+): ConfigSummaryJson['devices'][number]['connection'] {
+  if ('modbus' in device)
+    return { protocol: 'modbus', line: device.modbus.line, unitId: device.modbus.unitId };
+  if ('mqtt' in device) return { protocol: 'mqtt', topic: device.mqtt.topic };
+  const { instance, address, network, mac } = device.bacnet;
+  return {
+    protocol: 'bacnet',
+    port: bacnetPortOf(device, config.gateway.bacnet) ?? '',
+    instance,
+    address: address ?? null,
+    network: network ?? null,
+    mac: mac ?? null,
+  };
+}
+
 export function summarizeConfig(config: PlantConfig, duty?: DutySummary): ConfigSummaryJson {
   const { gateway, notify } = config;
   const influx = gateway.storage.influxdb;
@@ -402,10 +422,7 @@ export function summarizeConfig(config: PlantConfig, duty?: DutySummary): Config
       room: d.room,
       critical: d.critical,
       enabled: d.enabled,
-      connection:
-        'modbus' in d
-          ? { protocol: 'modbus', line: d.modbus.line, unitId: d.modbus.unitId }
-          : { protocol: 'mqtt', topic: d.mqtt.topic },
+      connection: connectionOf(d, config),
     })),
     alarms: {
       timezone: config.alarms.settings.timezone ?? null,
