@@ -36,6 +36,9 @@ const BVLC_AND_NPDU_BYTES = 6;
 const COMPLEX_ACK = 0x30;
 const ABORT_FROM_SERVER = 0x71;
 const ABORT_SEGMENTATION_NOT_SUPPORTED = 4;
+/** A property reference without an array index: the whole property. */
+const ARRAY_ALL = 0xffffffff;
+const ARRAY_PROPERTIES = new Set<number>([PropertyIdentifier.OBJECT_LIST]);
 
 export type SimObjectType = 'analog-input' | 'analog-value' | 'binary-value';
 
@@ -217,7 +220,7 @@ export class SimulatedBacnetDevice {
       const invokeId = content.invokeId;
       if (!sender || invokeId === undefined) return;
       const { objectId, property } = content.payload;
-      const value = this.property(objectId, property.id);
+      const value = this.property(objectId, property.id, property.index);
       if ('errorCode' in value) {
         this.client.errorResponse(
           sender,
@@ -239,7 +242,7 @@ export class SimulatedBacnetDevice {
         const results: BACNetReadAccess[] = content.payload.properties.map((spec) => ({
           objectId: spec.objectId,
           values: spec.properties.map((property) => {
-            const value = this.property(spec.objectId, property.id);
+            const value = this.property(spec.objectId, property.id, property.index);
             return {
               property,
               value: 'errorCode' in value ? [{ type: ApplicationTag.ERROR, value }] : value.values,
@@ -291,6 +294,7 @@ export class SimulatedBacnetDevice {
   private property(
     objectId: BACNetObjectID,
     property: number,
+    index = ARRAY_ALL,
   ): { values: BACNetAppData[] } | { errorClass: ErrorClass; errorCode: ErrorCode } {
     const values =
       key(objectId) === key(this.deviceId)
@@ -300,7 +304,16 @@ export class SimulatedBacnetDevice {
       return { errorClass: ErrorClass.OBJECT, errorCode: ErrorCode.UNKNOWN_OBJECT };
     if (values === undefined)
       return { errorClass: ErrorClass.PROPERTY, errorCode: ErrorCode.UNKNOWN_PROPERTY };
-    return { values };
+    if (index === ARRAY_ALL) return { values };
+    // One element of an array property (the object-list of a device that cannot send it whole):
+    // index 0 is the array's length, 1… its elements.
+    if (!ARRAY_PROPERTIES.has(property))
+      return { errorClass: ErrorClass.PROPERTY, errorCode: ErrorCode.PROPERTY_IS_NOT_AN_ARRAY };
+    if (index === 0) return { values: [{ type: ApplicationTag.UNSIGNED_INTEGER, value: values.length }] };
+    const element = values[index - 1];
+    if (element === undefined)
+      return { errorClass: ErrorClass.PROPERTY, errorCode: ErrorCode.INVALID_ARRAY_INDEX };
+    return { values: [element] };
   }
 
   private deviceProperty(property: number): BACNetAppData[] | undefined {
