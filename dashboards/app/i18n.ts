@@ -4,6 +4,7 @@
 import { ENERGY_TEXT } from './i18n/energy.js';
 import { MIMIC_TEXT } from './i18n/mimic.js';
 import { RECORDS_TEXT } from './i18n/records.js';
+import { SCAN_TEXT } from './i18n/scan.js';
 import { SHELL_TEXT } from './i18n/shell.js';
 import { TREND_TEXT } from './i18n/trend.js';
 
@@ -16,6 +17,7 @@ const TABLE: Texts = {
   ...ENERGY_TEXT,
   ...MIMIC_TEXT,
   ...RECORDS_TEXT,
+  ...SCAN_TEXT,
   ...TREND_TEXT,
   ...SHELL_TEXT,
   'nav.overview': ['Overview', '总览'],

@@ -10,6 +10,7 @@ import { mimicRoutes } from './mimic.js';
 import { pointRoutes } from './points.js';
 import { recordsRoutes } from './records.js';
 import { type ApiRoute, route } from './route.js';
+import { scanRoutes } from './scan.js';
 import { siteRoutes } from './site.js';
 
 /** This document itself (src/web/openapi.ts): public, it describes shapes, not the plant. */
@@ -32,4 +33,5 @@ export const allRoutes: readonly ApiRoute[] = [
   ...mimicRoutes,
   ...siteRoutes,
   ...recordsRoutes,
+  ...scanRoutes,
 ];

@@ -122,6 +122,7 @@ export function buildProgram(): Command {
     .option('--units <range>', 'unit ids to probe', '1-247')
     .option('--delay <duration>', 'least time between requests (the line may need longer)', '100ms')
     .option('--timeout <duration>', 'how long to wait for each answer', '500ms')
+    .option('--retries <n>', 'probes again of a silent unit before it counts as absent', '1')
     .option('--inter-frame-delay <duration>', 'silent interval the line needs between frames')
     .option('--baud <rate>', 'baud rate of the serial line (rtu; rtu-over-tcp: of the bus behind it)')
     .option('--parity <parity>', 'none, even or odd (rtu)')

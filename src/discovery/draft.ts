@@ -94,12 +94,41 @@ export interface DraftFiles {
   line: string;
 }
 
-export function draftFiles(result: ScanResult): DraftFiles {
+export interface DraftOptions {
+  /** What made the draft, for its first comment line (default `plantwatch scan`). */
+  source?: string;
+  /** The line is in lines.yaml already (a configured line was scanned): nothing to add there. */
+  lineConfigured?: boolean;
+}
+
+/**
+ * Why the units found may not be devices at all: every unit id probed answered alike, as a
+ * gateway (or a single device) that answers for any unit id does. Undefined when they differ.
+ */
+export function anyUnitWarning(result: ScanResult): string | undefined {
+  if (!result.answersAnyUnit) return undefined;
+  return (
+    `every unit id probed (${result.probed} of them) answered, all alike: ${endpointOf(result.line)} ` +
+    'seems to answer for any unit id (some Modbus TCP gateways and single devices do), so the ' +
+    "units listed need not be devices. Check the unit ids in the gateway's own settings, or " +
+    'scan its serial side'
+  );
+}
+
+export function draftFiles(result: ScanResult, options: DraftOptions = {}): DraftFiles {
   const { line } = result;
+  const source = options.source ?? '`plantwatch scan`';
+  const warning = anyUnitWarning(result);
   const header = [
-    `# Draft from \`plantwatch scan\` of ${endpointOf(line)}: ${result.found.length} unit(s) answered.`,
-    `# Replace every "${FILL_IN}" with an id of your configuration (profiles/, site.yaml), add the`,
-    `# line from lines.${line.id}.yaml to lines.yaml, then run \`plantwatch check-config\`.`,
+    `# Draft from ${source} of ${endpointOf(line)}: ${result.found.length} unit(s) answered` +
+      (result.stopped
+        ? ` among the first ${result.probed} of ${result.total} unit ids probed (stopped).`
+        : '.'),
+    ...(warning ? ['#', ...wrapComment(`WARNING: ${warning}.`), '#'] : []),
+    `# Replace every "${FILL_IN}" with an id of your configuration (profiles/, site.yaml),`,
+    options.lineConfigured
+      ? `# (the line ${line.id} is in lines.yaml already), then run \`plantwatch check-config\`.`
+      : `# add the line from lines.${line.id}.yaml to lines.yaml, then run \`plantwatch check-config\`.`,
   ];
   const found = formatTable(result.found)
     .split('\n')
@@ -108,15 +137,29 @@ export function draftFiles(result: ScanResult): DraftFiles {
   return {
     devices: [...header, ...found, devices].join('\n'),
     line: [
-      `# The line scanned by \`plantwatch scan\`: add this entry to lines.yaml.`,
+      `# The line scanned by ${source}: add this entry to lines.yaml.`,
       stringify({ lines: [lineEntry(line)] }),
     ].join('\n'),
   };
 }
 
+/** A long text as comment lines of at most ~100 characters, broken between words. */
+function wrapComment(text: string): string[] {
+  const lines: string[] = [];
+  let current = '#';
+  for (const word of text.split(' ')) {
+    if (current.length + word.length + 1 > 100 && current !== '#') {
+      lines.push(current);
+      current = '#';
+    }
+    current += ` ${word}`;
+  }
+  return [...lines, current];
+}
+
 /** Write the draft into `dir`; returns the paths written. */
-export function writeDraft(dir: string, result: ScanResult): string[] {
-  const files = draftFiles(result);
+export function writeDraft(dir: string, result: ScanResult, options: DraftOptions = {}): string[] {
+  const files = draftFiles(result, options);
   const devicesPath = join(dir, 'devices', `${result.line.id}.yaml`);
   const linePath = join(dir, `lines.${result.line.id}.yaml`);
   mkdirSync(join(dir, 'devices'), { recursive: true });

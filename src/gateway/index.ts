@@ -243,6 +243,8 @@ async function startParts(
         sendMonthlyReport: async (month) => (await monthlyReports.send(month)).month,
         records,
         mimics: mimicModels(config),
+        // The admin page's scans: a line the poller holds open over RS-485 is refused.
+        scans: { lines: config.lines, polledLines: () => modbus.lines().map((line) => line.id) },
         status: {
           startedAt,
           lines: () => modbus.lines(),

@@ -21,6 +21,8 @@ import type { Registry } from 'prom-client';
 import { Server as SocketServer } from 'socket.io';
 import type { AlarmService } from '../alarms/index.js';
 import type { Auth } from '../auth/index.js';
+import { ScanJobs } from '../discovery/jobs.js';
+import { type ModbusScannerOptions, modbusScanner } from '../discovery/modbus-scanner.js';
 import type { EnergyService } from '../energy/index.js';
 import type { PointBus, PointTable } from '../points/index.js';
 import type { RecordsService } from '../records/index.js';
@@ -36,6 +38,7 @@ import { type LiveServer, startLivePush } from './live.js';
 import { type MimicModels, mimicRouter } from './mimic.js';
 import { openApiRouter } from './openapi.js';
 import { recordsRouter } from './records.js';
+import { scanRouter } from './scan.js';
 import { DEFAULT_SITE, type SiteSettings, siteRouter } from './site.js';
 
 export type { GatewayStatus } from './api.js';
@@ -80,6 +83,8 @@ export interface WebServerOptions {
   mimics?: MimicModels;
   /** The plant's zone, names and alarm annunciation for the dashboard (GET /api/site). */
   site?: SiteSettings;
+  /** With auth: the configured lines and those polled, for the admin page's scans (/api/config/scans). */
+  scans?: ModbusScannerOptions;
 }
 
 /**
@@ -177,6 +182,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         configSummary: options.configSummary,
       }),
     );
+  const scans =
+    auth && options.scans
+      ? new ScanJobs({ scanners: { modbus: modbusScanner(options.scans) }, log: options.log })
+      : undefined;
+  if (auth && scans) app.use('/api', scanRouter({ jobs: scans, requireAdmin: auth.requireRole('admin') }));
   if (options.store) app.use('/api', historyRouter(options.table, options.store));
   if (options.alarms)
     app.use(
@@ -264,6 +274,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     async stop() {
       stopGuard?.();
       live.stop();
+      await scans?.stop();
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
         server.closeAllConnections();

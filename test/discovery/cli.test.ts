@@ -4,14 +4,23 @@
  * answers or the host refuses the connection.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identitiesOf } from '../../simulators/modbus/responder.js';
 import type { PlantConfig } from '../../src/config/index.js';
+import type { ModbusLineConfig } from '../../src/config/schema.js';
 import { freePorts } from '../helpers/modbus-tcp-device.js';
-import { devicesOn, lineOf, type SimulatedLines, scanPlant, serveLines } from './harness.js';
+import {
+  answeringAnyUnit,
+  devicesOn,
+  lineOf,
+  type SimulatedLines,
+  scanPlant,
+  serveLines,
+  serveTcpGateway,
+} from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'plantwatch-scan-cli-'));
 let config: PlantConfig;
@@ -40,11 +49,12 @@ function scan(args: string[]): Promise<{ code: number | null; stdout: string; st
   });
 }
 
-const endpoint = (id: string) => {
-  const line = lineOf(config, id);
-  if (line.transport === 'rtu') throw new Error(`${id} is a serial line`);
+/** host:port of a simulated gateway. */
+function address(line: ModbusLineConfig): string {
+  if (line.transport === 'rtu') throw new Error(`${line.id} is a serial line`);
   return `${line.host}:${line.port}`;
-};
+}
+const endpoint = (id: string) => address(lineOf(config, id));
 
 describe('plantwatch scan', () => {
   it('prints a row per unit that answers, and writes the draft to --out', async () => {
@@ -68,12 +78,60 @@ describe('plantwatch scan', () => {
     expect(existsSync(join(out, 'lines.pump-bus.yaml'))).toBe(true);
   });
 
+  it('tells on stderr how far it is: each unit found as it answers, and the last unit id probed', async () => {
+    const { code, stderr } = await scan([
+      endpoint('gw-rtu'),
+      ...['--transport', 'rtu-over-tcp', '--units', '1-8', '--delay', '10ms', '--timeout', '200ms'],
+    ]);
+    expect(code).toBe(0);
+    expect(stderr).toContain('1 retry of a silent unit');
+    const devices = devicesOn(config, 'gw-rtu').filter((d) => d.unitId <= 8);
+    const progress = stderr.split('\n').filter((line) => / of 8 probed, /.test(line));
+    // Not a terminal: a line per unit found (and one every few seconds), and the last one.
+    for (const [i, device] of devices.entries())
+      expect(progress).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `^unit ${device.unitId}: \\d of 8 probed, ${i + 1} found so far; unit ${device.unitId} answered`,
+          ),
+        ),
+      );
+    expect(progress.at(-1)).toBe(`unit 8: 8 of 8 probed, ${devices.length} found so far`);
+  });
+
+  it('warns, and writes in the draft, when every unit id answers alike', async () => {
+    const any = await serveTcpGateway(answeringAnyUnit);
+    try {
+      const out = join(dir, 'draft-any');
+      const { code, stdout, stderr } = await scan([
+        address(any.line),
+        '--units',
+        '1-4',
+        '--name',
+        'any',
+        '--out',
+        out,
+      ]);
+      expect(code).toBe(0);
+      expect(stdout.split('\n').filter((row) => /^\d+\s/.test(row))).toHaveLength(4);
+      expect(stderr).toMatch(
+        /warning: every unit id probed \(4 of them\) answered, all alike: .* seems to answer for any unit id/,
+      );
+      expect(readFileSync(join(out, 'devices', 'any.yaml'), 'utf8')).toContain(
+        '# WARNING: every unit id probed',
+      );
+    } finally {
+      await any.stop();
+    }
+  });
+
   it('exits 1 saying so when no unit answers in the range', async () => {
     const silent = devicesOn(config, 'gw-rtu').at(-1)?.unitId ?? 0;
     const range = `${silent + 1}-${silent + 3}`;
     const { code, stdout, stderr } = await scan([
       endpoint('gw-rtu'),
       ...['--transport', 'rtu-over-tcp', '--units', range, '--delay', '10ms', '--timeout', '200ms'],
+      ...['--retries', '0'],
     ]);
     expect(code).toBe(1);
     expect(stdout).toBe('');
@@ -91,5 +149,11 @@ describe('plantwatch scan', () => {
     const { code, stderr } = await scan([endpoint('gw-tcp'), '--units', '0-300']);
     expect(code).toBe(1);
     expect(stderr).toContain('--units 0-300');
+  });
+
+  it('exits 1 on retries it does not take', async () => {
+    const { code, stderr } = await scan([endpoint('gw-tcp'), '--retries', 'many']);
+    expect(code).toBe(1);
+    expect(stderr).toContain('--retries many: a whole number from 0 to 5');
   });
 });

@@ -3,16 +3,15 @@
  * check-config (loadConfig) rejects while the FILL IN places are empty and accepts once they
  * are filled with ids of the configuration and the line is added to lines.yaml.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, parseDocument, type YAMLSeq } from 'yaml';
 import { loadConfig, type PlantConfig } from '../../src/config/index.js';
 import { FILL_IN, type ScanResult, scanLine, writeDraft } from '../../src/discovery/index.js';
 import { repoRoot } from '../../src/repo-root.js';
 import { freePorts } from '../helpers/modbus-tcp-device.js';
-import { lineOf, type SimulatedLines, scanPlant, serveLines } from './harness.js';
+import { fillDraft, lineOf, type SimulatedLines, scanPlant, serveLines } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'plantwatch-draft-'));
 const configDir = join(dir, 'config');
@@ -36,32 +35,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Fill every FILL IN of the draft with ids the configuration has, and add the line. */
-function fillDraft(): void {
-  const site = before.sites[0];
-  const building = site?.buildings[0];
-  const room = building?.rooms[0];
-  const profile = [...before.profiles.values()].find((p) => p.protocol === 'modbus');
-  if (!site || !building || !room || !profile)
-    throw new Error('the demo config has no site, room or profile');
-  const devicesPath = join(configDir, 'devices', `${result.line.id}.yaml`);
-  const devices = parseDocument(readFileSync(devicesPath, 'utf8'));
-  const filled = { profile: profile.id, site: site.id, building: building.id, room: room.id };
-  for (const item of (devices.get('devices') as YAMLSeq).items as {
-    get(k: string): unknown;
-    set(k: string, v: unknown): void;
-  }[])
-    for (const [key, value] of Object.entries(filled)) if (item.get(key) === FILL_IN) item.set(key, value);
-  writeFileSync(devicesPath, devices.toString());
-  const entry = parse(readFileSync(join(configDir, `lines.${result.line.id}.yaml`), 'utf8')) as {
-    lines: unknown[];
-  };
-  const linesPath = join(configDir, 'lines.yaml');
-  const linesDoc = parseDocument(readFileSync(linesPath, 'utf8'));
-  for (const line of entry.lines) (linesDoc.get('lines') as YAMLSeq).items.push(linesDoc.createNode(line));
-  writeFileSync(linesPath, linesDoc.toString());
-}
-
 describe('the draft configuration of a scan', () => {
   it('writes devices/<line>.yaml and the line entry into the directory', () => {
     expect(written.map((p) => p.slice(configDir.length + 1)).sort()).toEqual(
@@ -77,7 +50,10 @@ describe('the draft configuration of a scan', () => {
   });
 
   it('is accepted once filled: the units found are devices of the scanned line', () => {
-    fillDraft();
+    fillDraft(configDir, before, {
+      devices: join('devices', `${result.line.id}.yaml`),
+      lines: `lines.${result.line.id}.yaml`,
+    });
     const config = loadConfig(configDir);
     expect(config.lines.map((l) => l.id)).toContain(result.line.id);
     const drafted = config.devices.filter((d) => 'modbus' in d && d.modbus.line === result.line.id);

@@ -1,5 +1,6 @@
-// Admin (role admin, login on): the dashboard's users — add, reset a password, disable, enable —
-// and the configuration as the gateway runs it, read-only and without secrets
+// Admin (role admin, login on): the dashboard's users — add, reset a password, disable, enable —,
+// scans of a line for its Modbus units (admin-scan.ts), and the configuration as the gateway
+// runs it, read-only and without secrets
 // (/api/config/summary). Every piece of data goes in with textContent. Calls go through api.ts,
 // so a 401 (the session ended) takes the browser back to the sign-in page like any other.
 
@@ -10,6 +11,7 @@ import { localName, t } from '../i18n.js';
 import { can, session } from '../session.js';
 import { dateTime } from '../time.js';
 import { tableHead } from '../widgets.js';
+import { scanSection } from './admin-scan.js';
 
 const ROLES: NewUser['role'][] = ['electrician', 'energy-manager', 'admin'];
 
@@ -109,6 +111,7 @@ export function render(root: HTMLElement, _hooks?: unknown): Record<string, neve
     ),
     h('h3', null, t('admin.addUser')),
     addForm,
+    scanSection(),
     h('h2', null, t('admin.config')),
     h('p.note', null, t('admin.configNote')),
     configRoot,
@@ -331,9 +334,7 @@ function configView(s: ConfigSummaryJson): HTMLElement[] {
         named(d) + disabledMark(d.enabled),
         d.profile,
         `${d.site}/${d.building}/${d.room}`,
-        d.connection.protocol === 'modbus'
-          ? `Modbus ${d.connection.line} #${d.connection.unitId}`
-          : `MQTT ${d.connection.topic}`,
+        connectionText(d.connection),
         yesNo(d.critical),
       ]),
       'cfg-devices',
@@ -353,6 +354,13 @@ function configView(s: ConfigSummaryJson): HTMLElement[] {
     h('h3', null, t('admin.cfg.duty')),
     ...dutyView(s.duty),
   ];
+}
+
+/** How a device is reached, as its configuration says: line and unit, BACnet port and instance, or topic. */
+function connectionText(c: ConfigSummaryJson['devices'][number]['connection']): string {
+  if (c.protocol === 'modbus') return `Modbus ${c.line} #${c.unitId}`;
+  if (c.protocol === 'bacnet') return `BACnet ${c.port} #${c.instance}`;
+  return `MQTT ${c.topic}`;
 }
 
 function whereText(where: Record<string, unknown>): string {
