@@ -1,14 +1,25 @@
 /**
- * BACnet/IP acquisition, first step of issue 20: one socket for the gateway, Who-Is discovery,
- * and one poller per device reading its points (ReadPropertyMultiple, coalesced to the device's
- * max-APDU, or ReadProperty for a device that refuses it) onto the point bus. Not wired into the
- * gateway or the config schema yet: see README.md in this folder.
+ * BACnet/IP acquisition, from the configuration: one socket per port of plantwatch.yaml's
+ * `bacnet.ports`, one poller per enabled bacnet device on it (poll groups, COV subscriptions,
+ * ReadPropertyMultiple coalesced and segmented where the device can), all publishing onto the
+ * point bus. See README.md in this folder.
  */
 import type { Logger } from 'pino';
-import type { PointBus, PointValue } from '../../points/index.js';
-import { type BacnetClient, type BacnetClientOptions, openBacnetClient } from './client.js';
-import { BacnetDeviceReader, type BacnetPointRef, type DeviceAddress, type ReadMode } from './reader.js';
+import type { PlantConfig } from '../../config/index.js';
+import type { PointBus } from '../../points/index.js';
+import type { BacnetClient } from './client.js';
+import { BacnetDevicePoller, type BacnetDeviceSnapshot } from './device-poller.js';
+import { type BacnetPortSpec, bacnetPortsFromConfig } from './devices-from-config.js';
+import { BacnetPort, type BacnetPortStats } from './port.js';
 
+export {
+  configuredReceiver,
+  describeReceiver,
+  macBytes,
+  macText,
+  receiverOfSender,
+  whoIsTarget,
+} from './address.js';
 export {
   BACNET_PORT,
   type BacnetClient,
@@ -16,131 +27,113 @@ export {
   BacnetPortInUseError,
   openBacnetClient,
 } from './client.js';
+export type { BacnetPointRef, PointReading } from './decode.js';
+export type { BacnetDeviceSnapshot, BacnetDeviceState } from './device-poller.js';
+export { type BacnetDeviceSpec, type BacnetPortSpec, bacnetPortsFromConfig } from './devices-from-config.js';
 export { type DiscoveredDevice, type DiscoverOptions, discoverDevices } from './discovery.js';
+export { type BacnetPortStats, MAX_IN_FLIGHT_PER_PORT } from './port.js';
 export { bacnetQuality, type ObjectHealth } from './quality.js';
-export { BacnetDeviceReader, type BacnetPointRef, objectsPerRequest, type PointReading } from './reader.js';
+export { RequestQueue } from './queue.js';
+export {
+  BacnetDeviceReader,
+  type DeviceAddress,
+  objectsPerRequest,
+  type ReadMode,
+  type RequestRunner,
+  type SegmentationSupport,
+} from './reader.js';
 
-export interface BacnetDeviceConfig extends DeviceAddress {
-  /** The gateway's name for it (the "<device>" of its points' ids). */
-  id: string;
-  periodMs: number;
-  points: BacnetPointRef[];
-}
-
-export interface BacnetDeviceSnapshot {
-  id: string;
-  address: string;
-  instance: number;
-  state: 'starting' | 'ok' | 'unreachable';
-  mode: ReadMode;
-  maxApdu?: number;
-  requests: number;
-  lastError?: string;
+/** Totals for metrics, per port. */
+export interface BacnetStats {
+  ports: BacnetPortStats[];
 }
 
 export interface BacnetService {
-  client: BacnetClient;
+  /** Per device: id, port, instance, address, state, read mode, max-APDU, segmentation, COV, counters. */
   devices(): BacnetDeviceSnapshot[];
-  stop(): void;
+  /** Totals for metrics: requests by service, timeouts, COV notifications received, subscriptions renewed, per port. */
+  stats(): BacnetStats;
+  /** The open client of a port (for the BACnet scan and the foreign-device registration), by port id. */
+  clientOf(portId: string): BacnetClient | undefined;
+  stop(): Promise<void>;
 }
 
-export interface BacnetServiceOptions extends BacnetClientOptions {
-  devices: BacnetDeviceConfig[];
+export interface BacnetServiceOptions {
+  config: PlantConfig;
   bus: PointBus;
   log: Logger;
   now?: () => number;
 }
 
-class BacnetDevicePoller {
-  private readonly reader: BacnetDeviceReader;
-  private timer: NodeJS.Timeout | undefined;
-  private inFlight = false;
-  private stopped = false;
-  private state: BacnetDeviceSnapshot['state'] = 'starting';
-  private lastError: string | undefined;
+const EMPTY_SERVICE: BacnetService = {
+  devices: () => [],
+  stats: () => ({ ports: [] }),
+  clientOf: () => undefined,
+  stop: async () => {},
+};
 
-  constructor(
-    client: BacnetClient,
-    private readonly device: BacnetDeviceConfig,
-    private readonly bus: PointBus,
-    private readonly log: Logger,
-    private readonly now: () => number,
-  ) {
-    this.reader = new BacnetDeviceReader(client, device);
-  }
+/** The library's own timeout must not end a request before its device's longer one does. */
+const clientTimeout = (spec: BacnetPortSpec) =>
+  Math.max(spec.settings.apduTimeout, ...spec.devices.map((d) => d.timeoutMs));
 
-  start(): void {
-    void this.poll();
-    this.timer = setInterval(() => void this.poll(), this.device.periodMs);
-  }
-
-  stop(): void {
-    this.stopped = true;
-    clearInterval(this.timer);
-  }
-
-  snapshot(): BacnetDeviceSnapshot {
-    const { id, address, instance } = this.device;
-    return {
-      id,
-      address,
-      instance,
-      state: this.state,
-      mode: this.reader.mode,
-      ...(this.reader.maxApdu !== undefined ? { maxApdu: this.reader.maxApdu } : {}),
-      requests: this.reader.requests,
-      ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
-    };
-  }
-
-  /** One read of every point; a poll still waiting when the next is due is not doubled. */
-  private async poll(): Promise<void> {
-    if (this.inFlight) return;
-    this.inFlight = true;
-    try {
-      const readings = await this.reader.read(this.device.points);
-      const ts = this.now();
-      if (this.state !== 'ok')
-        this.log.info({ device: this.device.id, mode: this.reader.mode }, 'BACnet device answering');
-      this.state = 'ok';
-      this.lastError = undefined;
-      this.bus.publish(readings.map((r): PointValue => ({ ...r, ts })));
-    } catch (err) {
-      if (this.stopped) return; // closing the socket fails the read under way: not the device's fault
-      const ts = this.now();
-      const reason = err instanceof Error ? err.message : String(err);
-      if (this.state !== 'unreachable') {
-        this.log.warn(
-          { device: this.device.id, reason },
-          'BACnet device not answering: comm-error until it does',
-        );
-      }
-      this.state = 'unreachable';
-      this.lastError = reason;
-      this.bus.publish(
-        this.device.points.map((p): PointValue => ({ id: p.id, value: null, quality: 'comm-error', ts })),
-      );
-    } finally {
-      this.inFlight = false;
-    }
-  }
-}
-
-/** Opens the socket (BacnetPortInUseError when it is taken) and starts every device's poller. */
+/**
+ * Opens every configured port (BacnetPortInUseError naming the port when its UDP port is taken)
+ * and starts every device's poller. No `bacnet:` section, or no enabled bacnet device: no
+ * socket, an empty service.
+ */
 export async function startBacnet(options: BacnetServiceOptions): Promise<BacnetService> {
-  const client = await openBacnetClient(options);
-  client.on('error', (err) => options.log.error({ err }, 'BACnet/IP socket error'));
+  const { config, bus, log } = options;
   const now = options.now ?? Date.now;
-  const pollers = options.devices.map(
-    (device) => new BacnetDevicePoller(client, device, options.bus, options.log, now),
-  );
-  for (const poller of pollers) poller.start();
+  const specs = bacnetPortsFromConfig(config, log);
+  if (specs.length === 0) return EMPTY_SERVICE;
+  const ports: BacnetPort[] = [];
+  try {
+    for (const spec of specs) ports.push(await BacnetPort.open(spec.settings, clientTimeout(spec), log));
+  } catch (err) {
+    for (const port of ports) port.close();
+    throw err;
+  }
+  const pollers: BacnetDevicePoller[] = [];
+  // One origin for every device: a port's devices are spread from it over their periods.
+  const origin = Date.now();
+  specs.forEach((spec, i) => {
+    const port = ports[i] as BacnetPort;
+    const onPort = spec.devices.map(
+      (device, index) =>
+        new BacnetDevicePoller({
+          spec: device,
+          port,
+          bus,
+          log,
+          now,
+          staleAfterPeriods: config.gateway.staleAfterPeriods,
+          processId: index + 1,
+        }),
+    );
+    pollers.push(...onPort);
+    port.onIAm((instance, receiver) => {
+      for (const poller of onPort) if (poller.instance === instance) poller.found(receiver);
+    });
+    port.startRediscovery(() => onPort.flatMap((p) => (p.rediscovery ? [p.rediscovery] : [])));
+    onPort.forEach((poller, index) => {
+      poller.start(index / onPort.length, origin);
+    });
+    log.info(
+      {
+        port: spec.settings.id,
+        udp: `${spec.settings.interface}:${spec.settings.udpPort}`,
+        devices: onPort.length,
+      },
+      'BACnet/IP port open',
+    );
+  });
   return {
-    client,
     devices: () => pollers.map((p) => p.snapshot()),
-    stop() {
+    stats: () => ({ ports: ports.map((p) => p.snapshotStats()) }),
+    clientOf: (portId) => ports.find((p) => p.id === portId)?.client,
+    async stop() {
       for (const poller of pollers) poller.stop();
-      client.close();
+      for (const port of ports) port.close();
     },
   };
 }

@@ -17,13 +17,17 @@ import {
   openBacnetClient,
   startBacnet,
 } from '../../../src/acquisition/bacnet/index.js';
+import type { PlantConfig } from '../../../src/config/index.js';
 import { PointBus, type PointValue, type Quality } from '../../../src/points/index.js';
 import { serveCalls } from '../../helpers/netns-worker.js';
+import { plantConfig } from '../../helpers/plant-config.js';
 import {
+  AHU_PROFILE,
   BROADCAST,
   DEVICES,
   type DeviceKey,
   GATEWAY_ADDRESS,
+  LATE_DEVICE,
   OBJECTS,
   pointsOf,
   SERVICE_ADDRESS,
@@ -40,6 +44,45 @@ bus.subscribe((values) => {
   for (const value of values) latest.set(value.id, value);
 });
 
+let late: SimulatedBacnetDevice | undefined;
+
+function startDevice(key: DeviceKey, device: (typeof DEVICES)[DeviceKey] | { address: string }) {
+  return SimulatedBacnetDevice.start({
+    ...DEVICES[key],
+    ...device,
+    broadcastAddress: BROADCAST,
+    name: `AHU ${key}`,
+    modelName: `AHU controller (${key})`,
+    objects: OBJECTS,
+    log,
+  });
+}
+
+/** plantwatch.yaml's port "bms" and the three devices of the service tests. */
+function serviceConfig(periodMs: number, timeoutMs: number, rediscoverMs: number): PlantConfig {
+  return plantConfig({
+    gateway: {
+      bacnet: {
+        ports: [
+          {
+            id: 'bms',
+            interface: SERVICE_ADDRESS,
+            broadcastAddress: BROADCAST,
+            apduTimeout: timeoutMs,
+            rediscover: rediscoverMs,
+          },
+        ],
+      },
+    },
+    profiles: [{ ...AHU_PROFILE, pollGroups: { default: periodMs } }],
+    devices: [
+      { id: 'modern', instance: DEVICES.modern.instance, address: DEVICES.modern.address },
+      { id: 'old', instance: DEVICES.old.instance },
+      { id: 'late', instance: LATE_DEVICE.instance },
+    ].map(({ id, ...place }) => ({ id, name: id, profile: 'ahu', bacnet: place })),
+  });
+}
+
 const simulator = (key: DeviceKey) => {
   const device = simulators.get(key);
   if (!device) throw new Error(`call start first: no ${key} device`);
@@ -48,19 +91,8 @@ const simulator = (key: DeviceKey) => {
 
 const handlers = {
   async start(): Promise<void> {
-    for (const [key, device] of Object.entries(DEVICES) as [DeviceKey, (typeof DEVICES)[DeviceKey]][]) {
-      simulators.set(
-        key,
-        await SimulatedBacnetDevice.start({
-          ...device,
-          broadcastAddress: BROADCAST,
-          name: `AHU ${key}`,
-          modelName: `AHU controller (${key})`,
-          objects: OBJECTS,
-          log,
-        }),
-      );
-    }
+    for (const key of Object.keys(DEVICES) as DeviceKey[])
+      simulators.set(key, await startDevice(key, DEVICES[key]));
     client = await openBacnetClient({
       interface: GATEWAY_ADDRESS,
       broadcastAddress: BROADCAST,
@@ -106,19 +138,30 @@ const handlers = {
     simulator(key).setOnline(online);
   },
 
-  async startService(periodMs: number, timeoutMs: number): Promise<void> {
-    service = await startBacnet({
-      interface: SERVICE_ADDRESS,
+  /**
+   * The service as the gateway starts it, from a configuration: port "bms" on SERVICE_ADDRESS,
+   * "modern" at its configured address, "old" and the late device found by Who-Is.
+   */
+  async startService(periodMs: number, timeoutMs: number, rediscoverMs: number): Promise<void> {
+    service = await startBacnet({ config: serviceConfig(periodMs, timeoutMs, rediscoverMs), bus, log });
+  },
+
+  serviceStats: () => service?.stats(),
+
+  /** The device found by Who-Is gets another address (a new DHCP lease): the same device, elsewhere. */
+  async move(key: DeviceKey, address: string): Promise<void> {
+    simulator(key).close();
+    simulators.set(key, await startDevice(key, { ...DEVICES[key], address }));
+  },
+
+  /** The configured device that was not there comes on line. */
+  async startLateDevice(): Promise<void> {
+    late = await SimulatedBacnetDevice.start({
+      ...LATE_DEVICE,
       broadcastAddress: BROADCAST,
-      timeoutMs,
-      bus,
+      name: 'AHU late',
+      objects: OBJECTS,
       log,
-      devices: (Object.keys(DEVICES) as DeviceKey[]).map((key) => ({
-        id: key,
-        ...DEVICES[key],
-        periodMs,
-        points: pointsOf(key),
-      })),
     });
   },
 
@@ -138,17 +181,16 @@ const handlers = {
     return { elapsedMs: performance.now() - start, value: latest.get(pointId)?.value ?? null };
   },
 
-  /** Another program holds `address`:47808; opening the gateway's socket there: the error it gives. */
-  async openOnTakenPort(address: string) {
+  /** Another program holds `address`:47808; the service's port there: the error it gives. */
+  async startOnTakenPort(address: string) {
     const holder = createSocket('udp4');
     await new Promise<void>((resolve) => holder.bind(47808, address, resolve));
     try {
-      const opened = await openBacnetClient({
-        interface: address,
-        broadcastAddress: BROADCAST,
-        timeoutMs: 1_000,
-      });
-      opened.close();
+      const config = serviceConfig(1_000, 1_000, 60_000);
+      const port = config.gateway.bacnet?.ports[0];
+      if (port) port.interface = address;
+      const started = await startBacnet({ config, bus, log });
+      await started.stop();
       return undefined;
     } catch (err) {
       return err instanceof Error
@@ -163,7 +205,8 @@ const handlers = {
 export type BacnetLab = typeof handlers;
 
 serveCalls(handlers, () => {
-  service?.stop();
+  void service?.stop();
   client?.close();
+  late?.close();
   for (const device of simulators.values()) device.close();
 });

@@ -4,7 +4,7 @@
  * one request but fewer than one per object), the second refusing ReadPropertyMultiple.
  */
 import { EngineeringUnits } from '@bacnet-js/client';
-import type { SimObjectConfig, SimObjectType } from '../../../simulators/bacnet/device.js';
+import { SIM_OBJECT_TYPES, type SimObjectConfig } from '../../../simulators/bacnet/device.js';
 import type { BacnetPointRef } from '../../../src/acquisition/bacnet/index.js';
 
 export const BROADCAST = '127.255.255.255';
@@ -21,18 +21,16 @@ export const GATEWAY_ADDRESS = '127.0.0.4';
 export const SERVICE_ADDRESS = '127.0.0.5';
 /** Where the port-in-use test's other program binds (any 127/8 address is on the loopback). */
 export const TAKEN_ADDRESS = '127.0.0.6';
+/** Where the device found by Who-Is moves to (a new DHCP lease). */
+export const MOVED_ADDRESS = '127.0.0.7';
+/** A device the configuration names that is not there until a test starts it. */
+export const LATE_DEVICE = { address: '127.0.0.8', instance: 4001 };
 export const NAMESPACE_ADDRESSES = [
   DEVICES.modern.address,
   DEVICES.old.address,
   GATEWAY_ADDRESS,
   SERVICE_ADDRESS,
 ];
-
-const OBJECT_TYPE_NUMBERS: Record<SimObjectType, number> = {
-  'analog-input': 0,
-  'analog-value': 2,
-  'binary-value': 5,
-};
 
 /** Ten objects of an air-handling unit; REAL values travel as float32, so these are exact in it. */
 export const OBJECTS: SimObjectConfig[] = [
@@ -78,9 +76,18 @@ export const OBJECTS: SimObjectConfig[] = [
   { type: 'binary-value', instance: 3, name: 'frost-protection', value: false },
 ];
 
+/** The same points as a bacnet profile of the configuration: "AI1" for analog-input 1. */
+export const AHU_PROFILE = {
+  id: 'ahu',
+  name: 'AHU',
+  equipment: 'air-handling-unit',
+  protocol: 'bacnet',
+  points: OBJECTS.map((o) => ({ name: o.name, object: `${o.type}:${o.instance}` })),
+};
+
 /** The gateway's points for one device: "<device>.<object name>". */
 export const pointsOf = (device: DeviceKey): BacnetPointRef[] =>
   OBJECTS.map((o) => ({
     id: `${device}.${o.name}`,
-    object: { type: OBJECT_TYPE_NUMBERS[o.type], instance: o.instance },
+    object: { type: SIM_OBJECT_TYPES[o.type], instance: o.instance },
   }));
