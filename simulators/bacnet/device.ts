@@ -437,6 +437,15 @@ class DeviceTransport extends EventEmitter {
 
 const key = (id: BACNetObjectID) => `${id.type}:${id.instance}`;
 
+/**
+ * A property a ReadPropertyMultiple answer cannot give: the library encodes the error only
+ * when its value says `type: 'BacnetError'` (any other shape throws "Unknown type" and the
+ * device's process dies).
+ */
+export function rpmError(error: { errorClass: number; errorCode: number }): BACNetAppData {
+  return { type: ApplicationTag.ERROR, value: { type: 'BacnetError', ...error } };
+}
+
 /** One subscriber's COV subscription to one object. */
 interface SimSubscription {
   subscriber: BACNetAddress;
@@ -546,7 +555,7 @@ export class SimulatedBacnetDevice {
             const value = this.property(spec.objectId, property.id, property.index);
             return {
               property,
-              value: 'errorCode' in value ? [{ type: ApplicationTag.ERROR, value }] : value.values,
+              value: 'errorCode' in value ? [rpmError(value)] : value.values,
             };
           }),
         }));

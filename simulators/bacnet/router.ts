@@ -30,6 +30,7 @@ import bacnet, {
 } from '@bacnet-js/client';
 import type { Logger } from 'pino';
 import { Bvlc, bipAddress, decodeBip, decodeBvlc, encodeBip, encodeBvlc } from './bbmd.js';
+import { rpmError } from './device.js';
 
 const BACnetClient = bacnet.default;
 type Client = InstanceType<typeof BACnetClient>;
@@ -275,7 +276,7 @@ export class RoutedStation {
           const value = this.property(spec.objectId, property.id, property.index);
           return {
             property,
-            value: 'errorCode' in value ? [{ type: ApplicationTag.ERROR, value }] : value.values,
+            value: 'errorCode' in value ? [rpmError(value)] : value.values,
           };
         }),
       }));

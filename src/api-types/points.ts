@@ -1,5 +1,5 @@
 // Points, the gateway's health and its acquisition diagnostics: the JSON of GET /api/points,
-// /api/points/:id, /api/health, /api/lines, /api/devices, /api/storage, /api/notifications and
+// /api/points/:id, /api/health, /api/lines, /api/devices, /api/bacnet, /api/storage, /api/notifications and
 // /api/mqtt, and of the socket.io point events (live-events.ts). The server checks its answers
 // against these (src/web/api.ts, src/web/live.ts), the dashboard imports the inferred types.
 import { z } from 'zod';
@@ -122,8 +122,20 @@ export const linesRoute = route({
 export const devicesRoute = route({
   method: 'get',
   path: '/api/devices',
-  summary: 'Diagnostics of every Modbus device',
+  summary: 'Diagnostics of every polled device (Modbus, and BACnet with protocol: bacnet)',
   response: z.array(z.looseObject({ id: z.string(), state: z.string() })),
+});
+
+export const bacnetRoute = route({
+  method: 'get',
+  path: '/api/bacnet',
+  summary:
+    'BACnet/IP diagnostics: each port (requests by service, timeouts, Who-Is, COV notifications, queue), its BBMD registration, and each device (address found, read mode, max-APDU, segmentation, COV subscriptions)',
+  response: z.looseObject({
+    ports: z.array(z.looseObject({ id: z.string() })),
+    foreignDevices: z.array(z.looseObject({ port: z.string(), bbmd: z.string(), state: z.string() })),
+    devices: z.array(z.looseObject({ id: z.string(), state: z.string(), port: z.string() })),
+  }),
 });
 
 export const storageRoute = route({
@@ -156,6 +168,7 @@ export const pointRoutes = [
   healthRoute,
   linesRoute,
   devicesRoute,
+  bacnetRoute,
   storageRoute,
   notificationsRoute,
   mqttRoute,

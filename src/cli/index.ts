@@ -13,6 +13,7 @@ import { influxdbSettings } from '../config/schema.js';
 import { DEFAULT_CONFIG, exitOnFailure, out } from './common.js';
 import { loadOrExplain } from './load.js';
 import type { ScanCliOptions } from './scan.js';
+import { registerScanBacnet } from './scan-bacnet.js';
 
 /** Who can reach the dashboard and whether they must sign in: what a configuration opens. */
 function accessSummary(config: PlantConfig): string {
@@ -112,7 +113,7 @@ export function buildProgram(): Command {
       process.exitCode = await runInit(dir, { force: opts.force === true });
     });
 
-  program
+  const scan = program
     .command('scan')
     .description(
       'find the Modbus units that answer on a gateway or serial line, and draft their configuration',
@@ -134,6 +135,7 @@ export function buildProgram(): Command {
       const { runScan } = await import('./scan.js');
       process.exitCode = await runScan(where, opts);
     });
+  registerScanBacnet(scan);
 
   for (const name of DEMO_COMMANDS) {
     program

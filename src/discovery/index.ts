@@ -1,4 +1,13 @@
-/** Discovery: find the Modbus units on a line and draft their configuration (`plantwatch scan`, the admin page). */
+/** Discovery: find the Modbus units on a line or the BACnet devices on a network, and draft their configuration (`plantwatch scan`, the admin page). */
+
+export {
+  type BacnetScanOptions,
+  type BacnetScanProgress,
+  type BacnetScanResult,
+  scanBacnet,
+  scanBacnetWith,
+} from './bacnet.js';
+export { bacnetDraftFiles, writeBacnetDraft } from './bacnet-draft.js';
 export {
   anyUnitWarning,
   type DraftFiles,

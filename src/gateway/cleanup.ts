@@ -23,6 +23,7 @@ export const GATEWAY_STEPS = [
   'pdf-renderer',
   'monthly-reports',
   'modbus',
+  'bacnet',
   'auth',
   'web',
 ] as const;

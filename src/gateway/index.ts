@@ -6,6 +6,7 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { type BacnetService, startBacnet } from '../acquisition/bacnet/index.js';
 import { type ModbusService, startModbus } from '../acquisition/modbus/index.js';
 import { type MqttService, startMqtt } from '../acquisition/mqtt/index.js';
 import { type AlarmService, createAlarms } from '../alarms/index.js';
@@ -31,6 +32,7 @@ export interface Gateway {
   readonly bus: PointBus;
   readonly table: PointTable;
   readonly modbus: ModbusService;
+  readonly bacnet: BacnetService;
   readonly mqtt: MqttService;
   readonly web: WebServer;
   readonly storage: StorageService;
@@ -192,6 +194,16 @@ async function startParts(
     () => startModbus({ config, bus, log }),
     (m) => m.stop(),
   );
+  const bacnet = await stack.start(
+    'bacnet',
+    () => startBacnet({ config, bus, log }),
+    (b) => b.stop(),
+  );
+  // Every polled device, Modbus and BACnet: health and /metrics count them alike.
+  const devices = () => [
+    ...modbus.devices(),
+    ...bacnet.devices().map((device) => ({ ...device, protocol: 'bacnet' as const })),
+  ];
   const startedAt = Date.now();
   // No request can use a session once it is closed: the web server stops before it.
   const auth = await stack.start(
@@ -204,7 +216,8 @@ async function startParts(
     pointsPublished: () => bus.published,
     busListenerErrors: () => bus.listenerErrors,
     lines: () => modbus.lines(),
-    devices: () => modbus.devices(),
+    devices,
+    bacnet: () => bacnet.stats(),
     mqtt: () => mqtt.stats(),
     storage: () => storage.stats(),
     alarms: () => alarms.stats(),
@@ -248,7 +261,8 @@ async function startParts(
         status: {
           startedAt,
           lines: () => modbus.lines(),
-          devices: () => modbus.devices(),
+          devices,
+          bacnet: () => ({ ...bacnet.stats(), devices: bacnet.devices() }),
           mqtt: () => ({ ...mqtt.stats(), brokerUrl: mqtt.brokerUrl, embedded: mqtt.embedded }),
           storage: () => storage.stats(),
           notifications: () => ({ ...notifier.stats(), onDuty: notifier.roster.summary(Date.now()) }),
@@ -256,7 +270,7 @@ async function startParts(
       }),
     (w) => w.stop(),
   );
-  return { bus, table, modbus, mqtt, web, storage, alarms, notifier, energy, records, auth };
+  return { bus, table, modbus, bacnet, mqtt, web, storage, alarms, notifier, energy, records, auth };
 }
 
 /** Login and roles when auth.enabled; otherwise a warning saying who can reach the dashboard. */

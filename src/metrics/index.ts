@@ -3,20 +3,24 @@
  * services' own counters, so the hot path pays nothing for them.
  */
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import type { DeviceSnapshot, LineSnapshot } from '../acquisition/modbus/index.js';
+import type { BacnetStats } from '../acquisition/bacnet/index.js';
+import type { LineSnapshot } from '../acquisition/modbus/index.js';
 import type { MqttStats } from '../acquisition/mqtt/index.js';
 import type { AlarmStats } from '../alarms/index.js';
 import type { DeliveryStats, NotifierStats } from '../notify/index.js';
 import type { StorageStats } from '../storage/index.js';
 import { type MetricFactory, metricFactory } from './collectors.js';
 import { alarmMetrics, notificationMetrics, recordMetrics } from './operations.js';
-import { modbusMetrics, mqttMetrics, storageMetrics } from './plant.js';
+import { bacnetMetrics, modbusMetrics, mqttMetrics, storageMetrics } from './plant.js';
 
 export interface MetricSources {
   pointsPublished: () => number;
   busListenerErrors: () => number;
   lines: () => LineSnapshot[];
-  devices: () => DeviceSnapshot[];
+  /** Every polled device (Modbus and BACnet): `unreachable` is down. */
+  devices: () => { id: string; state: string }[];
+  /** BACnet/IP ports, when plantwatch.yaml has a bacnet: section. */
+  bacnet?: () => BacnetStats;
   mqtt: () => MqttStats | undefined;
   storage: () => StorageStats | undefined;
   alarms?: () => AlarmStats;
@@ -33,6 +37,7 @@ export function createMetrics(sources: MetricSources): Registry {
   const metrics = metricFactory(registry);
   busMetrics(metrics, sources);
   modbusMetrics(metrics, sources);
+  bacnetMetrics(metrics, sources);
   mqttMetrics(metrics, sources);
   storageMetrics(metrics, sources);
   alarmMetrics(metrics, sources);

@@ -1,4 +1,5 @@
-/** Metrics of the acquisition (Modbus lines and devices, MQTT) and of the time-series store. */
+/** Metrics of the acquisition (Modbus lines and devices, BACnet/IP ports, MQTT) and of the time-series store. */
+import type { BacnetPortStats } from '../acquisition/bacnet/index.js';
 import type { LineSnapshot } from '../acquisition/modbus/index.js';
 import type { StorageStats } from '../storage/index.js';
 import type { MetricFactory } from './collectors.js';
@@ -69,6 +70,67 @@ export function modbusMetrics(metrics: MetricFactory, sources: MetricSources): v
   metrics.gauge('plantwatch_device_up', 'Device answering (1) or comm-error (0)', ['device'], (report) => {
     for (const d of sources.devices()) report(d.state === 'unreachable' ? 0 : 1, { device: d.id });
   });
+}
+
+export function bacnetMetrics(metrics: MetricFactory, sources: MetricSources): void {
+  const perPort = (
+    kind: 'gauge' | 'counter',
+    name: string,
+    help: string,
+    read: (port: BacnetPortStats) => number,
+  ) =>
+    metrics[kind](name, help, ['port'], (report) => {
+      for (const port of sources.bacnet?.().ports ?? []) report(read(port), { port: port.id });
+    });
+  metrics.counter(
+    'plantwatch_bacnet_requests_total',
+    'BACnet confirmed requests sent per port and service',
+    ['port', 'service'],
+    (report) => {
+      for (const port of sources.bacnet?.().ports ?? [])
+        for (const [service, n] of Object.entries(port.requests)) report(n, { port: port.id, service });
+    },
+  );
+  perPort(
+    'counter',
+    'plantwatch_bacnet_timeouts_total',
+    'BACnet requests unanswered per port',
+    (p) => p.timeouts,
+  );
+  perPort('counter', 'plantwatch_bacnet_who_is_total', 'BACnet Who-Is sent per port', (p) => p.whoIs);
+  perPort(
+    'counter',
+    'plantwatch_bacnet_cov_notifications_total',
+    'BACnet COV notifications received per port',
+    (p) => p.covNotifications,
+  );
+  perPort(
+    'counter',
+    'plantwatch_bacnet_cov_renewals_total',
+    'BACnet COV subscriptions renewed per port',
+    (p) => p.subscriptionsRenewed,
+  );
+  perPort(
+    'gauge',
+    'plantwatch_bacnet_requests_in_flight',
+    'BACnet requests awaiting an answer',
+    (p) => p.inFlight,
+  );
+  perPort(
+    'gauge',
+    'plantwatch_bacnet_requests_queued',
+    'BACnet requests waiting to be sent',
+    (p) => p.queued,
+  );
+  metrics.gauge(
+    'plantwatch_bacnet_foreign_device_registered',
+    'Registered with the BBMD as a foreign device (1) or not (0)',
+    ['port', 'bbmd'],
+    (report) => {
+      for (const fd of sources.bacnet?.().foreignDevices ?? [])
+        report(fd.state === 'registered' ? 1 : 0, { port: fd.port, bbmd: fd.bbmd });
+    },
+  );
 }
 
 export function mqttMetrics(metrics: MetricFactory, sources: MetricSources): void {

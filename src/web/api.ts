@@ -1,5 +1,6 @@
 import { type RequestHandler, Router } from 'express';
 import type {
+  bacnetRoute,
   devicesRoute,
   healthRoute,
   linesRoute,
@@ -28,7 +29,10 @@ export interface GatewayStatus {
   startedAt: number;
   /** Diagnostics of every Modbus line and device; `state` drives health. */
   lines: () => { id: string; state: string }[];
+  /** Every polled device: Modbus, and BACnet (`protocol: 'bacnet'`). */
   devices: () => { id: string; state: string }[];
+  /** BACnet/IP ports, their BBMD registrations and devices (GET /api/bacnet). */
+  bacnet?: () => unknown;
   /** `enabled: false` when plantwatch.yaml has no mqtt: section (nothing to be connected to). */
   mqtt: () => { enabled?: boolean; connected: boolean } & Record<string, unknown>;
   /** The time-series writer, when storage runs. */
@@ -115,6 +119,11 @@ export function apiRouter(table: PointTable, status: GatewayStatus): Router {
     // The notifier's counters are described loosely (any object): nothing more to check.
     const answer = status.notifications?.() ?? { error: 'notifications are not running' };
     res.json(answer as Answer<typeof notificationsRoute>);
+  });
+  router.get('/bacnet', (_req, res) => {
+    // Described loosely, like the notifier's counters: the acquisition's own snapshot types.
+    const answer = status.bacnet?.() ?? { ports: [], foreignDevices: [], devices: [] };
+    res.json(answer as Answer<typeof bacnetRoute>);
   });
   router.get('/mqtt', (_req, res) => {
     res.json(status.mqtt() satisfies Answer<typeof mqttRoute>);

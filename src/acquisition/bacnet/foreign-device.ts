@@ -4,9 +4,9 @@
  * registration's time-to-live runs out), then asks the BBMD to distribute its Who-Is there. The
  * answers come back forwarded by the BBMD, each carrying the device's own address. A device
  * behind a router (MS/TP) is addressed through the router's IP address with its network number
- * and station MAC: `bacnetReceiver` builds the library's receiver for either.
+ * and station MAC (address.ts, `configuredReceiver`).
  */
-import type { BACNetAddress, BvlcResultPayload, IAMResult } from '@bacnet-js/client';
+import type { BvlcResultPayload, IAMResult } from '@bacnet-js/client';
 import type { BaseEventContent } from '@bacnet-js/client/dist/lib/EventTypes.js';
 import type { Logger } from 'pino';
 import type { BacnetClient } from './client.js';
@@ -278,18 +278,4 @@ export async function whoIsThroughBbmd(
   } finally {
     client.off('bvlcResult', onResult);
   }
-}
-
-/**
- * The library's receiver for a device: `{ address }` for one on an IP subnet (found through a
- * BBMD or not: reads go to it directly, the BBMD only carries broadcasts), and
- * `{ address: <router>, net, adr }` for a station behind a router, which puts DNET/DADR in the
- * request's NPDU. `mac` is hex as the config writes it ("0a").
- */
-export function bacnetReceiver(device: { address: string; network?: number; mac?: string }): BACNetAddress {
-  const address = libraryAddress(device.address);
-  if (device.network === undefined) return { address };
-  const receiver: BACNetAddress = { address, net: device.network };
-  if (device.mac !== undefined) receiver.adr = [...Buffer.from(device.mac, 'hex')];
-  return receiver;
 }

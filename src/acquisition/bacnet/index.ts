@@ -10,6 +10,11 @@ import type { PointBus } from '../../points/index.js';
 import type { BacnetClient } from './client.js';
 import { BacnetDevicePoller, type BacnetDeviceSnapshot } from './device-poller.js';
 import { type BacnetPortSpec, bacnetPortsFromConfig } from './devices-from-config.js';
+import {
+  type ForeignDeviceRegistration,
+  type ForeignDeviceStatus,
+  registerForeignDevice,
+} from './foreign-device.js';
 import { BacnetPort, type BacnetPortStats } from './port.js';
 
 export {
@@ -31,6 +36,7 @@ export type { BacnetPointRef, PointReading } from './decode.js';
 export type { BacnetDeviceSnapshot, BacnetDeviceState } from './device-poller.js';
 export { type BacnetDeviceSpec, type BacnetPortSpec, bacnetPortsFromConfig } from './devices-from-config.js';
 export { type DiscoveredDevice, type DiscoverOptions, discoverDevices } from './discovery.js';
+export type { ForeignDeviceStatus } from './foreign-device.js';
 export { type BacnetPortStats, MAX_IN_FLIGHT_PER_PORT } from './port.js';
 export { bacnetQuality, type ObjectHealth } from './quality.js';
 export { RequestQueue } from './queue.js';
@@ -46,6 +52,8 @@ export {
 /** Totals for metrics, per port. */
 export interface BacnetStats {
   ports: BacnetPortStats[];
+  /** Each port's registration with its BBMD, for the ports that have one. */
+  foreignDevices: (ForeignDeviceStatus & { port: string })[];
 }
 
 export interface BacnetService {
@@ -67,7 +75,7 @@ export interface BacnetServiceOptions {
 
 const EMPTY_SERVICE: BacnetService = {
   devices: () => [],
-  stats: () => ({ ports: [] }),
+  stats: () => ({ ports: [], foreignDevices: [] }),
   clientOf: () => undefined,
   stop: async () => {},
 };
@@ -94,6 +102,17 @@ export async function startBacnet(options: BacnetServiceOptions): Promise<Bacnet
     throw err;
   }
   const pollers: BacnetDevicePoller[] = [];
+  // Devices on other subnets: the port registers with their BBMD before its first Who-Is goes there.
+  const registrations: { port: string; registration: ForeignDeviceRegistration }[] = [];
+  specs.forEach((spec, i) => {
+    const bbmd = spec.settings.bbmd;
+    const client = ports[i]?.client;
+    if (bbmd && client)
+      registrations.push({
+        port: spec.settings.id,
+        registration: registerForeignDevice(client, { address: bbmd.address, ttlMs: bbmd.ttl }, log),
+      });
+  });
   // One origin for every device: a port's devices are spread from it over their periods.
   const origin = Date.now();
   specs.forEach((spec, i) => {
@@ -129,10 +148,14 @@ export async function startBacnet(options: BacnetServiceOptions): Promise<Bacnet
   });
   return {
     devices: () => pollers.map((p) => p.snapshot()),
-    stats: () => ({ ports: ports.map((p) => p.snapshotStats()) }),
+    stats: () => ({
+      ports: ports.map((p) => p.snapshotStats()),
+      foreignDevices: registrations.map(({ port, registration }) => ({ port, ...registration.status() })),
+    }),
     clientOf: (portId) => ports.find((p) => p.id === portId)?.client,
     async stop() {
       for (const poller of pollers) poller.stop();
+      for (const { registration } of registrations) registration.stop();
       for (const port of ports) port.close();
     },
   };

@@ -5,7 +5,6 @@
  */
 import { ObjectType, PropertyIdentifier } from '@bacnet-js/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bacnetReceiver } from '../../../src/acquisition/bacnet/foreign-device.js';
 import { loopbackNetnsUnavailable, type NetnsWorker, startNetnsWorker } from '../../helpers/netns-worker.js';
 import { sleep, until } from '../../helpers/wait.js';
 import type { BbmdScene, NetworkLab } from './network-lab.js';
@@ -137,7 +136,7 @@ describe.skipIf(loopbackNetnsUnavailable() !== undefined)('BACnet/IP foreign-dev
     for (const [i, device] of (answer.devices ?? []).entries()) {
       const read = await lab.call(
         'readProperty',
-        bacnetReceiver(device),
+        { address: device.address },
         { type: ObjectType.ANALOG_INPUT, instance: 1 },
         PropertyIdentifier.PRESENT_VALUE,
       );

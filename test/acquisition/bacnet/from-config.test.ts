@@ -108,7 +108,7 @@ describe('BACnet devices from the configuration', () => {
     ]) {
       const service = await startBacnet({ config: empty, bus: recorder.bus, log });
       expect(service.devices()).toEqual([]);
-      expect(service.stats()).toEqual({ ports: [] });
+      expect(service.stats()).toEqual({ ports: [], foreignDevices: [] });
       expect(service.clientOf('bms')).toBeUndefined();
       await service.stop();
     }

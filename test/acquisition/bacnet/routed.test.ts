@@ -5,7 +5,7 @@
  */
 import { EngineeringUnits, ObjectType, PropertyIdentifier, Segmentation } from '@bacnet-js/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bacnetReceiver } from '../../../src/acquisition/bacnet/foreign-device.js';
+import { configuredReceiver } from '../../../src/acquisition/bacnet/address.js';
 import { loopbackNetnsUnavailable, type NetnsWorker, startNetnsWorker } from '../../helpers/netns-worker.js';
 import type { NetworkLab, RouterScene } from './network-lab.js';
 
@@ -56,11 +56,11 @@ describe.skipIf(loopbackNetnsUnavailable() !== undefined)('BACnet devices behind
   });
 
   it('addresses a station as the router’s address with its network and MAC', () => {
-    expect(bacnetReceiver({ address: ROUTER, network: NETWORK, mac: '0a' })).toEqual(station(0x0a));
-    expect(bacnetReceiver({ address: `${ROUTER}:47808`, network: NETWORK, mac: '0A' })).toEqual(
+    expect(configuredReceiver({ address: ROUTER, network: NETWORK, mac: '0a' })).toEqual(station(0x0a));
+    expect(configuredReceiver({ address: `${ROUTER}:47808`, network: NETWORK, mac: '0A' })).toEqual(
       station(0x0a),
     );
-    expect(bacnetReceiver({ address: '10.20.0.2:47809' })).toEqual({ address: '10.20.0.2:47809' });
+    expect(configuredReceiver({ address: '10.20.0.2:47809' })).toEqual({ address: '10.20.0.2:47809' });
   });
 
   it('reads a station’s present-value through the router, with ReadProperty and ReadPropertyMultiple', async () => {
