@@ -10,7 +10,16 @@ import { ConfigError, loadConfig } from '../src/config/index.js';
 /** How to inject a fault from the checkout; not `npx plantwatch`, which may ask the registry and takes seconds. */
 export const FAULT_COMMAND = './bin/plantwatch-demo.js fault';
 
-export async function runSimulate(configDir: string): Promise<number> {
+/** `--only bacnet,modbus` as a list of the protocols given, or the reason it is not one. */
+function protocolsOf<P extends string>(only: string, known: readonly P[]): P[] | string {
+  const asked = only.split(',').map((p) => p.trim());
+  const unknown = asked.filter((p) => !(known as readonly string[]).includes(p));
+  if (unknown.length > 0)
+    return `--only: unknown protocol ${unknown.map((p) => `"${p}"`).join(', ')} (expected ${known.join(', ')}, comma-separated)`;
+  return asked as P[];
+}
+
+export async function runSimulate(configDir: string, only?: string): Promise<number> {
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(resolve(configDir));
@@ -21,10 +30,15 @@ export async function runSimulate(configDir: string): Promise<number> {
     }
     throw err;
   }
-  const [{ createLogger }, { startPlantSimulator }] = await Promise.all([
+  const [{ createLogger }, { startPlantSimulator, SIMULATED_PROTOCOLS }] = await Promise.all([
     import('../src/log/index.js'),
     import('./index.js'),
   ]);
+  const protocols = only === undefined ? undefined : protocolsOf(only, SIMULATED_PROTOCOLS);
+  if (typeof protocols === 'string') {
+    console.error(protocols);
+    return 1;
+  }
   const log = createLogger(config.gateway.log.level, 'plantwatch-simulator');
   // No mqtt: section, no MQTT meters to simulate (the config refuses MQTT devices without one).
   const broker = config.gateway.mqtt?.broker;
@@ -39,6 +53,7 @@ export async function runSimulate(configDir: string): Promise<number> {
     simulator = await startPlantSimulator(config, {
       log,
       control: true,
+      ...(protocols ? { only: protocols } : {}),
       ...(broker && mqttUrl
         ? {
             mqtt: {
@@ -73,10 +88,12 @@ const USAGE = `usage (from the checkout, while \`npm start\` or \`npm run simula
 types and their options:
   offline | stuck | trip
   slow --delay <ms>
-  exception --code <n> [--from <addr> --to <addr>]
+  exception --code <n> [--from <addr> --to <addr>]       (Modbus)
   out-of-range --point <name> --value <v>
   leak --flow <m3/h>
   rollover [--point energy_kwh]
+  out-of-service [--point <name>]                          (BACnet: one object, or all of them)
+  fault-flag [--point <name>]                              (BACnet: fault flag, reliability unreliable-other)
 common: --config <dir> (default: config) finds the simulator's control port`;
 
 export async function runFault(args: string[]): Promise<number> {
@@ -95,7 +112,7 @@ export async function runFault(args: string[]): Promise<number> {
   const [device, type] = positionals;
   if (!values.list && !values.clear && !type) {
     console.error(
-      `which fault for ${device}? (offline, slow, exception, out-of-range, stuck, trip, leak, rollover)`,
+      `which fault for ${device}? (offline, slow, exception, out-of-range, stuck, trip, leak, rollover, out-of-service, fault-flag)`,
     );
     return 1;
   }

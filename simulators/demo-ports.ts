@@ -1,10 +1,12 @@
 /**
  * The demo on a machine where its default ports are taken: Debian's `apt-get install
- * mosquitto` (the README's own install line) starts a system broker on 1883. A port the demo
- * configuration leaves at its `${VAR:-default}` moves to a free one, logged; a port somebody
- * chose (the variable set, or a number written in plantwatch.yaml) is kept, and a clash is
- * reported as the gateway reports it. `plantwatch start` never moves a port.
+ * mosquitto` (the README's own install line) starts a system broker on 1883; a BMS workstation
+ * holds a BACnet/IP port. A port the demo configuration leaves at its `${VAR:-default}` moves
+ * to a free one, logged; a port somebody chose (the variable set, or a number written in
+ * plantwatch.yaml) is kept, and a clash is reported as the gateway reports it. `plantwatch
+ * start` never moves a port.
  */
+import { createSocket } from 'node:dgram';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -24,8 +26,24 @@ function listenable(host: string, port: number): Promise<number | undefined> {
   });
 }
 
+/** The UDP port the system gives on `host` for `port` (0: any free one), or undefined when taken. */
+function udpListenable(host: string, port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    // Not shared (reuseAddr false), as the gateway opens its BACnet/IP port.
+    const socket = createSocket({ type: 'udp4', reuseAddr: false });
+    socket.once('error', () => {
+      socket.close();
+      resolve(undefined);
+    });
+    socket.bind(port, host, () => {
+      const bound = socket.address().port;
+      socket.close(() => resolve(bound));
+    });
+  });
+}
+
 /** Whether plantwatch.yaml writes this key as `${VAR:-default}` and VAR is not set. */
-function leftAtDefault(configDir: string, key: string[], env: NodeJS.ProcessEnv): boolean {
+function leftAtDefault(configDir: string, key: (string | number)[], env: NodeJS.ProcessEnv): boolean {
   const file = join(configDir, 'plantwatch.yaml');
   if (!existsSync(file)) return false;
   const raw = parseDocument(readFileSync(file, 'utf8')).getIn(key);
@@ -36,16 +54,17 @@ function leftAtDefault(configDir: string, key: string[], env: NodeJS.ProcessEnv)
 /** A free port in place of `port` when it is a default and taken; undefined to keep it. */
 async function replacement(
   configDir: string,
-  key: string[],
+  key: (string | number)[],
   host: string,
   port: number,
   env: NodeJS.ProcessEnv,
+  probe = listenable,
 ): Promise<number | undefined> {
-  if (!leftAtDefault(configDir, key, env) || (await listenable(host, port)) !== undefined) return undefined;
-  return listenable(host, 0);
+  if (!leftAtDefault(configDir, key, env) || (await probe(host, port)) !== undefined) return undefined;
+  return probe(host, 0);
 }
 
-/** The demo's configuration with its taken default web and MQTT ports moved to free ones. */
+/** The demo's configuration with its taken default web, MQTT and BACnet/IP ports moved to free ones. */
 export async function offTakenDefaultPorts(
   configDir: string,
   config: PlantConfig,
@@ -78,6 +97,25 @@ export async function offTakenDefaultPorts(
       );
       gateway = { ...gateway, mqtt: { ...mqtt, broker: { ...broker, port: mqttPort } } };
     }
+  }
+  const bacnet = gateway.bacnet;
+  if (bacnet) {
+    let moved = false;
+    const ports = [];
+    for (const [i, settings] of bacnet.ports.entries()) {
+      const key = ['bacnet', 'ports', i, 'udpPort'];
+      const { interface: host, udpPort } = settings;
+      const udp = await replacement(configDir, key, host, udpPort, env, udpListenable);
+      if (udp !== undefined) {
+        log.warn(
+          { key: `bacnet.ports[${i}].udpPort`, taken: udpPort, port: udp },
+          `UDP port ${udpPort} is taken (another BACnet application?): the demo's BACnet/IP port "${settings.id}" opens ${udp} instead (PLANTWATCH_BACNET_PORT chooses)`,
+        );
+        moved = true;
+      }
+      ports.push(udp === undefined ? settings : { ...settings, udpPort: udp });
+    }
+    if (moved) gateway = { ...gateway, bacnet: { ...bacnet, ports } };
   }
   return gateway === config.gateway ? config : { ...config, gateway };
 }

@@ -41,15 +41,18 @@ function logSummary(config: PlantConfig, gateway: Gateway, log: Logger): void {
   const broker = config.gateway.mqtt?.broker;
   const mqttListens =
     broker?.mode === 'embedded' ? `${broker.host}:${new URL(gateway.mqtt.brokerUrl).port}` : 'external';
+  const bacnet = (config.gateway.bacnet?.ports ?? []).map((p) => `${p.interface}:${p.udpPort}`);
   const listening = {
     web: `${config.gateway.web.host}:${webPort}`,
     mqtt: mqttListens,
     control: `${host}:${port}`,
+    ...(bacnet.length > 0 ? { bacnet } : {}),
   };
   log.info(
     { dashboard: gateway.web.url, broker: gateway.mqtt.brokerUrl, listening },
     `demo running: dashboard ${gateway.web.url} (listening on ${listening.web}), MQTT broker ${gateway.mqtt.brokerUrl} ` +
-      `(listening on ${listening.mqtt}), fault injection on ${listening.control}: ` +
+      `(listening on ${listening.mqtt}), ${bacnet.length > 0 ? `BACnet/IP on UDP ${bacnet.join(', ')}, ` : ''}` +
+      `fault injection on ${listening.control}: ` +
       `\`${FAULT_COMMAND} <device> <type>\` (see \`${FAULT_COMMAND} --help\`)`,
   );
 }

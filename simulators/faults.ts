@@ -1,7 +1,8 @@
 /**
  * Faults a plant room actually sees, injected from tests, the CLI or the control API:
- * the communication ones are applied where requests are answered (a Modbus line) or
- * readings published (an MQTT meter), the physical ones in the plant model.
+ * the communication ones are applied where requests are answered (a Modbus line, a BACnet
+ * device) or readings published (an MQTT meter), the physical ones in the plant model, and a
+ * BACnet object's own health (out of service, fault flag) on the simulated BACnet device.
  */
 import { z } from 'zod';
 import type { PlantModel } from './plant.js';
@@ -20,6 +21,9 @@ export const faultSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('trip') }),
   z.strictObject({ type: z.literal('leak'), flowM3h: z.number().positive() }),
   z.strictObject({ type: z.literal('rollover'), point: z.string().optional() }),
+  // BACnet: one object (the point's), or every object of the device when no point is named.
+  z.strictObject({ type: z.literal('out-of-service'), point: z.string().min(1).optional() }),
+  z.strictObject({ type: z.literal('fault-flag'), point: z.string().min(1).optional() }),
 ]);
 
 export type Fault = z.infer<typeof faultSchema>;
@@ -30,6 +34,12 @@ export interface FaultController {
   inject(deviceId: string, fault: Fault): void;
   clear(deviceId: string, type?: Fault['type']): void;
   list(): { device: string; fault: Fault }[];
+}
+
+/** A BACnet object's health under the faults: which points' objects are out of service or flag a fault. */
+export interface ObjectFaults {
+  outOfService(point: string): boolean;
+  faultFlag(point: string): boolean;
 }
 
 /** How a device answers requests under its communication faults. */
@@ -57,10 +67,16 @@ export class Faults implements FaultController {
     }
     const fault = parsed.data;
     const model = this.plant.model(deviceId); // throws for an unknown device
-    if (fault.type === 'exception' && this.plant.profileOf(deviceId)?.protocol === 'mqtt')
+    const protocol = this.plant.profileOf(deviceId)?.protocol;
+    if (fault.type === 'exception' && protocol === 'mqtt')
       throw new Error(
         `device ${deviceId} reports over MQTT: Modbus exceptions do not apply (offline, slow, stuck, out-of-range and leak do)`,
       );
+    if (fault.type === 'exception' && protocol === 'bacnet')
+      throw new Error(
+        `device ${deviceId} answers on BACnet: Modbus exceptions do not apply (offline, slow, stuck, out-of-range, trip, out-of-service and fault-flag do)`,
+      );
+    if (fault.type === 'out-of-service' || fault.type === 'fault-flag') this.checkObject(deviceId, fault);
     switch (fault.type) {
       case 'out-of-range':
         this.plant.setOverride(deviceId, fault.point, fault.value);
@@ -71,7 +87,7 @@ export class Faults implements FaultController {
       case 'trip':
         if (!model.trip)
           throw new Error(
-            `device ${deviceId} cannot trip (only chillers, pumps, power meters' breakers and the oxygen station)`,
+            `device ${deviceId} cannot trip (only chillers, pumps, power meters' breakers, the oxygen station and air-handling units' supply fans)`,
           );
         model.trip(true);
         break;
@@ -123,6 +139,30 @@ export class Faults implements FaultController {
         ? { exception: { code: exception.code, from: exception.from ?? 0, to: exception.to ?? 65535 } }
         : {}),
     };
+  }
+
+  /** The BACnet objects' health faults of a device (none for a device that has none). */
+  objects(deviceId: string): ObjectFaults {
+    const faults = this.active.get(deviceId);
+    const applies = (type: 'out-of-service' | 'fault-flag') => {
+      const fault = faults?.get(type) as Extract<Fault, { type: typeof type }> | undefined;
+      return (point: string) => fault !== undefined && (fault.point === undefined || fault.point === point);
+    };
+    return { outOfService: applies('out-of-service'), faultFlag: applies('fault-flag') };
+  }
+
+  /** Out-of-service and fault-flag need a device on BACnet, and a point of its BACnet profile. */
+  private checkObject(deviceId: string, fault: { type: string; point?: string | undefined }): void {
+    const profile = this.plant.bacnetProfileOf(deviceId);
+    if (!profile)
+      throw new Error(
+        `device ${deviceId} does not answer on BACnet: ${fault.type} applies to a BACnet object (offline, slow, stuck and out-of-range apply to every device)`,
+      );
+    const names = profile.points.map((p) => p.name);
+    if (fault.point !== undefined && !names.includes(fault.point))
+      throw new Error(
+        `device "${deviceId}" has no BACnet point "${fault.point}" (profile "${profile.id}" has: ${names.join(', ')})`,
+      );
   }
 
   private rollover(deviceId: string, pointName: string): void {

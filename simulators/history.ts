@@ -1,16 +1,27 @@
 /**
  * Days or months of plant data in seconds: the plant's physics stepped on a simulated
  * clock, read as the gateway would store it (each Modbus point through the register map and
- * the gateway's codec, each MQTT reading through its JSON payload), with faults injected and
- * cleared at their times. For energy reports, leak detection and the demo's back-fill.
+ * the gateway's codec, each MQTT reading through its JSON payload, each BACnet object's present
+ * value as a REAL or a binary), with faults injected and cleared at their times. For energy
+ * reports, leak detection and the demo's back-fill.
  */
+import { PropertyIdentifier } from '@bacnet-js/client';
+import { readingsOf } from '../src/acquisition/bacnet/decode.js';
+import { pointValueOf } from '../src/acquisition/bacnet/point-values.js';
 import { decodeRegisters } from '../src/acquisition/modbus/codec.js';
 import { mapPayload } from '../src/acquisition/mqtt/payload.js';
 import type { PlantConfig } from '../src/config/index.js';
 import { registerCount } from '../src/config/registers.js';
-import type { DeviceConfig, ModbusPointConfig, ModbusProfile, MqttProfile } from '../src/config/schema.js';
+import type {
+  BacnetProfile,
+  DeviceConfig,
+  ModbusPointConfig,
+  ModbusProfile,
+  MqttProfile,
+} from '../src/config/schema.js';
 import { type PointValue, pointId } from '../src/points/index.js';
-import { type CommFaults, type Fault, Faults } from './faults.js';
+import { answersOf } from './bacnet/plant-devices.js';
+import { type CommFaults, type Fault, Faults, type ObjectFaults } from './faults.js';
 import { payloadOf } from './mqtt-meters.js';
 import { retrofitTime } from './physics/power-meter.js';
 import type { Values } from './physics/types.js';
@@ -84,7 +95,9 @@ export function* simulateHistory(config: PlantConfig, options: HistoryOptions): 
     }
     // The first step is at the model's own start: no time passes, nothing is integrated.
     plant.step();
-    yield readers.flatMap((reader) => reader.read(now, faults.comm(reader.device)));
+    yield readers.flatMap((reader) =>
+      reader.read(now, faults.comm(reader.device), faults.objects(reader.device)),
+    );
   }
 }
 
@@ -109,19 +122,19 @@ function historyConfig(config: PlantConfig, anchor: number): PlantConfig {
 
 interface DeviceReader {
   device: string;
-  read(time: number, comm: CommFaults): PointValue[];
+  read(time: number, comm: CommFaults, objects: ObjectFaults): PointValue[];
 }
 
 function deviceReader(plant: PlantModel, device: DeviceConfig): DeviceReader {
   const profile = plant.profileOf(device.id);
   return {
     device: device.id,
-    read(time, comm) {
+    read(time, comm, objects) {
       if (!profile || comm.offline) return [];
       const values = plant.values(device.id);
       if (profile.protocol === 'modbus') return readModbus(device.id, profile, values, time, comm);
       if (profile.protocol === 'mqtt') return readMqtt(device, profile, values, time);
-      return [];
+      return readBacnet(device.id, profile, values, time, objects);
     },
   };
 }
@@ -165,4 +178,33 @@ function readMqtt(device: DeviceConfig, profile: MqttProfile, values: Values, ti
   const { values: mapped } = mapPayload(device, profile, payloadOf(profile, values, time), time);
   // Stamped with the simulated time whether or not the profile carries a timestamp field.
   return mapped.map((v) => ({ ...v, quality: 'good', ts: time }));
+}
+
+/**
+ * What the gateway reads from the device's objects: each point's present value and health as
+ * the simulated device answers them, through the gateway's own BACnet decoding (a REAL as the
+ * decimal its float32 stands for, a binary object as a boolean, the profile's scale and offset,
+ * its range; the fault flag out-of-range, out-of-service stale). A point of another property
+ * than present-value, which the simulated device does not serve, gives no sample.
+ */
+export function readBacnet(
+  deviceId: string,
+  profile: BacnetProfile,
+  values: Values,
+  time: number,
+  objects?: ObjectFaults,
+): PointValue[] {
+  const batch: PointValue[] = [];
+  for (const point of profile.points) {
+    // A model that does not compute a point (no physics for it) gives no sample, not a 0.
+    if (!(point.name in values) || point.property !== PropertyIdentifier.PRESENT_VALUE) continue;
+    const health = {
+      outOfService: objects?.outOfService(point.name) ?? false,
+      faultFlag: objects?.faultFlag(point.name) ?? false,
+    };
+    const ref = { id: pointId(deviceId, point.name), object: point.object };
+    const [reading] = readingsOf([ref], answersOf(point, values[point.name], health));
+    if (reading) batch.push(pointValueOf(point, reading, time));
+  }
+  return batch;
 }

@@ -1,13 +1,14 @@
 /**
  * The simulated hospital plant: serves every device of a config from its own profile,
- * over the transport its line names (Modbus TCP, RTU on a socat pty, RTU over TCP) or
- * MQTT, with believable physics and injectable faults.
+ * over the transport its line names (Modbus TCP, RTU on a socat pty, RTU over TCP), MQTT
+ * or BACnet/IP, with believable physics and injectable faults.
  */
 
 import type { PlantConfig } from '../src/config/index.js';
 import type { ModbusDeviceConfig } from '../src/config/schema.js';
 import type { Logger } from '../src/log/index.js';
 import { silentLogger } from '../src/log/index.js';
+import { type PlantBacnetDevices, startPlantBacnetDevices } from './bacnet/plant-devices.js';
 import { startControlApi } from './control-api.js';
 import { type FaultController, Faults } from './faults.js';
 import { type DemoInbox, startDemoInbox } from './inbox.js';
@@ -39,8 +40,14 @@ export function simulatorMqttLogin(config: PlantConfig, brokerUrl: string) {
   return { url: brokerUrl, username: user?.username, password: user?.password };
 }
 
+/** The plant's protocols, for starting some of them only (`simulate --only bacnet`). */
+export const SIMULATED_PROTOCOLS = ['modbus', 'mqtt', 'bacnet'] as const;
+export type SimulatedProtocol = (typeof SIMULATED_PROTOCOLS)[number];
+
 export interface StartSimulatorOptions {
   log?: Logger;
+  /** Serve only the devices of these protocols, and no demo inbox (default: every device, and the inbox). */
+  only?: readonly SimulatedProtocol[];
   mqtt?: { url: string; username?: string; password?: string };
   control?: boolean;
   now?: () => number;
@@ -83,7 +90,11 @@ export async function startPlantSimulator(
   const tickMs = options.tickMs ?? 1000;
   const faults = new Faults(plant, tickMs);
   const banks = new Map<string, RegisterBank>();
-  const modbusDevices = config.devices.filter((d): d is ModbusDeviceConfig => d.enabled && 'modbus' in d);
+  const serves = (protocol: SimulatedProtocol) => !options.only || options.only.includes(protocol);
+  const modbusDevices = serves('modbus')
+    ? config.devices.filter((d): d is ModbusDeviceConfig => d.enabled && 'modbus' in d)
+    : [];
+  let bacnet: PlantBacnetDevices | undefined;
 
   const refreshBanks = () => {
     for (const device of modbusDevices) {
@@ -95,6 +106,7 @@ export async function startPlantSimulator(
   const tick = () => {
     plant.step();
     refreshBanks();
+    bacnet?.refresh();
   };
   const ticker = setInterval(tick, tickMs);
   ticker.unref();
@@ -121,8 +133,8 @@ export async function startPlantSimulator(
   };
 
   const connectMeters = (login: { url: string; username?: string; password?: string }) => {
-    // No MQTT meters in this plant: no client, no endpoint to list.
-    if (!config.devices.some((d) => d.enabled && 'mqtt' in d)) return;
+    // No MQTT meters in this plant (or not asked for): no client, no endpoint to list.
+    if (!serves('mqtt') || !config.devices.some((d) => d.enabled && 'mqtt' in d)) return;
     closables.push(startMqttMeters(config, plant, login, faults, log, options.now));
     endpoints.push({ line: 'mqtt', transport: 'MQTT meters', where: login.url });
   };
@@ -159,9 +171,21 @@ export async function startPlantSimulator(
         endpoints.push({ line: line.id, transport: `Modbus RTU ${line.baudRate} baud`, where: line.path });
       }
     }
+    if (serves('bacnet')) {
+      const devices = await startPlantBacnetDevices(config, plant, faults, log);
+      bacnet = devices;
+      closables.push(devices);
+      for (const e of devices.endpoints)
+        endpoints.push({
+          line: e.device,
+          transport: `BACnet/IP device ${e.instance}${e.role === 'card' ? ' (card)' : ''}`,
+          where: `${e.host}:${e.port}`,
+        });
+    }
     if (options.mqtt) connectMeters(options.mqtt);
     const { host, port } = config.simulation.control;
-    if (config.simulation.inbox?.enabled) {
+    // The inbox is the demo's, not the plant's: a plant started for some protocols only has none.
+    if (config.simulation.inbox?.enabled && !options.only) {
       inbox = await startDemoInbox({ host, smtpPort: config.simulation.inbox.smtpPort, log });
       closables.push(inbox);
       endpoints.push({ line: 'inbox', transport: 'demo inbox, SMTP', where: `${host}:${inbox.smtpPort}` });

@@ -2,8 +2,10 @@
  * The simulated plant: one physics model per device, stepped on a simulated clock, with
  * the faults and test overrides applied on top of what the physics says.
  */
+import { bacnetAddress, MAX_INSTANCE } from '../src/config/bacnet-schema.js';
 import type { PlantConfig } from '../src/config/index.js';
-import type { DeviceConfig, Profile } from '../src/config/schema.js';
+import type { BacnetProfile, DeviceConfig, Profile } from '../src/config/schema.js';
+import { AhuModel } from './physics/ahu.js';
 import { ChillerModel } from './physics/chiller.js';
 import { type Environment, environmentAt } from './physics/environment.js';
 import { seededNoise } from './physics/noise.js';
@@ -21,7 +23,19 @@ const MODELS: Record<string, new (ctx: ModelContext) => EquipmentModel> = {
   'water-meter': WaterMeterModel,
   'oxygen-station': OxygenStationModel,
   'weather-station': WeatherStationModel,
+  'air-handling-unit': AhuModel,
 };
+
+/**
+ * A device that also answers on BACnet/IP through a card of its own (a chiller's BACnet card
+ * beside its Modbus one): simulation.yaml's `bacnetCard` (a bacnet profile), `bacnetInstance`
+ * and `bacnetAddress` ("127.0.0.1:47911") of the device.
+ */
+export interface BacnetCard {
+  profile: BacnetProfile;
+  instance: number;
+  address: string;
+}
 
 /** A device whose profile has no physics (equipment "other"): values only via setValue. */
 class StaticModel implements EquipmentModel {
@@ -41,6 +55,7 @@ export class PlantModel implements PlantView {
   private readonly devices = new Map<string, DeviceConfig>();
   private readonly overrides = new Map<string, Values>();
   private readonly frozen = new Map<string, Values>();
+  private readonly cards = new Map<string, BacnetCard>();
   private simTime: number;
   private lastReal: number;
   env: Environment;
@@ -54,8 +69,20 @@ export class PlantModel implements PlantView {
       this.devices.set(device.id, device);
       const equipment = config.profiles.get(device.profile)?.equipment ?? 'other';
       const Model = MODELS[equipment];
-      // publishEvery belongs to the MQTT publisher, not to the physics.
-      const { publishEvery: _publishEvery, ...params } = config.simulation.devices[device.id] ?? {};
+      // publishEvery belongs to the MQTT publisher, the bacnet* keys to a BACnet card: not to the physics.
+      const {
+        publishEvery: _publishEvery,
+        bacnetCard,
+        bacnetInstance,
+        bacnetAddress: cardAddress,
+        ...params
+      } = config.simulation.devices[device.id] ?? {};
+      const card = bacnetCardOf(config, device.id, {
+        bacnetCard,
+        bacnetInstance,
+        bacnetAddress: cardAddress,
+      });
+      if (card) this.cards.set(device.id, card);
       const ctx: ModelContext = {
         id: device.id,
         params,
@@ -88,6 +115,17 @@ export class PlantModel implements PlantView {
   profileOf(id: string): Profile | undefined {
     const device = this.devices.get(id);
     return device ? this.config.profiles.get(device.profile) : undefined;
+  }
+
+  /** The device's BACnet card, when simulation.yaml gives it one. */
+  bacnetCard(id: string): BacnetCard | undefined {
+    return this.cards.get(id);
+  }
+
+  /** What the device answers on BACnet/IP with: its own bacnet profile, or its card's. */
+  bacnetProfileOf(id: string): BacnetProfile | undefined {
+    const profile = this.profileOf(id);
+    return profile?.protocol === 'bacnet' ? profile : this.cards.get(id)?.profile;
   }
 
   has(id: string): boolean {
@@ -147,4 +185,31 @@ export class PlantModel implements PlantView {
   param(id: string, key: string): number | string | boolean | undefined {
     return this.config.simulation.devices[id]?.[key];
   }
+}
+
+type CardKeys = Record<
+  'bacnetCard' | 'bacnetInstance' | 'bacnetAddress',
+  number | string | boolean | undefined
+>;
+
+/** A device's BACnet card from its simulation.yaml keys, checked: the errors name the device and the key. */
+function bacnetCardOf(config: PlantConfig, id: string, keys: CardKeys): BacnetCard | undefined {
+  const given = Object.entries(keys).filter(([, v]) => v !== undefined);
+  if (given.length === 0) return undefined;
+  const fail = (key: string, message: string): never => {
+    throw new Error(`simulation.yaml: devices.${id}: ${key}: ${message}`);
+  };
+  for (const key of Object.keys(keys) as (keyof CardKeys)[])
+    if (keys[key] === undefined)
+      fail(key, 'a BACnet card needs bacnetCard (its profile), bacnetInstance and bacnetAddress');
+  const profile = config.profiles.get(String(keys.bacnetCard));
+  if (profile?.protocol !== 'bacnet')
+    fail('bacnetCard', `expected the id of a bacnet profile (got "${keys.bacnetCard}")`);
+  const instance = keys.bacnetInstance;
+  if (typeof instance !== 'number' || !Number.isInteger(instance) || instance < 0 || instance > MAX_INSTANCE)
+    fail('bacnetInstance', `expected a device instance from 0 to ${MAX_INSTANCE} (got ${instance})`);
+  const address = String(keys.bacnetAddress);
+  const checked = bacnetAddress.safeParse(address);
+  if (!checked.success) fail('bacnetAddress', checked.error.issues[0]?.message ?? 'an IPv4 address');
+  return { profile: profile as BacnetProfile, instance: instance as number, address };
 }

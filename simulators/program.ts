@@ -26,12 +26,16 @@ export function buildDemoProgram(): Command {
   program
     .command('simulate')
     .description(
-      'run only the simulated plant (Modbus servers, serial lines, MQTT meters, fault control API)',
+      'run only the simulated plant (Modbus servers, serial lines, MQTT meters, BACnet/IP devices, fault control API)',
     )
     .option('-c, --config <dir>', 'configuration directory', DEFAULT_CONFIG)
-    .action(async (opts: { config: string }) => {
+    .option(
+      '--only <protocols>',
+      'serve only the devices of these protocols, comma-separated: modbus, mqtt, bacnet (e.g. `--only bacnet`), with the fault-injection API and without the demo inbox',
+    )
+    .action(async (opts: { config: string; only?: string }) => {
       const { runSimulate } = await import('./cli.js');
-      process.exitCode = await runSimulate(opts.config);
+      process.exitCode = await runSimulate(opts.config, opts.only);
     });
 
   program

@@ -77,6 +77,7 @@ const TABLE: Texts = {
   'kind.oxygen-station': ['Oxygen station', '氧气站'],
   'kind.water-meter-point': ['Water meter', '水表井'],
   'kind.boiler-room': ['Boiler room', '锅炉房'],
+  'kind.operating-theatre': ['Operating theatres', '手术部'],
   'kind.other': ['Room', '机房'],
   'fig.kw': ['Total load (incomers)', '总负荷（进线）'],
   'fig.chw': ['Chilled water supply / return', '冷冻水供/回水'],

@@ -10,7 +10,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import bacnet, {
+import {
   ApplicationTag,
   type BACNetAddress,
   type BACNetAppData,
@@ -27,15 +27,8 @@ import bacnet, {
   StatusFlags,
 } from '@bacnet-js/client';
 import type { Logger } from 'pino';
+import { BACnetClient } from '../../src/acquisition/bacnet/client.js';
 
-/**
- * The library is CommonJS with its client class at `exports.default`: Node's ESM loader gives the
- * whole exports object as the default import (the class at `.default`), vitest's interop the class
- * itself.
- */
-const BACnetClient =
-  (bacnet as unknown as { default?: typeof bacnet.default }).default ??
-  (bacnet as unknown as typeof bacnet.default);
 const BACNET_PORT = 47808;
 /** The largest APDU BACnet/IP carries; what a device without a smaller one accepts. */
 const LARGEST_APDU = 1476;

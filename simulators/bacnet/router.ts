@@ -14,7 +14,7 @@
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import bacnet, {
+import {
   ApplicationTag,
   type BACNetAppData,
   type BACNetObjectID,
@@ -29,10 +29,10 @@ import bacnet, {
   Segmentation,
 } from '@bacnet-js/client';
 import type { Logger } from 'pino';
+import { BACnetClient } from '../../src/acquisition/bacnet/client.js';
 import { Bvlc, bipAddress, decodeBip, decodeBvlc, encodeBip, encodeBvlc } from './bbmd.js';
 import { rpmError } from './device.js';
 
-const BACnetClient = bacnet.default;
 type Client = InstanceType<typeof BACnetClient>;
 
 const BACNET_PORT = 47808;

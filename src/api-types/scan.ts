@@ -1,5 +1,6 @@
-// Scans from the admin page (login on, role admin): which Modbus units answer on a line, what
-// they say they are, and the draft configuration to download (src/web/scan.ts, src/discovery/jobs.ts).
+// Scans from the admin page (login on, role admin): which Modbus units answer on a line, or which
+// BACnet/IP devices on a port the gateway has open, what they say they are, and the draft
+// configuration to download (src/web/scan.ts, src/discovery/jobs.ts).
 import { z } from 'zod';
 import { type Answer, type Body, route } from './route.js';
 
@@ -10,6 +11,16 @@ export const SCAN_LIMITS = {
   retries: { min: 0, max: 3, default: 1 },
 } as const;
 
+/** A BACnet/IP scan's bounds: the device instances, how long to collect I-Am answers, the pace. */
+export const BACNET_SCAN_LIMITS = {
+  instances: { min: 0, max: 4_194_302 },
+  waitMs: { min: 100, max: 30_000, default: 3000 },
+  delayMs: { min: 0, max: 5000, default: 20 },
+  retries: { min: 0, max: 3, default: 1 },
+  /** Texts in `addresses`, at most (each may be a list or a range: parseBacnetTargets bounds the addresses). */
+  addressTexts: 64,
+} as const;
+
 const bounded = (limits: { min: number; max: number }, what: string) =>
   z
     .number({ error: `${what}: a whole number from ${limits.min} to ${limits.max}` })
@@ -18,9 +29,14 @@ const bounded = (limits: { min: number; max: number }, what: string) =>
     .max(limits.max, `${what}: at most ${limits.max}`);
 
 const transport = z.enum(['tcp', 'rtu-over-tcp', 'rtu']);
+const scanTransport = z.enum(['tcp', 'rtu-over-tcp', 'rtu', 'bacnet-ip']);
+const protocol = z.enum(['modbus', 'bacnet']);
 
 export const newScan = z.strictObject({
-  protocol: z.enum(['modbus']).default('modbus').describe('the only one yet'),
+  protocol: z
+    .literal('modbus')
+    .default('modbus')
+    .describe('modbus (the default), or bacnet: see NewBacnetScan'),
   where: z
     .string({ error: 'a configured line id, host:port, or a serial port such as /dev/ttyUSB0 (required)' })
     .trim()
@@ -56,31 +72,91 @@ export const newScan = z.strictObject({
 });
 export type NewScan = z.input<typeof newScan>;
 
+const portId = 'a BACnet/IP port id of plantwatch.yaml (bacnet.ports) (required)';
+
+export const newBacnetScan = z
+  .strictObject({
+    protocol: z.literal('bacnet'),
+    where: z
+      .string({ error: portId })
+      .trim()
+      .min(1, portId)
+      .max(64, 'at most 64 characters')
+      .describe('the id of a BACnet/IP port in plantwatch.yaml (bacnet.ports) the gateway has open'),
+    addresses: z
+      .array(z.string().max(200, 'at most 200 characters'))
+      .max(BACNET_SCAN_LIMITS.addressTexts, `at most ${BACNET_SCAN_LIMITS.addressTexts} texts`)
+      .default([])
+      .describe(
+        'where to send Who-Is one by one: "10.1.0.21", "10.1.0.21:47809", a range "10.1.0.20-40", several ' +
+          "separated by commas; none: a broadcast Who-Is to the port's broadcast address",
+      ),
+    instances: z
+      .string()
+      .regex(/^\d{1,7}(-\d{1,7})?$/, 'device instances such as 1000-2000')
+      .optional()
+      .describe(`only devices with an instance in this range, within 0-${BACNET_SCAN_LIMITS.instances.max}`),
+    waitMs: bounded(BACNET_SCAN_LIMITS.waitMs, 'ms')
+      .default(BACNET_SCAN_LIMITS.waitMs.default)
+      .describe('how long to collect I-Am answers'),
+    delayMs: bounded(BACNET_SCAN_LIMITS.delayMs, 'ms')
+      .default(BACNET_SCAN_LIMITS.delayMs.default)
+      .describe('least time between two requests to one device'),
+    retries: bounded(BACNET_SCAN_LIMITS.retries, 'retries')
+      .default(BACNET_SCAN_LIMITS.retries.default)
+      .describe('asked again after a timeout'),
+  })
+  .meta({ id: 'NewBacnetScan', description: 'A BACnet/IP scan on a port the gateway has open' });
+export type NewBacnetScan = z.input<typeof newBacnetScan>;
+
 export const scanState = z.enum(['running', 'done', 'failed', 'cancelled']);
 
 export const foundUnit = z
   .object({
-    unit: z.number().int().describe('the Modbus unit id'),
-    answered: z.string().describe('how it answered the probe: "register read" or the exception'),
+    unit: z.number().int().describe('the Modbus unit id, or the BACnet device instance'),
+    answered: z
+      .string()
+      .describe(
+        'how it answered the probe: "register read" or the exception; BACnet: read-property-multiple or read-property',
+      ),
     vendor: z.string().nullable(),
     product: z.string().nullable(),
     revision: z.string().nullable(),
     missing: z.string().nullable().describe('why there is no identification (function 43/14), or null'),
+    address: z.string().optional().describe('BACnet: where the device answered ("ip" or "ip:port")'),
+    name: z.string().nullable().optional().describe("BACnet: the device's object-name"),
+    objects: z.number().int().optional().describe('BACnet: its point objects read'),
+    objectCount: z.number().int().optional().describe("BACnet: its object-list's length"),
   })
-  .meta({ id: 'FoundUnit', description: 'A unit that answered a scan, and what it says it is' });
+  .meta({
+    id: 'FoundUnit',
+    description: 'A unit (a BACnet device) that answered a scan, and what it says it is',
+  });
 
 export const scanJob = z
   .object({
     id: z.string(),
-    protocol: z.enum(['modbus']),
+    protocol,
     where: z.string(),
-    endpoint: z.string().describe('the address scanned, with its transport or baud rate'),
-    transport,
-    line: z.string().nullable().describe('the configured line scanned, or null for an address'),
-    units: z.object({ from: z.number().int(), to: z.number().int() }),
+    endpoint: z
+      .string()
+      .describe(
+        'the address scanned, with its transport or baud rate; BACnet: the port and where Who-Is went',
+      ),
+    transport: scanTransport,
+    line: z
+      .string()
+      .nullable()
+      .describe('the configured line (BACnet: port) scanned, or null for an address'),
+    units: z
+      .object({ from: z.number().int(), to: z.number().int() })
+      .describe('the unit ids; BACnet: the device instances'),
     state: scanState,
-    probed: z.number().int(),
-    total: z.number().int(),
+    probed: z.number().int().describe('unit ids probed; BACnet: devices read (or given up) of the total'),
+    total: z
+      .number()
+      .int()
+      .describe('unit ids to probe; BACnet: the devices that answered Who-Is (0 before)'),
     found: z.array(foundUnit),
     startedBy: z.string(),
     startedAt: z.iso.datetime(),
@@ -89,7 +165,9 @@ export const scanJob = z
     warning: z
       .string()
       .nullable()
-      .describe('every unit id answered alike: the far end answers for any unit id'),
+      .describe(
+        'every unit id answered alike: the far end answers for any unit id; BACnet: the addresses and devices not read',
+      ),
     files: z.array(z.string()).describe("the draft's files, for GET …/draft?file="),
   })
   .meta({ id: 'ScanJob', description: 'A scan started from the admin page: its progress and results' });
@@ -98,17 +176,19 @@ export type ScanJobJson = z.infer<typeof scanJob>;
 export const scanLine = z
   .object({
     id: z.string(),
-    transport,
+    protocol,
+    transport: scanTransport,
     endpoint: z.string(),
     refused: z.string().nullable().describe('why it cannot be scanned while the gateway runs, or null'),
   })
-  .meta({ id: 'ScanLine', description: 'A configured line, as the scan form offers it' });
+  .meta({ id: 'ScanLine', description: 'A configured line or BACnet/IP port, as the scan form offers it' });
 export type ScanLineJson = z.infer<typeof scanLine>;
 
 export const scansRoute = route({
   method: 'get',
   path: '/api/config/scans',
-  summary: 'The configured lines a scan may name, and the scans kept (running, and the latest finished)',
+  summary:
+    'The configured lines and BACnet/IP ports a scan may name, and the scans kept (running, and the latest finished)',
   access: 'config',
   response: z.object({ lines: z.array(scanLine), scans: z.array(scanJob) }),
 });
@@ -118,10 +198,11 @@ export const startScanRoute = route({
   method: 'post',
   path: '/api/config/scans',
   summary:
-    'Start a scan (202); 409: the target is being scanned, or is a serial line the gateway polls; 400: bad input',
+    'Start a scan (202) of a Modbus line, or (protocol bacnet) of a BACnet/IP port; 409: the target is being scanned, ' +
+    'is a serial line the gateway polls, or a port it has not opened; 400: bad input',
   access: 'config',
   status: 202,
-  body: newScan,
+  body: z.union([newScan, newBacnetScan]),
   response: scanJob,
 });
 export type StartScanBody = Body<typeof startScanRoute>;

@@ -72,6 +72,7 @@ export const roomKinds = [
   'oxygen-station',
   'boiler-room',
   'water-meter-point',
+  'operating-theatre',
   'other',
 ] as const;
 

@@ -8,20 +8,23 @@
  * - Finished jobs are kept, the latest KEEP_FINISHED, for their results and drafts.
  *
  * Protocol-neutral: which targets there are, whether one may be scanned, the scan and its draft
- * are a Scanner's (modbus-scanner.ts), one per protocol. A BACnet scan is one more Scanner.
+ * are a Scanner's, one per protocol: modbus-scanner.ts (a line), bacnet-scanner.ts (a port the
+ * gateway has open).
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ModbusLineConfig } from '../config/schema.js';
 import type { UnitRange } from './target.js';
 
-export const SCAN_PROTOCOLS = ['modbus'] as const;
+export const SCAN_PROTOCOLS = ['modbus', 'bacnet'] as const;
 export type ScanProtocol = (typeof SCAN_PROTOCOLS)[number];
 export type ScanState = 'running' | 'done' | 'failed' | 'cancelled';
+/** A Modbus line's transport, or a BACnet/IP port's. */
+export type ScanTransport = ModbusLineConfig['transport'] | 'bacnet-ip';
 
-/** What an admin asks for; checked for its bounds by the caller (the HTTP route's schema). */
+/** What an admin asks of a Modbus line; checked for its bounds by the caller (the HTTP route's schema). */
 export interface ScanRequest extends UnitRange {
-  protocol: ScanProtocol;
+  protocol: 'modbus';
   /** A configured line's id, "host:port", or a serial port's path. */
   where: string;
   transport?: 'tcp' | 'rtu-over-tcp' | 'rtu' | undefined;
@@ -36,9 +39,26 @@ export interface ScanRequest extends UnitRange {
   name?: string | undefined;
 }
 
+/** What an admin asks of a BACnet/IP port the gateway has open; checked like ScanRequest. */
+export interface BacnetScanRequest {
+  protocol: 'bacnet';
+  /** The port's id in plantwatch.yaml's bacnet.ports. */
+  where: string;
+  /** Unicast Who-Is to each ("ip" or "ip:port"); a broadcast Who-Is when empty. */
+  addresses: string[];
+  /** Only devices with an instance in the range. */
+  instances?: { lowLimit: number; highLimit: number } | undefined;
+  /** How long to collect I-Am answers. */
+  waitMs: number;
+  delayMs: number;
+  retries: number;
+}
+
+export type AnyScanRequest = ScanRequest | BacnetScanRequest;
+
 /** A unit found, as the page shows it. */
 export interface FoundView {
-  /** Modbus: the unit id. */
+  /** Modbus: the unit id; BACnet: the device instance. */
   unit: number;
   answered: string;
   vendor: string | null;
@@ -46,6 +66,11 @@ export interface FoundView {
   revision: string | null;
   /** Why there is no identification (function 43 refused, no answer), or null. */
   missing: string | null;
+  /** BACnet: where it answered ("ip" or "ip:port"), its object-name, its point objects read and its object-list's length. */
+  address?: string;
+  name?: string | null;
+  objects?: number;
+  objectCount?: number;
 }
 
 export interface ScanJobView {
@@ -54,11 +79,13 @@ export interface ScanJobView {
   /** What was asked for ("line1", "10.0.0.5:502", "/dev/ttyUSB0"), and the endpoint it is. */
   where: string;
   endpoint: string;
-  transport: ModbusLineConfig['transport'];
-  /** The configured line scanned, or null for an address. */
+  transport: ScanTransport;
+  /** The configured line (BACnet: port) scanned, or null for an address. */
   line: string | null;
+  /** Modbus: the unit ids; BACnet: the device instances. */
   units: UnitRange;
   state: ScanState;
+  /** Modbus: unit ids probed of the total; BACnet: devices read of those that answered Who-Is. */
   probed: number;
   total: number;
   found: FoundView[];
@@ -67,19 +94,24 @@ export interface ScanJobView {
   finishedAt: string | null;
   /** Why it failed. */
   error: string | null;
-  /** Every unit id answered alike (see anyUnitWarning), or null. */
+  /** Modbus: every unit id answered alike (see anyUnitWarning); BACnet: the addresses or devices not read; or null. */
   warning: string | null;
   /** The draft's files (relative paths in a configuration directory), once there is one. */
   files: string[];
 }
 
-/** A configured line as the scan form offers it. */
+/** A configured line (BACnet: port) as the scan form offers it. */
 export interface ScanLineView {
   id: string;
-  transport: ModbusLineConfig['transport'];
+  transport: ScanTransport;
   endpoint: string;
   /** Why it cannot be scanned while the gateway runs, or null. */
   refused: string | null;
+}
+
+/** A target of one of the protocols, as GET /api/config/scans lists them. */
+export interface ScanTargetView extends ScanLineView {
+  protocol: ScanProtocol;
 }
 
 /** A request the manager refuses: `status` is the HTTP answer (400 bad, 404 unknown, 409 conflict). */
@@ -94,11 +126,11 @@ export class ScanRefused extends Error {
 }
 
 /** A protocol's side of the scans: its targets, and a request made ready to run. */
-export interface Scanner {
-  /** The configured targets the form offers (lines), each with why it cannot be scanned now. */
+export interface Scanner<Request = ScanRequest> {
+  /** The configured targets the form offers (lines, ports), each with why it cannot be scanned now. */
   targets(): ScanLineView[];
   /** The scan a request asks for; throws ScanRefused when its target is bad or not free. */
-  prepare(request: ScanRequest): PreparedScan;
+  prepare(request: Request): PreparedScan;
 }
 
 export interface PreparedScan {
@@ -108,6 +140,9 @@ export interface PreparedScan {
   endpoint: string;
   transport: ScanJobView['transport'];
   line: string | null;
+  /** What the job shows as its range and total before it runs (default the request's unit ids). */
+  units?: UnitRange;
+  total?: number;
   run(hooks: ScanHooks): Promise<ScanOutcome>;
 }
 
@@ -116,12 +151,14 @@ export interface ScanHooks {
   signal: AbortSignal;
   /** Who made the draft, for its first comment line. */
   source: string;
-  /** After each unit probed: how many so far, and the unit just found, if one was. */
-  onProgress(probed: number, found?: FoundView): void;
+  /** After each unit probed: how many so far, the unit just found, if one was, and the total if it changed. */
+  onProgress(probed: number, found?: FoundView, total?: number): void;
 }
 
 export interface ScanOutcome {
   probed: number;
+  /** The total, when it was not known at the start (BACnet: the devices that answered Who-Is). */
+  total?: number;
   found: FoundView[];
   /** Stopped by the signal before the end. */
   stopped: boolean;
@@ -131,8 +168,8 @@ export interface ScanOutcome {
 }
 
 export interface ScanJobsOptions {
-  /** One Scanner per protocol. */
-  scanners: Record<ScanProtocol, Scanner>;
+  /** One Scanner per protocol; without a BACnet one, a BACnet scan is refused. */
+  scanners: { modbus: Scanner<ScanRequest>; bacnet?: Scanner<BacnetScanRequest> | undefined };
   log: Logger;
   /** Scans running at once, at most (default 4). */
   maxRunning?: number;
@@ -165,8 +202,12 @@ export class ScanJobs {
   }
 
   /** The configured targets of every protocol, each with why it cannot be scanned now, if it cannot. */
-  lines(): ScanLineView[] {
-    return Object.values(this.options.scanners).flatMap((scanner) => scanner.targets());
+  lines(): ScanTargetView[] {
+    const { modbus, bacnet } = this.options.scanners;
+    return [
+      ...modbus.targets().map((target) => ({ ...target, protocol: 'modbus' as const })),
+      ...(bacnet?.targets() ?? []).map((target) => ({ ...target, protocol: 'bacnet' as const })),
+    ];
   }
 
   /** Every job kept, the newest first. */
@@ -180,8 +221,8 @@ export class ScanJobs {
   }
 
   /** Starts a scan; refused (ScanRefused) when the target is bad, busy or not free. */
-  start(request: ScanRequest, startedBy: string): ScanJobView {
-    const prepared = this.options.scanners[request.protocol].prepare(request);
+  start(request: AnyScanRequest, startedBy: string): ScanJobView {
+    const prepared = this.prepare(request);
     const running = [...this.jobs.values()].filter((job) => job.view.state === 'running');
     const busy = running.find((job) => job.key === prepared.key);
     if (busy)
@@ -200,10 +241,10 @@ export class ScanJobs {
       endpoint: prepared.endpoint,
       transport: prepared.transport,
       line: prepared.line,
-      units: { from: request.from, to: request.to },
+      units: prepared.units,
       state: 'running',
       probed: 0,
-      total: request.to - request.from + 1,
+      total: prepared.total,
       found: [],
       startedBy,
       startedAt: new Date(this.now()).toISOString(),
@@ -223,10 +264,31 @@ export class ScanJobs {
     this.forgetOld();
     this.log.info(
       { scan: view.id, actor: startedBy, target: view.endpoint, line: view.line, units: view.units },
-      `${startedBy}: scan ${view.id} of ${view.endpoint} started, units ${request.from}-${request.to}`,
+      `${startedBy}: scan ${view.id} of ${view.endpoint} started, ` +
+        `${request.protocol === 'bacnet' ? 'device instances' : 'units'} ${view.units.from}-${view.units.to}`,
     );
     job.finished = this.run(job, prepared);
     return copy(view);
+  }
+
+  /** The request made ready by its protocol's Scanner, with the range and total the job shows. */
+  private prepare(request: AnyScanRequest): PreparedScan & { units: UnitRange; total: number } {
+    if (request.protocol === 'bacnet') {
+      const { bacnet } = this.options.scanners;
+      if (!bacnet)
+        throw new ScanRefused(
+          'protocol: bacnet needs a BACnet/IP port in plantwatch.yaml (bacnet.ports)',
+          400,
+        );
+      const prepared = bacnet.prepare(request);
+      return { ...prepared, units: prepared.units ?? { from: 0, to: 0 }, total: prepared.total ?? 0 };
+    }
+    const prepared = this.options.scanners.modbus.prepare(request);
+    return {
+      ...prepared,
+      units: prepared.units ?? { from: request.from, to: request.to },
+      total: prepared.total ?? request.to - request.from + 1,
+    };
   }
 
   /**
@@ -285,12 +347,14 @@ export class ScanJobs {
       const outcome = await prepared.run({
         signal: job.controller.signal,
         source: `a scan on the admin page (by ${view.startedBy}, ${view.startedAt})`,
-        onProgress: (probed, found) => {
+        onProgress: (probed, found, total) => {
           view.probed = probed;
           if (found) view.found.push(found);
+          if (total !== undefined) view.total = total;
         },
       });
       view.probed = outcome.probed;
+      if (outcome.total !== undefined) view.total = outcome.total;
       view.found = outcome.found;
       view.warning = outcome.warning;
       view.state = outcome.stopped ? 'cancelled' : 'done';
@@ -312,7 +376,10 @@ export class ScanJobs {
       ...(view.error ? { error: view.error } : {}),
       ...(view.warning ? { warning: view.warning } : {}),
     };
-    const text = `scan ${view.id} of ${view.endpoint} (started by ${view.startedBy}) ${view.state}: ${view.found.length} unit(s) found of ${view.probed} probed`;
+    const text =
+      view.protocol === 'bacnet'
+        ? `scan ${view.id} of ${view.endpoint} (started by ${view.startedBy}) ${view.state}: ${view.found.length} device(s) read of ${view.total} that answered`
+        : `scan ${view.id} of ${view.endpoint} (started by ${view.startedBy}) ${view.state}: ${view.found.length} unit(s) found of ${view.probed} probed`;
     if (view.state === 'failed') this.log.warn(summary, text);
     else this.log.info(summary, text);
   }

@@ -256,8 +256,18 @@ async function startParts(
         sendMonthlyReport: async (month) => (await monthlyReports.send(month)).month,
         records,
         mimics: mimicModels(config),
-        // The admin page's scans: a line the poller holds open over RS-485 is refused.
-        scans: { lines: config.lines, polledLines: () => modbus.lines().map((line) => line.id) },
+        // The admin page's scans: a line the poller holds open over RS-485 is refused; a BACnet
+        // port is scanned on the gateway's own socket of it.
+        scans: {
+          lines: config.lines,
+          polledLines: () => modbus.lines().map((line) => line.id),
+          bacnet: {
+            ports: config.gateway.bacnet?.ports ?? [],
+            clientOf: (id) => bacnet.clientOf(id),
+            takenDeviceIds: () => config.devices.map((device) => device.id),
+            takenProfileIds: () => [...config.profiles.keys()],
+          },
+        },
         status: {
           startedAt,
           lines: () => modbus.lines(),

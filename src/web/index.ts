@@ -21,6 +21,7 @@ import type { Registry } from 'prom-client';
 import { Server as SocketServer } from 'socket.io';
 import type { AlarmService } from '../alarms/index.js';
 import type { Auth } from '../auth/index.js';
+import { type BacnetScannerOptions, bacnetScanner } from '../discovery/bacnet-scanner.js';
 import { ScanJobs } from '../discovery/jobs.js';
 import { type ModbusScannerOptions, modbusScanner } from '../discovery/modbus-scanner.js';
 import type { EnergyService } from '../energy/index.js';
@@ -83,8 +84,11 @@ export interface WebServerOptions {
   mimics?: MimicModels;
   /** The plant's zone, names and alarm annunciation for the dashboard (GET /api/site). */
   site?: SiteSettings;
-  /** With auth: the configured lines and those polled, for the admin page's scans (/api/config/scans). */
-  scans?: ModbusScannerOptions;
+  /**
+   * With auth: the configured lines and those polled, for the admin page's scans (/api/config/scans);
+   * with `bacnet`, the configured BACnet/IP ports and the gateway's open socket of each.
+   */
+  scans?: ModbusScannerOptions & { bacnet?: BacnetScannerOptions | undefined };
 }
 
 /**
@@ -184,7 +188,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     );
   const scans =
     auth && options.scans
-      ? new ScanJobs({ scanners: { modbus: modbusScanner(options.scans) }, log: options.log })
+      ? new ScanJobs({
+          scanners: {
+            modbus: modbusScanner(options.scans),
+            bacnet: options.scans.bacnet?.ports.length ? bacnetScanner(options.scans.bacnet) : undefined,
+          },
+          log: options.log,
+        })
       : undefined;
   if (auth && scans) app.use('/api', scanRouter({ jobs: scans, requireAdmin: auth.requireRole('admin') }));
   if (options.store) app.use('/api', historyRouter(options.table, options.store));

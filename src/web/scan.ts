@@ -1,16 +1,33 @@
 /**
  * Scans from the admin page (served only with login on, every route for the admin role): start
- * one (202), follow its progress, cancel it, download its draft configuration. The jobs
- * themselves, and what may be scanned while the gateway runs, are src/discovery/jobs.ts's.
+ * one (202) of a Modbus line or of a BACnet/IP port, follow its progress, cancel it, download its
+ * draft configuration. The jobs themselves, and what may be scanned while the gateway runs, are
+ * src/discovery/jobs.ts's.
  */
 import { type Request, type RequestHandler, type Response, Router } from 'express';
 import type { Describes } from '../api-types/route.js';
-import { newScan, type ScanJobJson, type ScanLineJson, type ScansAnswer } from '../api-types/scan.js';
-import { type ScanJobs, type ScanJobView, type ScanLineView, ScanRefused } from '../discovery/jobs.js';
+import {
+  newBacnetScan,
+  newScan,
+  type ScanJobJson,
+  type ScanLineJson,
+  type ScansAnswer,
+} from '../api-types/scan.js';
+import { parseBacnetTargets, parseInstanceRange } from '../discovery/bacnet.js';
+import {
+  type AnyScanRequest,
+  type ScanJobs,
+  type ScanJobView,
+  ScanRefused,
+  type ScanTargetView,
+} from '../discovery/jobs.js';
 import { parseUnits } from '../discovery/target.js';
 
 // The jobs' views are what the API describes: a field renamed or retyped on either side fails here.
-const described: [Describes<ScanJobView, ScanJobJson>, Describes<ScanLineView, ScanLineJson>] = [true, true];
+const described: [Describes<ScanJobView, ScanJobJson>, Describes<ScanTargetView, ScanLineJson>] = [
+  true,
+  true,
+];
 void described;
 
 export interface ScanRouterOptions {
@@ -37,24 +54,13 @@ export function scanRouter({ jobs, requireAdmin }: ScanRouterOptions): Router {
   });
 
   router.post('/config/scans', requireAdmin, (req, res) => {
-    const parsed = newScan.safeParse(req.body ?? {});
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((issue) => {
-        const key = issue.path.join('.');
-        const message = issue.message.replace(/^Invalid input: /, '');
-        return key ? `${key}: ${message}` : message;
-      });
-      res.status(400).json({ error: problems.join('; ') });
-      return;
-    }
-    const { units: unitText, ...body } = parsed.data;
-    const units = parseUnits(unitText);
-    if (typeof units === 'string') {
-      res.status(400).json({ error: `units: ${units}` });
+    const request = scanRequest(req.body ?? {});
+    if (typeof request === 'string') {
+      res.status(400).json({ error: request });
       return;
     }
     try {
-      const job: ScanJobJson = jobs.start({ ...body, ...units }, actor(req));
+      const job: ScanJobJson = jobs.start(request, actor(req));
       res.status(202).location(`/api/config/scans/${job.id}`).json(job);
     } catch (err) {
       refused(res, err);
@@ -94,4 +100,31 @@ export function scanRouter({ jobs, requireAdmin }: ScanRouterOptions): Router {
   });
 
   return router;
+}
+
+/** A POST's body as a scan request (a BACnet one when its protocol says so), or what is wrong with it. */
+function scanRequest(body: unknown): AnyScanRequest | string {
+  const bacnet =
+    typeof body === 'object' && body !== null && 'protocol' in body && body.protocol === 'bacnet';
+  const parsed = bacnet ? newBacnetScan.safeParse(body) : newScan.safeParse(body);
+  if (!parsed.success)
+    return parsed.error.issues
+      .map((issue) => {
+        const key = issue.path.join('.');
+        const message = issue.message.replace(/^Invalid input: /, '');
+        return key ? `${key}: ${message}` : message;
+      })
+      .join('; ');
+  if (parsed.data.protocol === 'bacnet') {
+    const { addresses: texts, instances: range, ...rest } = parsed.data;
+    const addresses = parseBacnetTargets(texts);
+    if (typeof addresses === 'string') return `addresses: ${addresses}`;
+    const instances = range === undefined ? undefined : parseInstanceRange(range);
+    if (typeof instances === 'string') return `instances: ${instances}`;
+    return { ...rest, addresses, instances };
+  }
+  const { units: unitText, ...rest } = parsed.data;
+  const units = parseUnits(unitText);
+  if (typeof units === 'string') return `units: ${units}`;
+  return { ...rest, ...units };
 }

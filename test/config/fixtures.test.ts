@@ -147,7 +147,8 @@ describe('the demo configuration', () => {
     );
     expect(byProfile('oxygen-station')).toEqual(['o2-station']);
     expect(byProfile('weather-station')).toEqual(['weather']);
-    expect(config.devices).toHaveLength(25);
+    expect(byProfile('ahu-theatre')).toEqual(['ahu-or1', 'ahu-or2', 'ahu-or3', 'ahu-or4']);
+    expect(config.devices).toHaveLength(29);
     expect(config.devices.every((d) => d.enabled && d.site === 'main')).toBe(true);
     expect(
       config.devices
@@ -190,6 +191,70 @@ describe('the demo configuration', () => {
     expect(device('pbw1')).toMatchObject({ building: 'energy-centre', room: 'pump-room' });
     expect(device('o2-station')).toMatchObject({ building: 'energy-centre', room: 'oxygen-station' });
     expect(device('dr2-f2')).toMatchObject({ building: 'outpatient', room: 'dr2' });
+    const surgical = buildings.find((b) => b.id === 'surgical');
+    expect(surgical?.rooms.find((r) => r.id === 'operating-theatres')).toMatchObject({
+      kind: 'operating-theatre',
+      name: 'Operating Theatres OR1–OR4',
+      nameZh: '手术部（1–4号手术室）',
+    });
+    for (const id of ['ahu-or1', 'ahu-or2', 'ahu-or3', 'ahu-or4'])
+      expect(device(id)).toMatchObject({ building: 'surgical', room: 'operating-theatres' });
+  });
+
+  it("puts the theatres' air-handling units on BACnet/IP, each on its own loopback port", () => {
+    // The gateway on 127.0.0.1 but not on 47808: the simulators' BACnet library ignores 127.0.0.1:47808.
+    expect(config.gateway.bacnet?.ports).toEqual([
+      {
+        id: 'bms',
+        interface: '127.0.0.1',
+        udpPort: 47900,
+        broadcastAddress: '127.255.255.255',
+        apduTimeout: 3000,
+        rediscover: 600_000,
+      },
+    ]);
+    expect(
+      loadConfig('config', { env: { PLANTWATCH_BACNET_PORT: '47950' } }).gateway.bacnet?.ports[0]?.udpPort,
+    ).toBe(47950);
+    const bacnetOf = (id: string) => {
+      const d = device(id);
+      return 'bacnet' in d ? d.bacnet : undefined;
+    };
+    ['ahu-or1', 'ahu-or2', 'ahu-or3', 'ahu-or4'].forEach((id, i) => {
+      expect(bacnetOf(id), id).toEqual({
+        port: 'bms',
+        instance: 3001 + i,
+        address: `127.0.0.1:${47901 + i}`,
+      });
+      expect(device(id).profile).toBe('ahu-theatre');
+    });
+    // The chillers' BACnet cards: simulated beside their Modbus cards, not polled by the demo.
+    expect(config.simulation.devices.ch1).toMatchObject({
+      bacnetCard: 'chiller-bacnet',
+      bacnetInstance: 1001,
+      bacnetAddress: '127.0.0.1:47911',
+    });
+    expect(config.simulation.devices.ch2).toMatchObject({
+      bacnetCard: 'chiller-bacnet',
+      bacnetInstance: 1002,
+      bacnetAddress: '127.0.0.1:47912',
+    });
+    expect(bacnetOf('ch1')).toBeUndefined();
+    const ahu = config.profiles.get('ahu-theatre');
+    expect(ahu).toMatchObject({
+      protocol: 'bacnet',
+      equipment: 'air-handling-unit',
+      pollGroups: { default: 5000, slow: 60_000 },
+    });
+    if (ahu?.protocol !== 'bacnet') return;
+    const point = (name: string) => ahu.points.find((p) => p.name === name);
+    expect(point('room_pressure_pa')).toMatchObject({
+      object: { text: 'analog-input:1' },
+      unit: 'Pa',
+      cov: true,
+    });
+    expect(point('supply_fan_running')).toMatchObject({ object: { text: 'binary-input:1' }, cov: true });
+    expect(point('filter_dp_pa')).toMatchObject({ poll: 'slow', cov: false });
   });
 
   it('puts every Modbus device on its line and unit id', () => {
@@ -305,6 +370,23 @@ describe('the demo configuration', () => {
     expect(names('oxygen-station')).toEqual(
       ['supply_pressure_bar', 'tank_level_pct', 'purity_pct', 'low_pressure_alarm'].sort(),
     );
+    expect(names('ahu-theatre')).toEqual(
+      [
+        'room_pressure_pa',
+        'room_temp',
+        'room_rh',
+        'supply_air_temp',
+        'return_air_temp',
+        'filter_dp_pa',
+        'air_changes_per_hour',
+        'supply_fan_speed_pct',
+        'chw_valve_pct',
+        'supply_fan_running',
+        'theatre_in_use',
+      ].sort(),
+    );
+    // The chillers' BACnet card carries the Modbus card's points, by the same names.
+    expect(names('chiller-bacnet')).toEqual(names('chiller'));
   });
 
   it('maps registers the way real devices do', () => {

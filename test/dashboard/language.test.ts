@@ -40,6 +40,8 @@ const ALLOWED = new Set([
   'COP',
   // protocols, buses, standards and equipment abbreviations used as such in Chinese
   'Modbus',
+  'BACnet',
+  'BACnet/IP',
   'MQTT',
   'TCP',
   'RTU',
@@ -105,6 +107,7 @@ function identifiers(c: PlantConfig): Set<string> {
     if (p.model) ids.add(p.model);
   }
   for (const l of c.lines) ids.add(l.id);
+  for (const port of c.gateway.bacnet?.ports ?? []) ids.add(port.id);
   for (const r of c.alarms.rules) {
     ids.add(r.id);
     // An expression's input names: the variables of its formula.
@@ -119,7 +122,17 @@ function identifiers(c: PlantConfig): Set<string> {
   if (broker?.mode === 'embedded') for (const u of broker.users) ids.add(u.username);
   for (const a of DEMO_ACCOUNTS) ids.add(a.username);
   // Values of the configuration's keys shown as written: webhook formats, transports, protocols.
-  for (const value of [...WEBHOOK_FORMATS, 'tcp', 'rtu', 'rtu-over-tcp', 'modbus', 'mqtt']) ids.add(value);
+  for (const value of [
+    ...WEBHOOK_FORMATS,
+    'tcp',
+    'rtu',
+    'rtu-over-tcp',
+    'modbus',
+    'mqtt',
+    'bacnet',
+    'bacnet-ip',
+  ])
+    ids.add(value);
   for (const t of c.maintenance.tasks) ids.add(t.id);
   ids.add(c.gateway.gateway.name);
   return ids;

@@ -279,6 +279,8 @@ describe('deploy/branch-campus.plantwatch.yaml', () => {
     try {
       await renameSite(demo.dir, 'east', 'East Branch Campus');
       copyFileSync('deploy/branch-campus.plantwatch.yaml', join(demo.dir, 'plantwatch.yaml'));
+      // The branch has no BACnet network: the main hospital's theatres are not its devices.
+      rmSync(join(demo.dir, 'devices', 'theatres.yaml'));
       // What LoadCredential=plantwatch:/etc/plantwatch/credentials gives the service.
       const credentials = join(demo.dir, 'credentials');
       mkdirSync(credentials);

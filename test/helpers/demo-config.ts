@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { freePorts } from './modbus-tcp-device.js';
+import { freeUdpPorts } from './udp-ports.js';
 
 export interface DemoConfig {
   dir: string;
@@ -95,5 +96,35 @@ export async function demoConfigCopy(options: DemoConfigOptions = {}): Promise<D
     // Tests write the history they need themselves; a first start writes none.
     doc.setIn(['history', 'days'], 0);
   })();
+  await moveBacnetPorts(dir);
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * The gateway's BACnet/IP ports, the theatres' AHUs and the chillers' BACnet cards onto free
+ * UDP ports: two gateways on one UDP port is a clear error, not a share.
+ */
+async function moveBacnetPorts(dir: string): Promise<void> {
+  const ports = await freeUdpPorts(16);
+  const port = () => {
+    const free = ports.pop();
+    if (free === undefined) throw new Error('demo config copy needs more than 16 UDP ports');
+    return free;
+  };
+  type Items = { items: { get(k: string): unknown; setIn(path: unknown[], v: unknown): void }[] } | undefined;
+  await editYaml(join(dir, 'plantwatch.yaml'), (doc) => {
+    for (const item of (doc.getIn(['bacnet', 'ports']) as Items)?.items ?? [])
+      item.setIn(['udpPort'], port());
+  })();
+  await editYaml(join(dir, 'devices', 'theatres.yaml'), (doc) => {
+    for (const device of (doc.get('devices') as Items)?.items ?? [])
+      device.setIn(['bacnet', 'address'], `127.0.0.1:${port()}`);
+  })();
+  await editYaml(join(dir, 'simulation.yaml'), (doc) => {
+    const devices = doc.get('devices') as {
+      items: { key: unknown; value: { has(k: string): boolean; set(k: string, v: unknown): void } }[];
+    };
+    for (const { value } of devices.items)
+      if (value?.has?.('bacnetAddress')) value.set('bacnetAddress', `127.0.0.1:${port()}`);
+  })();
 }

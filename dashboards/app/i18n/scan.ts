@@ -3,8 +3,8 @@
 export const SCAN_TEXT: Record<string, [en: string, zh: string]> = {
   'scan.title': ['Scan a line', '扫描总线'],
   'scan.note': [
-    'Finds the Modbus units that answer on a line, reads what they say they are, and drafts their configuration. A serial line the gateway polls cannot be scanned while the gateway runs.',
-    '查找总线上有应答的 Modbus 站号，读取设备标识，并生成配置草稿。网关正在轮询的串口总线在网关运行时不能扫描。',
+    'Finds the Modbus units that answer on a line, reads what they say they are, and drafts their configuration. A serial line the gateway polls cannot be scanned while the gateway runs. BACnet/IP: finds the devices on a port the gateway has open, and reads their objects.',
+    '查找总线上有应答的 Modbus 站号，读取设备标识，并生成配置草稿。网关正在轮询的串口总线在网关运行时不能扫描。BACnet/IP：在网关已打开的端口上查找设备并读取其对象。',
   ],
   'scan.target': ['Line', '总线'],
   'scan.byAddress': ['the address below', '下方地址'],
@@ -48,4 +48,31 @@ export const SCAN_TEXT: Record<string, [en: string, zh: string]> = {
     '填写标有 FILL IN 的各项，将文件放入配置目录，然后检查配置（plantwatch check-config）。',
   ],
   'scan.nothingFound': ['No unit answered: there is no draft.', '没有设备应答：无配置草稿。'],
+  // BACnet/IP
+  'scan.protocol': ['Protocol', '协议'],
+  'scan.port': ['BACnet/IP port', 'BACnet/IP 端口'],
+  'scan.notOpen': ['not open in the gateway', '网关未打开'],
+  'scan.bacnetAddresses': ['Device addresses (optional)', '设备地址（可选）'],
+  'scan.bacnetAddressHint': [
+    '10.1.0.21, 10.1.0.30-40:47809; empty: broadcast',
+    '10.1.0.21, 10.1.0.30-40:47809；留空则广播',
+  ],
+  'scan.instances': ['Device instances (optional)', '设备实例号范围（可选）'],
+  'scan.wait': ['Wait for I-Am (ms)', '等待 I-Am 应答（毫秒）'],
+  'scan.bacnetProgress': [
+    '{probed} of {total} devices that answered read, {found} with their objects',
+    '已读取 {probed} / {total} 台应答设备，{found} 台读出对象',
+  ],
+  'scan.noneDevice': ['No device has been read yet.', '暂未读取到设备。'],
+  'scan.nothingFoundDevice': ['No device answered: there is no draft.', '没有设备应答：无配置草稿。'],
+  'scan.notRead': ['Not read: {msg}', '未能读取：{msg}'],
+  'scan.col.instance': ['Instance', '实例号'],
+  'scan.col.address': ['Address', '地址'],
+  'scan.col.name': ['Name', '名称'],
+  'scan.col.model': ['Model', '型号'],
+  'scan.col.objects': ['Point objects', '点位对象'],
+  'scan.objectsTitle': [
+    '{objects} point objects read of {all} in its object list',
+    '对象列表共 {all} 个，读取点位对象 {objects} 个',
+  ],
 };

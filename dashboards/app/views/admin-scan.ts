@@ -1,10 +1,17 @@
-// The admin page's "Scan a line" section: a form (a configured line or an address, the unit ids,
-// the pace), the scan's progress polled every second with the units found listed as they answer,
-// a button to stop it, and the draft's files to download when it is done (/api/config/scans,
-// src/web/scan.ts). The latest scan shows again after a reload, still followed if it runs.
+// The admin page's "Scan a line" section: a form (Modbus: a configured line or an address, the unit
+// ids, the pace; BACnet/IP: a port the gateway has open, the devices' addresses, an instance
+// range), the scan's progress polled every second with the units (devices) found listed as they
+// answer, a button to stop it, and the draft's files to download when it is done
+// (/api/config/scans, src/web/scan.ts). The latest scan shows again after a reload, still followed if it runs.
 
-import type { NewScan, ScanJobJson, ScanLineJson, ScansAnswer } from '../../../src/api-types/scan.js';
-import { SCAN_LIMITS } from '../../../src/api-types/scan.js';
+import type {
+  NewBacnetScan,
+  NewScan,
+  ScanJobJson,
+  ScanLineJson,
+  ScansAnswer,
+} from '../../../src/api-types/scan.js';
+import { BACNET_SCAN_LIMITS, SCAN_LIMITS } from '../../../src/api-types/scan.js';
 import { getJson, request, sendJson, url } from '../api.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
@@ -21,7 +28,24 @@ const scanPath = (id: string) => `/api/config/scans/${encodeURIComponent(id)}`;
 /** The section; it stops following a scan by itself once it is off the page. */
 export function scanSection(): HTMLElement {
   const message = h('p#scan-message.action-error', { role: 'status' });
+  const protocol = h(
+    'select#scan-protocol',
+    null,
+    h('option', { value: 'modbus' }, 'Modbus'),
+    h('option', { value: 'bacnet' }, 'BACnet/IP'),
+  );
   const lines = h('select#scan-line', null, h('option', { value: '' }, t('scan.byAddress')));
+  const ports = h('select#scan-port');
+  const addresses = h('input#scan-addresses', {
+    placeholder: t('scan.bacnetAddressHint'),
+    maxLength: 2000,
+    autocomplete: 'off',
+  });
+  const instances = h('input#scan-instances', {
+    placeholder: '0-4194302',
+    pattern: '\\d{1,7}(-\\d{1,7})?',
+    size: 16,
+  });
   const where = h('input#scan-where', {
     placeholder: t('scan.addressHint'),
     maxLength: 200,
@@ -49,9 +73,23 @@ export function scanSection(): HTMLElement {
     });
   const delay = number('scan-delay', SCAN_LIMITS.delayMs);
   const timeout = number('scan-timeout', SCAN_LIMITS.timeoutMs);
+  const wait = number('scan-wait', BACNET_SCAN_LIMITS.waitMs);
   const start = h('button#scan-start.primary', { type: 'submit' }, t('scan.start'));
   const addressLabel = h('label', null, t('scan.address'), where);
   const transportLabel = h('label', null, t('scan.transport'), transport);
+  const modbusLabels = [
+    h('label', null, t('scan.target'), lines),
+    addressLabel,
+    transportLabel,
+    h('label', null, t('scan.units'), units),
+    h('label', null, t('scan.timeout'), timeout),
+  ];
+  const bacnetLabels = [
+    h('label', null, t('scan.port'), ports),
+    h('label', null, t('scan.bacnetAddresses'), addresses),
+    h('label', null, t('scan.instances'), instances),
+    h('label', null, t('scan.wait'), wait),
+  ];
   const job = h('div#scan-job');
   const section = h(
     'section#scan',
@@ -61,24 +99,32 @@ export function scanSection(): HTMLElement {
     h(
       'form#scan-form.admin-form',
       { onsubmit: (ev: SubmitEvent) => void submit(ev) },
-      h('label', null, t('scan.target'), lines),
-      addressLabel,
-      transportLabel,
-      h('label', null, t('scan.units'), units),
+      h('label', null, t('scan.protocol'), protocol),
+      ...modbusLabels,
+      ...bacnetLabels,
       h('label', null, t('scan.delay'), delay),
-      h('label', null, t('scan.timeout'), timeout),
       start,
     ),
     message,
     job,
   );
 
-  // An address and its transport only when no configured line is picked.
+  // Modbus: an address and its transport only when no configured line is picked. BACnet: a port.
   const byAddress = () => {
-    addressLabel.hidden = transportLabel.hidden = lines.value !== '';
-    where.required = lines.value === '';
+    const bacnet = protocol.value === 'bacnet';
+    for (const label of modbusLabels) label.hidden = bacnet;
+    for (const label of bacnetLabels) label.hidden = !bacnet;
+    if (!bacnet) addressLabel.hidden = transportLabel.hidden = lines.value !== '';
+    where.required = !bacnet && lines.value === '';
+    units.required = !bacnet;
+    ports.required = bacnet;
   };
   lines.addEventListener('change', byAddress);
+  protocol.addEventListener('change', () => {
+    // Each protocol's own default pace.
+    delay.value = String((protocol.value === 'bacnet' ? BACNET_SCAN_LIMITS : SCAN_LIMITS).delayMs.default);
+    byAddress();
+  });
 
   let timer: ReturnType<typeof setTimeout> | undefined;
   /** Asks again in POLL_MS, unless the page moved on (the section is no longer in it). */
@@ -115,15 +161,26 @@ export function scanSection(): HTMLElement {
   async function submit(ev: SubmitEvent) {
     ev.preventDefault();
     message.textContent = '';
-    const body: NewScan = {
-      where: lines.value || where.value.trim(),
-      units: units.value.trim(),
-      delayMs: Number(delay.value),
-      timeoutMs: Number(timeout.value),
-      ...(lines.value === '' && transport.value
-        ? { transport: transport.value as NewScan['transport'] }
-        : {}),
-    };
+    const range = instances.value.trim();
+    const body: NewScan | NewBacnetScan =
+      protocol.value === 'bacnet'
+        ? {
+            protocol: 'bacnet',
+            where: ports.value,
+            addresses: addresses.value.trim() ? [addresses.value.trim()] : [],
+            ...(range ? { instances: range } : {}),
+            waitMs: Number(wait.value),
+            delayMs: Number(delay.value),
+          }
+        : {
+            where: lines.value || where.value.trim(),
+            units: units.value.trim(),
+            delayMs: Number(delay.value),
+            timeoutMs: Number(timeout.value),
+            ...(lines.value === '' && transport.value
+              ? { transport: transport.value as NewScan['transport'] }
+              : {}),
+          };
     try {
       const scan = await sendJson<ScanJobJson>('/api/config/scans', body);
       show(scan);
@@ -135,7 +192,12 @@ export function scanSection(): HTMLElement {
 
   getJson<ScansAnswer>('/api/config/scans')
     .then((answer) => {
-      lines.append(...answer.lines.map(lineOption));
+      lines.append(...answer.lines.filter((line) => line.protocol === 'modbus').map(lineOption));
+      const bacnetPorts = answer.lines.filter((line) => line.protocol === 'bacnet');
+      ports.append(...bacnetPorts.map(lineOption));
+      // BACnet/IP only where the gateway has a port of it.
+      const bacnetOption = protocol.options[1];
+      if (bacnetOption) bacnetOption.disabled = bacnetPorts.length === 0;
       byAddress();
       const latest = answer.scans[0];
       if (latest) void follow(latest.id);
@@ -148,11 +210,12 @@ export function scanSection(): HTMLElement {
 }
 
 function lineOption(line: ScanLineJson): HTMLOptionElement {
-  const label = `${line.id} · ${line.transport} · ${line.endpoint}`;
+  const label = `${line.id} · ${line.transport === 'bacnet-ip' ? 'BACnet/IP' : line.transport} · ${line.endpoint}`;
+  const why = line.protocol === 'bacnet' ? t('scan.notOpen') : t('scan.polled');
   return h(
     'option',
     { value: line.id, disabled: line.refused !== null, title: line.refused ?? '' },
-    line.refused ? `${label} (${t('scan.polled')})` : label,
+    line.refused ? `${label} (${why})` : label,
   );
 }
 
@@ -163,9 +226,47 @@ function answeredText(answered: string): string {
   return exception ? t('scan.answer.exception', { code: exception[1] ?? '' }) : answered;
 }
 
+/** A BACnet scan's devices read: instance, address, name, vendor and model, objects. */
+function bacnetTable(scan: ScanJobJson): HTMLElement {
+  const rows = scan.found.map((device) =>
+    h(
+      'tr',
+      { dataset: { unit: String(device.unit) } },
+      h('td.unit', null, String(device.unit)),
+      h('td.address', null, device.address ?? '—'),
+      h('td.name', null, device.name ?? '—'),
+      h('td', null, device.vendor ?? '—'),
+      h('td', null, device.product ?? '—'),
+      h(
+        'td.objects',
+        { title: t('scan.objectsTitle', { objects: device.objects ?? 0, all: device.objectCount ?? 0 }) },
+        String(device.objects ?? 0),
+      ),
+    ),
+  );
+  return h(
+    'div.scroll',
+    null,
+    h(
+      'table#scan-found',
+      null,
+      tableHead([
+        'scan.col.instance',
+        'scan.col.address',
+        'scan.col.name',
+        'scan.col.vendor',
+        'scan.col.model',
+        'scan.col.objects',
+      ]),
+      h('tbody', null, ...rows),
+    ),
+  );
+}
+
 /** A scan: what it scans, its state and progress, the units found, and its draft's files. */
 function scanView(scan: ScanJobJson, cancel: () => void): HTMLElement[] {
   const running = scan.state === 'running';
+  const bacnet = scan.protocol === 'bacnet';
   const rows = scan.found.map((unit) => {
     const said =
       unit.missing === null
@@ -222,18 +323,34 @@ function scanView(scan: ScanJobJson, cancel: () => void): HTMLElement[] {
       h(
         'span#scan-count',
         null,
-        t('scan.progress', { probed: scan.probed, total: scan.total, found: scan.found.length }),
+        t(bacnet ? 'scan.bacnetProgress' : 'scan.progress', {
+          probed: scan.probed,
+          total: scan.total,
+          found: scan.found.length,
+        }),
       ),
       running ? ' ' : null,
       running ? h('button#scan-cancel', { type: 'button', onclick: cancel }, t('scan.cancel')) : null,
     ),
-    scan.warning ? h('p#scan-warning.action-error', { title: scan.warning }, t('scan.anyUnit')) : null,
+    scan.warning
+      ? h(
+          'p#scan-warning.action-error',
+          { title: scan.warning },
+          bacnet ? t('scan.notRead', { msg: scan.warning.replace(/^not read: /, '') }) : t('scan.anyUnit'),
+        )
+      : null,
     scan.error ? h('p#scan-error.action-error', null, t('scan.failed', { msg: scan.error })) : null,
-    scan.found.length ? table : running ? h('p.none', null, t('scan.none')) : null,
+    scan.found.length
+      ? bacnet
+        ? bacnetTable(scan)
+        : table
+      : running
+        ? h('p.none', null, t(bacnet ? 'scan.noneDevice' : 'scan.none'))
+        : null,
     downloads.length ? h('ul#scan-drafts', null, ...downloads) : null,
     downloads.length ? h('p.note', null, t('scan.draftNote')) : null,
     !running && scan.state !== 'failed' && !downloads.length
-      ? h('p.none', null, t('scan.nothingFound'))
+      ? h('p.none', null, t(bacnet ? 'scan.nothingFoundDevice' : 'scan.nothingFound'))
       : null,
   ];
   return parts.filter((el): el is HTMLElement => el !== null);

@@ -31,6 +31,8 @@ const TILE_POINT: Record<string, [string | null, string]> = {
   'pump-room': [null, 'outlet_pressure_bar'],
   'oxygen-station': [null, 'supply_pressure_bar'],
   'water-meter-point': [null, 'flow_m3h'],
+  // The theatres' pressure to the corridor: what keeps air from the corridor out of the wound.
+  'operating-theatre': [null, 'room_pressure_pa'],
 };
 
 interface Tile {

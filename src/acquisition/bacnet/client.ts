@@ -7,7 +7,7 @@ import { installRequestTable } from './request-table.js';
  * whole exports object as the default import (the class at `.default`), vitest's interop the class
  * itself.
  */
-const BACnetClient =
+export const BACnetClient =
   (bacnet as unknown as { default?: typeof bacnet.default }).default ??
   (bacnet as unknown as typeof bacnet.default);
 export type BacnetClient = InstanceType<typeof BACnetClient>;

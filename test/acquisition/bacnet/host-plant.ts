@@ -5,7 +5,6 @@
  * here (that is lab.ts's, in a namespace). The configuration is built as the YAML files would
  * give it (test/helpers/plant-config.ts), for one port "lab".
  */
-import { createSocket } from 'node:dgram';
 import { EngineeringUnits } from '@bacnet-js/client';
 import { pino } from 'pino';
 import {
@@ -16,6 +15,7 @@ import {
 import type { BacnetProfile, PlantConfig } from '../../../src/config/index.js';
 import { PointBus, type PointValue } from '../../../src/points/index.js';
 import { plantConfig } from '../../helpers/plant-config.js';
+import { freeUdpPorts } from '../../helpers/udp-ports.js';
 
 export const log = pino({ level: process.env.PLANTWATCH_LOG_LEVEL ?? 'silent' });
 export const HOST = '127.0.0.1';
@@ -23,11 +23,8 @@ export const PORT_ID = 'lab';
 
 /** A UDP port nothing holds now (the library binds 47808 when given 0, so one is chosen here). */
 export async function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, HOST, resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
+  const [port] = await freeUdpPorts(1, HOST);
+  return port as number;
 }
 
 /** Six objects of an air-handling unit; REAL values travel as float32, so these are exact in it. */
