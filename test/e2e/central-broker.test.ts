@@ -9,7 +9,7 @@
  *
  * Also: the branch gateway's example plantwatch.yaml in deploy/ is a valid configuration.
  */
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -279,8 +279,9 @@ describe('deploy/branch-campus.plantwatch.yaml', () => {
     try {
       await renameSite(demo.dir, 'east', 'East Branch Campus');
       copyFileSync('deploy/branch-campus.plantwatch.yaml', join(demo.dir, 'plantwatch.yaml'));
-      // The branch has no BACnet network: the main hospital's theatres are not its devices.
-      rmSync(join(demo.dir, 'devices', 'theatres.yaml'));
+      // The demo's devices stay, its theatres' AHUs among them: the branch file names no BACnet
+      // network, so the copy is given one, as a branch with a BMS would have.
+      appendFileSync(join(demo.dir, 'plantwatch.yaml'), '\nbacnet: { ports: [{ id: bms }] }\n');
       // What LoadCredential=plantwatch:/etc/plantwatch/credentials gives the service.
       const credentials = join(demo.dir, 'credentials');
       mkdirSync(credentials);
