@@ -150,6 +150,11 @@ describe('a BACnet/IP scan from the admin page', () => {
   });
 
   it("scans on the gateway's socket: the devices read with their object counts, the drafts to download", async () => {
+    const portRequests = () => {
+      const { readProperty = 0, readPropertyMultiple = 0 } = service.stats().ports[0]?.requests ?? {};
+      return readProperty + readPropertyMultiple;
+    };
+    const before = portRequests();
     const started = await api(
       'POST',
       '/api/config/scans',
@@ -168,6 +173,12 @@ describe('a BACnet/IP scan from the admin page', () => {
     });
     const done = await finished(job.id);
     expect(done.state, done.error ?? '').toBe('done');
+    // The scan's reads went through the port's queue beside the polls (invoke ids the polls are
+    // not awaiting): counted there, and the polled device was never left unanswered.
+    expect(portRequests() - before).toBeGreaterThanOrEqual(6);
+    expect(service.devices().map(({ state, timeouts }) => ({ state, timeouts }))).toEqual([
+      { state: 'ok', timeouts: 0 },
+    ]);
     expect({ probed: done.probed, total: done.total }).toEqual({ probed: 2, total: 2 });
     expect(done.found).toEqual(
       sims.map((sim) => ({

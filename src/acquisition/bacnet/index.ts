@@ -61,7 +61,7 @@ export interface BacnetService {
   devices(): BacnetDeviceSnapshot[];
   /** Totals for metrics: requests by service, timeouts, COV notifications received, subscriptions renewed, per port. */
   stats(): BacnetStats;
-  /** The open client of a port (for the BACnet scan and the foreign-device registration), by port id. */
+  /** A port's client for a scan on its socket (reads through the port's queue), by port id. */
   clientOf(portId: string): BacnetClient | undefined;
   stop(): Promise<void>;
 }
@@ -152,7 +152,7 @@ export async function startBacnet(options: BacnetServiceOptions): Promise<Bacnet
       ports: ports.map((p) => p.snapshotStats()),
       foreignDevices: registrations.map(({ port, registration }) => ({ port, ...registration.status() })),
     }),
-    clientOf: (portId) => ports.find((p) => p.id === portId)?.client,
+    clientOf: (portId) => ports.find((p) => p.id === portId)?.sharedClient(),
     async stop() {
       for (const poller of pollers) poller.stop();
       for (const { registration } of registrations) registration.stop();

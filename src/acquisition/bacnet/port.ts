@@ -126,6 +126,38 @@ export class BacnetPort {
       });
   }
 
+  /**
+   * The port's client for others on the same socket (the admin page's scan): its reads go
+   * through the port's queue, so they take invoke ids the pollers are not awaiting and count
+   * against the bound in flight. Sent straight through the library, a scan's request could take
+   * the id of a poll still in flight, and that poll's device would be reported silent.
+   */
+  sharedClient(): BacnetClient {
+    const { client } = this;
+    const flags = { segmented: true, probe: false, timeoutMs: this.settings.apduTimeout };
+    const readProperty: BacnetClient['readProperty'] = (receiver, objectId, propertyId, options) =>
+      this.request(
+        'readProperty',
+        (queued) => client.readProperty(receiver, objectId, propertyId, { ...options, ...queued }),
+        flags,
+      );
+    const readPropertyMultiple: BacnetClient['readPropertyMultiple'] = (receiver, specs, options) =>
+      this.request(
+        'readPropertyMultiple',
+        (queued) => client.readPropertyMultiple(receiver, specs, { ...options, ...queued }),
+        flags,
+      );
+    return new Proxy(client, {
+      get(target, property, receiver) {
+        if (property === 'readProperty') return readProperty;
+        if (property === 'readPropertyMultiple') return readPropertyMultiple;
+        const value: unknown = Reflect.get(target, property, receiver);
+        // Listeners, Who-Is and the rest act on the socket itself.
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  }
+
   /** Who-Is for the instances from `low` to `high`: locally, or to a remote network; and through the BBMD. */
   whoIs(target: BACNetAddress | undefined, low: number, high = low): void {
     const limits = { lowLimit: low, highLimit: high };
