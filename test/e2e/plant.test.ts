@@ -121,6 +121,36 @@ describe('the demo plant, end to end', () => {
     );
   }, 60_000);
 
+  it('reads the theatres’ AHUs over BACnet/IP: an offline one comm-error, an out-of-service object stale, both back', async () => {
+    // The room pressure is subscribed (COV): a live subscription shows in /api/bacnet.
+    const bacnet = await eventually('AHU 1 subscribed', async () => {
+      const answer = (await (await fetch(`${gateway.web.url}/api/bacnet`)).json()) as {
+        devices: { id: string; state: string; covActive: string[] }[];
+      };
+      const ahu = answer.devices.find((d) => d.id === 'ahu-or1');
+      return ahu && ahu.covActive.length > 0 && ahu;
+    });
+    expect(bacnet).toMatchObject({ state: 'ok' });
+    simulator.faults.inject('ahu-or2', { type: 'offline' });
+    await eventually(
+      'ahu-or2 comm-error',
+      async () => (await pointOf('ahu-or2.room_temp'))?.quality === 'comm-error',
+    );
+    expect((await pointOf('ahu-or3.room_temp'))?.quality).toBe('good');
+    simulator.faults.inject('ahu-or3', { type: 'out-of-service', point: 'room_temp' });
+    await eventually('ahu-or3 stale', async () => (await pointOf('ahu-or3.room_temp'))?.quality === 'stale');
+    simulator.faults.clear('ahu-or2');
+    simulator.faults.clear('ahu-or3');
+    await eventually(
+      'both good again',
+      async () => {
+        const [two, three] = [await pointOf('ahu-or2.room_temp'), await pointOf('ahu-or3.room_temp')];
+        return two?.quality === 'good' && three?.quality === 'good';
+      },
+      30_000,
+    );
+  }, 60_000);
+
   it('shows a chiller trip as the chiller reports it', async () => {
     simulator.faults.inject('ch1', { type: 'trip' });
     await eventually('trip seen', async () => (await pointOf('ch1.tripped'))?.value === true);
