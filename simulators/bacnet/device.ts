@@ -435,8 +435,27 @@ const key = (id: BACNetObjectID) => `${id.type}:${id.instance}`;
  * when its value says `type: 'BacnetError'` (any other shape throws "Unknown type" and the
  * device's process dies).
  */
-export function rpmError(error: { errorClass: number; errorCode: number }): BACNetAppData {
+function rpmError(error: { errorClass: number; errorCode: number }): BACNetAppData {
   return { type: ApplicationTag.ERROR, value: { type: 'BacnetError', ...error } };
+}
+
+type PropertyAnswer = { values: BACNetAppData[] } | { errorClass: ErrorClass; errorCode: ErrorCode };
+
+/** A ReadPropertyMultiple answer: each asked property's value, or its error in place. */
+export function readAccessResults(
+  specs: readonly { objectId: BACNetObjectID; properties: { id: number; index: number }[] }[],
+  property: (objectId: BACNetObjectID, id: number, index: number) => PropertyAnswer,
+): BACNetReadAccess[] {
+  return specs.map((spec) => ({
+    objectId: spec.objectId,
+    values: spec.properties.map((reference) => {
+      const value = property(spec.objectId, reference.id, reference.index);
+      return {
+        property: reference,
+        value: 'errorCode' in value ? [rpmError(value)] : value.values,
+      };
+    }),
+  }));
 }
 
 /** One subscriber's COV subscription to one object. */
@@ -542,16 +561,9 @@ export class SimulatedBacnetDevice {
         const sender = content.header?.sender;
         const invokeId = content.invokeId;
         if (!sender || invokeId === undefined) return;
-        const results: BACNetReadAccess[] = content.payload.properties.map((spec) => ({
-          objectId: spec.objectId,
-          values: spec.properties.map((property) => {
-            const value = this.property(spec.objectId, property.id, property.index);
-            return {
-              property,
-              value: 'errorCode' in value ? [rpmError(value)] : value.values,
-            };
-          }),
-        }));
+        const results = readAccessResults(content.payload.properties, (objectId, id, index) =>
+          this.property(objectId, id, index),
+        );
         this.encodeLong(() => this.client.readPropertyMultipleResponse(sender, invokeId, results));
       });
     }

@@ -18,7 +18,6 @@ import {
   ApplicationTag,
   type BACNetAppData,
   type BACNetObjectID,
-  type BACNetReadAccess,
   ConfirmedServiceChoice,
   EngineeringUnits,
   ErrorClass,
@@ -31,7 +30,7 @@ import {
 import type { Logger } from 'pino';
 import { BACnetClient } from '../../src/acquisition/bacnet/client.js';
 import { Bvlc, bipAddress, decodeBip, decodeBvlc, encodeBip, encodeBvlc } from './bbmd.js';
-import { rpmError } from './device.js';
+import { readAccessResults } from './device.js';
 
 type Client = InstanceType<typeof BACnetClient>;
 
@@ -270,16 +269,9 @@ export class RoutedStation {
       const sender = content.header?.sender;
       const invokeId = content.invokeId;
       if (!sender || invokeId === undefined) return;
-      const results: BACNetReadAccess[] = content.payload.properties.map((spec) => ({
-        objectId: spec.objectId,
-        values: spec.properties.map((property) => {
-          const value = this.property(spec.objectId, property.id, property.index);
-          return {
-            property,
-            value: 'errorCode' in value ? [rpmError(value)] : value.values,
-          };
-        }),
-      }));
+      const results = readAccessResults(content.payload.properties, (objectId, id, index) =>
+        this.property(objectId, id, index),
+      );
       this.client.readPropertyMultipleResponse(sender, invokeId, results);
     });
   }

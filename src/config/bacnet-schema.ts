@@ -21,7 +21,7 @@ export const BACNET_OBJECT_TYPES = namedNumbers(ObjectType);
 export const BACNET_PROPERTIES = namedNumbers(PropertyIdentifier);
 
 /** The abbreviations integrators and BMS object lists use (AI3, BV:12). */
-const ABBREVIATIONS: Record<string, string> = {
+export const BACNET_TYPE_ABBREVIATIONS: Record<string, string> = {
   ai: 'analog-input',
   ao: 'analog-output',
   av: 'analog-value',
@@ -72,7 +72,7 @@ export interface BacnetObjectRef {
 export const bacnetObject = z.string().transform((text, ctx): BacnetObjectRef => {
   const match = /^([A-Za-z-]+?):?(\d+)$/.exec(text.trim());
   const written = match?.[1]?.toLowerCase() ?? '';
-  const typeName = ABBREVIATIONS[written] ?? written;
+  const typeName = BACNET_TYPE_ABBREVIATIONS[written] ?? written;
   const instance = Number(match?.[2]);
   const type = BACNET_OBJECT_TYPES.get(typeName);
   if (!match || type === undefined || !(POINT_OBJECT_TYPES as readonly string[]).includes(typeName)) {

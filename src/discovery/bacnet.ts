@@ -38,7 +38,7 @@ import {
   discoverDevices,
   openBacnetClient,
 } from '../acquisition/bacnet/index.js';
-import { BACNET_OBJECT_TYPES } from '../config/bacnet-schema.js';
+import { BACNET_OBJECT_TYPES, BACNET_TYPE_ABBREVIATIONS, MAX_INSTANCE } from '../config/bacnet-schema.js';
 
 /** The largest APDU BACnet/IP carries. */
 const LARGEST_APDU = 1476;
@@ -904,7 +904,7 @@ export function parseBacnetTargets(texts: readonly string[]): string[] | string 
 }
 
 /** The largest device instance (22 bits; 4194303 is the wildcard). */
-const MAX_DEVICE_INSTANCE = 4_194_302;
+const MAX_DEVICE_INSTANCE = MAX_INSTANCE;
 
 /** "1000-2000" or "2001": the Who-Is limits, or what is wrong. */
 export function parseInstanceRange(text: string): { lowLimit: number; highLimit: number } | string {
@@ -916,19 +916,6 @@ export function parseInstanceRange(text: string): { lowLimit: number; highLimit:
   return { lowLimit: low, highLimit: high };
 }
 
-const TYPE_ABBREVIATIONS: Record<string, string> = {
-  ai: 'analog-input',
-  ao: 'analog-output',
-  av: 'analog-value',
-  bi: 'binary-input',
-  bo: 'binary-output',
-  bv: 'binary-value',
-  msi: 'multi-state-input',
-  mso: 'multi-state-output',
-  msv: 'multi-state-value',
-  acc: 'accumulator',
-};
-
 /** "ai,bv,multi-state-value": the object types to read, or what is wrong. */
 export function parseObjectTypes(text: string): number[] | string {
   const types: number[] = [];
@@ -936,7 +923,7 @@ export function parseObjectTypes(text: string): number[] | string {
     .split(',')
     .map((w) => w.trim().toLowerCase())
     .filter(Boolean)) {
-    const type = BACNET_OBJECT_TYPES.get(TYPE_ABBREVIATIONS[word] ?? word);
+    const type = BACNET_OBJECT_TYPES.get(BACNET_TYPE_ABBREVIATIONS[word] ?? word);
     if (type === undefined || !POINT_TYPES.includes(type))
       return `${word}: an object type a point can read: ${POINT_TYPES.map(objectTypeName).join(', ')} (or ai, ao, av, bi, bo, bv, msi, mso, msv, acc)`;
     types.push(type);

@@ -11,8 +11,10 @@ import { type BacnetClient, openBacnetClient } from '../../../src/acquisition/ba
 import { RequestTable } from '../../../src/acquisition/bacnet/request-table.js';
 import { freeUdpPort, HOST, sleep, startSimulator } from './host-plant.js';
 
-const TIMEOUT_MS = 400;
-const ANSWER_DELAY_MS = 150;
+// The second request must be out when the first's timeout ends: sent within (T − 2D, T − D) of
+// the first, here 200 ms from either edge, so a loaded machine's late timers do not miss it.
+const TIMEOUT_MS = 1_500;
+const ANSWER_DELAY_MS = 400;
 
 describe('awaiting BACnet answers by invoke id', () => {
   let device: SimulatedBacnetDevice;
@@ -43,7 +45,7 @@ describe('awaiting BACnet answers by invoke id', () => {
   it('answers a request whose invoke id was used by one answered just before', async () => {
     await readName();
     // Sent again when the first one's timeout ends while this one is out: it must still be answered.
-    await sleep(TIMEOUT_MS - ANSWER_DELAY_MS - 100);
+    await sleep(TIMEOUT_MS - ANSWER_DELAY_MS - 200);
     const second = await Promise.race([readName(), sleep(3 * TIMEOUT_MS).then(() => 'never settled')]);
     expect(second).toMatchObject({ values: [{ value: 'AHU 7' }] });
   });
