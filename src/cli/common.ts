@@ -37,3 +37,14 @@ export function stopOnSignal(log: Logger, stop: () => Promise<void>): void {
 export function exitOnFailure(code: number): void {
   if (code !== 0) process.exit(code);
 }
+
+/** Stops the scan on the first Ctrl-C (what was found is kept); a second one ends the process. */
+export function stopOnInterrupt(controller: AbortController): () => void {
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\nstopping the scan (Ctrl-C again to quit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  return () => process.off('SIGINT', onSignal);
+}

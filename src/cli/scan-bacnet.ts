@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { duration } from '../config/schema.js';
 import type { BacnetScanProgress, BacnetScanResult } from '../discovery/bacnet.js';
 import type { ExistingProfile } from '../discovery/bacnet-draft.js';
-import { out } from './common.js';
+import { out, stopOnInterrupt } from './common.js';
 
 export interface ScanBacnetCliOptions {
   interface: string;
@@ -143,17 +143,6 @@ function progressPrinter(stream: NodeJS.WriteStream = process.stderr) {
       pending = false;
     },
   };
-}
-
-/** Stops the scan on the first Ctrl-C (what was read is kept); a second one ends the process. */
-function stopOnInterrupt(controller: AbortController): () => void {
-  const onSignal = () => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\nstopping the scan (Ctrl-C again to quit at once)\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  return () => process.off('SIGINT', onSignal);
 }
 
 const wholeNumber = (text: string, from: number, to: number) => {

@@ -17,7 +17,7 @@ import {
   writeDraft,
 } from '../discovery/index.js';
 import { lineToScan, parseUnits } from '../discovery/target.js';
-import { out } from './common.js';
+import { out, stopOnInterrupt } from './common.js';
 
 export { parseUnits } from '../discovery/target.js';
 
@@ -79,17 +79,6 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr) {
       pending = false;
     },
   };
-}
-
-/** Stops the scan on the first Ctrl-C (what was found is kept); a second one ends the process. */
-function stopOnInterrupt(controller: AbortController): () => void {
-  const onSignal = () => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\nstopping the scan (Ctrl-C again to quit at once)\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  return () => process.off('SIGINT', onSignal);
 }
 
 export async function runScan(where: string, opts: ScanCliOptions): Promise<number> {
