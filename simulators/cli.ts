@@ -94,6 +94,8 @@ types and their options:
   rollover [--point energy_kwh]
   out-of-service [--point <name>]                          (BACnet: one object, or all of them)
   fault-flag [--point <name>]                              (BACnet: fault flag, reliability unreliable-other)
+  trapped | elevator-stop                                  (elevators: passenger trapped; stopped out of service)
+  burner-lockout | low-water | over-pressure | high-flue   (boilers; a boiler loop's make-up that never stops: leak)
 common: --config <dir> (default: config) finds the simulator's control port`;
 
 export async function runFault(args: string[]): Promise<number> {
@@ -112,7 +114,7 @@ export async function runFault(args: string[]): Promise<number> {
   const [device, type] = positionals;
   if (!values.list && !values.clear && !type) {
     console.error(
-      `which fault for ${device}? (offline, slow, exception, out-of-range, stuck, trip, leak, rollover, out-of-service, fault-flag)`,
+      `which fault for ${device}? (offline, slow, exception, out-of-range, stuck, trip, leak, rollover, out-of-service, fault-flag, trapped, elevator-stop, burner-lockout, low-water, over-pressure, high-flue)`,
     );
     return 1;
   }

@@ -21,6 +21,14 @@ export const faultSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('trip') }),
   z.strictObject({ type: z.literal('leak'), flowM3h: z.number().positive() }),
   z.strictObject({ type: z.literal('rollover'), point: z.string().optional() }),
+  // Elevators: a passenger trapped (car stopped between floors); the car stopped out of service.
+  z.strictObject({ type: z.literal('trapped') }),
+  z.strictObject({ type: z.literal('elevator-stop') }),
+  // Boilers: flame failure locks the burner out; low water and over-pressure stop it; a fouled flue runs hot.
+  z.strictObject({ type: z.literal('burner-lockout') }),
+  z.strictObject({ type: z.literal('low-water') }),
+  z.strictObject({ type: z.literal('over-pressure') }),
+  z.strictObject({ type: z.literal('high-flue') }),
   // BACnet: one object (the point's), or every object of the device when no point is named.
   z.strictObject({ type: z.literal('out-of-service'), point: z.string().min(1).optional() }),
   z.strictObject({ type: z.literal('fault-flag'), point: z.string().min(1).optional() }),
@@ -29,6 +37,9 @@ export const faultSchema = z.discriminatedUnion('type', [
 export type Fault = z.infer<typeof faultSchema>;
 
 const FAULT_TYPES: readonly string[] = faultSchema.options.map((o) => o.shape.type.value);
+
+type BoilerFault = 'burner-lockout' | 'low-water' | 'over-pressure' | 'high-flue';
+const BOILER_FAULTS: readonly string[] = ['burner-lockout', 'low-water', 'over-pressure', 'high-flue'];
 
 export interface FaultController {
   inject(deviceId: string, fault: Fault): void;
@@ -92,11 +103,27 @@ export class Faults implements FaultController {
         model.trip(true);
         break;
       case 'leak':
-        if (!model.leak) throw new Error(`device ${deviceId} is not a water meter`);
+        if (!model.leak)
+          throw new Error(`device ${deviceId} is not a water meter nor a boiler loop's make-up`);
         model.leak(fault.flowM3h);
         break;
       case 'rollover':
         this.rollover(deviceId, fault.point ?? 'energy_kwh');
+        break;
+      case 'trapped':
+        if (!model.trap) throw new Error(`device ${deviceId} is not an elevator`);
+        model.trap(true);
+        break;
+      case 'elevator-stop':
+        if (!model.stopService) throw new Error(`device ${deviceId} is not an elevator`);
+        model.stopService(true);
+        break;
+      case 'burner-lockout':
+      case 'low-water':
+      case 'over-pressure':
+      case 'high-flue':
+        if (!model.condition) throw new Error(`device ${deviceId} is not a boiler`);
+        model.condition(fault.type, true);
         break;
       default:
         break;
@@ -119,6 +146,9 @@ export class Faults implements FaultController {
       if (fault.type === 'stuck') this.plant.freeze(deviceId, false);
       if (fault.type === 'trip') model.trip?.(false);
       if (fault.type === 'leak') model.leak?.(0);
+      if (fault.type === 'trapped') model.trap?.(false);
+      if (fault.type === 'elevator-stop') model.stopService?.(false);
+      if (BOILER_FAULTS.includes(fault.type)) model.condition?.(fault.type as BoilerFault, false);
     }
   }
 

@@ -6,8 +6,13 @@ import { bacnetAddress, MAX_INSTANCE } from '../src/config/bacnet-schema.js';
 import type { PlantConfig } from '../src/config/index.js';
 import type { BacnetProfile, DeviceConfig, Profile } from '../src/config/schema.js';
 import { AhuModel } from './physics/ahu.js';
+import { BoilerModel } from './physics/boiler.js';
 import { ChillerModel } from './physics/chiller.js';
+import { ElevatorModel } from './physics/elevator.js';
 import { type Environment, environmentAt } from './physics/environment.js';
+import { GasMeterModel } from './physics/gas-meter.js';
+import { HeatExchangerModel } from './physics/heat-station.js';
+import { MakeupWaterModel } from './physics/makeup-water.js';
 import { seededNoise } from './physics/noise.js';
 import { OxygenStationModel } from './physics/oxygen.js';
 import { PowerMeterModel } from './physics/power-meter.js';
@@ -24,6 +29,11 @@ const MODELS: Record<string, new (ctx: ModelContext) => EquipmentModel> = {
   'oxygen-station': OxygenStationModel,
   'weather-station': WeatherStationModel,
   'air-handling-unit': AhuModel,
+  elevator: ElevatorModel,
+  boiler: BoilerModel,
+  'heat-exchanger': HeatExchangerModel,
+  'water-treatment': MakeupWaterModel,
+  'gas-meter': GasMeterModel,
 };
 
 /**
@@ -46,8 +56,17 @@ class StaticModel implements EquipmentModel {
   }
 }
 
-/** Incomers measure their feeders, so they are stepped last. */
-const stepOrder = (m: EquipmentModel) => (m instanceof PowerMeterModel ? (m.role === 'incomer' ? 2 : 1) : 0);
+/** Incomers measure their feeders, so they are stepped last; boilers carry the exchangers' load, gas meters measure the boilers. */
+const stepOrder = (m: EquipmentModel) =>
+  m instanceof PowerMeterModel
+    ? m.role === 'incomer'
+      ? 2
+      : 1
+    : m instanceof BoilerModel
+      ? 1
+      : m instanceof GasMeterModel
+        ? 2
+        : 0;
 
 export class PlantModel implements PlantView {
   private readonly models = new Map<string, EquipmentModel>();

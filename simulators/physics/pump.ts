@@ -1,10 +1,12 @@
 /**
  * Pump on a variable-speed drive, by the affinity laws: flow ∝ speed, head ∝ speed²,
  * power ∝ speed³. Chilled- and condenser-water pumps follow the cooling load; booster
- * pumps follow the hospital's water demand.
+ * pumps follow the hospital's water demand; the heat station's circulation pumps follow their
+ * circuit's heat demand (space heating, domestic hot water).
  */
 import { z } from 'zod';
 import type { Environment } from './environment.js';
+import { heatLoads } from './heat-station.js';
 import { parseParams } from './params.js';
 import type { Counter, EquipmentModel, ModelContext, Values } from './types.js';
 
@@ -12,10 +14,14 @@ const ROLE_DEFAULTS = {
   chw: { ratedFlowM3h: 400, ratedHeadBar: 3.2 },
   cw: { ratedFlowM3h: 480, ratedHeadBar: 2.6 },
   booster: { ratedFlowM3h: 60, ratedHeadBar: 6.5 },
+  heating: { ratedFlowM3h: 170, ratedHeadBar: 3 },
+  dhw: { ratedFlowM3h: 30, ratedHeadBar: 2.5 },
 } as const;
 
+type Role = keyof typeof ROLE_DEFAULTS;
+
 const Params = z.strictObject({
-  role: z.enum(['chw', 'cw', 'booster']).default('chw'),
+  role: z.enum(['chw', 'cw', 'booster', 'heating', 'dhw']).default('chw'),
   ratedKw: z.number().positive().default(45),
   ratedFlowM3h: z.number().positive().optional(),
   ratedHeadBar: z.number().positive().optional(),
@@ -25,7 +31,7 @@ const RATED_HZ = 50;
 
 export class PumpModel implements EquipmentModel {
   readonly id: string;
-  readonly role: 'chw' | 'cw' | 'booster';
+  readonly role: Role;
   private readonly ratedKw: number;
   private readonly ratedFlow: number;
   private readonly ratedHead: number;
@@ -51,7 +57,7 @@ export class PumpModel implements EquipmentModel {
   }
 
   step(env: Environment, dtHours: number): void {
-    const demand = this.role === 'booster' ? env.waterDemand : env.coolingLoad;
+    const demand = demandOf(this.role, env);
     this.speedHz = this.running ? Math.min(RATED_HZ, 30 + 20 * demand + this.noise(0.2)) : 0;
     const r = this.speedHz / RATED_HZ;
     this.powerKw = this.ratedKw * r ** 3;
@@ -80,4 +86,11 @@ export class PumpModel implements EquipmentModel {
       run_hours: this.runHours,
     };
   }
+}
+
+function demandOf(role: Role, env: Environment): number {
+  if (role === 'booster') return env.waterDemand;
+  if (role === 'heating') return heatLoads(env).space;
+  if (role === 'dhw') return heatLoads(env).dhw;
+  return env.coolingLoad;
 }

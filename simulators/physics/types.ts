@@ -11,6 +11,11 @@ export interface EquipmentModel {
   /** Fault hooks; equipment that has no such thing ignores them. */
   trip?(on: boolean): void;
   leak?(flowM3h: number): void;
+  /** Elevators: a passenger trapped (the car stopped between floors); the car stopped out of service. */
+  trap?(on: boolean): void;
+  stopService?(on: boolean): void;
+  /** Boilers: a burner lockout, low water, over-pressure or a fouled (hot) flue. */
+  condition?(fault: 'burner-lockout' | 'low-water' | 'over-pressure' | 'high-flue', on: boolean): void;
   /** A cumulative counter the model integrates (kWh, m³, run hours), for the rollover fault. */
   counter?(point: string): Counter | undefined;
 }

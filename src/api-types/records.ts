@@ -246,6 +246,10 @@ export const maintenanceTask = z.object({
   runHoursPoint: z.string().optional(),
   warnBefore: z.object({ runHours: z.number().optional(), days: z.number().optional() }).optional(),
   lastDone: z.object({ date: z.string(), runHours: z.number().optional() }).optional(),
+  due: z
+    .string()
+    .optional()
+    .describe('a due date a document sets (a certificate valid until then), YYYY-MM-DD'),
 });
 
 /** A task's state as the service computes it (TaskStatus). */

@@ -39,8 +39,18 @@ const taskFields = z.strictObject({
     .optional(),
   /** The last time it was done before Plantwatch kept the record. */
   lastDone: z.strictObject({ date, runHours: z.number().nonnegative().optional() }).optional(),
+  /**
+   * A due date a document sets (an inspection certificate valid until this date): the task is
+   * not due before it, and from a completion recorded later, `every` after that completion.
+   */
+  due: date.optional(),
 });
-const task = taskFields.transform(lift('title'));
+const task = taskFields
+  .refine((task) => task.due === undefined || task.every.runHours === undefined, {
+    message: 'due (a date) goes with a calendar interval, { days } or { months }, not runHours',
+    path: ['due'],
+  })
+  .transform(lift('title'));
 
 export const maintenanceFile = z.strictObject({
   /** Priority of the alarm raised while a device has an overdue task. */

@@ -71,8 +71,10 @@ export const roomKinds = [
   'chiller-plant',
   'oxygen-station',
   'boiler-room',
+  'heat-station',
   'water-meter-point',
   'operating-theatre',
+  'elevator-machine-room',
   'other',
 ] as const;
 
@@ -241,6 +243,10 @@ const profileCommon = {
     'weather-station',
     'air-handling-unit',
     'elevator',
+    'boiler',
+    'heat-exchanger',
+    'water-treatment',
+    'gas-meter',
     'other',
   ]),
   maker: z.string().optional(),

@@ -52,6 +52,7 @@ function taskOf(settings: MaintenanceTaskSettings): MaintenanceTask {
     runHoursPoint: pointId(settings.device, settings.runHoursPoint),
     ...(settings.warnBefore ? { warnBefore: settings.warnBefore } : {}),
     ...(settings.lastDone ? { lastDone: settings.lastDone } : {}),
+    ...(settings.due ? { due: settings.due } : {}),
   };
 }
 

@@ -8,6 +8,11 @@
  * next day it is overdue. Run-hours tasks are overdue once the counter passes the last reading
  * plus the interval. A task with no record at all, here or in the config's `lastDone`, is
  * overdue ("never recorded"): nobody can say when it was last done.
+ *
+ * A calendar task may carry a date a document sets, `due` (an elevator's inspection
+ * certificate valid until then): it is not due before that date, whatever its last completion
+ * says, and needs no completion on record; a completion whose interval runs past that date
+ * (the inspection done and its new certificate issued) moves it on.
  */
 import type Database from 'better-sqlite3';
 import { DateTime } from 'luxon';
@@ -34,6 +39,8 @@ export interface MaintenanceTask {
   warnBefore?: { runHours?: number; days?: number };
   /** The last time it was done before Plantwatch kept the record. */
   lastDone?: { date: string; runHours?: number };
+  /** A due date a document sets ("YYYY-MM-DD", calendar tasks): not due before it. */
+  due?: string;
 }
 
 export interface MaintenanceRecord {
@@ -218,7 +225,7 @@ export class MaintenanceBook {
     at: number,
   ): Measured {
     const last = this.lastDone(task, at);
-    if (!last)
+    if (!last && task.due === undefined)
       return {
         status: {
           task,
@@ -231,9 +238,9 @@ export class MaintenanceBook {
     const known: TaskStatus = {
       task,
       state: 'unknown',
-      lastDoneAt: last.at,
-      ...(last.by !== undefined ? { lastDoneBy: last.by } : {}),
-      ...(last.runHours !== undefined ? { lastRunHours: last.runHours } : {}),
+      ...(last ? { lastDoneAt: last.at } : {}),
+      ...(last?.by !== undefined ? { lastDoneBy: last.by } : {}),
+      ...(last?.runHours !== undefined ? { lastRunHours: last.runHours } : {}),
       message: '',
     };
     return 'runHours' in task.every
@@ -320,8 +327,15 @@ function byRunHours(known: TaskStatus, interval: number, counter: number | undef
 function byCalendar(known: TaskStatus, at: number, zone: string): Measured {
   const { task } = known;
   const every = task.every as { days: number } | { months: number };
-  const lastDay = DateTime.fromMillis(known.lastDoneAt ?? at, { zone }).startOf('day');
-  const dueDay = lastDay.plus(every);
+  const lastDone =
+    known.lastDoneAt !== undefined
+      ? DateTime.fromMillis(known.lastDoneAt, { zone }).startOf('day')
+      : undefined;
+  const documentDue = task.due !== undefined ? localDay(task.due, zone) : undefined;
+  // The later of the two: a certificate's expiry holds until a completion runs past it.
+  const candidates = [lastDone?.plus(every), documentDue].filter((d): d is DateTime => d !== undefined);
+  const dueDay = DateTime.max(...candidates) ?? DateTime.fromMillis(at, { zone }).startOf('day');
+  const lastDay = dueDay === documentDue || !lastDone ? dueDay.minus(every) : lastDone;
   const today = DateTime.fromMillis(at, { zone }).startOf('day');
   const remaining = Math.round(dueDay.diff(today, 'days').days);
   const intervalDays = Math.max(1, Math.round(dueDay.diff(lastDay, 'days').days));
@@ -366,6 +380,14 @@ function checkedTasks(tasks: readonly MaintenanceTask[], zone: string): Map<stri
     if (task.lastDone && !(DATE.test(task.lastDone.date) && localDay(task.lastDone.date, zone).isValid))
       throw new MaintenanceError(
         `maintenance task "${task.id}": invalid lastDone date "${task.lastDone.date}" (expected "YYYY-MM-DD")`,
+      );
+    if (task.due !== undefined && !(DATE.test(task.due) && localDay(task.due, zone).isValid))
+      throw new MaintenanceError(
+        `maintenance task "${task.id}": invalid due date "${task.due}" (expected "YYYY-MM-DD")`,
+      );
+    if (task.due !== undefined && 'runHours' in task.every)
+      throw new MaintenanceError(
+        `maintenance task "${task.id}": a due date goes with a calendar interval (days or months), not run hours`,
       );
     byId.set(task.id, task);
   }

@@ -128,7 +128,7 @@ describe('the demo configuration', () => {
         .map((d) => d.id)
         .sort();
     expect(byProfile('chiller')).toEqual(['ch1', 'ch2']);
-    expect(byProfile('vsd-pump')).toEqual(['pbw1', 'pbw2', 'pchw1', 'pchw2', 'pcw1', 'pcw2']);
+    expect(byProfile('vsd-pump')).toEqual(['pbw1', 'pbw2', 'pchw1', 'pchw2', 'pcw1', 'pcw2', 'phc1', 'phc2']);
     expect(byProfile('power-meter')).toEqual(
       [
         'dr1-incomer',
@@ -148,7 +148,12 @@ describe('the demo configuration', () => {
     expect(byProfile('oxygen-station')).toEqual(['o2-station']);
     expect(byProfile('weather-station')).toEqual(['weather']);
     expect(byProfile('ahu-theatre')).toEqual(['ahu-or1', 'ahu-or2', 'ahu-or3', 'ahu-or4']);
-    expect(config.devices).toHaveLength(29);
+    expect(byProfile('elevator')).toEqual(['lift-ip1', 'lift-ip2', 'lift-op1', 'lift-op2']);
+    expect(byProfile('boiler')).toEqual(['b1', 'b2']);
+    expect(byProfile('heat-exchanger')).toEqual(['hx1', 'hx2']);
+    expect(byProfile('gas-meter')).toEqual(['gm-boilers']);
+    expect(byProfile('makeup-water')).toEqual(['mw1']);
+    expect(config.devices).toHaveLength(41);
     expect(config.devices.every((d) => d.enabled && d.site === 'main')).toBe(true);
     expect(
       config.devices
@@ -190,6 +195,18 @@ describe('the demo configuration', () => {
     expect(device('ch1')).toMatchObject({ building: 'energy-centre', room: 'chiller-plant' });
     expect(device('pbw1')).toMatchObject({ building: 'energy-centre', room: 'pump-room' });
     expect(device('o2-station')).toMatchObject({ building: 'energy-centre', room: 'oxygen-station' });
+    expect(energy?.rooms.find((r) => r.id === 'boiler-room')).toMatchObject({
+      kind: 'boiler-room',
+      nameZh: '锅炉房',
+    });
+    expect(energy?.rooms.find((r) => r.id === 'heat-station')).toMatchObject({
+      kind: 'heat-station',
+      nameZh: '换热站',
+    });
+    for (const id of ['b1', 'b2', 'gm-boilers', 'mw1'])
+      expect(device(id)).toMatchObject({ building: 'energy-centre', room: 'boiler-room' });
+    for (const id of ['hx1', 'hx2', 'phc1', 'phc2'])
+      expect(device(id)).toMatchObject({ building: 'energy-centre', room: 'heat-station' });
     expect(device('dr2-f2')).toMatchObject({ building: 'outpatient', room: 'dr2' });
     const surgical = buildings.find((b) => b.id === 'surgical');
     expect(surgical?.rooms.find((r) => r.id === 'operating-theatres')).toMatchObject({
@@ -270,6 +287,12 @@ describe('the demo configuration', () => {
     expect(endpoint('dr1-meters')).toEqual(['tcp', '127.0.0.1', 15031]);
     expect(endpoint('dr2-meters')).toEqual(['rtu-over-tcp', '127.0.0.1', 15032]);
     expect(endpoint('pump-room-rs485')).toEqual(['rtu', '/tmp/plantwatch/pump-room-rs485']);
+    expect(endpoint('lifts-gw')).toEqual(['tcp', '127.0.0.1', 15040]);
+    const moved = loadConfig('config', { env: { PLANTWATCH_LIFTS_PORT: '15140' } });
+    expect(moved.lines.find((l) => l.id === 'lifts-gw')).toMatchObject({ port: 15140 });
+    expect(endpoint('boilers-gw')).toEqual(['tcp', '127.0.0.1', 15041]);
+    const boilersMoved = loadConfig('config', { env: { PLANTWATCH_BOILERS_PORT: '15141' } });
+    expect(boilersMoved.lines.find((l) => l.id === 'boilers-gw')).toMatchObject({ port: 15141 });
     expect(lines['plant-pumps-gw']).toMatchObject({ baudRate: 19200 });
     expect(lines['dr2-meters']).toMatchObject({ baudRate: 9600 });
     expect(lines['pump-room-rs485']).toMatchObject({
@@ -304,6 +327,18 @@ describe('the demo configuration', () => {
       'dr2-f3': ['dr2-meters', 4],
       pbw1: ['pump-room-rs485', 1],
       pbw2: ['pump-room-rs485', 2],
+      'lift-ip1': ['lifts-gw', 1],
+      'lift-ip2': ['lifts-gw', 2],
+      'lift-op1': ['lifts-gw', 3],
+      'lift-op2': ['lifts-gw', 4],
+      b1: ['boilers-gw', 1],
+      b2: ['boilers-gw', 2],
+      'gm-boilers': ['boilers-gw', 3],
+      mw1: ['boilers-gw', 4],
+      hx1: ['boilers-gw', 5],
+      hx2: ['boilers-gw', 6],
+      phc1: ['boilers-gw', 7],
+      phc2: ['boilers-gw', 8],
     };
     for (const [id, [line, unitId]] of Object.entries(wiring))
       expect(modbusOf(id), id).toEqual({ line, unitId });
@@ -315,6 +350,52 @@ describe('the demo configuration', () => {
       expect(d.building).toBe(building);
       expect('mqtt' in d && d.mqtt.topic).toBe(`meters/water/${building}`);
     }
+  });
+
+  it("treats a trapped passenger as the most urgent event, and keeps each lift's statutory dates", () => {
+    const rule = (id: string) => config.alarms.rules.find((r) => r.id === id);
+    expect(rule('lift-passenger-trapped')).toMatchObject({
+      profile: 'elevator',
+      type: 'state',
+      point: 'passenger_trapped',
+      priority: 'critical',
+    });
+    expect(rule('lift-fault')).toMatchObject({ point: 'fault_code', notEquals: 0, priority: 'high' });
+    expect(rule('lift-comm-loss')).toMatchObject({ type: 'comm-loss', priority: 'medium' });
+    // A critical alarm opens a work order by itself and reaches the shift lead within minutes.
+    expect(config.gateway.records.autoWorkOrders).toContain('critical');
+    expect(config.notify.routing.critical?.escalate?.[0]).toEqual({ after: 300_000, to: 'shift-lead' });
+    expect(config.notify.teams.find((t) => t.equipment.includes('elevator'))?.id).toBe('electricians');
+    for (const lift of ['lift-ip1', 'lift-ip2', 'lift-op1', 'lift-op2']) {
+      const tasks = config.maintenance.tasks.filter((t) => t.device === lift);
+      expect(tasks.find((t) => 'days' in t.every && t.every.days !== undefined)?.every, lift).toEqual({
+        days: 15,
+      });
+      expect(
+        tasks.find((t) => t.due !== undefined),
+        lift,
+      ).toMatchObject({ every: { months: 12 } });
+    }
+  });
+
+  it("has the boiler house's default alarms, as a boiler house sets them", () => {
+    const rule = (id: string) => config.alarms.rules.find((r) => r.id === id);
+    expect(rule('boiler-low-water')).toMatchObject({
+      profile: 'boiler',
+      type: 'low-low',
+      priority: 'critical',
+    });
+    expect(rule('boiler-burner-lockout')).toMatchObject({ point: 'lockout', equals: true, priority: 'high' });
+    expect(rule('boiler-over-pressure')).toMatchObject({ type: 'high', limit: 6, priority: 'high' });
+    expect(rule('boiler-flue-high')).toMatchObject({ type: 'high', point: 'flue_temp', priority: 'medium' });
+    expect(rule('makeup-continuous')).toMatchObject({
+      profile: 'makeup-water',
+      onDelay: 7_200_000,
+      priority: 'medium',
+    });
+    // The circulation pumps are vsd-pumps: their trip is the pumps' drive-fault alarm.
+    expect(rule('pump-fault')).toMatchObject({ profile: 'vsd-pump', priority: 'high' });
+    expect(device('phc1').profile).toBe('vsd-pump');
   });
 
   it('has profiles with the point names the simulators and alarms use', () => {
@@ -387,6 +468,54 @@ describe('the demo configuration', () => {
     );
     // The chillers' BACnet card carries the Modbus card's points, by the same names.
     expect(names('chiller-bacnet')).toEqual(names('chiller'));
+    expect(names('boiler')).toEqual(
+      [
+        'supply_temp',
+        'return_temp',
+        'shell_pressure_bar',
+        'water_level_pct',
+        'firing_rate_pct',
+        'flue_temp',
+        'gas_flow_m3h',
+        'heat_output_kw',
+        'burner_on',
+        'lockout',
+        'enabled',
+        'fault_code',
+        'gas_volume_m3',
+        'burner_starts',
+        'run_hours',
+      ].sort(),
+    );
+    expect(names('heat-exchanger')).toEqual(
+      [
+        'primary_supply_temp',
+        'primary_return_temp',
+        'secondary_supply_temp',
+        'secondary_return_temp',
+        'primary_dp_kpa',
+        'secondary_dp_kpa',
+        'valve_pct',
+        'heat_kw',
+      ].sort(),
+    );
+    expect(names('gas-meter')).toEqual(['gas_flow_m3h', 'gas_volume_m3', 'pressure_kpa']);
+    expect(names('makeup-water')).toEqual(
+      ['makeup_flow_m3h', 'hardness_mmol_l', 'makeup_valve_open', 'makeup_volume_m3'].sort(),
+    );
+    expect(names('elevator')).toEqual(
+      [
+        'in_service',
+        'running',
+        'direction',
+        'floor',
+        'door_open',
+        'fault_code',
+        'passenger_trapped',
+        'run_count',
+        'run_hours',
+      ].sort(),
+    );
   });
 
   it('maps registers the way real devices do', () => {

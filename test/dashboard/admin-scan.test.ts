@@ -139,6 +139,8 @@ describe.skipIf(!hasChromium())('scanning a line from the admin page', () => {
 
   it('stops a scan with its button, keeping the units it found', async () => {
     await startScan('1-247', 60);
+    // The new scan's table, not the last one's (which also found unit 2) before the page redraws.
+    await stateIs('running');
     await page.waitForSelector('#scan-found tbody tr[data-unit="2"]', { timeout: 15_000 });
     await page.click('#scan-cancel');
     await stateIs('cancelled');

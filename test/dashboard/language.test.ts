@@ -36,6 +36,8 @@ const ALLOWED = new Set([
   'kVA',
   'kWh/m²',
   'bar',
+  'kPa',
+  'mmol/L',
   'CO2e',
   'COP',
   // protocols, buses, standards and equipment abbreviations used as such in Chinese

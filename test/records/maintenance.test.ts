@@ -238,3 +238,87 @@ describe('MaintenanceBook records', () => {
     expect(() => new MaintenanceBook(db, tasks, 'Nowhere/City')).toThrow('unknown time zone "Nowhere/City"');
   });
 });
+
+describe("MaintenanceBook statutory dates: a lift's 15-day visit and its inspection certificate", () => {
+  const visit: MaintenanceTask = {
+    id: 'lift-1-visit',
+    device: 'lift-1',
+    title: 'Lift maintenance visit',
+    every: { days: 15 },
+    warnBefore: { days: 3 },
+    lastDone: { date: '2026-02-01' },
+  };
+  const certificate: MaintenanceTask = {
+    id: 'lift-1-inspection',
+    device: 'lift-1',
+    title: 'Annual inspection',
+    every: { months: 12 },
+    due: '2026-03-14',
+    warnBefore: { days: 30 },
+  };
+  const lifts = () => new MaintenanceBook(db, [visit, certificate], ZONE, () => clock);
+  const liftStatus = (id: string, at: number) => {
+    const found = lifts()
+      .status(readRunHours, at)
+      .find((s) => s.task.id === id);
+    if (!found) throw new Error(`no status for ${id}`);
+    return found;
+  };
+
+  it('the visit is due 15 days after the last one, listed 3 days before, overdue the day after', () => {
+    expect(liftStatus('lift-1-visit', local('2026-02-10T09:00'))).toMatchObject({
+      state: 'ok',
+      dueAt: local('2026-02-16T00:00'),
+    });
+    expect(liftStatus('lift-1-visit', local('2026-02-13T09:00'))).toMatchObject({
+      state: 'due-soon',
+      message: 'Lift maintenance visit (lift-1): due in 3 days (2026-02-16)',
+    });
+    expect(liftStatus('lift-1-visit', local('2026-02-17T09:00'))).toMatchObject({
+      state: 'overdue',
+      message: 'Lift maintenance visit (lift-1): overdue by 1 day (due 2026-02-16)',
+    });
+  });
+
+  it('the certificate is due on its expiry with no completion on record, listed 30 days before', () => {
+    expect(liftStatus('lift-1-inspection', local('2026-02-10T09:00'))).toMatchObject({
+      state: 'ok',
+      dueAt: local('2026-03-14T00:00'),
+      remainingDays: 32,
+      message: 'Annual inspection (lift-1): next due 2026-03-14 (in 32 days)',
+    });
+    expect(liftStatus('lift-1-inspection', local('2026-02-12T09:00'))).toMatchObject({
+      state: 'due-soon',
+      messageZh: 'Annual inspection (lift-1)：30 天后到期（2026-03-14）',
+    });
+    expect(liftStatus('lift-1-inspection', local('2026-03-15T09:00'))).toMatchObject({
+      state: 'overdue',
+      remainingDays: -1,
+    });
+  });
+
+  it('an inspection recorded before the expiry moves it on by the interval from that day', () => {
+    const book = lifts();
+    // An old record does not bring the certificate's date forward.
+    book.complete('lift-1-inspection', 'inspector', { at: local('2025-01-20T10:00') });
+    expect(liftStatus('lift-1-inspection', local('2026-02-10T09:00')).dueAt).toBe(local('2026-03-14T00:00'));
+    book.complete('lift-1-inspection', 'inspector', {
+      at: local('2026-03-02T10:00'),
+      notes: 'certificate renewed',
+    });
+    expect(liftStatus('lift-1-inspection', local('2026-03-20T09:00'))).toMatchObject({
+      state: 'ok',
+      lastDoneBy: 'inspector',
+      dueAt: local('2027-03-02T00:00'),
+    });
+  });
+
+  it('refuses a due date that is not one, or one on a run-hours task', () => {
+    expect(() => new MaintenanceBook(db, [{ ...certificate, due: '2026-02-30' }], ZONE)).toThrow(
+      'maintenance task "lift-1-inspection": invalid due date "2026-02-30" (expected "YYYY-MM-DD")',
+    );
+    expect(() => new MaintenanceBook(db, [{ ...certificate, every: { runHours: 1000 } }], ZONE)).toThrow(
+      'maintenance task "lift-1-inspection": a due date goes with a calendar interval (days or months), not run hours',
+    );
+  });
+});

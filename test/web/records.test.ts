@@ -638,6 +638,11 @@ describe('planned maintenance (the demo plan in config/maintenance.yaml)', () =>
       'o2-station.maintenance_overdue': false,
       'dr1-incomer.maintenance_overdue': false,
       'dr2-incomer.maintenance_overdue': true,
+      // The lifts' visits (every 15 days from 2026-11-20 and -24) and certificates (2027) are not due yet.
+      'lift-ip1.maintenance_overdue': false,
+      'lift-ip2.maintenance_overdue': false,
+      'lift-op1.maintenance_overdue': false,
+      'lift-op2.maintenance_overdue': false,
     });
   });
 

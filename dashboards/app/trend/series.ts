@@ -15,6 +15,10 @@ const DEFAULTS: Record<string, string[][]> = {
   chiller: [['chw_supply_temp', 'chw_return_temp']],
   pump: [['flow_m3h'], ['outlet_pressure_bar']],
   'oxygen-station': [['supply_pressure_bar']],
+  boiler: [['supply_temp', 'return_temp'], ['firing_rate_pct']],
+  'heat-exchanger': [['secondary_supply_temp', 'secondary_return_temp']],
+  'gas-meter': [['gas_flow_m3h']],
+  'water-treatment': [['makeup_flow_m3h']],
 };
 
 /** The points a trend of this equipment opens with: its default, else its first measured value. */

@@ -33,6 +33,9 @@ const TILE_POINT: Record<string, [string | null, string]> = {
   'water-meter-point': [null, 'flow_m3h'],
   // The theatres' pressure to the corridor: what keeps air from the corridor out of the wound.
   'operating-theatre': [null, 'room_pressure_pa'],
+  // The lead boiler's supply temperature; the space heating's supply to the wards.
+  'boiler-room': [null, 'supply_temp'],
+  'heat-station': [null, 'secondary_supply_temp'],
 };
 
 interface Tile {
