@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { route } from './route.js';
 
-export const COMMODITIES = ['electricity', 'water'] as const;
+export const COMMODITIES = ['electricity', 'water', 'gas'] as const;
 export const RESOLUTIONS = ['hour', 'day', 'month'] as const;
 export const GROUPINGS = ['meter', 'room', 'building', 'site'] as const;
 export const BANDS = ['sharp', 'peak', 'flat', 'valley'] as const;
@@ -144,6 +144,37 @@ const reportHead = {
   timezone: z.string().describe("the plant's IANA time zone"),
 };
 
+const tce = z.number().nullable().describe('tonnes of standard coal equivalent; null: unknown, not 0');
+export const equivalentPeriod = z
+  .object({
+    start: ms,
+    end: ms.describe('epoch ms, exclusive'),
+    label: z.string(),
+    electricityTce: tce,
+    gasTce: tce,
+    tce: tce.describe('electricity + gas, of what is known'),
+    gasCo2Kg: z.number().nullable().describe('kg CO₂e of the gas burnt'),
+  })
+  .meta({ id: 'EquivalentPeriod' });
+export const equivalents = z
+  .object({
+    unit: z.literal('tce'),
+    periods: z.array(equivalentPeriod),
+    electricityTce: tce,
+    gasTce: tce,
+    tce,
+    gasCo2Kg: z.number().nullable(),
+    unconverted: z
+      .object({ electricityKwh: z.number(), gasM3: z.number(), gasM3NoCo2: z.number() })
+      .describe('consumption on days no conversion (gasM3NoCo2: emission) factor was in force'),
+  })
+  .meta({
+    id: 'EnergyEquivalents',
+    description:
+      "The site's electricity and gas mains as standard coal equivalent, each day at the factor in force that day (energy.yaml standardCoal), and the gas's CO₂ (carbon.gas)",
+  });
+export type Equivalents = z.infer<typeof equivalents>;
+
 export const consumptionReport = z
   .object({
     ...reportHead,
@@ -151,6 +182,9 @@ export const consumptionReport = z
     rows: z.array(consumptionRow),
     total: z.number().nullable(),
     asOf: ms.describe('when the report was made'),
+    equivalents: equivalents
+      .optional()
+      .describe('electricity and gas answers grouped by room, building or site'),
   })
   .meta({ id: 'ConsumptionReport' });
 export type ConsumptionReport = z.infer<typeof consumptionReport>;

@@ -77,6 +77,9 @@ export function checkEnergy(
     });
     for (const issue of meteringTree(config, kind).issues) report(issue.path, issue.message);
   }
+  energy.gas.mains?.forEach((id, i) => {
+    checkMeter(config, report, ['gas', 'mains', i], id, [energy.gas.counter]);
+  });
   energy.meterChanges.forEach((change, i) => {
     const device = config.devices.find((d) => d.id === change.device);
     const counter = change.point ?? counterOf(config, energy, device);

@@ -1,7 +1,8 @@
 /**
  * config/energy.yaml: which meters make up the consumption of rooms, buildings and the site,
  * meter changes to bridge, night-flow leak detection, retrofits whose savings are verified,
- * and the monthly report. Absent file: every meter of the two kinds counts, with defaults.
+ * the monthly report, prices, emission factors and standard-coal conversion factors. Absent
+ * file: every meter of the three kinds counts, with defaults.
  */
 import { z } from 'zod';
 import { PRIORITIES } from '../vocabulary/alarms.js';
@@ -48,6 +49,57 @@ const commodity = (defaults: { counter: string; rate: string }) =>
       parents: z.record(id, id).optional(),
     })
     .default({ counter: defaults.counter, rate: defaults.rate });
+
+/**
+ * Gas meters (m³): recognised by their counter point (a boiler's own gas counter too). The mains
+ * are summed into room, building and site (default: every gas meter); every other gas meter is
+ * a sub-meter below the one main of its room, else building, else site.
+ */
+const gasCommodity = z
+  .strictObject({
+    counter: id.default('gas_volume_m3'),
+    rate: id.default('gas_flow_m3h'),
+    mains: z.array(id).min(1).optional(),
+  })
+  .default({ counter: 'gas_volume_m3', rate: 'gas_flow_m3h' });
+
+const localDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'the local date it takes effect, "YYYY-MM-DD"')
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'a real calendar date');
+
+/** kg of standard coal equivalent per unit (kWh, m³), from its local date until the next entry. */
+const coalFactor = z
+  .strictObject({
+    from: localDate,
+    /** kgce per kWh for electricity, per m³ for natural gas. */
+    kgcePerUnit: z.number().positive('a conversion factor above 0, in kgce per unit'),
+    source: bilingual(z.string().min(1), 'a source').optional(),
+  })
+  .transform(lift('source'));
+
+/** Entries in date order, none on the same date: which one applies is never ambiguous. */
+const datedFactors = z
+  .array(coalFactor)
+  .default([])
+  .superRefine((list, ctx) => {
+    list.forEach((item, i) => {
+      const previous = list[i - 1];
+      if (previous && item.from <= previous.from)
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'from'],
+          message: `${item.from} is not after the entry before it (${previous.from}): list them in date order`,
+        });
+    });
+  });
+
+/** Standard coal equivalent (tce) of electricity and gas, by the date a factor takes effect. */
+const standardCoal = z.strictObject({ electricity: datedFactors, gas: datedFactors }).prefault({});
+
+/** energy.yaml's emission factors: tariff-schema.ts's electricity and water, and gas per m³. */
+const carbonFactors = carbonSection.unwrap();
+const carbon = carbonFactors.extend({ gas: carbonFactors.shape.electricity }).prefault({});
 
 const meterChange = z.strictObject({
   device: id,
@@ -138,6 +190,7 @@ export const energyFile = z.strictObject({
   timezone: timeZone.optional(),
   electricity: commodity({ counter: 'energy_kwh', rate: 'power_kw' }),
   water: commodity({ counter: 'volume_m3', rate: 'flow_m3h' }),
+  gas: gasCommodity,
   /** Peak demand: the mean of this point over 15-minute blocks, per main electricity meter. */
   demand: z
     .strictObject({
@@ -155,10 +208,13 @@ export const energyFile = z.strictObject({
   monthlyReport,
   /** Prices by date: time-of-use electricity, water (tariff-schema.ts). */
   tariffs: tariffsSection,
-  /** Emission factors by date, kg CO₂e per kWh and per m³. */
-  carbon: carbonSection,
+  /** Emission factors by date, kg CO₂e per kWh and per m³ (water, gas). */
+  carbon,
+  /** Standard coal equivalent conversion factors by date, kgce per kWh and per m³ of gas. */
+  standardCoal,
 });
 
 export type EnergySettings = z.infer<typeof energyFile> & { timezone: string };
 export type RetrofitSettings = EnergySettings['retrofits'][number];
 export type MeterChangeSettings = EnergySettings['meterChanges'][number];
+export type CoalFactor = z.infer<typeof coalFactor>;

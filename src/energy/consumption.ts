@@ -13,6 +13,7 @@ import {
   type Gap,
   type Reading,
 } from './counter.js';
+import type { Equivalents } from './equivalents.js';
 import { type Commodity, type Meter, topMeters } from './meters.js';
 
 export const GROUPINGS = ['meter', 'room', 'building', 'site'] as const;
@@ -67,6 +68,8 @@ export interface ConsumptionReport {
   total: number | null;
   /** The instant the report was made: buckets ending after it are partial. */
   asOf: number;
+  /** The API's electricity and gas answers: the site's tce and gas CO₂ over the same periods. */
+  equivalents?: Equivalents;
 }
 
 const MINUTE = 60_000;

@@ -212,13 +212,17 @@ function pricer(commodity: Commodity, settings: CostSources['settings']): Pricer
     energy:
       commodity === 'electricity'
         ? (intervals) => touCost(intervals, settings.tariffs.electricity, zone)
-        : (intervals) => ({ ...flatCost(intervals, settings.tariffs.water, zone), bands: [] }),
+        : // No gas tariff is configured: gas is left unpriced.
+          (intervals) => ({ ...flatCost(intervals, flatTariffs(commodity, settings), zone), bands: [] }),
     carbon: (intervals) => carbon(intervals, factors, zone),
   };
 }
 
+const flatTariffs = (commodity: Commodity, settings: CostSources['settings']) =>
+  commodity === 'water' ? settings.tariffs.water : [];
+
 function currencyOf(commodity: Commodity, settings: CostSources['settings']): string | null {
-  const list = commodity === 'electricity' ? settings.tariffs.electricity : settings.tariffs.water;
+  const list = commodity === 'electricity' ? settings.tariffs.electricity : flatTariffs(commodity, settings);
   return list[0]?.currency ?? null;
 }
 

@@ -12,6 +12,7 @@ import type { TimeSeriesStore } from '../storage/index.js';
 import type { Resolution } from './calendar.js';
 import { type ConsumptionQuery, type ConsumptionReport, consumption } from './consumption.js';
 import { type CostQuery, type CostReport, costReport, needsCapacity, needsDemand } from './cost.js';
+import { type Equivalents, equivalents, fineResolution } from './equivalents.js';
 import { intensityReport } from './intensity.js';
 import { leakPoints, type MeterNights, meterNights } from './leaks.js';
 import { type Meter, metersOf } from './meters.js';
@@ -22,6 +23,7 @@ import { type RetrofitReport, retrofitReport } from './verification.js';
 export { buckets, dayOf, monthOf, parsePeriodBound, type Resolution } from './calendar.js';
 export { type ConsumptionQuery, type ConsumptionReport, GROUPINGS, type Grouping } from './consumption.js';
 export type { CostFigures, CostQuery, CostReport, CostRow } from './cost.js';
+export type { EquivalentPeriod, Equivalents } from './equivalents.js';
 export type { IntensityRow } from './intensity.js';
 export type { MeterNights, Night } from './leaks.js';
 export { COMMODITIES, type Commodity, type Meter } from './meters.js';
@@ -46,6 +48,11 @@ export interface EnergyService {
   /** Cost (time-of-use, demand charge, flat prices) and carbon of the consumption. */
   cost(query: CostQuery): Promise<CostReport>;
   intensity(range: { from: number; to: number }): ReturnType<typeof intensityReport>;
+  /**
+   * The site's electricity and gas in tce, and the gas's kg CO₂e, at the factors of each day.
+   * (Optional so that a stand-in service without it still serves consumption.)
+   */
+  equivalents?(query: { from: number; to: number; resolution: Resolution }): Promise<Equivalents>;
   /** The last leak check (run by `start`), or a fresh one over `history` nights. */
   leaks(history?: number): Promise<LeakStatus>;
   retrofits(): Promise<RetrofitReport[]>;
@@ -155,6 +162,14 @@ export function createEnergy(options: EnergyOptions): EnergyService {
       });
     },
     intensity: (range) => intensityReport(store, config, meters, range),
+    async equivalents(query) {
+      const fine = { ...query, resolution: fineResolution(query.resolution), groupBy: 'site' } as const;
+      const [electricity, gas] = await Promise.all([
+        consumptionOf({ ...fine, commodity: 'electricity' }),
+        consumptionOf({ ...fine, commodity: 'gas' }),
+      ]);
+      return equivalents(electricity, gas, query, settings, now());
+    },
     async leaks(history) {
       if (history === undefined && lastCheck) return lastCheck;
       return checkLeaks(history ?? LEAK_HISTORY_NIGHTS);

@@ -156,14 +156,20 @@ export function energyRouter(energy: EnergyService, options: EnergyRouterOptions
         sendTable(req, res, name, (await energy.tree(query)) satisfies Api.TreeReport, (r) =>
           treeTable(r, zone),
         );
-      else
+      else {
+        const [report, equivalents] = await Promise.all([
+          energy.consumption({ ...query, groupBy }),
+          // Beside electricity and gas: the site's total in tce, and the gas's CO₂.
+          commodity === 'water' ? undefined : energy.equivalents?.({ resolution, ...range }),
+        ]);
         sendTable(
           req,
           res,
           name,
-          (await energy.consumption({ ...query, groupBy })) satisfies Api.ConsumptionReport,
+          (equivalents ? { ...report, equivalents } : report) satisfies Api.ConsumptionReport,
           (r) => consumptionTable(r, zone),
         );
+      }
     }),
   );
 

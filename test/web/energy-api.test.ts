@@ -251,7 +251,9 @@ describe('GET /api/energy/consumption', () => {
     expect(await error(`${RANGE}&groupBy=floor`)).toBe(
       'groupBy: expected one of meter, room, building, site (got "floor")',
     );
-    expect(await error(`${RANGE}&commodity=gas`)).toMatch(/^commodity: expected one of electricity, water/);
+    expect(await error(`${RANGE}&commodity=steam`)).toMatch(
+      /^commodity: expected one of electricity, water, gas/,
+    );
     expect(await error('from=2026-02-30&to=2026-03-10')).toBe('from: no such date "2026-02-30"');
     expect(await error('from=2026-11-10&to=2026-13')).toBe('to: no such date "2026-13"');
     expect(await error('from=2020-01-01&to=2026-01-01&resolution=month')).toBe(
