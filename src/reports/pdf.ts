@@ -37,6 +37,20 @@ export interface PdfRendererOptions {
   timeoutMs?: number;
   /** Added to the browser's and fontconfig's environment (e.g. FONTCONFIG_FILE). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Prints that may wait behind the one under way (default 2: the monthly mail's English and
+   * Chinese, or a download beside it); one more is refused at once (PrintBusyError) rather than
+   * held for minutes behind Chromium runs of up to `timeoutMs` each.
+   */
+  maxWaiting?: number;
+}
+
+/** Asked for while the renderer already has its fill of prints under way and waiting. */
+export class PrintBusyError extends Error {
+  constructor(printing: number) {
+    super(`${printing} report PDFs are being printed or waiting: try again in a minute`);
+    this.name = 'PrintBusyError';
+  }
 }
 
 export interface PdfRenderer {
@@ -57,6 +71,9 @@ export function chromiumPdf(options: PdfRendererOptions = {}): PdfRenderer {
   const env = { ...process.env, ...options.env };
   // One browser at a time: the schedule and a download asking together wait their turn.
   let queue: Promise<unknown> = Promise.resolve();
+  const maxWaiting = options.maxWaiting ?? 2;
+  /** Prints under way or waiting. */
+  let pending = 0;
   const running = new Set<ChildProcess>();
 
   const print = async (html: string, lang: ReportLanguage): Promise<Buffer> => {
@@ -103,7 +120,9 @@ export function chromiumPdf(options: PdfRendererOptions = {}): PdfRenderer {
   return {
     executable,
     print(html, lang) {
-      const result = queue.then(() => print(html, lang));
+      if (pending > maxWaiting) return Promise.reject(new PrintBusyError(pending));
+      pending++;
+      const result = queue.then(() => print(html, lang)).finally(() => pending--);
       queue = result.catch(() => undefined);
       return result;
     },

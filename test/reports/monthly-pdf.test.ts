@@ -309,6 +309,27 @@ describe.skipIf(requireTool(TOOLS.chromium, TOOLS.pdftotext, TOOLS.fcList) !== u
           hung.remove();
         }
       });
+
+      it('refuses a print at once while one is under way and two wait, and takes prints again after', async () => {
+        const hung = hungBrowser();
+        try {
+          const pdf = chromiumPdf({ executable: hung.path, timeoutMs: 1500 });
+          const page = '<!doctype html><p>October</p>';
+          const queued = [1, 2, 3].map(() => pdf.print(page, 'en').catch((err: Error) => err));
+          await until('the browser started', hung.pid);
+          const asked = Date.now();
+          await expect(pdf.print(page, 'en')).rejects.toThrow(
+            '3 report PDFs are being printed or waiting: try again in a minute',
+          );
+          expect(Date.now() - asked).toBeLessThan(1000); // not held behind three 1.5 s prints
+          // The three run in turn, each killed at its limit; then a new one is taken, not refused.
+          for (const outcome of await Promise.all(queued))
+            expect(String(outcome)).toContain('did not finish the PDF within 1500 ms');
+          await expect(pdf.print(page, 'en')).rejects.toThrow('did not finish the PDF within 1500 ms');
+        } finally {
+          hung.remove();
+        }
+      }, 20_000);
     });
 
     describe('GET /api/energy/report.pdf', () => {
