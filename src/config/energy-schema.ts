@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { PRIORITIES } from '../vocabulary/alarms.js';
 import { bilingual, lift } from './names.js';
 import { duration, id, localTime, timeZone } from './schema.js';
-import { carbonSection, tariffsSection } from './tariff-schema.js';
+import { carbonSection, dated, effectiveDate, tariffsSection } from './tariff-schema.js';
 
 /** "2026-03-01" (local midnight), an ISO date-time, or "-30d" (local midnight 30 days ago). */
 export const periodBound = z
@@ -63,39 +63,18 @@ const gasCommodity = z
   })
   .default({ counter: 'gas_volume_m3', rate: 'gas_flow_m3h' });
 
-const localDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'the local date it takes effect, "YYYY-MM-DD"')
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'a real calendar date');
-
 /** kg of standard coal equivalent per unit (kWh, m³), from its local date until the next entry. */
 const coalFactor = z
   .strictObject({
-    from: localDate,
+    from: effectiveDate,
     /** kgce per kWh for electricity, per m³ for natural gas. */
     kgcePerUnit: z.number().positive('a conversion factor above 0, in kgce per unit'),
     source: bilingual(z.string().min(1), 'a source').optional(),
   })
   .transform(lift('source'));
 
-/** Entries in date order, none on the same date: which one applies is never ambiguous. */
-const datedFactors = z
-  .array(coalFactor)
-  .default([])
-  .superRefine((list, ctx) => {
-    list.forEach((item, i) => {
-      const previous = list[i - 1];
-      if (previous && item.from <= previous.from)
-        ctx.addIssue({
-          code: 'custom',
-          path: [i, 'from'],
-          message: `${item.from} is not after the entry before it (${previous.from}): list them in date order`,
-        });
-    });
-  });
-
 /** Standard coal equivalent (tce) of electricity and gas, by the date a factor takes effect. */
-const standardCoal = z.strictObject({ electricity: datedFactors, gas: datedFactors }).prefault({});
+const standardCoal = z.strictObject({ electricity: dated(coalFactor), gas: dated(coalFactor) }).prefault({});
 
 /** energy.yaml's emission factors: tariff-schema.ts's electricity and water, and gas per m³. */
 const carbonFactors = carbonSection.unwrap();

@@ -17,7 +17,7 @@ import { localTime } from './schema.js';
 export const BANDS = ['sharp', 'peak', 'flat', 'valley'] as const;
 export type Band = (typeof BANDS)[number];
 
-const effectiveDate = z
+export const effectiveDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'the local date it takes effect, "YYYY-MM-DD"')
   .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'a real calendar date');
@@ -128,7 +128,7 @@ const emissionFactor = z
   .transform(lift('source'));
 
 /** Entries in date order, none on the same date: which one applies is then never ambiguous. */
-const dated = <T extends z.ZodType<{ from: string }>>(entry: T) =>
+export const dated = <T extends z.ZodType<{ from: string }>>(entry: T) =>
   z
     .array(entry)
     .default([])
