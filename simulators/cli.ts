@@ -96,6 +96,7 @@ types and their options:
   fault-flag [--point <name>]                              (BACnet: fault flag, reliability unreliable-other)
   trapped | elevator-stop                                  (elevators: passenger trapped; stopped out of service)
   burner-lockout | low-water | over-pressure | high-flue   (boilers; a boiler loop's make-up that never stops: leak)
+  softener-exhausted                                       (make-up water: the softener lets hard water through)
 common: --config <dir> (default: config) finds the simulator's control port`;
 
 export async function runFault(args: string[]): Promise<number> {
@@ -114,7 +115,7 @@ export async function runFault(args: string[]): Promise<number> {
   const [device, type] = positionals;
   if (!values.list && !values.clear && !type) {
     console.error(
-      `which fault for ${device}? (offline, slow, exception, out-of-range, stuck, trip, leak, rollover, out-of-service, fault-flag, trapped, elevator-stop, burner-lockout, low-water, over-pressure, high-flue)`,
+      `which fault for ${device}? (offline, slow, exception, out-of-range, stuck, trip, leak, rollover, out-of-service, fault-flag, trapped, elevator-stop, burner-lockout, low-water, over-pressure, high-flue, softener-exhausted)`,
     );
     return 1;
   }

@@ -29,6 +29,8 @@ export const faultSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('low-water') }),
   z.strictObject({ type: z.literal('over-pressure') }),
   z.strictObject({ type: z.literal('high-flue') }),
+  // The make-up softener's resin exhausted (no salt, no regeneration): hard water reaches the boilers.
+  z.strictObject({ type: z.literal('softener-exhausted') }),
   // BACnet: one object (the point's), or every object of the device when no point is named.
   z.strictObject({ type: z.literal('out-of-service'), point: z.string().min(1).optional() }),
   z.strictObject({ type: z.literal('fault-flag'), point: z.string().min(1).optional() }),
@@ -125,6 +127,10 @@ export class Faults implements FaultController {
         if (!model.condition) throw new Error(`device ${deviceId} is not a boiler`);
         model.condition(fault.type, true);
         break;
+      case 'softener-exhausted':
+        if (!model.exhaust) throw new Error(`device ${deviceId} is not a softener (make-up water)`);
+        model.exhaust(true);
+        break;
       default:
         break;
     }
@@ -148,6 +154,7 @@ export class Faults implements FaultController {
       if (fault.type === 'leak') model.leak?.(0);
       if (fault.type === 'trapped') model.trap?.(false);
       if (fault.type === 'elevator-stop') model.stopService?.(false);
+      if (fault.type === 'softener-exhausted') model.exhaust?.(false);
       if (BOILER_FAULTS.includes(fault.type)) model.condition?.(fault.type as BoilerFault, false);
     }
   }

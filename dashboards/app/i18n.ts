@@ -2,6 +2,7 @@
 // merged. The language comes from localStorage, else the browser.
 
 import { ENERGY_TEXT } from './i18n/energy.js';
+import { GROUP_TEXT } from './i18n/group.js';
 import { MIMIC_TEXT } from './i18n/mimic.js';
 import { RECORDS_TEXT } from './i18n/records.js';
 import { SCAN_TEXT } from './i18n/scan.js';
@@ -15,6 +16,7 @@ export type Lang = 'en' | 'zh';
 
 const TABLE: Texts = {
   ...ENERGY_TEXT,
+  ...GROUP_TEXT,
   ...MIMIC_TEXT,
   ...RECORDS_TEXT,
   ...SCAN_TEXT,

@@ -27,6 +27,8 @@ import * as adminView from './views/admin.js';
 import * as alarmsView from './views/alarms.js';
 import * as deviceView from './views/device.js';
 import * as energyView from './views/energy.js';
+import * as groupView from './views/group.js';
+import * as groupEnergyView from './views/group-energy.js';
 import * as loginView from './views/login.js';
 import * as overviewView from './views/overview.js';
 import * as recordsView from './views/records.js';
@@ -64,6 +66,11 @@ const ROUTES: Record<string, Page> = {
   energy: energyView as Page,
   records: recordsView as Page,
   admin: { render: (root) => adminView.render(root, { onUnauthorized: signedOut }) as View },
+  // #/group (every campus) and #/group/energy[/<year>]: the hospital group's pages.
+  group: {
+    render: (root, [sub, ...rest]) =>
+      sub === 'energy' ? groupEnergyView.render(root, rest) : groupView.render(root),
+  },
 };
 
 /** The Admin link, shown only to a role that manages users (login on). */
@@ -72,6 +79,23 @@ adminLink.href = '#/admin';
 adminLink.dataset.i18n = 'nav.admin';
 adminLink.hidden = true;
 document.querySelector('header nav')?.append(adminLink);
+
+/** The group link, shown when this gateway serves the group view (GET /api/site `group`). */
+const groupLink = document.createElement('a');
+groupLink.href = '#/group';
+groupLink.dataset.i18n = 'nav.group';
+groupLink.textContent = t('nav.group');
+groupLink.hidden = true;
+document.querySelector('header nav')?.append(groupLink);
+
+/**
+ * A branch campus's user on the group's address (views/group.ts groupOnly) sees the group pages
+ * only: the body's data-group-only hides the campus pages' links and this campus's alarms.
+ */
+function renderScope() {
+  groupLink.hidden = !site?.group;
+  document.body.toggleAttribute('data-group-only', groupView.groupOnly(site));
+}
 
 let current: View = {};
 
@@ -84,6 +108,11 @@ function route() {
     if (name !== 'login') sessionStorage.setItem(AFTER_LOGIN, location.hash || '#/');
     location.hash = name === 'login' ? '#/' : '#/login';
     return; // hashchange routes again
+  }
+  renderScope();
+  if (name !== 'login' && name !== 'group' && groupView.groupOnly(site)) {
+    location.hash = '#/group';
+    return;
   }
   current.dispose?.();
   clearBindings();
@@ -142,17 +171,22 @@ async function loadSite() {
   setPlantZone(site.timezone);
   configureSound(site.annunciation);
   renderBrand();
+  renderScope();
+  if (groupView.groupOnly(site) && !location.hash.startsWith('#/group')) location.hash = '#/group';
 }
 
 function live() {
-  startLive({
-    onAlarmEvent(event) {
-      const sounding = site?.annunciation.sound ?? ['critical', 'high'];
-      if (event?.kind === 'activated' && sounding.includes(event.priority)) alarmCue();
-    },
-    onUnauthorized: signedOut,
+  loadSite().then(() => {
+    // A branch campus's user on the group's address: nothing of this campus live.
+    if (groupView.groupOnly(site)) return;
+    startLive({
+      onAlarmEvent(event) {
+        const sounding = site?.annunciation.sound ?? ['critical', 'high'];
+        if (event?.kind === 'activated' && sounding.includes(event.priority)) alarmCue();
+      },
+      onUnauthorized: signedOut,
+    });
   });
-  loadSite();
 }
 
 function renderBrand() {

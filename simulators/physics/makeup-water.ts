@@ -32,6 +32,7 @@ export class MakeupWaterModel implements EquipmentModel {
   private flow = 0;
   private volume: number;
   private hardness = 0.01;
+  private exhausted = false;
 
   constructor(ctx: ModelContext) {
     this.p = parseParams(ctx.id, Params, ctx.params);
@@ -58,7 +59,14 @@ export class MakeupWaterModel implements EquipmentModel {
     this.flow = dtHours > 0 ? fed / dtHours : this.leakM3h + (this.valveOpen ? this.p.fillM3h : 0);
     this.volume += fed;
     const sinceRegeneration = (env.hour - REGENERATION_HOUR + 24) % 24;
-    this.hardness = Math.max(0, 0.005 + (0.015 * sinceRegeneration) / 24 + this.noise(0.001));
+    // An exhausted resin lets the raw water's hardness through (about 3 mmol/L for city water).
+    this.hardness = this.exhausted
+      ? 2.5 + this.noise(0.05)
+      : Math.max(0, 0.005 + (0.015 * sinceRegeneration) / 24 + this.noise(0.001));
+  }
+
+  exhaust(on: boolean): void {
+    this.exhausted = on;
   }
 
   leak(flowM3h: number): void {

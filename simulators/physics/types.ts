@@ -14,6 +14,8 @@ export interface EquipmentModel {
   /** Elevators: a passenger trapped (the car stopped between floors); the car stopped out of service. */
   trap?(on: boolean): void;
   stopService?(on: boolean): void;
+  /** Make-up water: the softener's resin exhausted, hardness breaking through. */
+  exhaust?(on: boolean): void;
   /** Boilers: a burner lockout, low water, over-pressure or a fouled (hot) flue. */
   condition?(fault: 'burner-lockout' | 'low-water' | 'over-pressure' | 'high-flue', on: boolean): void;
   /** A cumulative counter the model integrates (kWh, m³, run hours), for the rollover fault. */

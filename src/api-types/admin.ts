@@ -5,12 +5,26 @@ import { priority } from './alarms.js';
 import { role } from './auth.js';
 import { type Answer, type Body, route } from './route.js';
 
+/** A campus's id (site.yaml, gateway.site), e.g. "main" or "east". */
+const siteId = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/);
+
+/** The campuses a user works for: at least one; null (or absent) for every campus. */
+const sites = z
+  .array(siteId)
+  .min(1)
+  .nullable()
+  .describe('The campuses (site ids) the user works for; null or absent: every campus');
+
 /** What the API shows of a user: never the password hash. */
 export const userView = z
   .object({
     username: z.string(),
     name: z.string(),
     role,
+    sites: z
+      .array(z.string())
+      .optional()
+      .describe('The campuses (site ids) the user works for; absent: every campus'),
     disabled: z.boolean(),
     created: z.iso.datetime(),
     updated: z.iso.datetime(),
@@ -39,10 +53,21 @@ export const addUserRoute = route({
     name: z.string().max(100).optional(),
     role,
     password,
+    sites: sites.optional(),
   }),
   response: userView,
 });
 export type NewUser = Body<typeof addUserRoute>;
+
+export const setSitesRoute = route({
+  method: 'post',
+  path: '/api/users/:username/sites',
+  summary: "Set the campuses a user works for (null: every campus); the user's sessions go on",
+  access: 'users',
+  body: z.strictObject({ sites }),
+  response: userView,
+});
+export type SetSites = Body<typeof setSitesRoute>;
 
 export const resetPasswordRoute = route({
   method: 'post',
@@ -260,6 +285,7 @@ export type ConfigSummaryAnswer = Answer<typeof configSummaryRoute>;
 export const adminRoutes = [
   usersRoute,
   addUserRoute,
+  setSitesRoute,
   resetPasswordRoute,
   disableUserRoute,
   enableUserRoute,

@@ -23,6 +23,7 @@ export const sessionUser = z
     username: z.string(),
     name: z.string(),
     role,
+    sites: z.array(z.string()).optional().describe('The campuses the user works for; absent: every campus'),
     permissions: z.array(z.enum(PERMISSIONS)),
   })
   .meta({ id: 'SessionUser', description: 'The signed-in user and what the role may do' });

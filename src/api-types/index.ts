@@ -5,6 +5,7 @@ import { adminRoutes } from './admin.js';
 import { alarmRoutes } from './alarms.js';
 import { authRoutes } from './auth.js';
 import { energyRoutes } from './energy.js';
+import { groupRoutes } from './group.js';
 import { historyRoutes } from './history.js';
 import { mimicRoutes } from './mimic.js';
 import { pointRoutes } from './points.js';
@@ -34,4 +35,5 @@ export const allRoutes: readonly ApiRoute[] = [
   ...siteRoutes,
   ...recordsRoutes,
   ...scanRoutes,
+  ...groupRoutes,
 ];

@@ -22,6 +22,8 @@ export const siteInfo = z
   .object({
     timezone: z.string().describe('IANA zone of the plant, e.g. "Asia/Shanghai"'),
     sites: z.array(z.object({ id: z.string(), name: z.string(), nameZh: z.string().optional() })),
+    site: z.string().optional().describe("This gateway's own campus (gateway.site, or its only site)"),
+    group: z.boolean().describe('This gateway also serves the group view (/group, /api/group)'),
     annunciation,
     heartbeat: z
       .object({ pingIntervalMs: z.number().int(), pingTimeoutMs: z.number().int() })

@@ -1,11 +1,11 @@
 /**
- * `plantwatch user add|list|passwd|disable`: manage dashboard users in the file the
+ * `plantwatch user add|list|set|passwd|disable`: manage dashboard users in the file the
  * config's auth.users names. Passwords come from PLANTWATCH_PASSWORD or a terminal prompt
  * without echo, never from the command line (it shows in `ps` and shell history).
  */
 import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../config/index.js';
-import { openUserStore, UserError, type UserStore } from './index.js';
+import { checkedSites, openUserStore, UserError, type UserStore } from './index.js';
 import { isRole, ROLES } from './roles.js';
 import { authSettings } from './settings.js';
 
@@ -48,36 +48,70 @@ async function withUsers(
   }
 }
 
+/** `--sites east,main` as a list (checked: site ids, at least one); undefined without the option. */
+function sitesOption(sites: string | undefined): string[] | undefined {
+  return sites === undefined
+    ? undefined
+    : checkedSites(sites.split(',').filter((site) => site.trim() !== ''));
+}
+
+/** The campuses as `user list` and the messages show them. */
+const campuses = (sites: readonly string[] | undefined) => (sites ? sites.join(',') : 'all');
+
 export function userAdd(
   dir: string,
   username: string,
-  opts: { role: string; name?: string },
+  opts: { role: string; name?: string; sites?: string },
 ): Promise<number> {
   if (!isRole(opts.role))
     return Promise.resolve(fail(`unknown role "${opts.role}" (one of ${ROLES.join(', ')})`));
   const role = opts.role;
   return withUsers(dir, async (users) => {
     // Refused before asking for a password nobody will use.
+    const sites = sitesOption(opts.sites);
     if (users.get(username)) throw new UserError(`user "${username.toLowerCase()}" already exists`);
     const password = await readNewPassword();
-    const user = await users.add({ username, password, role, name: opts.name });
-    out(`added ${user.username} (${user.role})`);
+    const user = await users.add({ username, password, role, name: opts.name, sites });
+    out(`added ${user.username} (${user.role}${user.sites ? `, campuses ${campuses(user.sites)}` : ''})`);
     return 0;
   });
 }
 
+/** `user set <name> --sites east,main | --all-sites`: what a user works for, changed in place. */
+export function userSet(
+  dir: string,
+  username: string,
+  opts: { sites?: string; allSites?: boolean },
+): Promise<number> {
+  if ((opts.sites === undefined) === !opts.allSites)
+    return Promise.resolve(
+      fail('say which campuses: --sites <id,id,…> or --all-sites (one of them, not both)'),
+    );
+  return withUsers(dir, (users) => {
+    const user = users.setSites(username, opts.allSites ? null : (sitesOption(opts.sites) ?? null));
+    out(`${user.username} now works for ${user.sites ? `campuses ${campuses(user.sites)}` : 'every campus'}`);
+    return 0;
+  });
+}
+
+/**
+ * The users as a table. The SITES column (the campuses each works for, "all" for every campus)
+ * is shown once any user is scoped to campuses: a gateway without campus scoping lists as before.
+ */
 export function userList(dir: string): Promise<number> {
   return withUsers(dir, (users) => {
-    const rows = users
-      .list()
-      .map((u) => [
-        u.username,
-        u.role,
-        u.disabled ? 'disabled' : 'active',
-        new Date(u.createdAt).toISOString().slice(0, 10),
-        u.name,
-      ]);
-    for (const line of table([['USERNAME', 'ROLE', 'STATE', 'CREATED', 'NAME'], ...rows])) out(line);
+    const all = users.list();
+    const scoped = all.some((u) => u.sites !== undefined);
+    const rows = all.map((u) => [
+      u.username,
+      u.role,
+      u.disabled ? 'disabled' : 'active',
+      new Date(u.createdAt).toISOString().slice(0, 10),
+      ...(scoped ? [campuses(u.sites)] : []),
+      u.name,
+    ]);
+    const head = ['USERNAME', 'ROLE', 'STATE', 'CREATED', ...(scoped ? ['SITES'] : []), 'NAME'];
+    for (const line of table([head, ...rows])) out(line);
     return 0;
   });
 }

@@ -14,7 +14,8 @@ const SCHEMA = `
     password_hash TEXT NOT NULL,
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL,
-    disabled INTEGER NOT NULL DEFAULT 0
+    disabled INTEGER NOT NULL DEFAULT 0,
+    sites TEXT
   );
   CREATE TABLE IF NOT EXISTS sessions (
     id_hash TEXT PRIMARY KEY,
@@ -40,5 +41,18 @@ export function openAuthDb(path: string): Database.Database {
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   db.exec(SCHEMA);
+  migrate(db);
   return db;
+}
+
+/**
+ * Brings a file written by an earlier version up to SCHEMA (CREATE TABLE IF NOT EXISTS leaves an
+ * existing table as it was): each step adds what is missing and keeps every row.
+ */
+function migrate(db: Database.Database): void {
+  const userColumns = db.prepare<[], { name: string }>('PRAGMA table_info(users)').all();
+  // The campuses each user works for (a JSON array of site ids); NULL, as for every user
+  // until now: every campus.
+  if (!userColumns.some((column) => column.name === 'sites'))
+    db.exec('ALTER TABLE users ADD COLUMN sites TEXT');
 }

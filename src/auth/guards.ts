@@ -42,6 +42,35 @@ export function requireRole(
   };
 }
 
+/**
+ * Whether `user` works for the campus `site` (this gateway's own): a user without `sites` works
+ * for every campus. A user with `sites` on a gateway that names no campus of its own is not
+ * admitted: which campus's data it serves cannot be told.
+ */
+export function onCampus(user: AuthUser, site: string | undefined): boolean {
+  return user.sites === undefined || (site !== undefined && user.sites.includes(site));
+}
+
+/** Why a user of other campuses is refused, in the 403's body and the log. */
+const NOT_YOUR_CAMPUS = 'not your campus';
+
+/**
+ * Admits a request whose signed-in user works for the campus `site` (onCampus); refuses one of
+ * other campuses with 403 `{ error: 'forbidden', why: 'not your campus' }`, logged like the
+ * other denials. A request without a user passes on (requireRole answers those). Admins are
+ * scoped like everyone else.
+ */
+export function requireCampus(log: Logger, site: string | undefined): RequestHandler {
+  return (req, res, next) => {
+    const { user } = req;
+    if (user && !onCampus(user, site)) {
+      deny(log, req, res, 403, user, NOT_YOUR_CAMPUS, { site: site ?? null, sites: user.sites });
+      return;
+    }
+    next();
+  };
+}
+
 function deny(
   log: Logger,
   req: Request,
@@ -49,6 +78,7 @@ function deny(
   status: 401 | 403,
   user: AuthUser | undefined,
   why: string,
+  campus?: { site: string | null; sites: string[] | undefined },
 ) {
   log.warn(
     {
@@ -58,10 +88,13 @@ function deny(
       role: user?.role,
       ip: req.ip,
       status,
+      ...campus,
     },
     `access denied: ${why}`,
   );
-  res.status(status).json({ error: status === 401 ? 'login required' : 'forbidden' });
+  res
+    .status(status)
+    .json({ error: status === 401 ? 'login required' : 'forbidden', ...(campus ? { why } : {}) });
 }
 
 /** io.use(socketAuth): a socket without a live session cookie is refused with Error('unauthorized'). */
@@ -83,6 +116,34 @@ export function socketAuth(userFromCookie: UserFromCookie, log: Logger) {
       return;
     }
     socket.data.user = user;
+    next();
+  };
+}
+
+/**
+ * io.use(socketCampus(…)) after socketAuth: live values and alarms are this campus's, so a user
+ * of other campuses (onCampus) is refused with Error('forbidden'), logged.
+ */
+export function socketCampus(log: Logger, site: string | undefined) {
+  return (socket: Socket, next: (err?: Error) => void): void => {
+    const user = socket.data.user as AuthUser | undefined;
+    if (user && !onCampus(user, site)) {
+      log.warn(
+        {
+          transport: 'socket.io',
+          namespace: socket.nsp.name,
+          user: user.username,
+          role: user.role,
+          ip: socket.handshake.address,
+          status: 403,
+          site: site ?? null,
+          sites: user.sites,
+        },
+        `access denied: ${NOT_YOUR_CAMPUS}`,
+      );
+      next(new Error('forbidden'));
+      return;
+    }
     next();
   };
 }

@@ -11,7 +11,7 @@ import type { BackoffOptions } from './backoff.js';
 import { readCookie } from './cookies.js';
 import { openAuthDb } from './db.js';
 import { SessionEvents, type SessionsEndedListener } from './events.js';
-import { authenticate, requireRole, socketAuth } from './guards.js';
+import { authenticate, requireCampus, requireRole, socketAuth, socketCampus } from './guards.js';
 import { KnownAddresses } from './known-addresses.js';
 import { verifyDummy } from './passwords.js';
 import type { Role } from './roles.js';
@@ -26,6 +26,7 @@ import { UserStore } from './users.js';
 export { DEFAULT_BACKOFF } from './backoff.js';
 export { SESSION_COOKIE } from './cookies.js';
 export type { SessionEndReason, SessionsEnded, SessionsEndedListener } from './events.js';
+export { onCampus } from './guards.js';
 export { MIN_PASSWORD_LENGTH } from './passwords.js';
 export { can, isRole, PERMISSIONS, type Permission, permissionsOf, ROLES, type Role } from './roles.js';
 export type { LoginLimit } from './router.js';
@@ -33,7 +34,7 @@ export { AuthConfigError, DEMO_ACCOUNTS } from './seed.js';
 export { type AuthSettings, authSettings } from './settings.js';
 export { DEFAULT_ACCOUNT_BACKOFF } from './throttle.js';
 export type { AuthUser } from './types.js';
-export { type NewUser, type User, UserError, UserStore } from './users.js';
+export { checkedSites, type NewUser, SITE_ID, type User, UserError, UserStore } from './users.js';
 
 export type { BackoffOptions };
 
@@ -61,6 +62,13 @@ export interface Auth {
   requireRole: (...roles: Role[]) => RequestHandler;
   /** io.use(auth.socketAuth): refuses a socket without a live session; sets socket.data.user. */
   socketAuth: (socket: Socket, next: (err?: Error) => void) => void;
+  /**
+   * After requireRole: 403 JSON `{ error: 'forbidden', why: 'not your campus' }`, logged, for a
+   * user whose `sites` leave out `site`, this gateway's own campus (a user without: every campus).
+   */
+  requireCampus: (site: string | undefined) => RequestHandler;
+  /** io.use(auth.socketCampus(site)) after socketAuth: the same, refused with Error('forbidden'). */
+  socketCampus: (site: string | undefined) => (socket: Socket, next: (err?: Error) => void) => void;
   /** The user of a Cookie header's live session, e.g. to re-check a long-lived socket. */
   userFromCookie: (cookieHeader: string | undefined) => AuthUser | undefined;
   /**
@@ -123,6 +131,8 @@ export async function createAuth(options: AuthOptions): Promise<Auth> {
       authenticate: authenticate(userFromCookie),
       requireRole: (...roles) => requireRole(userFromCookie, log, roles),
       socketAuth: socketAuth(userFromCookie, log),
+      requireCampus: (site) => requireCampus(log, site),
+      socketCampus: (site) => socketCampus(log, site),
       userFromCookie,
       onSessionsEnded: (listener) => events.on(listener),
       users,
@@ -144,7 +154,12 @@ function resolver(users: UserStore, sessions: SessionStore) {
     const session = token ? sessions.resume(token) : undefined;
     const user = session ? users.get(session.username) : undefined;
     if (!user || user.disabled) return undefined;
-    return { username: user.username, name: user.name, role: user.role };
+    return {
+      username: user.username,
+      name: user.name,
+      role: user.role,
+      ...(user.sites ? { sites: [...user.sites] } : {}),
+    };
   };
 }
 

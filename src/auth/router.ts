@@ -116,7 +116,14 @@ async function login(deps: RouterDeps, req: Request, res: Response): Promise<voi
   const token = deps.sessions.create(user.username);
   res.cookie(SESSION_COOKIE, token, sessionCookieOptions(deps.secureCookies, deps.sessionMaxMs));
   deps.log.info({ username: user.username, role: user.role, ip: req.ip }, 'login');
-  res.json(view({ username: user.username, name: user.name, role: user.role }));
+  res.json(
+    view({
+      username: user.username,
+      name: user.name,
+      role: user.role,
+      ...(user.sites ? { sites: user.sites } : {}),
+    }),
+  );
 }
 
 /** Answers and returns true when the attempt is refused before any password is verified. */

@@ -12,13 +12,29 @@ import type { UserStore } from './users.js';
 export { isProduction, isPublishedDemoPassword } from '../vocabulary/demo-passwords.js';
 
 /** The demo's accounts, documented in src/auth/README.md; refused in production. */
-export const DEMO_ACCOUNTS: readonly { username: string; password: string; role: Role; name: string }[] = [
+export const DEMO_ACCOUNTS: readonly {
+  username: string;
+  password: string;
+  role: Role;
+  name: string;
+  /** The campuses the account works for; absent: every campus. */
+  sites?: readonly string[];
+}[] = [
   { username: 'admin', password: DEMO_PASSWORDS.admin, role: 'admin', name: 'Demo administrator' },
   {
     username: 'electrician',
     password: DEMO_PASSWORDS.electrician,
     role: 'electrician',
     name: 'Demo electrician',
+  },
+  {
+    // Works on the east campus only: refused (403) on the main hospital's gateway but in its
+    // group view, where it sees the east campus.
+    username: 'east-electrician',
+    password: DEMO_PASSWORDS.eastElectrician,
+    role: 'electrician',
+    name: 'Demo electrician (East Campus)',
+    sites: ['east'],
   },
   {
     username: 'manager',
@@ -84,7 +100,10 @@ async function addDemoAccounts(users: UserStore, env: NodeJS.ProcessEnv, log: Lo
   for (const account of DEMO_ACCOUNTS) {
     if (users.get(account.username)) continue;
     await users.add(account, { allowShortPassword: true });
-    log.warn({ username: account.username, role: account.role }, 'demo account created (demo only)');
+    log.warn(
+      { username: account.username, role: account.role, ...(account.sites ? { sites: account.sites } : {}) },
+      'demo account created (demo only)',
+    );
   }
 }
 

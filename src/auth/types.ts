@@ -5,6 +5,11 @@ export interface AuthUser {
   username: string;
   name: string;
   role: Role;
+  /**
+   * The campuses (site ids) this user works for: they see and act on those only, here and in
+   * the group view. Absent: every campus (a group manager, an admin).
+   */
+  sites?: string[];
 }
 
 declare global {

@@ -10,6 +10,8 @@ export interface User {
   /** The name people are shown, e.g. "Wang Wei (night shift)". */
   name: string;
   role: Role;
+  /** The campuses (site ids) the user works for; absent: every campus. */
+  sites?: string[];
   disabled: boolean;
   createdAt: number;
   updatedAt: number;
@@ -20,6 +22,8 @@ export interface NewUser {
   password: string;
   role: Role;
   name?: string;
+  /** The campuses (site ids) the user works for; absent (or null): every campus. */
+  sites?: readonly string[] | null;
 }
 
 /** A refused user operation, with a message fit to show the person who asked. */
@@ -44,6 +48,47 @@ function checkedUsername(username: string): string {
   return normal;
 }
 
+/** A campus's id, as config ids are written (site.yaml, gateway.site). */
+export const SITE_ID = /^[a-z0-9][a-z0-9_-]*$/;
+
+/**
+ * The campuses as stored: each id checked, duplicates dropped; undefined (every campus) for
+ * absent or null. An empty list is refused: a user of no campus could use no gateway at all.
+ */
+export function checkedSites(sites: readonly string[] | null | undefined): string[] | undefined {
+  if (sites === undefined || sites === null) return undefined;
+  const ids = [...new Set(sites.map((site) => site.trim()))];
+  if (ids.length === 0)
+    throw new UserError(
+      'a user needs at least one campus (site id): an empty list would admit them nowhere; give none for every campus',
+    );
+  const bad = ids.find((site) => !SITE_ID.test(site));
+  if (bad !== undefined)
+    throw new UserError(
+      `invalid site id "${bad}": lower-case letters, digits, "-" or "_", starting with a letter or digit (e.g. "main", "east")`,
+    );
+  return ids;
+}
+
+/** The sites column: NULL for every campus, else the JSON array. */
+const sitesColumn = (sites: string[] | undefined): string | null =>
+  sites === undefined ? null : JSON.stringify(sites);
+
+/**
+ * The sites column read back. Anything but NULL or a JSON array of strings (a hand edit gone
+ * wrong) admits no campus, rather than every one.
+ */
+function sitesOf(column: string | null): string[] | undefined {
+  if (column === null) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(column);
+    if (Array.isArray(parsed) && parsed.every((site) => typeof site === 'string')) return parsed;
+  } catch {
+    // Not JSON: falls through to no campus.
+  }
+  return [];
+}
+
 function checkedPassword(password: string, allowShort: boolean): string {
   const problem = passwordProblem(password, allowShort);
   if (problem) throw new UserError(problem);
@@ -58,15 +103,18 @@ interface UserRow {
   created_at: number;
   updated_at: number;
   disabled: number;
+  sites: string | null;
 }
 
 function toUser(row: UserRow): User {
   // A role edited by hand into something unknown gets no rights, rather than a guess.
   if (!isRole(row.role)) throw new UserError(`user "${row.username}" has an unknown role "${row.role}"`);
+  const sites = sitesOf(row.sites);
   return {
     username: row.username,
     name: row.name,
     role: row.role,
+    ...(sites ? { sites } : {}),
     disabled: row.disabled !== 0,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -82,20 +130,22 @@ export class UserStore {
   ) {}
 
   /**
-   * Adds a user; refuses a taken username, an unknown role or a password under the minimum.
+   * Adds a user; refuses a taken username, an unknown role, a password under the minimum or a
+   * bad campus list (an invalid site id, or none at all).
    * `allowShortPassword` is for the documented demo accounts only.
    */
   async add(user: NewUser, options: { allowShortPassword?: boolean } = {}): Promise<User> {
     const username = checkedUsername(user.username);
     if (!isRole(user.role)) throw new UserError(`unknown role "${user.role}" (one of ${ROLES.join(', ')})`);
+    const sites = checkedSites(user.sites);
     const hash = await hashPassword(checkedPassword(user.password, options.allowShortPassword ?? false));
     if (this.row(username)) throw new UserError(`user "${username}" already exists`);
     const at = this.now();
     this.db
       .prepare(
-        'INSERT INTO users (username, name, role, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO users (username, name, role, password_hash, created_at, updated_at, sites) VALUES (?, ?, ?, ?, ?, ?, ?)',
       )
-      .run(username, user.name?.trim() || username, user.role, hash, at, at);
+      .run(username, user.name?.trim() || username, user.role, hash, at, at, sitesColumn(sites));
     return this.mustGet(username);
   }
 
@@ -119,6 +169,19 @@ export class UserStore {
       this.deleteSessions(user.username);
     })();
     this.events?.emit({ username: user.username, reason: 'password changed' });
+  }
+
+  /**
+   * Sets the campuses the user works for (null: every campus). Sessions go on: each request
+   * reads the user afresh, so the change holds from the next one.
+   */
+  setSites(username: string, sites: readonly string[] | null): User {
+    const user = this.mustGet(username);
+    const checked = checkedSites(sites);
+    this.db
+      .prepare('UPDATE users SET sites = ?, updated_at = ? WHERE username = ?')
+      .run(sitesColumn(checked), this.now(), user.username);
+    return this.mustGet(user.username);
   }
 
   /** A disabled user cannot log in and loses every session at once; the record is kept for the audit trail. */

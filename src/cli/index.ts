@@ -184,7 +184,7 @@ export function buildProgram(): Command {
   const user = program
     .command('user')
     .description(
-      'manage dashboard users: `user add <name> --role <role>`, `user list`, `user passwd <name>`, `user disable <name>`',
+      'manage dashboard users: `user add <name> --role <role> [--sites <ids>]`, `user list`, `user set <name> --sites <ids>|--all-sites`, `user passwd <name>`, `user disable <name>`',
     );
   const authCli = () => import('../auth/cli.js');
   user
@@ -193,16 +193,32 @@ export function buildProgram(): Command {
     .argument('<username>')
     .requiredOption('--role <role>', 'electrician, energy-manager or admin')
     .option('--name <name>', 'the name people are shown')
+    .option(
+      '--sites <ids>',
+      'the campuses (site ids, comma-separated) the user works for; default: every campus',
+    )
     .option('-c, --config <dir>', 'configuration directory', DEFAULT_CONFIG)
-    .action(async (username: string, opts: { role: string; name?: string; config: string }) => {
-      process.exitCode = await (await authCli()).userAdd(opts.config, username, opts);
-    });
+    .action(
+      async (username: string, opts: { role: string; name?: string; sites?: string; config: string }) => {
+        process.exitCode = await (await authCli()).userAdd(opts.config, username, opts);
+      },
+    );
   user
     .command('list')
-    .description('list the users, their roles and whether they are disabled')
+    .description('list the users, their roles, whether they are disabled and their campuses')
     .option('-c, --config <dir>', 'configuration directory', DEFAULT_CONFIG)
     .action(async (opts: { config: string }) => {
       process.exitCode = await (await authCli()).userList(opts.config);
+    });
+  user
+    .command('set')
+    .description("change a user's campuses (the user's sessions go on, scoped from their next request)")
+    .argument('<username>')
+    .option('--sites <ids>', 'the campuses (site ids, comma-separated) the user works for')
+    .option('--all-sites', 'every campus')
+    .option('-c, --config <dir>', 'configuration directory', DEFAULT_CONFIG)
+    .action(async (username: string, opts: { sites?: string; allSites?: boolean; config: string }) => {
+      process.exitCode = await (await authCli()).userSet(opts.config, username, opts);
     });
   user
     .command('passwd')

@@ -9,5 +9,6 @@ export {
   type SectionCheck,
   type SectionProblem,
 } from './load.js';
+export { ownSite } from './places.js';
 export { registerCount } from './registers.js';
 export type * from './schema.js';

@@ -364,9 +364,24 @@ export function loadConfig(dir: string, options: LoadOptions = {}): PlantConfig 
   const fromLibrary = new Set(
     deviceFiles.flatMap((parsed) => (parsed.data?.devices ?? []).map((device) => device.profile)),
   );
+  // Folders shared between campuses (plantwatch.yaml sharedProfiles) come before the library.
+  const shared = (gateway?.data?.sharedProfiles ?? []).map((folder) => resolve(dir, folder));
+  for (const folder of shared) {
+    if (!existsSync(folder))
+      issues.push({
+        file: display(join(dir, 'plantwatch.yaml')),
+        path: 'sharedProfiles',
+        line: gateway?.lineOf(['sharedProfiles']),
+        message: `folder "${folder}" not found`,
+      });
+  }
   for (const id of [...fromLibrary].sort()) {
-    if (ownProfileIds.has(id) || !libraryIds.has(id)) continue;
-    const abs = join(library, `${id}.yaml`);
+    if (ownProfileIds.has(id)) continue;
+    const folder = [...shared, ...(libraryIds.has(id) ? [library] : [])].find((f) =>
+      existsSync(join(f, `${id}.yaml`)),
+    );
+    if (!folder) continue;
+    const abs = join(folder, `${id}.yaml`);
     profiles.push(readYaml(abs, display(abs), profileFile, issues, env));
   }
 
@@ -507,10 +522,21 @@ function checkDemoMqttPasswords(
   env: NodeJS.ProcessEnv,
 ): ConfigIssue[] {
   const broker = gateway?.data?.mqtt?.broker;
-  if (!gateway || broker?.mode !== 'embedded' || !isProduction(env)) return [];
-  return broker.users.flatMap((user, i) => {
+  if (!gateway || !broker || !isProduction(env)) return [];
+  // The embedded broker's users, or the gateway's own login on an external (central) broker.
+  const logins =
+    broker.mode === 'embedded'
+      ? broker.users.map((user, i) => ({ ...user, path: ['mqtt', 'broker', 'users', i, 'password'] }))
+      : [
+          {
+            username: broker.username ?? '',
+            password: broker.password ?? '',
+            path: ['mqtt', 'broker', 'password'],
+          },
+        ];
+  return logins.flatMap((user) => {
     if (!isPublishedDemoPassword(user.password)) return [];
-    const path = ['mqtt', 'broker', 'users', i, 'password'];
+    const path = user.path;
     return [
       {
         file: gateway.file,

@@ -1,5 +1,5 @@
 /** The display names of every room, from site.yaml, for catalogs, reports and labels. */
-import type { Site } from './schema.js';
+import type { GatewaySettings, Site } from './schema.js';
 
 export interface PlaceNames {
   siteName: string;
@@ -32,3 +32,8 @@ export function placeNames(sites: readonly Site[]): Map<string, PlaceNames> {
 
 export const placeKey = (place: { site: string; building: string; room: string }) =>
   `${place.site}/${place.building}/${place.room}`;
+
+/** The campus a gateway runs: gateway.site, or its site.yaml's only site (none when it runs several). */
+export function ownSite(config: { gateway: GatewaySettings; sites: readonly Site[] }): string | undefined {
+  return config.gateway.gateway.site ?? (config.sites.length === 1 ? config.sites[0]?.id : undefined);
+}

@@ -13,6 +13,7 @@ import {
   bacnetProperty,
   MAX_INSTANCE,
 } from './bacnet-schema.js';
+import { groupSettings } from './group-schema.js';
 import { deviceMimic, roomMimic } from './mimic-schema.js';
 import { bilingual, lift } from './names.js';
 
@@ -603,8 +604,13 @@ const gatewaySections = z.strictObject({
           enabled: z.boolean().default(true),
           prefix: z.string().default('plantwatch'),
           retain: z.boolean().default(true),
+          /**
+           * How often the campus summary (`<prefix>/<site>/summary`: devices, today's energy,
+           * months) is published for the group view; its link state is set at once.
+           */
+          summaryEvery: timerDuration.default(30_000),
         })
-        .default({ enabled: true, prefix: 'plantwatch', retain: true }),
+        .default({ enabled: true, prefix: 'plantwatch', retain: true, summaryEvery: 30_000 }),
     })
     .optional(),
   /**
@@ -719,6 +725,13 @@ const gatewaySections = z.strictObject({
     .default({ path: 'data/records.db', autoWorkOrders: [] }),
   /** Points stay good this many poll periods without a successful read, then turn stale. */
   staleAfterPeriods: z.number().min(1).default(3),
+  /**
+   * Folders of profiles shared with other campuses' configurations, relative to this
+   * configuration directory: looked in after its own profiles/ and before the library.
+   */
+  sharedProfiles: z.array(z.string().min(1)).default([]),
+  /** The hospital group's view (/group): the campuses this gateway shows, read from the central broker. */
+  group: groupSettings.optional(),
 });
 
 /** plantwatch.yaml's sections, each as validated (`gatewaySectionSchemas.auth` for the auth: section alone). */

@@ -21,7 +21,13 @@ import { meterTree, type TreeReport } from './tree.js';
 import { type RetrofitReport, retrofitReport } from './verification.js';
 
 export { buckets, dayOf, monthOf, parsePeriodBound, type Resolution } from './calendar.js';
-export { type ConsumptionQuery, type ConsumptionReport, GROUPINGS, type Grouping } from './consumption.js';
+export {
+  type ConsumptionQuery,
+  type ConsumptionReport,
+  GROUPINGS,
+  type Grouping,
+  sumKnown,
+} from './consumption.js';
 export type { CostFigures, CostQuery, CostReport, CostRow } from './cost.js';
 export type { EquivalentPeriod, Equivalents } from './equivalents.js';
 export type { IntensityRow } from './intensity.js';

@@ -24,6 +24,8 @@ export const GATEWAY_STEPS = [
   'monthly-reports',
   'modbus',
   'bacnet',
+  'campus-summary',
+  'group-view',
   'auth',
   'web',
 ] as const;

@@ -13,6 +13,7 @@ import { type AlarmService, createAlarms } from '../alarms/index.js';
 import { type Auth, createAuth } from '../auth/index.js';
 import type { PlantConfig } from '../config/index.js';
 import { createEnergy, type EnergyService } from '../energy/index.js';
+import { startCampusSummaryFor, startGroupViewFor } from '../group/index.js';
 import { createMetrics } from '../metrics/index.js';
 import { type Notifier, startNotifier } from '../notify/index.js';
 import { buildCatalog, PointBus, PointTable } from '../points/index.js';
@@ -204,6 +205,17 @@ async function startParts(
     ...modbus.devices(),
     ...bacnet.devices().map((device) => ({ ...device, protocol: 'bacnet' as const })),
   ];
+  // The group: this campus's summary on the central broker, and the group view if it serves one.
+  await stack.start(
+    'campus-summary',
+    () => startCampusSummaryFor(config, { energy, mqtt, devices, log }),
+    (summary) => summary?.stop(),
+  );
+  const group = await stack.start(
+    'group-view',
+    () => startGroupViewFor(config, mqtt, log),
+    (g) => g?.stop(),
+  );
   const startedAt = Date.now();
   // No request can use a session once it is closed: the web server stops before it.
   const auth = await stack.start(
@@ -226,6 +238,7 @@ async function startParts(
     records: () => records.stats(),
     // The web server starts after the metrics it serves: until then nobody is connected.
     browsers: () => web?.browsers() ?? 0,
+    ...(group ? { group: () => group.stats() } : {}),
   });
   web = await stack.start(
     'web',
@@ -256,6 +269,7 @@ async function startParts(
         sendMonthlyReport: async (month) => (await monthlyReports.send(month)).month,
         records,
         mimics: mimicModels(config),
+        ...(group ? { group } : {}),
         // The admin page's scans: a line the poller holds open over RS-485 is refused; a BACnet
         // port is scanned on the gateway's own socket of it.
         scans: {

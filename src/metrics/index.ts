@@ -7,9 +7,11 @@ import type { BacnetStats } from '../acquisition/bacnet/index.js';
 import type { LineSnapshot } from '../acquisition/modbus/index.js';
 import type { MqttStats } from '../acquisition/mqtt/index.js';
 import type { AlarmStats } from '../alarms/index.js';
+import type { GroupViewStats } from '../group/index.js';
 import type { DeliveryStats, NotifierStats } from '../notify/index.js';
 import type { StorageStats } from '../storage/index.js';
 import { type MetricFactory, metricFactory } from './collectors.js';
+import { groupMetrics } from './group.js';
 import { alarmMetrics, notificationMetrics, recordMetrics } from './operations.js';
 import { bacnetMetrics, modbusMetrics, mqttMetrics, storageMetrics } from './plant.js';
 
@@ -29,6 +31,8 @@ export interface MetricSources {
   records?: () => { openWorkOrders: Record<string, number>; maintenance: Record<string, number> };
   /** Browsers connected for live data. */
   browsers?: () => number;
+  /** The group view, when this gateway serves one. */
+  group?: () => GroupViewStats;
 }
 
 export function createMetrics(sources: MetricSources): Registry {
@@ -43,6 +47,7 @@ export function createMetrics(sources: MetricSources): Registry {
   alarmMetrics(metrics, sources);
   recordMetrics(metrics, sources);
   notificationMetrics(metrics, sources);
+  groupMetrics(metrics, sources.group);
   return registry;
 }
 

@@ -8,9 +8,12 @@
 export const DEMO_PASSWORDS = {
   admin: 'admin-demo',
   electrician: 'electrician-demo',
+  eastElectrician: 'east-electrician-demo',
   manager: 'manager-demo',
   simulator: 'simulator-demo',
   viewer: 'viewer-demo',
+  // The east campus's gateway on the demo's broker (config/east/plantwatch.yaml).
+  eastGateway: 'east-demo',
 } as const;
 
 export const PUBLISHED_DEMO_PASSWORDS: readonly string[] = Object.values(DEMO_PASSWORDS);

@@ -1,14 +1,23 @@
 /**
  * The admin API (served only with login on, every route for the admin role): dashboard users
- * (list, add, reset a password, disable, enable) and the configuration as an admin reviews it,
- * with every secret left out (passwords, credentials in URLs, webhook URLs beyond their origin,
- * header values). Each change is logged with who did what to whom, never a password.
+ * (list, add, set their campuses, reset a password, disable, enable) and the configuration as
+ * an admin reviews it, with every secret left out (passwords, credentials in URLs, webhook URLs
+ * beyond their origin, header values). Each change is logged with who did what to whom, never
+ * a password. An admin scoped to campuses manages only users within them.
  */
 import { type Request, type RequestHandler, type Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ConfigSummaryJson, UserView } from '../api-types/admin.js';
-import { MIN_PASSWORD_LENGTH, ROLES, type User, UserError, type UserStore } from '../auth/index.js';
+import {
+  type AuthUser,
+  MIN_PASSWORD_LENGTH,
+  ROLES,
+  SITE_ID,
+  type User,
+  UserError,
+  type UserStore,
+} from '../auth/index.js';
 import { MAX_PASSWORD_LENGTH } from '../auth/passwords.js';
 import type { AlarmRuleConfig } from '../config/alarms-schema.js';
 import { bacnetPortOf } from '../config/bacnet-schema.js';
@@ -30,6 +39,18 @@ const password = z
   .min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`)
   .max(MAX_PASSWORD_LENGTH, `at most ${MAX_PASSWORD_LENGTH} characters`);
 
+/** The campuses a user works for: null (or, when adding, absent) for every campus. */
+const sites = z
+  .array(
+    z
+      .string({ error: 'site ids (strings)' })
+      .trim()
+      .regex(SITE_ID, 'a site id: lower-case letters, digits, "-" or "_" (e.g. "main", "east")'),
+    { error: 'a list of site ids, or null for every campus' },
+  )
+  .min(1, 'at least one campus: an empty list would admit the user nowhere (null: every campus)')
+  .nullable();
+
 const newUserBody = z.strictObject({
   username: z
     .string({ error: 'the user name (required)' })
@@ -39,9 +60,20 @@ const newUserBody = z.strictObject({
   name: z.string().trim().max(100, 'at most 100 characters').optional(),
   role: z.enum(ROLES, { error: `one of ${ROLES.join(', ')} (required)` }),
   password,
+  sites: sites.optional(),
 });
 
 const passwordBody = z.strictObject({ password });
+const sitesBody = z.strictObject({ sites });
+
+/**
+ * Whether `admin` may give or manage the campuses `sites`: an admin of every campus any; an
+ * admin scoped to some campuses only users within them (never one of every campus, which would
+ * reach beyond their own).
+ */
+const administers = (admin: AuthUser | undefined, sites: readonly string[] | null | undefined): boolean =>
+  admin !== undefined &&
+  (admin.sites === undefined || (sites?.every((site) => admin.sites?.includes(site)) ?? false));
 
 /** What the API shows of a user: never the hash. */
 function userView(user: User): UserView {
@@ -49,6 +81,7 @@ function userView(user: User): UserView {
     username: user.username,
     name: user.name,
     role: user.role,
+    ...(user.sites ? { sites: user.sites } : {}),
     disabled: user.disabled,
     created: new Date(user.createdAt).toISOString(),
     updated: new Date(user.updatedAt).toISOString(),
@@ -80,10 +113,24 @@ export function adminRouter(options: AdminRouterOptions): Router {
       { actor: actor(req), action, target, ip: req.ip, ...extra },
       `${actor(req)}: ${action} ${target}`,
     );
-  /** The named user, or undefined after answering 404. */
+  /** True after answering 403 when the signed-in admin does not administer every one of `sites`. */
+  const beyondCampuses = (req: Request, res: Response, sites: readonly string[] | null | undefined) => {
+    if (administers(req.user, sites)) return false;
+    log.warn(
+      { actor: actor(req), ip: req.ip, path: req.originalUrl, sites: req.user?.sites },
+      'access denied: beyond the campuses the admin administers',
+    );
+    res.status(403).json({
+      error: `sites: you administer ${req.user?.sites?.join(', ') ?? 'no campus'} only`,
+      why: 'not your campus',
+    });
+    return true;
+  };
+  /** The named user, or undefined after answering 404 (or 403: a user beyond the admin's campuses). */
   const found = (req: Request<{ username: string }>, res: Response) => {
     const user = users.get(req.params.username);
     if (!user) res.status(404).json({ error: `no user "${req.params.username}"` });
+    else if (beyondCampuses(req, res, user.sites)) return undefined;
     return user;
   };
 
@@ -94,19 +141,43 @@ export function adminRouter(options: AdminRouterOptions): Router {
   router.post('/users', requireAdmin, async (req, res) => {
     const body = parseBody(newUserBody, req, res);
     if (!body) return;
+    if (beyondCampuses(req, res, body.sites)) return;
     if (users.get(body.username)) {
       res.status(409).json({ error: `username: user "${body.username.toLowerCase()}" already exists` });
       return;
     }
     try {
       const user = await users.add(body);
-      audit(req, 'user added', user.username, { role: user.role });
+      audit(req, 'user added', user.username, {
+        role: user.role,
+        ...(user.sites ? { sites: user.sites } : {}),
+      });
       res.status(201).json(userView(user));
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       // Taken while the password was being hashed, or a user name the store refuses.
       if (users.get(body.username)) res.status(409).json({ error: `username: ${err.message}` });
       else res.status(400).json({ error: `username: ${err.message}` });
+    }
+  });
+
+  router.post('/users/:username/sites', requireAdmin, (req: Request<{ username: string }>, res) => {
+    const user = found(req, res);
+    if (!user) return;
+    const body = parseBody(sitesBody, req, res);
+    if (!body) return;
+    if (beyondCampuses(req, res, body.sites)) return;
+    if (user.username === req.user?.username) {
+      res.status(409).json({ error: 'you cannot change your own campuses: ask another admin' });
+      return;
+    }
+    try {
+      const changed = users.setSites(user.username, body.sites);
+      audit(req, 'campuses set', changed.username, { sites: changed.sites ?? 'every campus' });
+      res.json(userView(changed));
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      res.status(400).json({ error: `sites: ${err.message}` });
     }
   });
 

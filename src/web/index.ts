@@ -2,7 +2,8 @@
  * The gateway's HTTP face: REST API (health, points, diagnostics), Prometheus metrics,
  * the dashboard's static files, and socket.io live push of point values.
  * With login (an Auth given), everything but health, the login routes and the static files
- * needs a signed-in user, alarm actions the electrician role, and so does socket.io.
+ * needs a signed-in user, alarm actions the electrician role, and so does socket.io; a user
+ * scoped to other campuses (AuthUser.sites) gets only the login routes, /api/site and /api/group.
  */
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -20,7 +21,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { Server as SocketServer } from 'socket.io';
 import type { AlarmService } from '../alarms/index.js';
-import type { Auth } from '../auth/index.js';
+import { type Auth, onCampus } from '../auth/index.js';
 import { type BacnetScannerOptions, bacnetScanner } from '../discovery/bacnet-scanner.js';
 import { ScanJobs } from '../discovery/jobs.js';
 import { type ModbusScannerOptions, modbusScanner } from '../discovery/modbus-scanner.js';
@@ -34,6 +35,7 @@ import { alarmsRouter } from './alarms.js';
 import { apiRouter, type GatewayStatus, healthHandler } from './api.js';
 import { csrfGuard, socketHandshakeGuard } from './csrf.js';
 import { energyRouter, type MonthlyReportPage, type MonthlyReportPdf } from './energy.js';
+import { type GroupView, groupRouter } from './group.js';
 import { historyRouter } from './history.js';
 import { type LiveServer, startLivePush } from './live.js';
 import { type MimicModels, mimicRouter } from './mimic.js';
@@ -82,7 +84,13 @@ export interface WebServerOptions {
   allowedOrigins?: readonly string[];
   /** Each room's plant mimic from the configuration (GET /api/rooms/…/mimic); without it not served. */
   mimics?: MimicModels;
-  /** The plant's zone, names and alarm annunciation for the dashboard (GET /api/site). */
+  /** The hospital group's view (plantwatch.yaml group:); without it /api/group is not served. */
+  group?: GroupView;
+  /**
+   * The plant's zone, names and alarm annunciation for the dashboard (GET /api/site); its `site`
+   * is this gateway's own campus: with auth, a user whose `sites` leave it out is refused (403)
+   * everywhere but the login routes, /api/site, /api/health, /api/openapi.json and /api/group.
+   */
   site?: SiteSettings;
   /**
    * With auth: the configured lines and those polled, for the admin page's scans (/api/config/scans);
@@ -169,12 +177,20 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   // Public: health (monitoring probes), and below the dashboard's static files.
   app.get('/api/health', healthHandler(options.status));
   app.use('/api', openApiRouter());
-  const signedIn: RequestHandler[] = auth ? [auth.requireRole()] : [];
+  // This gateway's campus: users of other campuses only sign in, see which campus this is
+  // (/api/site) and the group view, which shows each user their own campuses.
+  const ownCampus = options.site?.site;
+  const signedIn: RequestHandler[] = auth ? [auth.requireRole(), auth.requireCampus(ownCampus)] : [];
   app.get('/metrics', ...(options.metricsPublic ? [] : signedIn), async (_req, res) => {
     res.type(options.metrics.contentType).send(await options.metrics.metrics());
   });
   // Everything else under /api: a signed-in user (401 JSON otherwise, logged).
   if (auth) app.use('/api', auth.requireRole());
+  // The group view filters by the user's campuses itself: before anything scoped to this campus.
+  if (options.group) app.use('/api', groupRouter(options.group));
+  app.use('/api', siteRouter(options.site ?? DEFAULT_SITE, HEARTBEAT));
+  // Everything below is this campus's: its users only (403 JSON otherwise, logged), admins included.
+  if (auth) app.use('/api', auth.requireCampus(ownCampus));
   // Users and the configuration summary: admins only, and only where there are users at all.
   if (auth)
     app.use(
@@ -226,8 +242,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       }),
     );
   if (options.mimics) app.use('/api', mimicRouter(options.mimics));
-  app.use('/api', siteRouter(options.site ?? DEFAULT_SITE, HEARTBEAT));
   app.use('/api', apiRouter(options.table, options.status));
+  // The group view's own address: the dashboard's group page.
+  if (options.group) app.get('/group', (_req, res) => res.redirect(302, '/#/group'));
   const root = repoRoot();
   const statics = { index: 'index.html', dotfiles: 'deny' } as const;
   // The pages' scripts are TypeScript bundled by `npm run build` into dist/dashboard/; their
@@ -260,7 +277,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     pingInterval: HEARTBEAT.pingIntervalMs,
     pingTimeout: HEARTBEAT.pingTimeoutMs,
   });
-  const stopGuard = auth ? guardSockets(io, auth, options.sessionRecheckMs ?? 60_000) : undefined;
+  const stopGuard = auth ? guardSockets(io, auth, ownCampus, options.sessionRecheckMs ?? 60_000) : undefined;
   const live = startLivePush(io, options.bus, options.table, options.alarms);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
@@ -294,22 +311,27 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 }
 
 /**
- * Only signed-in browsers get live data: the handshake must carry a live session. When auth
+ * Only signed-in browsers of this campus get live data: the handshake must carry a live session
+ * of a user who works for `site` (auth.socketCampus). When auth
  * says a user's sessions ended (logout, password reset, user disabled) that user's sockets are
  * looked up again at once; and every `everyMs` every socket is, for what auth cannot tell
  * (expiry, the CLI changing the users file from another process). A socket whose session is
  * gone gets 'session-ended', then is disconnected. An open dashboard thereby counts as use of
  * its session (sessionMax still ends it). Returns the function that stops the guard.
  */
-function guardSockets(io: SocketServer, auth: Auth, everyMs: number): () => void {
+function guardSockets(io: SocketServer, auth: Auth, site: string | undefined, everyMs: number): () => void {
   io.use(auth.socketAuth);
+  io.use(auth.socketCampus(site));
   const recheck = (only?: string) => {
     for (const socket of io.of('/').sockets.values()) {
       // socket.data is untyped in socket.io; socketAuth put an AuthUser there.
       const user = socket.data.user as { username: string } | undefined;
       if (only !== undefined && user?.username !== only) continue;
-      if (auth.userFromCookie(socket.handshake.headers.cookie)) continue;
-      socket.emit('session-ended');
+      const now = auth.userFromCookie(socket.handshake.headers.cookie);
+      if (now && onCampus(now, site)) continue;
+      // No longer this campus's user (an admin or the CLI changed their campuses): dropped, the
+      // session left alone; a session that ended is told so.
+      if (!now) socket.emit('session-ended');
       socket.disconnect(true);
     }
   };

@@ -5,7 +5,7 @@
 import { type RequestHandler, Router } from 'express';
 import type { Answer } from '../api-types/route.js';
 import type { Annunciation, SiteInfo, siteRoute } from '../api-types/site.js';
-import type { PlantConfig } from '../config/index.js';
+import { ownSite, type PlantConfig } from '../config/index.js';
 
 /** The part of SiteInfo that comes from the configuration. */
 export type SiteSettings = Omit<SiteInfo, 'heartbeat' | 'now'>;
@@ -14,6 +14,7 @@ export type SiteSettings = Omit<SiteInfo, 'heartbeat' | 'now'>;
 export const DEFAULT_SITE: SiteSettings = {
   timezone: 'UTC',
   sites: [],
+  group: false,
   annunciation: { sound: ['critical', 'high'], repeatMs: 10_000 },
 };
 
@@ -26,6 +27,8 @@ export function siteSettings(config: PlantConfig): SiteSettings {
       name: s.name,
       ...('nameZh' in s && typeof s.nameZh === 'string' ? { nameZh: s.nameZh } : {}),
     })),
+    ...(ownSite(config) ? { site: ownSite(config) } : {}),
+    group: config.gateway.group !== undefined,
     annunciation: { sound: [...annunciation.sound], repeatMs: annunciation.repeat } satisfies Annunciation,
   };
 }

@@ -1,29 +1,11 @@
 /** `plantwatch user …` as an admin runs it: a real process against the config's users file. */
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openUserStore } from '../../src/auth/index.js';
-import { tempDir } from './harness.js';
+import { runCli, tempDir } from './harness.js';
 
-const CLI = ['--import', 'tsx', 'src/cli/index.ts'];
-
-function run(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const { PLANTWATCH_PASSWORD: _unset, ...inherited } = process.env;
-    const child = spawn(process.execPath, [...CLI, ...args], {
-      env: { ...inherited, PLANTWATCH_LOG_FORMAT: 'json', ...env },
-      // stdin is not a terminal: without PLANTWATCH_PASSWORD there is no password to read.
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdin.end();
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = runCli;
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());

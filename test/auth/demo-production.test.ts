@@ -62,7 +62,7 @@ describe('published demo passwords in production', () => {
     expect(demoSession).toBeDefined();
     const server = await production();
     const reports = server.lines.filter((l) => l.level === 50);
-    expect(reports.map((l) => l.username).sort()).toEqual(['admin', 'manager']);
+    expect(reports.map((l) => l.username).sort()).toEqual(['admin', 'east-electrician', 'manager']);
     for (const report of reports) {
       expect(report.msg).toContain(`plantwatch user passwd ${report.username}`);
       expect(report.msg).toContain(`plantwatch user disable ${report.username}`);

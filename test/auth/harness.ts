@@ -2,6 +2,7 @@
  * A real express server on 127.0.0.1:0 with the auth module mounted the way the gateway
  * will mount it, a pino logger whose lines the test can read, and a movable clock.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -209,4 +210,27 @@ export function loginFrom(
 
 export function get(url: string, path: string, cookie?: string): Promise<Response> {
   return fetch(`${url}${path}`, { headers: cookie ? { cookie } : {} });
+}
+
+const CLI = ['--import', 'tsx', 'src/cli/index.ts'];
+
+/** `plantwatch …` (the CLI from source) in a child process, its output collected. */
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const { PLANTWATCH_PASSWORD: _unset, ...inherited } = process.env;
+    const child = spawn(process.execPath, [...CLI, ...args], {
+      env: { ...inherited, PLANTWATCH_LOG_FORMAT: 'json', ...env },
+      // stdin is not a terminal: without PLANTWATCH_PASSWORD there is no password to read.
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.end();
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }

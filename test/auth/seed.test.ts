@@ -80,11 +80,13 @@ describe('demoAccounts', () => {
     server = await startAuthServer(`${dir.dir}/users.db`, { settings: { demoAccounts: true } });
     expect(server.auth.users.list().map((u) => [u.username, u.role])).toEqual([
       ['admin', 'admin'],
+      ['east-electrician', 'electrician'],
       ['electrician', 'electrician'],
       ['manager', 'energy-manager'],
     ]);
     for (const [username, password] of [
       ['admin', 'admin-demo'],
+      ['east-electrician', 'east-electrician-demo'],
       ['electrician', 'electrician-demo'],
       ['manager', 'manager-demo'],
     ] as const) {

@@ -603,11 +603,25 @@ describe('the demo configuration', () => {
     expect(broker.users).toEqual([
       { username: 'simulator', password: 'simulator-demo', publish: ['meters/#'], subscribe: ['meters/#'] },
       { username: 'viewer', password: 'viewer-demo', publish: [], subscribe: ['plantwatch/#'] },
+      {
+        username: 'plantwatch-east',
+        password: 'east-demo',
+        publish: ['plantwatch/east/#', 'meters/east/#'],
+        subscribe: ['meters/east/#'],
+      },
     ]);
     const withEnv = loadConfig('config', {
-      env: { PLANTWATCH_SIM_MQTT_PASSWORD: 's3cret', PLANTWATCH_VIEWER_MQTT_PASSWORD: 'v13w' },
+      env: {
+        PLANTWATCH_SIM_MQTT_PASSWORD: 's3cret',
+        PLANTWATCH_VIEWER_MQTT_PASSWORD: 'v13w',
+        PLANTWATCH_EAST_MQTT_PASSWORD: 'e4st',
+      },
     }).gateway.mqtt?.broker;
-    expect(withEnv?.mode === 'embedded' && withEnv.users.map((u) => u.password)).toEqual(['s3cret', 'v13w']);
+    expect(withEnv?.mode === 'embedded' && withEnv.users.map((u) => u.password)).toEqual([
+      's3cret',
+      'v13w',
+      'e4st',
+    ]);
   });
 
   it('gives the simulators physics only for devices that exist', () => {

@@ -26,16 +26,21 @@ describe('published demo passwords in production', () => {
   it("refuses the demo broker's users, naming file, line, key and user", async () => {
     demo = await demoConfigCopy();
     const errors = problems(demo.dir, { NODE_ENV: 'production' });
-    expect(errors).toHaveLength(2);
+    expect(errors).toHaveLength(3);
     const yaml = readFileSync(join(demo.dir, 'plantwatch.yaml'), 'utf8').split('\n');
-    ['simulator', 'viewer'].forEach((user, i) => {
+    // The east campus's gateway logs in to this broker too (config/east/plantwatch.yaml).
+    [
+      ['simulator', 'simulator-demo'],
+      ['viewer', 'viewer-demo'],
+      ['plantwatch-east', 'east-demo'],
+    ].forEach(([user, password], i) => {
       const error = errors[i] ?? '';
       expect(error).toMatch(
         new RegExp(
           `^plantwatch\\.yaml:(\\d+): mqtt\\.broker\\.users\\[${i}\\]\\.password: MQTT user "${user}"`,
         ),
       );
-      expect(error).toContain(`"${user}-demo"`);
+      expect(error).toContain(`"${password}"`);
       expect(error).toContain('NODE_ENV=production');
       // The line named is the one holding that user's password.
       const line = Number(/^plantwatch\.yaml:(\d+)/.exec(error)?.[1]);
@@ -50,6 +55,7 @@ describe('published demo passwords in production', () => {
         NODE_ENV: 'production',
         PLANTWATCH_SIM_MQTT_PASSWORD: 'sim-own-secret',
         PLANTWATCH_VIEWER_MQTT_PASSWORD: 'viewer-own-secret',
+        PLANTWATCH_EAST_MQTT_PASSWORD: 'east-own-secret',
       }),
     ).toEqual([]);
     expect(problems(demo.dir, {})).toEqual([]);

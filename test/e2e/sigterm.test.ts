@@ -73,8 +73,8 @@ function watchRepublished(url: string, config: PlantConfig): { values: PointValu
   client.on('connect', () => client.subscribe('plantwatch/#'));
   client.on('message', (topic, payload) => {
     const [, , device, point] = topic.split('/');
-    // Alarm states and events share the prefix; only point values go to the store.
-    if (device === 'alarms' || device === 'alarm-events') return;
+    // Alarm states and events, the campus's link and summary share the prefix; only point values go to the store.
+    if (device === 'alarms' || device === 'alarm-events' || device === 'link' || device === 'summary') return;
     const { value, quality, ts } = JSON.parse(payload.toString()) as PointValue & { ts: string };
     values.push({ id: `${device}.${point}`, value, quality, ts: Date.parse(ts) });
   });

@@ -81,8 +81,8 @@ it('keeps every published value through an InfluxDB outage and a SIGKILL of the 
   viewer.on('connect', () => viewer.subscribe('plantwatch/#'));
   viewer.on('message', (topic, payload) => {
     const [, , device, point] = topic.split('/');
-    // Alarm states and events share the prefix; only point values go to the store.
-    if (device === 'alarms' || device === 'alarm-events') return;
+    // Alarm states and events, the campus's link and summary share the prefix; only point values go to the store.
+    if (device === 'alarms' || device === 'alarm-events' || device === 'link' || device === 'summary') return;
     const { ts } = JSON.parse(payload.toString()) as { ts: string };
     published.add(`${device}.${point}@${Date.parse(ts)}`);
   });

@@ -33,6 +33,8 @@ export interface DemoConfigOptions {
    * are overdue (and raise alarms) depends on today's date, which a test must not.
    */
   maintenance?: boolean;
+  /** Keep the demo's east campus (config/east), moved onto free ports too (default false). */
+  east?: boolean;
   /** Keep the demo's automatic work orders for critical alarms (default false). */
   autoWorkOrders?: boolean;
   /**
@@ -97,6 +99,12 @@ export async function demoConfigCopy(options: DemoConfigOptions = {}): Promise<D
     doc.setIn(['history', 'days'], 0);
   })();
   await moveBacnetPorts(dir);
+  // The demo's east campus (config/east) runs beside it only where a test asks for it.
+  if (options.east) {
+    // Imported here: east-config.ts uses this file's editYaml.
+    const { placeEastCopy } = await import('./east-config.js');
+    await placeEastCopy(dir, { auth: options.auth ?? false });
+  } else rmSync(join(dir, 'east'), { recursive: true, force: true });
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

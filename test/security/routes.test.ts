@@ -29,6 +29,8 @@ const PUBLIC = new Set([
   'GET /api/auth/me',
   'GET /api/health',
   'GET /api/openapi.json',
+  // A page's address (the group view), like / itself: a redirect to the dashboard's #/group.
+  'GET /group',
 ]);
 /** Static file mounts (middleware, not routes): the dashboard's page files. */
 const PUBLIC_MOUNTS = new Set(['/vendor/uplot', '/live']);
@@ -156,6 +158,8 @@ describe('the routes the gateway registered', () => {
     expect((await fetch(`${rig.url}/api/health`)).status).toBe(200);
     expect((await fetch(`${rig.url}/`)).status).toBe(200);
     expect((await fetch(`${rig.url}/live/`)).status).toBe(200);
+    const group = await fetch(`${rig.url}/group`, { redirect: 'manual' });
+    expect([group.status, group.headers.get('location')]).toEqual([302, '/#/group']);
   });
 
   it('refuse a path with a .. segment (only probes send one) before any handler echoes it', async () => {

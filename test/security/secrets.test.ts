@@ -66,7 +66,7 @@ describe('secrets from files', () => {
       const config = loadConfig(demo.dir, { env: { CREDENTIALS_DIRECTORY: creds } });
       const broker = config.gateway.mqtt?.broker;
       if (broker?.mode !== 'embedded') throw new Error('the demo runs the embedded broker');
-      expect(broker.users.map((u) => u.password)).toEqual(['relative-${HOME}', 'from-a-file']);
+      expect(broker.users.map((u) => u.password)).toEqual(['relative-${HOME}', 'from-a-file', 'east-demo']);
       expect(config.notify.channels.email?.auth?.pass).toBe('smtp-from-credentials');
     } finally {
       demo.cleanup();

@@ -226,6 +226,22 @@ describe('faults as the gateway reads them, against their default alarms', () =>
     expect(rule('makeup-continuous')).toMatchObject({ onDelay: 2 * HOUR, priority: 'medium' });
   });
 
+  it('softener exhausted: hard water breaks through above the hardness limit; a working softener stays below all day', () => {
+    const sound = plantAt('2026-07-15T00:00');
+    const limit = num(rule('softener-hardness-high').limit);
+    const hardness: number[] = [];
+    sound.advance(24 * HOUR, 10 * MINUTE, () => hardness.push(num(sound.read('mw1').hardness_mmol_l)));
+    expect(Math.max(...hardness)).toBeLessThan(limit);
+    sound.faults.inject('mw1', { type: 'softener-exhausted' });
+    sound.advance(MINUTE);
+    expect(num(sound.read('mw1').hardness_mmol_l)).toBeGreaterThan(limit);
+    sound.faults.clear('mw1', 'softener-exhausted');
+    sound.advance(MINUTE);
+    expect(num(sound.read('mw1').hardness_mmol_l)).toBeLessThan(limit);
+    expect(rule('softener-hardness-high')).toMatchObject({ onDelay: 10 * MINUTE, priority: 'medium' });
+    expect(() => sound.faults.inject('b1', { type: 'softener-exhausted' })).toThrow(/not a softener/);
+  });
+
   it("circulation pump trip: the pump's fault bit, and no heat crosses its exchanger", () => {
     const { faults, advance, read } = plantAt('2026-07-15T08:00');
     advance(5 * MINUTE);

@@ -18,7 +18,7 @@ import { type RouteEntry, registeredRoutes } from '../security/routes.js';
 const NOT_YET_DESCRIBED: RegExp[] = [];
 
 /** Mounted endpoints that are not part of the JSON API. */
-const NOT_API = new Set(['GET /metrics']);
+const NOT_API = new Set(['GET /metrics', 'GET /group']);
 
 type Json = Record<string, unknown>;
 interface Doc {

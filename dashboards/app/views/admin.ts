@@ -131,6 +131,8 @@ function addUserForm(add: (body: NewUser) => Promise<boolean>): HTMLFormElement 
   const fUser = h('input#new-username', { required: true, maxLength: 64, autocomplete: 'off' });
   const fName = h('input#new-name', { maxLength: 100, autocomplete: 'off' });
   const fRole = h('select#new-role', null, ...ROLES.map((r) => h('option', { value: r }, t(`role.${r}`))));
+  // The campuses (site ids) the user works for, comma-separated; empty: every campus.
+  const fSites = h('input#new-sites', { maxLength: 200, autocomplete: 'off' });
   const fPassword = h('input#new-password', {
     type: 'password',
     required: true,
@@ -141,15 +143,21 @@ function addUserForm(add: (body: NewUser) => Promise<boolean>): HTMLFormElement 
   const onsubmit = async (ev: SubmitEvent) => {
     ev.preventDefault();
     const name = fName.value.trim();
+    const sites = fSites.value
+      .split(',')
+      .map((site) => site.trim())
+      .filter(Boolean);
     const body: NewUser = {
       username: fUser.value.trim(),
       role: fRole.value as NewUser['role'], // one of ROLES: the select offers nothing else
       password: fPassword.value,
       ...(name ? { name } : {}),
+      ...(sites.length ? { sites } : {}),
     };
     if (!(await add(body))) return;
     fUser.value = '';
     fName.value = '';
+    fSites.value = '';
     fPassword.value = '';
   };
   return h(
@@ -158,6 +166,12 @@ function addUserForm(add: (body: NewUser) => Promise<boolean>): HTMLFormElement 
     h('label', null, t('login.username'), fUser),
     h('label', null, t('admin.name'), fName),
     h('label', null, t('admin.role'), fRole),
+    h(
+      'label',
+      null,
+      localName('Campuses (comma-separated; empty: all)', '院区（逗号分隔；留空为全部）'),
+      fSites,
+    ),
     h('label', null, t('login.password'), fPassword),
     h('button#add-user-submit.primary', { type: 'submit' }, t('admin.add')),
   );

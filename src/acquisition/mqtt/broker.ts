@@ -64,7 +64,11 @@ function sameSecret(a: string, b: Buffer | undefined): boolean {
 
 export async function startEmbeddedBroker(
   settings: EmbeddedSettings,
-  republishPrefix: string,
+  /**
+   * The republish prefix (anonymous clients may read under it), and the topics only the gateway
+   * publishes under: `<prefix>/<its site>`, or the whole prefix.
+   */
+  { republishPrefix, reservedRoot }: { republishPrefix: string; reservedRoot: string },
   log: Logger,
 ): Promise<EmbeddedBroker> {
   const internal = {
@@ -77,13 +81,13 @@ export async function startEmbeddedBroker(
   const denied = { logins: 0, publishes: 0, subscribes: 0 };
   const readOnlyFilters = [`${republishPrefix}/#`];
   /** Topics only the gateway publishes: its republished points and alarms. */
-  const reserved = (topic: string) => topic.startsWith('$') || topicMatches(`${republishPrefix}/#`, topic);
+  const reserved = (topic: string) => topic.startsWith('$') || topicMatches(`${reservedRoot}/#`, topic);
   for (const user of settings.users) {
-    const overlapping = user.publish.filter((f) => filterOverlaps(f, `${republishPrefix}/#`));
+    const overlapping = user.publish.filter((f) => filterOverlaps(f, `${reservedRoot}/#`));
     if (overlapping.length > 0)
       log.warn(
         { username: user.username, filters: overlapping },
-        `MQTT user may not publish under ${republishPrefix}/ (the gateway's own topics) whatever its publish filters say`,
+        `MQTT user may not publish under ${reservedRoot}/ (the gateway's own topics) whatever its publish filters say`,
       );
   }
   const identityOf = (who: Identity | undefined) =>

@@ -4,8 +4,9 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import type { PlantConfig } from '../../config/index.js';
+import { ownSite, type PlantConfig } from '../../config/index.js';
 import { buildCatalog, type PointBus } from '../../points/index.js';
+import { linkTopic } from '../../vocabulary/group-topics.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from './broker.js';
 import { Republisher } from './republisher.js';
 import { DeviceSubscriber } from './subscriber.js';
@@ -52,6 +53,11 @@ export interface MqttService {
   publish(topic: string, payload: string, options?: { retain?: boolean; timeoutMs?: number }): Promise<void>;
   /** Called on every (re)connection of the gateway's client, e.g. to republish retained state. */
   onConnect(listener: () => void): () => void;
+  /**
+   * How another client in this gateway (the group view) reaches the same broker with the
+   * gateway's own rights: the embedded broker's internal login, or the external broker's account.
+   */
+  readonly ownLogin?: { url: string; username?: string | undefined; password?: string | undefined };
   stop(): Promise<void>;
 }
 
@@ -91,8 +97,17 @@ export async function startMqtt({ config, bus, log, now }: MqttServiceOptions): 
   if (!settings) return mqttOff(mqttLog);
   let embedded: EmbeddedBroker | undefined;
   let client: MqttClient;
+  const site = ownSite(config);
+  const link =
+    settings.republish.enabled && site
+      ? { topic: linkTopic(settings.republish.prefix, site), offline: JSON.stringify({ online: false }) }
+      : undefined;
   if (settings.broker.mode === 'embedded') {
-    embedded = await startEmbeddedBroker(settings.broker, settings.republish.prefix, mqttLog);
+    // Only this campus's own topics are the gateway's alone: on a group's broker another campus's
+    // gateway publishes under its own site (when its account's filters say so).
+    const republishPrefix = settings.republish.prefix;
+    const reservedRoot = site ? `${republishPrefix}/${site}` : republishPrefix;
+    embedded = await startEmbeddedBroker(settings.broker, { republishPrefix, reservedRoot }, mqttLog);
     client = mqtt.connect(embedded.url, {
       ...embedded.internal,
       clientId: `plantwatch-gateway-${process.pid}`,
@@ -106,8 +121,17 @@ export async function startMqtt({ config, bus, log, now }: MqttServiceOptions): 
       clientId: clientId ?? `plantwatch-${config.gateway.gateway.name}-${process.pid}`,
       reconnectPeriod: 2000,
       connectTimeout: 10_000,
+      ...(link
+        ? { will: { topic: link.topic, payload: Buffer.from(link.offline), qos: 1, retain: true } }
+        : {}),
     });
   }
+  // The campus's link for the group view: online at every connection, offline by the broker's
+  // last will when the connection is lost without a goodbye (a cut WAN, a crash).
+  if (link)
+    client.on('connect', () => {
+      client.publish(link.topic, JSON.stringify({ online: true, at: Date.now() }), { qos: 1, retain: true });
+    });
   const brokerUrl = embedded?.url ?? (settings.broker.mode === 'external' ? settings.broker.url : '');
   const state = { reconnects: 0, lastError: undefined as string | undefined, wasConnected: false };
   client.on('connect', () => {
@@ -186,9 +210,23 @@ export async function startMqtt({ config, bus, log, now }: MqttServiceOptions): 
       client.on('connect', listener);
       return () => client.off('connect', listener);
     },
+    ...(embedded
+      ? { ownLogin: { url: embedded.url, ...embedded.internal } }
+      : settings.broker.mode === 'external'
+        ? {
+            ownLogin: {
+              url: settings.broker.url,
+              username: settings.broker.username,
+              password: settings.broker.password,
+            },
+          }
+        : {}),
     async stop() {
       unsubscribe();
       subscriber.stop();
+      // A clean stop says so itself: the broker sends no last will for a DISCONNECT.
+      if (link && client.connected)
+        await client.publishAsync(link.topic, link.offline, { qos: 1, retain: true }).catch(() => {});
       await client.endAsync(true).catch(() => {});
       await embedded?.close();
     },
