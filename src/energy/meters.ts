@@ -35,6 +35,8 @@ export interface Meter {
   roomNameZh?: string;
   /** Where the counter wraps to 0 (a 32-bit register's 2³² × scale); undefined: never. */
   rolloverAt?: number;
+  /** The counter's smallest step (a Modbus register's scale): each reading is off by up to this much. */
+  resolution?: number;
   /** The fastest plausible rise per hour: the rate point's range, with a margin. */
   maxRatePerHour?: number;
   changes: MeterChange[];
@@ -53,6 +55,12 @@ function rolloverOf(profile: Profile, point: string): number | undefined {
   // The register wraps from (span − 1) × scale + offset to offset: the counter loses span × scale.
   // (The offset shifts both readings alike; adding it would count it once more at each wrap.)
   return found && span ? span * found.scale : undefined;
+}
+
+/** A Modbus counter moves in steps of its scale (0.01 m³, 0.1 kWh); undefined for other protocols. */
+function resolutionOf(profile: Profile, point: string): number | undefined {
+  if (profile.protocol !== 'modbus') return undefined;
+  return profile.points.find((p) => p.name === point)?.scale;
 }
 
 /** A rise faster than the meter's own rate range, with 50 % margin, is not consumption. */
@@ -97,6 +105,7 @@ export function metersOf(config: PlantConfig): Meter[] {
         ...(place?.buildingNameZh ? { buildingNameZh: place.buildingNameZh } : {}),
         ...(place?.roomNameZh ? { roomNameZh: place.roomNameZh } : {}),
         ...optional('rolloverAt', rolloverOf(profile, settings.counter)),
+        ...optional('resolution', resolutionOf(profile, settings.counter)),
         ...optional('maxRatePerHour', hasRate ? maxRateOf(profile, settings.rate) : undefined),
         changes: changesOf(config, device.id, settings.counter),
       });
@@ -148,7 +157,7 @@ function changesOf(config: PlantConfig, device: string, counter: string): MeterC
 }
 
 /** What the metering tree needs of a meter. */
-export type TreeMeter = Pick<Meter, 'device' | 'commodity' | 'parent'>;
+export type TreeMeter = Pick<Meter, 'device' | 'commodity' | 'parent' | 'resolution'>;
 
 /**
  * Each chosen meter's parent among the chosen: its nearest ancestor that is chosen too (a

@@ -93,8 +93,11 @@ function levelRows(parent: Node, children: readonly Node[], depth: number, whole
   const rest = combine(parent.row, [parent.row, ...parts], ([top = 0, ...below]) =>
     below.reduce((a, b) => a - b, top),
   );
+  // Each figure is the difference of two readings, each off by up to its counter's step: a
+  // remainder within the steps of the parent and its sub-meters is their resolution, not a fault.
+  const steps = [parent, ...children].reduce((sum, node) => sum + (node.meter.resolution ?? 0), 0);
   const negative = [rest.total, ...rest.buckets.map((b) => b.value)].some(
-    (v) => v !== null && v < -ROUNDING * Math.max(1, Math.abs(parent.row.total ?? 0)),
+    (v) => v !== null && v < -(steps + ROUNDING * Math.max(1, Math.abs(parent.row.total ?? 0))),
   );
   const unmetered: TreeRow = {
     ...rest,

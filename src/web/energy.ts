@@ -37,7 +37,13 @@ import { BadRequest, parseTime } from './history.js';
 import { sendTable } from './tables.js';
 
 /** What /api/energy/meters leaves out of a meter: how its counter is read. */
-type MeterInternals = 'changes' | 'rolloverAt' | 'maxRatePerHour' | 'counterPoint' | 'ratePoint';
+type MeterInternals =
+  | 'changes'
+  | 'rolloverAt'
+  | 'resolution'
+  | 'maxRatePerHour'
+  | 'counterPoint'
+  | 'ratePoint';
 
 type Intensity = Awaited<ReturnType<EnergyService['intensity']>>;
 /**
@@ -133,7 +139,15 @@ export function energyRouter(energy: EnergyService, options: EnergyRouterOptions
 
   router.get('/energy/meters', (_req, res) => {
     const meters: Api.Meter[] = energy.meters.map(
-      ({ changes: _changes, rolloverAt: _r, maxRatePerHour: _m, counterPoint: _c, ratePoint: _p, ...m }) => m,
+      ({
+        changes: _changes,
+        rolloverAt: _r,
+        resolution: _s,
+        maxRatePerHour: _m,
+        counterPoint: _c,
+        ratePoint: _p,
+        ...m
+      }) => m,
     );
     res.json(meters);
   });

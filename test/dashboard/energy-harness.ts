@@ -39,24 +39,34 @@ export interface ConsumptionPage {
   close(): Promise<void>;
 }
 
-/** The tab with `silent.device` answering nothing on the day `silent.day` days from today. */
-export async function consumptionPage(silent: { device: string; day: number }): Promise<ConsumptionPage> {
+/**
+ * The tab with `silent.device` answering nothing on the day `silent.day` days from today;
+ * `keep`: the points stored (default the electricity and water meters').
+ */
+export async function consumptionPage(
+  silent: { device: string; day: number },
+  keep?: (id: string) => boolean,
+): Promise<ConsumptionPage> {
   // The simulated hospital's day follows the process's clock: put it on the hospital's.
   vi.stubEnv('TZ', ZONE);
   const config = loadConfig('config');
-  const data = await simulatedStore(config, {
-    from: midnight(-4).toMillis() - HOUR,
-    to: Date.now(),
-    stepMs: 15 * MINUTE,
-    faults: [
-      {
-        device: silent.device,
-        fault: { type: 'offline' },
-        from: midnight(silent.day).toMillis(),
-        to: midnight(silent.day + 1).toMillis(),
-      },
-    ],
-  });
+  const data = await simulatedStore(
+    config,
+    {
+      from: midnight(-4).toMillis() - HOUR,
+      to: Date.now(),
+      stepMs: 15 * MINUTE,
+      faults: [
+        {
+          device: silent.device,
+          fault: { type: 'offline' },
+          from: midnight(silent.day).toMillis(),
+          to: midnight(silent.day + 1).toMillis(),
+        },
+      ],
+    },
+    keep,
+  );
   const energy = createEnergy({ config, store: data.store, bus: new PointBus(), log: silentLogger() });
   const [server, browser] = await Promise.all([demoWebServer({ energy }), launchBrowser()]);
   const close = async () => {

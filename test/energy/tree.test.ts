@@ -134,6 +134,19 @@ describe('the tree of an incomer and its feeders', () => {
     expect(row('f1/unmetered')?.negative).toBe(false);
   });
 
+  it("does not flag a remainder below zero within the counters' steps (a gas main and its burners)", () => {
+    const step = (m: TreeMeter): TreeMeter => ({ ...m, resolution: 0.01 });
+    const gas = [step(meter('main')), step(meter('b1', 'main')), step(meter('b2', 'main'))];
+    const remainder = (main: number) =>
+      treeRows([meterRow('main', [main]), meterRow('b1', [60.02]), meterRow('b2', [40.01])], gas).rows.find(
+        (r) => r.key === 'main/unmetered',
+      );
+    // 0.03 less than its burners: three counters each 0.01 off at most, so within their steps.
+    expect(remainder(100)?.negative).toBe(false);
+    // 0.04 less is more than the steps allow: a meter is wrong.
+    expect(remainder(99.99)?.negative).toBe(true);
+  });
+
   it('gives no remainder to a parent whose sub-meters are not all shown', () => {
     const { rows, total } = treeRows([meterRow('in', [100]), meterRow('f1', [60])], all);
     expect(shape(rows)).toEqual([

@@ -41,6 +41,7 @@ export const ENERGY_TEXT: Record<string, [en: string, zh: string]> = {
   // Pickers.
   'energy.commodity.electricity': ['Electricity (kWh)', '电（kWh）'],
   'energy.commodity.water': ['Water (m³)', '水（m³）'],
+  'energy.commodity.gas': ['Gas (m³)', '燃气（m³）'],
   'energy.period': ['Period', '时段'],
   'energy.period.this-month': ['This month', '本月'],
   'energy.period.last-month': ['Last month', '上月'],
@@ -116,6 +117,10 @@ export const ENERGY_TEXT: Record<string, [en: string, zh: string]> = {
     'below zero: the sub-meters read more than the meter above them, so a meter is wrong',
     '为负：分表读数之和大于上级表，表计有误',
   ],
+  'energy.tree.noteFlow': [
+    'Each meter is shown under the meter it sits below. “Unmetered / losses” is the meter above minus its sub-meters together: losses, meter tolerances and users without a meter of their own. The total adds the top-level meters only; adding a level below would count the same consumption twice.',
+    '每块表列在其上级表之下。“未计量/损耗”为上级表减去分表合计：损耗、表计误差及未单独计量的用户。合计只加一级表；再加下级表会重复计量。',
+  ],
   'energy.tree.note': [
     'Each meter is shown under the meter it sits below. “Unmetered / losses” is the meter above minus its sub-meters together: transformer and cable losses and loads without a meter of their own. The total adds the top-level meters only; adding a level below would count the same energy twice.',
     '每块表列在其上级表之下。“未计量/损耗”为上级表减去分表合计：变压器与线路损耗及未单独计量的负荷。合计只加一级表；再加下级表会重复计量。',
@@ -123,6 +128,7 @@ export const ENERGY_TEXT: Record<string, [en: string, zh: string]> = {
   // Cost and carbon.
   'energy.cost.title': ['Cost and carbon by month', '电费与碳排放（按月）'],
   'energy.cost.titleWater': ['Cost and carbon by month', '水费与碳排放（按月）'],
+  'energy.cost.titleGas': ['Gas and its carbon by month', '燃气用量与碳排放（按月）'],
   'energy.cost.note': [
     'Costed hour by hour at the tariff in effect; at month resolution the demand charge on each main meter’s maximum 15-minute demand. Peak share: the kWh in peak and sharp-peak periods; from {threshold} (highlighted) moving load to flat or valley hours would cost less. — hours without readings are not costed, never ¥0.',
     '逐时按当时有效的电价计费；按月另计需量电费（各总表当月最大 15 分钟需量）。峰时占比：尖峰与高峰时段用电量所占比例；达到 {threshold}（突出显示）时，将负荷移至平段或谷段可降低电费。— 无读数的时段不计费，并非 ¥0。',
@@ -130,6 +136,10 @@ export const ENERGY_TEXT: Record<string, [en: string, zh: string]> = {
   'energy.cost.noteWater': [
     'Costed hour by hour at the price in effect. — hours without readings are not costed, never ¥0.',
     '逐时按当时有效的水价计费。— 无读数的时段不计费，并非 ¥0。',
+  ],
+  'energy.cost.noteGas': [
+    'Gas is not costed: energy.yaml has no gas tariff. kg CO₂e at the emission factor in force each day (energy.yaml carbon.gas). — hours without readings, never 0.',
+    '燃气不计费：能源配置中未设燃气价格。碳排放按每日适用的燃气排放因子计算。— 表示无读数，并非 0。',
   ],
   'energy.cost.col.period': ['Period', '时段'],
   'energy.cost.col.split': ['Split by tariff period', '分时段构成'],
@@ -141,6 +151,7 @@ export const ENERGY_TEXT: Record<string, [en: string, zh: string]> = {
   'energy.cost.col.capacityCharge': ['Capacity charge', '容量电费'],
   'energy.cost.col.cost': ['Cost', '电费'],
   'energy.cost.col.costWater': ['Cost', '水费'],
+  'energy.cost.col.costGas': ['Cost', '燃气费'],
   'energy.cost.col.carbonKg': ['kg CO₂e', '碳排放 kg CO₂e'],
   'energy.band.sharp': ['Sharp peak', '尖峰'],
   'energy.band.peak': ['Peak', '峰'],
@@ -154,6 +165,7 @@ export const ENERGY_TEXT: Record<string, [en: string, zh: string]> = {
     'cost (by month with the demand charge) · kg CO₂e',
     '费用（按月时含需量电费）· 碳排放 kg CO₂e',
   ],
+  'energy.cost.lineCarbon': ['kg CO₂e (no tariff: not costed)', '碳排放 kg CO₂e（无价格：不计费）'],
   'energy.cost.unknownHours': ['{hours} h without readings: not costed', '{hours} 小时无读数：未计费'],
   'energy.cost.unpriced': [
     '{value} {unit} before the first tariff: not costed',
@@ -167,6 +179,52 @@ export const ENERGY_TEXT: Record<string, [en: string, zh: string]> = {
     'No tariff in energy.yaml: nothing to cost.',
     'energy.yaml 中未配置电价：无法计费。',
   ],
+  // Standard coal equivalent (electricity and gas).
+  'energy.tce.title': ['Standard coal equivalent of the site (tce)', '全院区能耗折标准煤'],
+  // The unit: tonnes of standard coal equivalent (吨标准煤; "tce" is English).
+  'energy.tce.unit': ['tce', '吨标准煤'],
+  'energy.tce.electricity': ['Electricity', '电'],
+  'energy.tce.gas': ['Gas', '燃气'],
+  'energy.tce.site': ['Site', '全院区合计'],
+  'energy.tce.gasCo2': ['Gas CO₂e', '燃气碳排放'],
+  'energy.tce.co2': ['{kg} kg ({t} t)', '{kg} kg（{t} 吨）'],
+  'energy.tce.known': [
+    'of what is known: part of the consumption has no readings or no conversion factor',
+    '仅为已知部分之和：部分用量无读数或无适用的折标系数',
+  ],
+  'energy.tce.unknown': [
+    'not known: no readings, or no conversion factor in force (not 0)',
+    '未知：无读数或无适用的折标系数（并非 0）',
+  ],
+  'energy.tce.unknownCo2': [
+    'not known: no readings, or no emission factor in force (not 0)',
+    '未知：无读数或无适用的排放因子（并非 0）',
+  ],
+  'energy.tce.unconvertedKwh': [
+    '{value} kWh of electricity on days without a conversion factor (energy.yaml standardCoal): not converted, not in the tce.',
+    '有 {value} kWh 电量所在日期无适用的折标系数（能源配置中的标准煤折算系数）：未折算，未计入标准煤。',
+  ],
+  'energy.tce.unconvertedM3': [
+    '{value} m³ of gas on days without a conversion factor (energy.yaml standardCoal): not converted, not in the tce.',
+    '有 {value} m³ 燃气所在日期无适用的折标系数（能源配置中的标准煤折算系数）：未折算，未计入标准煤。',
+  ],
+  'energy.tce.unconvertedCo2': [
+    '{value} m³ of gas on days without an emission factor (energy.yaml carbon.gas): not in the CO₂e.',
+    '有 {value} m³ 燃气所在日期无适用的燃气排放因子：未计入碳排放。',
+  ],
+  'energy.tce.note': [
+    'tce at the national standard’s conversion factors in force each day (energy.yaml standardCoal), from the site’s electricity and gas main meters; a factor changed during a period applies from its date.',
+    '按每日适用的国家标准折标系数（能源配置中的标准煤折算系数）折算标准煤，取自全院区电、燃气总表；时段中途变更的系数自生效日起适用。',
+  ],
+  'energy.tce.co2Note': [
+    'Gas CO₂e at the emission factor in force each day (energy.yaml carbon.gas).',
+    '燃气碳排放按每日适用的燃气排放因子计算。',
+  ],
+  'energy.tce.perPeriod': ['Per period', '分时段明细'],
+  'energy.tce.col.electricityTce': ['Electricity tce', '电（吨标准煤）'],
+  'energy.tce.col.gasTce': ['Gas tce', '燃气（吨标准煤）'],
+  'energy.tce.col.tce': ['Site tce', '全院区（吨标准煤）'],
+  'energy.tce.col.gasCo2Kg': ['Gas kg CO₂e', '燃气碳排放 kg CO₂e'],
   'energy.share': ['Share of the total', '占总量比例'],
   'energy.compare': ['This month vs. the same days of last month', '本月与上月同期对比'],
   'energy.lastMonth': ['Last month', '上月'],

@@ -198,6 +198,10 @@ export function num(value: number | null | undefined, digits?: number): string {
   return value.toLocaleString(locale(), { minimumFractionDigits: d, maximumFractionDigits: d });
 }
 
+/** Tonnes of standard coal equivalent: 3 decimals, 2 from 100 t; "—" when not known, never 0. */
+export const tce = (value: number | null | undefined): string =>
+  num(value, value !== null && value !== undefined && Math.abs(value) >= 100 ? 2 : 3);
+
 /** Money in the report's currency, "¥12,345" (its narrow symbol); "—" when not known, never ¥0. */
 export function money(
   value: number | null | undefined,

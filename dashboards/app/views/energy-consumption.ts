@@ -1,13 +1,14 @@
-// Energy › Consumption: electricity or water per site, building, room or meter over hours,
+// Energy › Consumption: electricity, water or gas per site, building, room or meter over hours,
 // days or months; stacked bars, the table with its gaps marked, each figure's cost and kg CO₂e
-// and a CSV link, counter events, cost and carbon by month (energy-cost.ts), each group's
-// share, this month against the same days of last month, and the hourly load profile of the
-// last 7 days.
+// and a CSV link, the site's tonnes of standard coal (electricity and gas: energy-equivalents.ts),
+// counter events, cost and carbon by month (energy-cost.ts), each group's share, this month
+// against the same days of last month, and the hourly load profile of the last 7 days.
 import type {
   Commodity,
   ConsumptionAnswer,
   ConsumptionReport,
   CostReport,
+  Equivalents,
   Grouping,
   Resolution,
 } from '../../../src/api-types/energy.js';
@@ -34,9 +35,10 @@ import { drawNotes } from './energy-consumption-notes.js';
 import { drawComparison, drawShare } from './energy-consumption-share.js';
 import { drawTable, rowName, valueCell } from './energy-consumption-table.js';
 import { costIndex, drawCost } from './energy-cost.js';
+import { drawEquivalents, hasEquivalents } from './energy-equivalents.js';
 import { drawTree, isTree, knownParts, treeName, treeParts } from './energy-tree.js';
 
-const COMMODITIES: readonly Commodity[] = ['electricity', 'water'];
+const COMMODITIES: readonly Commodity[] = ['electricity', 'water', 'gas'];
 const RESOLUTIONS: readonly Resolution[] = ['hour', 'day', 'month'];
 const GROUPINGS: readonly Grouping[] = ['site', 'building', 'room', 'meter'];
 
@@ -63,6 +65,8 @@ interface Panels {
   chart: HTMLElement;
   partialNote: HTMLElement;
   table: HTMLElement;
+  /** The site's tce (electricity and gas), under the table. */
+  tce: HTMLElement;
   notes: HTMLElement;
   cost: HTMLElement;
   share: HTMLElement;
@@ -99,16 +103,17 @@ export function render(root: HTMLElement): TabView {
       from: range.from,
       to: range.to,
     });
-    const { chart, table, cost, compare, profile } = panels;
-    for (const box of [chart, table, cost, compare, profile]) box.dataset.state = 'loading';
+    const { chart, table, tce, cost, compare, profile } = panels;
+    for (const box of [chart, table, tce, cost, compare, profile]) box.dataset.state = 'loading';
     // The main report first; its cost, the comparison and load profile are extra requests beside it.
     const url = energyUrl('consumption', query);
     const report = getJson<ConsumptionAnswer>(url);
     const costs = loadCosts(query);
     const names = meterNames();
+    const equivalents = loadEquivalents(query);
     const comparison = loadComparison();
     const hourly = loadProfile();
-    await drawReport(panels, current, url, { report, cells: costs.cells, names });
+    await drawReport(panels, current, url, { report, cells: costs.cells, names, equivalents });
     await fill(current, cost, costs.months, (months) =>
       drawCost(cost, months, (r) => (r.kind ? treeName(r) : h('th', { scope: 'row' }, rowName(r)))),
     );
@@ -127,6 +132,7 @@ function layout(root: HTMLElement, keep: Keep): Panels {
     chart: h('div#e-consumption-chart.e-chart', { dataset: { state: 'loading' } }),
     partialNote: h('p#e-partial-note.note', { hidden: true }),
     table: h('div#e-consumption-table', { dataset: { state: 'loading' } }),
+    tce: h('div#e-tce.e-tce-panel', { hidden: true, dataset: { state: 'loading' } }),
     notes: h('div#e-consumption-notes'),
     cost: h('div#e-cost', { dataset: { state: 'loading' } }),
     share: h('div#e-share'),
@@ -137,7 +143,7 @@ function layout(root: HTMLElement, keep: Keep): Panels {
   root.replaceChildren(
     panels.tools,
     h('section.panel.e-section', null, panels.title, panels.chart, panels.partialNote),
-    h('section.panel.e-section', null, panels.table, panels.notes),
+    h('section.panel.e-section', null, panels.table, panels.tce, panels.notes),
     h('section.panel.e-section', null, panels.cost),
     h(
       'div.e-grid',
@@ -197,6 +203,8 @@ async function drawReport(
     report: Promise<ConsumptionAnswer>;
     cells: Promise<CostReport | null>;
     names: Promise<Map<string, string>>;
+    /** By meter, the site's tce from a report of its own (the tree's answer has none). */
+    equivalents: Promise<Equivalents | null>;
   },
 ): Promise<void> {
   try {
@@ -215,11 +223,22 @@ async function drawReport(
       drawTable(panels.table, report, url, index);
       drawShare(panels.share, report);
     }
-    drawNotes(panels.notes, report, await pending.names);
+    const [names, equivalents] = await Promise.all([pending.names, pending.equivalents]);
+    if (!current()) return;
+    drawEquivalents(
+      panels.tce,
+      isTree(report) ? equivalents : report.equivalents,
+      report.commodity,
+      report.buckets,
+      report.resolution,
+    );
+    drawNotes(panels.notes, report, names);
   } catch (err) {
     if (!current()) return;
     panels.chart.replaceChildren(errorNote(err));
     panels.table.replaceChildren();
+    panels.tce.replaceChildren();
+    panels.tce.hidden = true;
     panels.notes.replaceChildren();
     panels.share.replaceChildren();
     panels.chart.dataset.state = 'error';
@@ -263,6 +282,17 @@ function loadCosts(query: Query): { months: Promise<CostReport>; cells: Promise<
         ? ask('day')
         : ask('day').then(totalsOnly);
   return { months, cells: cells.catch(() => null) };
+}
+
+/**
+ * By meter, the site's tce over the same periods: the tree's answer carries none, the site's
+ * does. Grouped otherwise, or for water, nothing to ask (null); null too when it cannot be had.
+ */
+function loadEquivalents(query: Query): Promise<Equivalents | null> {
+  if (query.groupBy !== 'meter' || !hasEquivalents(state.commodity)) return Promise.resolve(null);
+  return getJson<ConsumptionReport>(energyUrl('consumption', { ...query, groupBy: 'site' }))
+    .then((r) => r.equivalents ?? null)
+    .catch(() => null);
 }
 
 /** The commodity's consumption over `range` at `resolution`, grouped by `groupBy`. */

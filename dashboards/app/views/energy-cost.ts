@@ -2,7 +2,8 @@
 // each figure of the table its cost and kg CO₂e; below the table, per group (or meter of the
 // tree) and month: kWh and cost per tariff period (a split bar and the figures), the share in
 // peak periods, highlighted where moving load is worth a look, the demand charge, the cost and
-// kg CO₂e. Hours without readings are not costed: "—", never ¥0.
+// kg CO₂e. Gas has no tariff: its m³ and kg CO₂e by month alone. Hours without readings are not
+// costed: "—", never ¥0.
 import type { Band, CostFigures, CostReport, CostRow } from '../../../src/api-types/energy.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
@@ -40,15 +41,27 @@ const costed = <F extends CellCost>(f: F | null): f is F & { cost: number } => f
 
 /**
  * Several groups' figures together, as the table's total column adds their kWh: the known
- * costs; null when none is known.
+ * costs; null when none is known. Not costed at all (gas: no tariff), their known kg CO₂e.
  */
 export function together(list: readonly (CellCost | null)[]): CellCost | null {
   const known = list.filter(costed);
-  if (known.length === 0) return null;
+  if (known.length === 0) return carbonTogether(list);
   const kg = known.flatMap((f) => (f.carbonKg === null ? [] : [f.carbonKg]));
   return {
     cost: sum(known.map((f) => f.cost)),
     carbonKg: kg.length ? sum(kg) : null,
+    unknownHours: sum(known.map((f) => f.unknownHours)),
+    unpriced: sum(known.map((f) => f.unpriced)),
+  };
+}
+
+/** Figures none of which is costed: their kg CO₂e together, null when none is known. */
+function carbonTogether(list: readonly (CellCost | null)[]): CellCost | null {
+  const known = list.filter((f): f is CellCost & { carbonKg: number } => f !== null && f.carbonKg !== null);
+  if (known.length === 0) return null;
+  return {
+    cost: null,
+    carbonKg: sum(known.map((f) => f.carbonKg)),
     unknownHours: sum(known.map((f) => f.unknownHours)),
     unpriced: sum(known.map((f) => f.unpriced)),
   };
@@ -64,7 +77,8 @@ function shortfall(f: CellCost, unit: string): string[] {
 
 /**
  * Appends the cost and kg CO₂e under a cell's figure; nothing where the figure is not known
- * (no readings: no cost either) or nothing was costed.
+ * (no readings: no cost either) or nothing was costed. Without a tariff (`currency` null: gas),
+ * the kg CO₂e alone: no money, not even 0.
  */
 export function withCost<E extends HTMLElement>(
   td: E,
@@ -72,7 +86,19 @@ export function withCost<E extends HTMLElement>(
   currency: string | null,
   unit: string,
 ): E {
-  if (!f || f.cost === null || td.classList.contains('nodata')) return td;
+  if (!f || td.classList.contains('nodata')) return td;
+  if (currency === null) {
+    if (f.carbonKg !== null)
+      td.append(
+        h(
+          'span.e-costline',
+          { title: t('energy.cost.lineCarbon') },
+          h('span.e-co2.e-co2-only', null, `${num(f.carbonKg)} kg`),
+        ),
+      );
+    return td;
+  }
+  if (f.cost === null) return td;
   const why = shortfall(f, unit);
   td.append(
     h(
@@ -146,6 +172,9 @@ function shortCell(col: string, text: string, f: CostFigures, unit: string): HTM
   return td;
 }
 
+/** Gas without a tariff (energy.yaml prices none): its consumption and carbon alone, not costed. */
+const carbonOnly = (report: CostReport): boolean => report.commodity === 'gas' && report.currency === null;
+
 /**
  * A row's figures as cells; electricity with its periods, peak share and demand charge (and
  * capacity charge where the tariff bills installed kVA). `billed`: whether a demand charge can
@@ -158,6 +187,12 @@ function figureCells(
   billed: boolean,
   capacity: boolean,
 ): HTMLTableCellElement[] {
+  // Unpriced gas: all of it is "before the first tariff", which is no shortfall to mark.
+  if (carbonOnly(report))
+    return [
+      shortCell('consumption', num(f.consumption, 0), { ...f, unpriced: 0 }, report.unit),
+      cell('carbonKg', num(f.carbonKg, 0)),
+    ];
   const electricity = report.commodity === 'electricity';
   const demandTitle = billed ? t('energy.noValue') : t('energy.cost.noDemand');
   return [
@@ -212,7 +247,17 @@ function costHead(report: CostReport, bands: readonly Band[], capacity: boolean)
               : []),
           ]
         : []),
-      th(t(electricity ? 'energy.cost.col.cost' : 'energy.cost.col.costWater')),
+      carbonOnly(report)
+        ? null
+        : th(
+            t(
+              electricity
+                ? 'energy.cost.col.cost'
+                : report.commodity === 'gas'
+                  ? 'energy.cost.col.costGas'
+                  : 'energy.cost.col.costWater',
+            ),
+          ),
       th(t('energy.cost.col.carbonKg')),
     ),
   );
@@ -246,9 +291,10 @@ export function drawCost(box: HTMLElement, report: CostReport, name: (row: CostR
     ...figureCells(report.total, report, bands, true, capacity),
   );
   const water = report.commodity === 'water';
+  const gas = report.commodity === 'gas';
   box.replaceChildren(
-    h('h2', null, t(water ? 'energy.cost.titleWater' : 'energy.cost.title')),
-    report.currency === null
+    h('h2', null, t(water ? 'energy.cost.titleWater' : gas ? 'energy.cost.titleGas' : 'energy.cost.title')),
+    report.currency === null && !carbonOnly(report)
       ? h('p.note', null, t('energy.cost.noTariff'))
       : h(
           'div.scroll',
@@ -264,7 +310,9 @@ export function drawCost(box: HTMLElement, report: CostReport, name: (row: CostR
     h(
       'p.note.e-legend',
       null,
-      t(water ? 'energy.cost.noteWater' : 'energy.cost.note', { threshold: pct(report.highPeakShare) }),
+      t(water ? 'energy.cost.noteWater' : gas ? 'energy.cost.noteGas' : 'energy.cost.note', {
+        threshold: pct(report.highPeakShare),
+      }),
     ),
   );
   box.dataset.state = 'ready';

@@ -119,7 +119,11 @@ export function drawTree(
     rows.length === 0
       ? h('p.note', null, t('energy.noMeters'))
       : h('div.scroll', null, h('table.e-table.e-tree', null, head, body, foot)),
-    h('p.note.e-legend', null, t('energy.tree.note')),
+    h(
+      'p.note.e-legend',
+      null,
+      t(report.commodity === 'electricity' ? 'energy.tree.note' : 'energy.tree.noteFlow'),
+    ),
     h('p.note.e-legend', null, t('energy.legend')),
   );
   box.dataset.state = 'ready';
