@@ -70,6 +70,7 @@ export function checkEnergy(
   const kinds = [
     ['electricity', energy.electricity],
     ['water', energy.water],
+    ['gas', energy.gas],
   ] as const;
   for (const [kind, settings] of kinds) {
     settings.mains?.forEach((id, i) => {
@@ -77,14 +78,11 @@ export function checkEnergy(
     });
     for (const issue of meteringTree(config, kind).issues) report(issue.path, issue.message);
   }
-  energy.gas.mains?.forEach((id, i) => {
-    checkMeter(config, report, ['gas', 'mains', i], id, [energy.gas.counter]);
-  });
   energy.meterChanges.forEach((change, i) => {
     const device = config.devices.find((d) => d.id === change.device);
     const counter = change.point ?? counterOf(config, energy, device);
     if (!counter)
-      report(['meterChanges', i, 'device'], `"${change.device}" is not an electricity or water meter`);
+      report(['meterChanges', i, 'device'], `"${change.device}" is not an electricity, water or gas meter`);
     else checkMeter(config, report, ['meterChanges', i, 'device'], change.device, [counter]);
     if (parseChangeTime(change.at, energy.timezone) === undefined)
       report(
@@ -120,6 +118,7 @@ function counterOf(config: PlantConfig, energy: EnergySettings, device: DeviceCo
   const names = pointNames(config, device);
   if (names.includes(energy.electricity.counter)) return energy.electricity.counter;
   if (names.includes(energy.water.counter)) return energy.water.counter;
+  if (names.includes(energy.gas.counter)) return energy.gas.counter;
   return undefined;
 }
 

@@ -51,17 +51,10 @@ const commodity = (defaults: { counter: string; rate: string }) =>
     .default({ counter: defaults.counter, rate: defaults.rate });
 
 /**
- * Gas meters (m³): recognised by their counter point (a boiler's own gas counter too). The mains
- * are summed into room, building and site (default: every gas meter); every other gas meter is
- * a sub-meter below the one main of its room, else building, else site.
+ * Gas meters (m³): recognised by their counter point (a boiler's own gas counter too), with
+ * mains and parents as electricity's: a boiler's counter sits below its boiler house's meter.
  */
-const gasCommodity = z
-  .strictObject({
-    counter: id.default('gas_volume_m3'),
-    rate: id.default('gas_flow_m3h'),
-    mains: z.array(id).min(1).optional(),
-  })
-  .default({ counter: 'gas_volume_m3', rate: 'gas_flow_m3h' });
+const gasCommodity = commodity({ counter: 'gas_volume_m3', rate: 'gas_flow_m3h' });
 
 /** kg of standard coal equivalent per unit (kWh, m³), from its local date until the next entry. */
 const coalFactor = z

@@ -1,5 +1,5 @@
 /**
- * The metering tree of electricity and of water: the meter each sub-meter sits below. Given in
+ * The metering tree of electricity, of water and of gas: the meter each sub-meter sits below. Given in
  * energy.yaml (`<kind>.parents`, sub-meter: parent), or by default the one main meter of the
  * sub-meter's room, else of its building, else of its site. The mains are the tree's roots:
  * rooms, buildings and the site are summed from them, so a main meter has no parent.
@@ -7,7 +7,7 @@
 import type { PlantConfig } from './load.js';
 import type { DeviceConfig } from './schema.js';
 
-export type MeterKind = 'electricity' | 'water';
+export type MeterKind = 'electricity' | 'water' | 'gas';
 type Path = (string | number)[];
 
 export interface TreeIssue {
@@ -23,7 +23,7 @@ export interface MeteringTree {
   issues: TreeIssue[];
 }
 
-const article = (kind: MeterKind) => (kind === 'electricity' ? 'an electricity' : 'a water');
+const article = (kind: MeterKind) => (kind === 'electricity' ? 'an electricity' : `a ${kind}`);
 
 function counterProblem(config: PlantConfig, kind: MeterKind, deviceId: string): string | undefined {
   const device = config.devices.find((d) => d.id === deviceId);

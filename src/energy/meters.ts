@@ -7,7 +7,7 @@ import { parseChangeTime } from '../config/energy-references.js';
 import type { PlantConfig } from '../config/index.js';
 import { meteringTree } from '../config/metering-tree.js';
 import { placeKey, placeNames } from '../config/places.js';
-import type { DeviceConfig, ModbusPointConfig, Profile } from '../config/schema.js';
+import type { ModbusPointConfig, Profile } from '../config/schema.js';
 import { pointId } from '../points/index.js';
 import type { MeterChange } from './counter.js';
 
@@ -75,7 +75,7 @@ export function metersOf(config: PlantConfig): Meter[] {
   const trees = {
     electricity: meteringTree(config, 'electricity'),
     water: meteringTree(config, 'water'),
-    gas: gasTree(config),
+    gas: meteringTree(config, 'gas'),
   };
   for (const device of config.devices) {
     const profile = config.profiles.get(device.profile);
@@ -112,32 +112,6 @@ export function metersOf(config: PlantConfig): Meter[] {
     }
   }
   return meters;
-}
-
-/**
- * Gas's metering tree: the mains of energy.yaml's `gas.mains` (default: every gas meter), each
- * other gas meter below the one main of its room, else building, else site (none if several).
- */
-function gasTree(config: PlantConfig): { mains: Set<string>; parents: Map<string, string> } {
-  const { counter, mains: listed } = config.energy.gas;
-  const meters = config.devices.filter((d) =>
-    config.profiles.get(d.profile)?.points.some((p) => p.name === counter && p.counter),
-  );
-  const mains = meters.filter((d) => (listed ? listed.includes(d.id) : true));
-  const parents = new Map<string, string>();
-  const levels = [
-    (d: DeviceConfig) => `${d.site}/${d.building}/${d.room}`,
-    (d: DeviceConfig) => `${d.site}/${d.building}`,
-    (d: DeviceConfig) => d.site,
-  ];
-  for (const sub of meters.filter((d) => !mains.includes(d)))
-    for (const key of levels) {
-      const here = mains.filter((m) => key(m) === key(sub));
-      if (here.length === 0) continue;
-      if (here.length === 1 && here[0]) parents.set(sub.id, here[0].id);
-      break;
-    }
-  return { mains: new Set(mains.map((d) => d.id)), parents };
 }
 
 function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {

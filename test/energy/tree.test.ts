@@ -66,6 +66,31 @@ describe('the demo plant as a metering tree', () => {
     expect(parents('water')).toHaveLength(6);
   });
 
+  it("puts the boilers' gas counters under the boiler house meter, and takes gas parents and changes as electricity's", () => {
+    const gas = (c: typeof config) =>
+      metersOf(c)
+        .filter((m) => m.commodity === 'gas')
+        .map((m) => [m.device, m.parent ?? null, m.main]);
+    expect(gas(config)).toEqual([
+      ['b1', 'gm-boilers', false],
+      ['b2', 'gm-boilers', false],
+      ['gm-boilers', null, true],
+    ]);
+    // b2's counter read through b1's (a boiler fed behind the other's meter) and a meter replaced.
+    const edited = {
+      ...config,
+      energy: {
+        ...config.energy,
+        gas: { ...config.energy.gas, parents: { b2: 'b1' } },
+        meterChanges: [{ device: 'gm-boilers', at: '2026-03-01T10:30', oldFinal: 100, newInitial: 0 }],
+      },
+    };
+    expect(gas(edited)).toContainEqual(['b2', 'b1', false]);
+    expect(
+      metersOf(edited).find((m) => m.device === 'gm-boilers' && m.commodity === 'gas')?.changes,
+    ).toHaveLength(1);
+  });
+
   it('takes the mains to be the meters given no parent when energy.yaml lists no mains', () => {
     const { mains: _mains, ...rest } = config.energy.electricity;
     const parents = { 'dr1-f1': 'dr1-incomer', 'dr1-f2': 'dr1-f1' };
