@@ -20,6 +20,11 @@ export const symbolKinds = [
   'vaporiser',
   'oxygen-station',
   'meter',
+  'boiler',
+  'heat-exchanger',
+  'gas-meter',
+  'water-treatment',
+  'lift',
   'device',
 ] as const;
 

@@ -23,6 +23,11 @@ const SYMBOL_OF_EQUIPMENT: Record<string, SymbolKind> = {
   pump: 'pump',
   'water-meter': 'meter',
   'oxygen-station': 'oxygen-station',
+  boiler: 'boiler',
+  'heat-exchanger': 'heat-exchanger',
+  'gas-meter': 'gas-meter',
+  'water-treatment': 'water-treatment',
+  elevator: 'lift',
 };
 
 const roomOf = (d: DeviceConfig) => `${d.site}/${d.building}/${d.room}`;

@@ -76,7 +76,7 @@ const cutLabels = (p: Page = page) =>
 describe.skipIf(!hasChromium())('the plant mimics in a real browser', () => {
   beforeAll(async () => {
     demo = await demoConfigCopy({ auth: true });
-    // The boiler room has no layout of its own yet: the generic mimic, here with a device no symbol knows too.
+    // A device no symbol knows (a weather sensor in the boiler room): a generic box beside the room's own drawing.
     await editYaml(join(demo.dir, 'devices', 'weather.yaml'), (doc) => {
       const devices = doc.get('devices') as { add(v: unknown): void };
       devices.add(

@@ -9,6 +9,11 @@ const SYMBOL: Record<string, SymbolKind> = {
   'water-meter': 'meter',
   'oxygen-station': 'oxygen-station',
   'power-meter': 'feeder',
+  boiler: 'boiler',
+  'heat-exchanger': 'heat-exchanger',
+  'gas-meter': 'gas-meter',
+  'water-treatment': 'water-treatment',
+  elevator: 'lift',
 };
 
 export interface CatalogRoom {

@@ -18,7 +18,9 @@ export type SymbolState =
   | 'comm'
   | 'nodata'
   | 'normal'
-  | 'alarm';
+  | 'alarm'
+  | 'trapped'
+  | 'out-of-service';
 
 const WORD: Record<SymbolState, string> = {
   running: 'running',
@@ -31,6 +33,8 @@ const WORD: Record<SymbolState, string> = {
   nodata: 'status.nodata',
   normal: 'q.good',
   alarm: 'status.alarm',
+  trapped: 'mimic.trapped',
+  'out-of-service': 'mimic.outOfService',
 };
 
 /** The translated word for a state; none for plain normal (only what is not normal draws the eye). */
@@ -40,8 +44,11 @@ export interface FrameOptions {
   /** The symbol's size: its name goes below, within its width. */
   w: number;
   h: number;
-  /** Points whose change redraws the state, and how the state is worked out. */
-  state?: { points: string[]; of: () => SymbolState };
+  /**
+   * Points whose change redraws the state, and how the state is worked out; `word`, where the
+   * equipment says more than the state's usual word ("LOCKOUT" rather than "FAULT").
+   */
+  state?: { points: string[]; of: () => SymbolState; word?: (state: SymbolState) => string };
   /** Where its state word goes (symbol coordinates); none when absent. */
   stateAt?: [number, number];
   /** Lines the name may take (2). */
@@ -68,11 +75,13 @@ export function frame(b: Binder, item: MimicItem, x: number, y: number, body: SV
   if (word) g.append(word);
   if (o.state) {
     const { points, of } = o.state;
+    const wordOf = o.state.word ?? stateWord;
     b.points(points, () => {
       const state = of();
+      const text = wordOf(state);
       g.dataset.state = state;
-      if (word) word.textContent = stateWord(state);
-      title.textContent = state === 'normal' ? name : `${name} — ${stateWord(state)}`;
+      if (word) word.textContent = text;
+      title.textContent = text ? `${name} — ${text}` : name;
     });
   }
   if (item.device) g.append(alarmMark(b, item.device, o.w - 4, -4));

@@ -9,6 +9,8 @@ import type { Canvas } from './layouts/canvas.js';
 import { chillerPlant } from './layouts/chiller-plant.js';
 import { distributionRoom } from './layouts/distribution.js';
 import { generic } from './layouts/generic.js';
+import { heatingPlant } from './layouts/heating.js';
+import { liftRoom } from './layouts/lifts.js';
 import { oxygenStation } from './layouts/oxygen-station.js';
 import { pumpRoom } from './layouts/pump-room.js';
 import { waterTree } from './layouts/water.js';
@@ -19,6 +21,9 @@ const LAYOUTS: Record<string, (model: MimicModel, b: Binder, width: number) => C
   'pump-room': pumpRoom,
   'oxygen-station': oxygenStation,
   'water-meter-point': waterTree,
+  'boiler-room': heatingPlant,
+  'heat-station': heatingPlant,
+  'elevator-machine-room': liftRoom,
 };
 
 export interface Mimic {

@@ -1,16 +1,21 @@
 // The symbol library, by the symbol kind the gateway's mimic model names.
 import type { MimicItem, SymbolKind } from '../../../../src/api-types/mimic.js';
 import type { Binder } from '../bind.js';
+import { BOILER, boiler } from './boiler.js';
 import { CHILLER, chiller } from './chiller.js';
 import { coolingTower, TOWER } from './cooling-tower.js';
 import { DEVICE, device } from './device.js';
 import { FEEDER, feeder } from './feeder.js';
+import { GAS_METER, gasMeter } from './gas-meter.js';
+import { HEAT_EXCHANGER, heatExchanger } from './heat-exchanger.js';
+import { LIFT, lift } from './lift.js';
 import { METER, meter } from './meter.js';
 import { PUMP, pump } from './pump.js';
 import { liquidTank, TANK } from './tank.js';
 import { TRANSFORMER, transformer } from './transformer.js';
 import { VAPORISER, vaporiser } from './vaporiser.js';
 import { pressureVessel, VESSEL } from './vessel.js';
+import { WATER_TREATMENT, waterTreatment } from './water-treatment.js';
 
 export type Draw = (b: Binder, item: MimicItem, x: number, y: number) => SVGElement;
 export interface SymbolDef {
@@ -31,6 +36,11 @@ export const SYMBOLS: Record<SymbolKind, SymbolDef> = {
   'oxygen-station': { size: TANK, draw: liquidTank },
   vaporiser: { size: VAPORISER, draw: vaporiser },
   meter: { size: METER, draw: meter },
+  boiler: { size: BOILER, draw: boiler },
+  'heat-exchanger': { size: HEAT_EXCHANGER, draw: heatExchanger },
+  'gas-meter': { size: GAS_METER, draw: gasMeter },
+  'water-treatment': { size: WATER_TREATMENT, draw: waterTreatment },
+  lift: { size: LIFT, draw: lift },
   device: { size: DEVICE, draw: device },
 };
 
