@@ -5,7 +5,7 @@
 import { type Request, Router } from 'express';
 import type { CampusEnergy, GroupEnergy, groupEnergyRoute, groupRoute } from '../api-types/group.js';
 import type { Answer } from '../api-types/route.js';
-import type { Table } from '../reports/csv.js';
+import type { Cell, Table } from '../reports/csv.js';
 import { sendTable } from './tables.js';
 
 export interface GroupView {
@@ -76,6 +76,8 @@ function energyTable(energy: GroupEnergy): Table {
       campus.areaM2,
       campus.beds,
     ],
+    // The year per m² and per bed (last year's columns left empty: the API gives this year's).
+    ...intensityRows(campus, energy.year),
   ]);
   rows.push([
     'group',
@@ -87,4 +89,23 @@ function energyTable(energy: GroupEnergy): Table {
     null,
   ]);
   return { columns, rows };
+}
+
+/** A campus's year per m² and per bed, when its area and beds are known. */
+function intensityRows(campus: GroupEnergy['campuses'][number], year: number): Cell[][] {
+  const row = (label: string, e: CampusEnergy | null): Cell[][] =>
+    e
+      ? [
+          [
+            campus.site,
+            campus.nameZh ?? campus.name,
+            `${year} ${label}`,
+            ...FIGURES.map(([key]) => e[key]),
+            ...FIGURES.map(() => null),
+            campus.areaM2,
+            campus.beds,
+          ],
+        ]
+      : [];
+  return [...row('per m²', campus.perM2), ...row('per bed', campus.perBed)];
 }

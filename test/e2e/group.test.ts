@@ -217,5 +217,9 @@ describe('the group view over two campus gateways', { timeout: 90_000 }, () => {
     const text = await csv.text();
     expect(text).toContain(`east,东院区,${month},`);
     expect(text).toContain('group,集团合计');
+    // Each campus's year per m² and per bed, as the page shows them.
+    const eastYear = energy.campuses.find((c: Json) => c.site === 'east');
+    const perM2 = text.split('\n').find((line) => line.startsWith(`east,东院区,${energy.year} per m²,`));
+    expect(Number(perM2?.split(',')[3])).toBeCloseTo(eastYear.perM2.electricityKwh, 2); // the CSV keeps 3 decimals
   });
 });
