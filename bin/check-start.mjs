@@ -2,7 +2,8 @@
 // The README's two commands on a Debian machine, checked: with a Mosquitto on 1883 (as
 // `apt-get install mosquitto` leaves one; started here if nothing listens there), one
 // `npm start` must come up, answer /api/health and receive the MQTT water meters' readings
-// (seen republished to its broker), then stop on SIGINT. Exit 1 with the demo's log otherwise.
+// (seen republished to its broker), bring up the east campus too and show both in the group
+// view, then stop on SIGINT. Exit 1 with the demo's log otherwise.
 // Run by .ci/run after the tests; locally: `npm run check-start` (uses the ports of config/).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -107,6 +108,29 @@ async function meterReading(brokerUrl) {
   }
 }
 
+/** The group view at the main hospital's address, signed in as the demo's energy manager: both campuses heard. */
+async function groupHeard(web) {
+  const login = await fetch(`${web}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'manager', password: 'manager-demo' }),
+  });
+  const cookie =
+    login.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('pw_session='))
+      ?.split(';')[0] ?? '';
+  const end = Date.now() + READINGS_TIMEOUT_MS;
+  let last = '';
+  while (Date.now() < end) {
+    const group = await fetch(`${web}/api/group`, { headers: { cookie } }).then((r) => r.json());
+    last = group.campuses.map((c) => `${c.site} ${c.link.state}`).join(', ');
+    if (group.campuses.length >= 2 && group.campuses.every((c) => c.link.state === 'up')) return last;
+    await sleep(1000);
+  }
+  throw new Error(`the group view did not hear every campus within ${READINGS_TIMEOUT_MS / 1000} s: ${last}`);
+}
+
 async function main() {
   const stopBroker = await systemBroker();
   const demo = { output: '', exited: undefined };
@@ -137,6 +161,14 @@ async function main() {
     await healthy(web, START_TIMEOUT_MS - (Date.now() - started));
     say(`npm start came up in ${Math.round((Date.now() - started) / 1000)} s: ${web}, broker ${broker}`);
     say(`water meter reading: ${await meterReading(broker)}`);
+    const [, east] = await waitFor(
+      demo,
+      /east campus running: dashboard (http:\/\/[^\s,"]+)/,
+      120_000,
+      'east campus',
+    );
+    await healthy(east, 60_000);
+    say(`east campus up: ${east}; group view: ${await groupHeard(web)}`);
     process.kill(-child.pid, 'SIGINT');
     const outcome = await Promise.race([closed, sleep(STOP_TIMEOUT_MS).then(() => undefined)]);
     if (outcome === undefined)

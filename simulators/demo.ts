@@ -45,6 +45,7 @@ async function startDemoPlant(configDir: string, loaded: PlantConfig, log: Logge
     log: log.child({ component: 'simulator' }),
     control: true,
   });
+  let campus: Promise<RunningCampus | undefined> | undefined;
   return {
     config,
     started(gateway) {
@@ -54,18 +55,15 @@ async function startDemoPlant(configDir: string, loaded: PlantConfig, log: Logge
       if (!east) return;
       // Started beside the running main hospital, not awaited: Ctrl-C stops the demo meanwhile.
       const { brokerUrl } = gateway.mqtt;
-      const campus = startCampus(east, brokerUrl ? { brokerUrl, meters } : undefined, eastLog);
-      // runGateway stops its gateway, then this companion (the main plant). The east campus
-      // stops before both, while the broker it publishes to still runs: its gateway, its plant.
-      const stopMain = gateway.stop.bind(gateway);
-      gateway.stop = async () => {
-        try {
-          await (await campus)?.stop();
-        } catch (err) {
-          eastLog.error({ err: messageOf(err) }, 'the east campus did not stop cleanly');
-        }
-        await stopMain();
-      };
+      campus = startCampus(east, brokerUrl ? { brokerUrl, meters } : undefined, eastLog);
+    },
+    // The east campus stops first, while the broker it publishes to still runs: its gateway, its plant.
+    async stopBeforeGateway() {
+      try {
+        await (await campus)?.stop();
+      } catch (err) {
+        eastLog.error({ err: messageOf(err) }, 'the east campus did not stop cleanly');
+      }
     },
     stop: () => simulator.stop(),
   };

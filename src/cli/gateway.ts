@@ -13,6 +13,8 @@ export interface Companion {
   /** The configuration the gateway runs on (the companion may move it, e.g. off a taken port). */
   readonly config: PlantConfig;
   started(gateway: Gateway): void;
+  /** Stopped before the gateway: what uses the gateway (the demo's second campus on its broker). */
+  stopBeforeGateway?(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export async function runGateway(dir: string, startCompanion?: StartCompanion): 
   }
   companion?.started(gateway);
   stopOnSignal(log, async () => {
+    await companion?.stopBeforeGateway?.();
     await gateway.stop();
     await companion?.stop();
   });
