@@ -3,11 +3,17 @@
  * (a copy of the demo, serving the group view) and the east campus (a copy of config/east), each
  * with its simulated plant and its own gateway with login on. The east campus reaches the centre
  * through links a test can cut (tcp-link.ts). With an influxd, each campus stores in its own
- * database there, with its last hours of history already written.
+ * database there, with its last hours of history already written; else in its own SQLite store,
+ * with a day of the demo's back-fill.
  */
 import type { Document } from 'yaml';
 import { simulateHistory } from '../../simulators/history.js';
-import { type PlantSimulator, simulatorMqttLogin, startPlantSimulator } from '../../simulators/index.js';
+import {
+  backfillDemoHistory,
+  type PlantSimulator,
+  simulatorMqttLogin,
+  startPlantSimulator,
+} from '../../simulators/index.js';
 import { loadConfig, type PlantConfig } from '../../src/config/index.js';
 import { type Gateway, startGateway } from '../../src/gateway/index.js';
 import { silentLogger } from '../../src/log/index.js';
@@ -55,7 +61,9 @@ function useCentre(mqttPort: number, influx?: { port: number; database: string }
  */
 async function writeHistory(config: PlantConfig): Promise<Map<string, number>> {
   const storage = config.gateway.storage;
-  if (storage.backend !== 'influxdb' || !storage.influxdb) return new Map();
+  // Its own SQLite store: the demo's back-fill, a day of it.
+  if (storage.backend === 'sqlite') return backfillDemoHistory(config, silentLogger(), { days: 1 });
+  if (!storage.influxdb) return new Map();
   const catalog = buildCatalog(config);
   const store = await InfluxStore.open(storage.influxdb, new Map(catalog.map((p) => [p.id, p])));
   const counters = new Set(catalog.filter((p) => p.counter).map((p) => p.id));
