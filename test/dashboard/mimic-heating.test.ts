@@ -15,6 +15,7 @@ import { silentLogger } from '../../src/log/index.js';
 import { hasChromium, launchBrowser, openPage, pageFetch, signIn } from '../helpers/browser.js';
 import { type DemoConfig, demoConfigCopy } from '../helpers/demo-config.js';
 import { screenshot } from '../helpers/screenshots.js';
+import { symbolCounts as countSymbols, cutLabels as labelsCut } from './mimic-page.js';
 
 let demo: DemoConfig;
 let config: PlantConfig;
@@ -45,37 +46,9 @@ async function room(hash: string, device: string, p: Page = page) {
   await p.waitForSelector('.mimic-svg .value.q-good');
 }
 
-/** How many symbols of each kind the mimic shows. */
-const symbolCounts = (p: Page = page) =>
-  p.$$eval('.mimic-svg .sym', (els) => {
-    const counts: Record<string, number> = {};
-    for (const el of els) {
-      const kind = el.getAttribute('data-symbol') ?? '?';
-      counts[kind] = (counts[kind] ?? 0) + 1;
-    }
-    return counts;
-  });
-
-/** Labels wider than their room, or on more lines than allowed, without a tooltip naming them in full. */
-const cutLabels = (p: Page = page) =>
-  p.$$eval('.mimic-svg text[data-width]', (els) =>
-    els
-      .map((el) => {
-        const text = el as unknown as {
-          getBBox(): { width: number };
-          getAttribute(name: string): string | null;
-          querySelector(s: string): { textContent: string | null } | null;
-          textContent: string | null;
-        };
-        const width = Number(text.getAttribute('data-width'));
-        const full = text.getAttribute('data-full') ?? '';
-        const title = text.querySelector('title')?.textContent ?? '';
-        const fits = text.getBBox().width <= width + 1;
-        const whole = text.textContent?.replace(title, '').replace(/\s+/g, '') === full.replace(/\s+/g, '');
-        return fits && (whole || title === full) ? null : `${full} (${text.getBBox().width} > ${width})`;
-      })
-      .filter((x) => x !== null),
-  );
+/** This file's page, unless another is named. */
+const symbolCounts = (p: Page = page) => countSymbols(p);
+const cutLabels = (p: Page = page) => labelsCut(p);
 
 /** The point's value from /api/points, formatted in the page as the dashboard formats it. */
 async function apiFormatted(id: string, unit = ''): Promise<string | null> {
