@@ -33,12 +33,15 @@ export function intensityTable(report: { rows: IntensityRow[] }): Table {
 
 export function consumptionTable(report: ConsumptionReport, zone: string): Table {
   const unit = report.unit;
+  // Electricity and gas: the site's tce of the period (electricity and gas at that day's factor).
+  const tce = report.equivalents?.periods;
   return {
     columns: [
       'period',
       'start',
       ...report.rows.map((r) => `${r.name} (${unit})`),
       `total (${unit})`,
+      ...(tce ? ['site tce (electricity and gas)'] : []),
       'notes',
     ],
     rows: report.buckets.map((bucket, i) => {
@@ -61,6 +64,7 @@ export function consumptionTable(report: ConsumptionReport, zone: string): Table
         localTime(bucket.start, zone),
         ...values,
         known.length ? known.reduce((a, b) => a + b, 0) : null,
+        ...(tce ? [tce[i]?.tce ?? null] : []),
         [...sofar, ...notes].join('; '),
       ];
     }),

@@ -242,10 +242,12 @@ describe.skipIf(!hasChromium())('the Energy page in a real browser', () => {
     const lines = text.trim().split(/\r?\n/);
     const split = (line: string) => line.split(',').map((c) => c.replace(/^"|"$/g, ''));
     const header = split(lines[0] ?? '');
-    // period, start, one column per building "(kWh)", total, notes — as the table shows them.
+    // period, start, one column per building "(kWh)", total — as the table shows them — then the
+    // site's tce (the page shows it in the panel below the table) and notes.
     expect(header.slice(2, -1)).toEqual([
       ...shown.columns.slice(1, -1).map((c) => `${c} (kWh)`),
       'total (kWh)',
+      'site tce (electricity and gas)',
     ]);
     const rows = lines.slice(1).map(split);
     expect(rows.map((r) => r[0])).toEqual(shown.rows.map((r) => r[0]));

@@ -146,21 +146,24 @@ describe('GET /api/energy/consumption', () => {
       'Inpatient Building (kWh)',
       'Outpatient & Medical Technology Building (kWh)',
       'total (kWh)',
+      'site tce (electricity and gas)',
       'notes',
     ]);
     expect(rows).toHaveLength(DAYS);
     rows.forEach((row, i) => {
       const values = json.rows.map((r: Json) => r.buckets[i].value as number);
-      expect(row.slice(0, 5)).toEqual([
+      expect(row.slice(0, 6)).toEqual([
         dayLabels[i],
         `${dayLabels[i]} 00:00`,
         ...values.map(csvNumber),
         csvNumber(values[0] + values[1]),
+        // The site's tce of the day, as the JSON's equivalents give it.
+        csvNumber(json.equivalents.periods[i].tce),
       ]);
       // Notes only where a building's readings do not cover the whole day, naming it.
       const partial = json.rows.filter((r: Json) => r.buckets[i].coverage < 1).map((r: Json) => r.name);
-      if (partial.length === 0) expect(row[5], dayLabels[i]).toBe('');
-      for (const name of partial) expect(row[5], dayLabels[i]).toContain(name);
+      if (partial.length === 0) expect(row[6], dayLabels[i]).toBe('');
+      for (const name of partial) expect(row[6], dayLabels[i]).toContain(name);
     });
   });
 
@@ -338,6 +341,7 @@ describe('GET /api/energy/consumption: periods cut to the range, periods still g
       '',
       '',
       '',
+      '', // no tce either
       'Inpatient Building: no data (no readings); Outpatient & Medical Technology Building: no data (no readings)',
     ]);
   });
