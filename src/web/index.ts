@@ -121,13 +121,14 @@ export interface WebServer {
 }
 
 /**
- * A path with a `..` segment (literal or percent-encoded) is refused before anything reads
+ * A path with a `..` segment (literal or percent-encoded, its separators too) is refused before anything reads
  * it: browsers resolve dot segments before asking, so only a probe sends one. The static
  * file handlers would refuse to leave their folders anyway; this also stops them answering
  * such a path with a redirect that echoes it back.
  */
 function refuseDotSegments(req: express.Request, res: express.Response, next: express.NextFunction): void {
-  if (/(^|\/)(\.|%2e){2}(\/|$)/i.test(req.path)) {
+  // A separator may come percent-encoded too (%2f, %5c): "..%2f" is a dot segment to a decoder.
+  if (/(^|\/|%2f|%5c)(\.|%2e){2}(\/|%2f|%5c|$)/i.test(req.path)) {
     res.status(400).json({ error: 'bad path' });
     return;
   }

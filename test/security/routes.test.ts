@@ -166,6 +166,9 @@ describe('the routes the gateway registered', () => {
     // Sent raw: fetch would resolve the dot segments itself, as browsers do.
     for (const path of [
       '/live/node_modules/..?',
+      // Found by the HTTP fuzz (seed 829924782): an encoded slash after the dots was redirected, echoed.
+      '/live/node_modules/..%2f?',
+      '/live/%2e%2e%5capp.js',
       '/live/..',
       '/%2e%2e/src/web/index.ts',
       '/live/.%2E/app.js',
