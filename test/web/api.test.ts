@@ -145,7 +145,8 @@ describe('hostile requests', () => {
   it('does not serve files outside the dashboard folder', async () => {
     for (const path of ['/../package.json', '/%2e%2e/package.json', '/..%2fpackage.json', '/.git/config']) {
       const res = await fetch(`${web.url}${path}`);
-      expect(res.status).toBe(404);
+      // Not found, or refused outright as a dot segment (400: "..%2f" is one to a decoder).
+      expect([400, 404], path).toContain(res.status);
       expect(await res.text()).not.toContain('"name": "plantwatch"');
     }
   });
