@@ -8,16 +8,19 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PlantSimulator, simulatorMqttLogin, startPlantSimulator } from '../../simulators/index.js';
-import { loadConfig, type PlantConfig } from '../../src/config/index.js';
-import { type Gateway, startGateway } from '../../src/gateway/index.js';
-import { silentLogger } from '../../src/log/index.js';
-import { hasChromium, launchBrowser, openPage, pageFetch, signIn } from '../helpers/browser.js';
-import { type DemoConfig, demoConfigCopy } from '../helpers/demo-config.js';
+import type { PlantSimulator } from '../../simulators/index.js';
+import type { PlantConfig } from '../../src/config/index.js';
+import type { Gateway } from '../../src/gateway/index.js';
+import { hasChromium, openPage, pageFetch, signIn } from '../helpers/browser.js';
 import { screenshot } from '../helpers/screenshots.js';
-import { symbolCounts as countSymbols, cutLabels as labelsCut } from './mimic-page.js';
+import {
+  symbolCounts as countSymbols,
+  cutLabels as labelsCut,
+  type MimicPlant,
+  startMimicPlant,
+} from './mimic-page.js';
 
-let demo: DemoConfig;
+let plant: MimicPlant | undefined;
 let config: PlantConfig;
 let gateway: Gateway;
 let simulator: PlantSimulator;
@@ -86,26 +89,11 @@ async function shownAsApi(selector: string, id: string, unit: string, timeout = 
 
 describe.skipIf(!hasChromium())('the heating and lift mimics in a real browser', () => {
   beforeAll(async () => {
-    demo = await demoConfigCopy({ auth: true });
-    config = loadConfig(demo.dir);
-    [gateway, browser] = await Promise.all([startGateway({ config, log: silentLogger() }), launchBrowser()]);
-    simulator = await startPlantSimulator(config, {
-      log: silentLogger(),
-      mqtt: simulatorMqttLogin(config, gateway.mqtt.brokerUrl),
-    });
-    const opened = await openPage(browser);
-    page = opened.page;
-    pageErrors = opened.errors;
-    await page.goto(`${gateway.web.url}/#/`);
-    await signIn(page, 'electrician', 'electrician-demo');
+    plant = await startMimicPlant();
+    ({ config, gateway, simulator, browser, page, pageErrors } = plant);
   }, 40_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await simulator?.stop();
-    await gateway?.stop();
-    demo?.cleanup();
-  });
+  afterAll(() => plant?.stop());
 
   it('draws the boiler room: each boiler with its live supply temperature as /api/points has it, gas meter, make-up water, headers', async () => {
     await room(ROOMS.boilers, 'b1');

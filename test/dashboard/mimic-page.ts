@@ -1,5 +1,14 @@
-/** What the mimic tests read off a room page in Chromium: its symbols by kind, and cut labels. */
-import type { Page } from 'playwright-core';
+/**
+ * The mimic tests' plant and page (the demo, its simulator, a signed-in Chromium), and what they
+ * read off a room page: its symbols by kind, and cut labels.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { type PlantSimulator, simulatorMqttLogin, startPlantSimulator } from '../../simulators/index.js';
+import { loadConfig, type PlantConfig } from '../../src/config/index.js';
+import { type Gateway, startGateway } from '../../src/gateway/index.js';
+import { silentLogger } from '../../src/log/index.js';
+import { launchBrowser, openPage, signIn } from '../helpers/browser.js';
+import { demoConfigCopy } from '../helpers/demo-config.js';
 
 /** How many symbols of each kind the mimic shows. */
 export const symbolCounts = (p: Page) =>
@@ -33,3 +42,46 @@ export const cutLabels = (p: Page) =>
       })
       .filter((x) => x !== null),
   );
+
+/** The demo plant with login on, its simulator, and a Chromium page signed in as the electrician. */
+export interface MimicPlant {
+  config: PlantConfig;
+  gateway: Gateway;
+  simulator: PlantSimulator;
+  browser: Browser;
+  page: Page;
+  pageErrors: string[];
+  stop(): Promise<void>;
+}
+
+/** `prepare` edits the demo copy (its directory) before it loads. */
+export async function startMimicPlant(prepare?: (dir: string) => Promise<void>): Promise<MimicPlant> {
+  const demo = await demoConfigCopy({ auth: true });
+  await prepare?.(demo.dir);
+  const config = loadConfig(demo.dir);
+  const [gateway, browser] = await Promise.all([
+    startGateway({ config, log: silentLogger() }),
+    launchBrowser(),
+  ]);
+  const simulator = await startPlantSimulator(config, {
+    log: silentLogger(),
+    mqtt: simulatorMqttLogin(config, gateway.mqtt.brokerUrl),
+  });
+  const { page, errors } = await openPage(browser);
+  await page.goto(`${gateway.web.url}/#/`);
+  await signIn(page, 'electrician', 'electrician-demo');
+  return {
+    config,
+    gateway,
+    simulator,
+    browser,
+    page,
+    pageErrors: errors,
+    async stop() {
+      await browser.close();
+      await simulator.stop();
+      await gateway.stop();
+      demo.cleanup();
+    },
+  };
+}

@@ -8,16 +8,20 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PlantSimulator, simulatorMqttLogin, startPlantSimulator } from '../../simulators/index.js';
-import { loadConfig, type PlantConfig } from '../../src/config/index.js';
-import { type Gateway, startGateway } from '../../src/gateway/index.js';
-import { silentLogger } from '../../src/log/index.js';
-import { hasChromium, launchBrowser, openPage, signIn } from '../helpers/browser.js';
-import { type DemoConfig, demoConfigCopy, editYaml } from '../helpers/demo-config.js';
+import type { PlantSimulator } from '../../simulators/index.js';
+import type { PlantConfig } from '../../src/config/index.js';
+import type { Gateway } from '../../src/gateway/index.js';
+import { hasChromium, openPage, signIn } from '../helpers/browser.js';
+import { editYaml } from '../helpers/demo-config.js';
 import { screenshot } from '../helpers/screenshots.js';
-import { symbolCounts as countSymbols, cutLabels as labelsCut } from './mimic-page.js';
+import {
+  symbolCounts as countSymbols,
+  cutLabels as labelsCut,
+  type MimicPlant,
+  startMimicPlant,
+} from './mimic-page.js';
 
-let demo: DemoConfig;
+let plant: MimicPlant | undefined;
 let config: PlantConfig;
 let gateway: Gateway;
 let simulator: PlantSimulator;
@@ -47,41 +51,27 @@ const cutLabels = (p: Page = page) => labelsCut(p);
 
 describe.skipIf(!hasChromium())('the plant mimics in a real browser', () => {
   beforeAll(async () => {
-    demo = await demoConfigCopy({ auth: true });
-    // A device no symbol knows (a weather sensor in the boiler room): a generic box beside the room's own drawing.
-    await editYaml(join(demo.dir, 'devices', 'weather.yaml'), (doc) => {
-      const devices = doc.get('devices') as { add(v: unknown): void };
-      devices.add(
-        doc.createNode({
-          id: 'boiler-sensor',
-          name: 'Boiler room outdoor air sensor on the north wall beside the flue',
-          profile: 'weather-station',
-          site: 'main',
-          building: 'energy-centre',
-          room: 'boiler-room',
-          mqtt: { topic: 'meters/weather/boiler' },
-        }),
-      );
-    })();
-    config = loadConfig(demo.dir);
-    [gateway, browser] = await Promise.all([startGateway({ config, log: silentLogger() }), launchBrowser()]);
-    simulator = await startPlantSimulator(config, {
-      log: silentLogger(),
-      mqtt: simulatorMqttLogin(config, gateway.mqtt.brokerUrl),
+    plant = await startMimicPlant(async (dir) => {
+      // A device no symbol knows (a weather sensor in the boiler room): a generic box beside the room's own drawing.
+      await editYaml(join(dir, 'devices', 'weather.yaml'), (doc) => {
+        const devices = doc.get('devices') as { add(v: unknown): void };
+        devices.add(
+          doc.createNode({
+            id: 'boiler-sensor',
+            name: 'Boiler room outdoor air sensor on the north wall beside the flue',
+            profile: 'weather-station',
+            site: 'main',
+            building: 'energy-centre',
+            room: 'boiler-room',
+            mqtt: { topic: 'meters/weather/boiler' },
+          }),
+        );
+      })();
     });
-    const opened = await openPage(browser);
-    page = opened.page;
-    pageErrors = opened.errors;
-    await page.goto(`${gateway.web.url}/#/`);
-    await signIn(page, 'electrician', 'electrician-demo');
+    ({ config, gateway, simulator, browser, page, pageErrors } = plant);
   }, 40_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await simulator?.stop();
-    await gateway?.stop();
-    demo?.cleanup();
-  });
+  afterAll(() => plant?.stop());
 
   it('draws the chiller plant: chillers, pumps by loop, cooling towers, headers with temperatures and flow', async () => {
     await room(ROOMS.chiller);
