@@ -14,11 +14,9 @@ import { dirname, resolve } from 'node:path';
 import { cpuUsage } from 'node:process';
 import { DateTime } from 'luxon';
 import { loadConfig } from '../src/config/index.js';
-import { createEnergy } from '../src/energy/index.js';
 import { startCampusSummary } from '../src/group/campus-summary.js';
 import { silentLogger } from '../src/log/index.js';
-import { PointBus } from '../src/points/index.js';
-import { MINUTE, simulatedStore } from '../test/energy/simulated-store.js';
+import { demoEnergy, MINUTE } from '../test/energy/simulated-store.js';
 import type { Figure } from './figure.js';
 
 const RUNS = Math.max(1, Number(process.env.BENCH_GROUP_RUNS ?? 5));
@@ -32,23 +30,15 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const round = (x: number) => Math.round(x * 10) / 10;
 
 export async function run(): Promise<Figure[]> {
-  const config = loadConfig(resolve('config'));
-  const zone = config.energy.timezone;
+  const zone = loadConfig(resolve('config')).energy.timezone;
   const now = Math.floor(Date.now() / (15 * MINUTE)) * 15 * MINUTE;
   const from = DateTime.fromMillis(now, { zone })
     .minus({ years: 1 })
     .startOf('year')
     .minus({ days: 1 })
     .toMillis();
-  const data = await simulatedStore(config, { from, to: now, stepMs: 15 * MINUTE }, (id) =>
-    COUNTERS.test(id),
-  );
-  const energy = createEnergy({
-    config,
-    store: data.store,
-    bus: new PointBus(),
-    log: silentLogger(),
-    now: () => now,
+  const { config, data, energy } = await demoEnergy({ from, to: now, stepMs: 15 * MINUTE }, now, {
+    keep: (id) => COUNTERS.test(id),
   });
   let clock = now;
   const timings = { first: [] as number[], withMonth: [] as number[], todayOnly: [] as number[] };

@@ -84,13 +84,17 @@ export async function lastBefore(store: SqliteStore, point: string, ts: number):
   return last.value;
 }
 
-/** The demo configuration's energy service over its simulated history, its clock at `now`. */
+/**
+ * A demo configuration's energy service over its simulated history, its clock at `now`: the main
+ * hospital's (config/) unless `dir` names another, the energy points unless `keep` says which.
+ */
 export async function demoEnergy(
   history: { from: number; to: number; stepMs: number },
   now: number,
+  options: { dir?: string; keep?: (id: string) => boolean } = {},
 ): Promise<{ config: PlantConfig; data: TestStore; energy: EnergyService }> {
-  const config = loadConfig(resolve('config'));
-  const data = await simulatedStore(config, history);
+  const config = loadConfig(resolve(options.dir ?? 'config'));
+  const data = await simulatedStore(config, history, options.keep);
   const energy = createEnergy({
     config,
     store: data.store,

@@ -9,12 +9,11 @@ import { dirname } from 'node:path';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
-import { type ConsumptionQuery, createEnergy, type EnergyService } from '../../src/energy/index.js';
+import type { ConsumptionQuery, EnergyService } from '../../src/energy/index.js';
 import { startCampusSummary } from '../../src/group/campus-summary.js';
 import { type CampusSummary, campusSummary } from '../../src/group/index.js';
 import { silentLogger } from '../../src/log/index.js';
-import { PointBus } from '../../src/points/index.js';
-import { MINUTE, simulatedStore, type TestStore } from '../energy/simulated-store.js';
+import { demoEnergy, MINUTE, type TestStore } from '../energy/simulated-store.js';
 import { until } from '../helpers/wait.js';
 
 const config = loadConfig('config/east');
@@ -27,14 +26,12 @@ const asked: ConsumptionQuery[] = [];
 
 beforeAll(async () => {
   const from = DateTime.fromMillis(start, { zone }).minus({ days: 40 }).toMillis();
-  data = await simulatedStore(config, { from, to: start + 2 * 86_400_000, stepMs: 15 * MINUTE }, () => true);
-  const real = createEnergy({
-    config,
-    store: data.store,
-    bus: new PointBus(),
-    log: silentLogger(),
-    now: () => start,
+  const made = await demoEnergy({ from, to: start + 2 * 86_400_000, stepMs: 15 * MINUTE }, start, {
+    dir: 'config/east',
+    keep: () => true,
   });
+  data = made.data;
+  const real = made.energy;
   // The real service, its questions noted.
   energy = {
     ...real,
