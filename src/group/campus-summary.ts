@@ -41,10 +41,8 @@ export function startCampusSummary(options: CampusSummaryOptions): CampusSummary
   const now = options.now ?? Date.now;
   const place = config.sites.find((s) => s.id === site);
   const buildings = place?.buildings ?? [];
-  const total = (values: (number | undefined)[]) => {
-    const known = values.filter((v): v is number => v !== undefined);
-    return known.length > 0 ? known.reduce((a, b) => a + b, 0) : null;
-  };
+  // The buildings that give one, summed; null when none does.
+  const total = (values: (number | undefined)[]) => sumKnown(values.map((v) => v ?? null));
   const fixed = {
     v: 1 as const,
     site,
